@@ -1,0 +1,37 @@
+//! Errors a user can act on. A finding about a table is not an error (see
+//! `report::Warning`); these are reasons a file gives no report at all.
+
+use thiserror::Error;
+
+/// Why one input file could not be turned into a report. The message names
+/// the reason; the CLI prefixes the file name.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum DocumentError {
+    #[error("cannot read the file: {0}")]
+    Io(String),
+    #[error("the file is empty")]
+    Empty,
+    #[error("the file is too large ({size} bytes; the limit is {limit} bytes)")]
+    TooLarge { size: u64, limit: u64 },
+    #[error("{0} files are not supported yet; convert the report to text first")]
+    Unsupported(&'static str),
+    #[error("the file is not text in a known encoding (tried UTF-8, UTF-16 and GB18030)")]
+    NotText,
+    #[error("no Chinese text found: this does not look like a government information-disclosure report")]
+    NotChinese,
+    #[error("not an annual report: none of the report tables (主动公开, 依申请公开, 行政复议) were found")]
+    NotAReport,
+    #[error("a pre-2019 report in the old free format (legacy): it has none of the 2019/2021 template tables")]
+    Legacy,
+    #[error("internal error while reading the file: {0}")]
+    Panic(String),
+}
+
+/// A problem in the model files; lists every problem found.
+#[derive(Debug, Error)]
+pub enum TemplateError {
+    #[error("cannot read {path}: {message}")]
+    Io { path: String, message: String },
+    #[error("invalid model files:\n{}", .0.join("\n"))]
+    Invalid(Vec<String>),
+}

@@ -1,0 +1,71 @@
+//! xxgk turns Chinese government information-disclosure annual reports
+//! (政府信息公开工作年度报告) into verified, structured data.
+//!
+//! # Steps
+//! 1. [`source`]: read the file, tell its kind, decode the text into lines of
+//!    cells ([`source::text`]).
+//! 2. [`segment`]: find the six sections, the table regions, the title,
+//!    organization and year.
+//! 3. [`pipeline`]: decide the template edition (2019 or 2021).
+//! 4. [`table`]: align each region's rows to the template ([`template`],
+//!    loaded from `models/`), bind numbers to columns, list every reading.
+//! 5. [`value`]: parse cell text into exact numbers ([`decimal`]).
+//! 6. [`solve`]: apply the consistency rules: choose among readings, infer
+//!    what they prove, report what fails.
+//! 7. [`report`]: JSON per report, CSV across a batch.
+
+pub mod decimal;
+pub mod error;
+pub mod normalize;
+pub mod pipeline;
+pub mod report;
+pub mod segment;
+pub mod solve;
+pub mod source;
+pub mod table;
+pub mod template;
+pub mod value;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+
+pub use error::{DocumentError, TemplateError};
+pub use report::Report;
+pub use template::TemplateSet;
+
+/// Options for [`extract_file`].
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub max_bytes: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { max_bytes: source::DEFAULT_MAX_BYTES }
+    }
+}
+
+/// Extracts one file. Never panics: a panic anywhere in reading the file
+/// becomes [`DocumentError::Panic`].
+pub fn extract_file(path: &Path, templates: &TemplateSet, options: &Options) -> Result<Report, DocumentError> {
+    catch_unwind(AssertUnwindSafe(|| {
+        let (info, text) = source::load(path, options.max_bytes)?;
+        pipeline::extract_text(&text, info, templates)
+    }))
+    .unwrap_or_else(|panic| Err(DocumentError::Panic(panic_message(&panic))))
+}
+
+/// Extracts from text already in memory (`path` is only recorded).
+pub fn extract_str(text: &str, path: &str, templates: &TemplateSet) -> Result<Report, DocumentError> {
+    catch_unwind(AssertUnwindSafe(|| {
+        use sha2::Digest;
+        let sha256 = sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        let info = report::SourceInfo { path: path.to_string(), kind: "text", sha256, bytes: text.len() as u64 };
+        pipeline::extract_text(text, info, templates)
+    }))
+    .unwrap_or_else(|panic| Err(DocumentError::Panic(panic_message(&panic))))
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_else(|| "unknown panic".to_string())
+}

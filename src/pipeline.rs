@@ -1,0 +1,118 @@
+//! The pipeline: text → segments → edition → tables → checks → [`Report`].
+
+use crate::error::DocumentError;
+use crate::normalize::{core, similarity};
+use crate::report::{Report, SourceInfo, Warning};
+use crate::segment::{segment, Segments};
+use crate::solve::{resolve, FieldOut};
+use crate::source::text::{self, TextDoc};
+use crate::table::read_table;
+use crate::template::{RowKind, TemplateSet};
+use crate::value::{is_cjk, Status};
+
+/// A document with fewer CJK characters than this is not a Chinese report.
+const MIN_CJK: usize = 20;
+/// An edition label counts as seen at this similarity (strict: 处理决定数量
+/// and 本年处理决定数量 must not both count).
+const EDITION_SIGNAL: f32 = 0.85;
+
+/// Extracts a report from the text of a text export.
+pub fn extract_text(text: &str, source: SourceInfo, templates: &TemplateSet) -> Result<Report, DocumentError> {
+    if text.chars().filter(|c| is_cjk(*c)).count() < MIN_CJK {
+        return Err(DocumentError::NotChinese);
+    }
+    let doc = text::read(text);
+    let seg = segment(&doc, templates);
+    let mut warnings = Vec::new();
+    let edition = decide_edition(&doc, &seg, templates, &mut warnings)?;
+    let mut field_ids = Vec::new();
+    let mut cells: Vec<FieldOut> = Vec::new();
+    let mut checks = Vec::new();
+    let mut rows_found = 0;
+    for t in templates.edition_tables(&edition) {
+        let region = seg.regions.get(&t.table).cloned();
+        let read = match &region {
+            Some(r) => read_table(&doc.lines[r.clone()], t),
+            None => {
+                warnings.push(Warning::new("table-not-found", format!("{}: table {} ({}) not found", t.table, t.table, t.title)));
+                Default::default()
+            }
+        };
+        rows_found += read.units.len();
+        for &j in &read.missing_rows {
+            if region.is_some() && t.rows[j].kind == RowKind::Data {
+                warnings.push(Warning::new("row-not-found", format!("{}: row {} ({}) not found", t.table, t.rows[j].key, t.rows[j].labels[0])));
+            }
+        }
+        let resolved = resolve(t, &read);
+        for (f, cell) in t.fields.iter().zip(&resolved.cells) {
+            if let Some(note) = &cell.note {
+                if note.contains("taken as") {
+                    warnings.push(Warning::field("no-unit", &f.id, cell.line, format!("{}: {note}", f.id)));
+                }
+            }
+        }
+        field_ids.extend(t.fields.iter().map(|f| f.id.clone()));
+        cells.extend(resolved.cells);
+        checks.extend(resolved.checks);
+        warnings.extend(resolved.warnings);
+    }
+    if rows_found == 0 {
+        return Err(if seg.year.is_some_and(|y| y <= 2018) { DocumentError::Legacy } else { DocumentError::NotAReport });
+    }
+    debug_assert!(cells.iter().all(|c| c.value.is_some() || c.status == Status::Missing));
+    Ok(Report { edition, year: seg.year, organization: seg.organization, title: seg.title, source, field_ids, cells, checks, warnings })
+}
+
+/// Decides the edition from the labels that only one edition has (s2 column
+/// headers weigh most, then rows such as 政府集中采购 or 1.申请人无正当理由逾期不补正…),
+/// with the report year as a prior. Tables win over the year, with a warning.
+fn decide_edition(doc: &TextDoc, seg: &Segments, templates: &TemplateSet, warnings: &mut Vec<Warning>) -> Result<String, DocumentError> {
+    let editions = templates.editions();
+    // (edition, core, weight) for every label no other edition has.
+    let mut signals: Vec<(&str, String, u32)> = Vec::new();
+    for ed in &editions {
+        for t in templates.edition_tables(ed) {
+            let labels = t.columns.iter().flat_map(|c| c.cores.iter().map(|l| (l, 3))).chain(t.rows.iter().flat_map(|r| r.cores.iter().map(|l| (l, 2))));
+            for (l, w) in labels {
+                let elsewhere = editions.iter().filter(|e| *e != ed).flat_map(|e| templates.edition_tables(e)).any(|o| o.columns.iter().flat_map(|c| &c.cores).chain(o.rows.iter().flat_map(|r| &r.cores)).any(|x| x == l));
+                if !elsewhere && !signals.iter().any(|s| s.0 == *ed && &s.1 == l) {
+                    signals.push((ed, l.clone(), w));
+                }
+            }
+        }
+    }
+    let lines: Vec<usize> = if seg.regions.is_empty() { (0..doc.lines.len()).collect() } else { seg.regions.values().flat_map(|r| r.clone()).collect() };
+    let mut seen = vec![false; signals.len()];
+    for &i in &lines {
+        for cell in &doc.lines[i].cells {
+            let c = core(&cell.text);
+            if c.is_empty() {
+                continue;
+            }
+            // The single best label for this text; on a tie the longer, more specific one.
+            let best = signals.iter().enumerate().map(|(k, s)| (k, similarity(&c, &s.1), s.1.chars().count())).filter(|x| x.1 >= EDITION_SIGNAL).max_by(|a, b| a.1.total_cmp(&b.1).then(a.2.cmp(&b.2)));
+            if let Some((k, _, _)) = best {
+                seen[k] = true;
+            }
+        }
+    }
+    let score = |ed: &str| signals.iter().zip(&seen).filter(|(s, seen)| **seen && s.0 == ed).map(|(s, _)| s.2).sum::<u32>();
+    let scores: Vec<(u32, &str)> = editions.iter().map(|e| (score(e), *e)).collect();
+    let best = scores.iter().max().copied();
+    let by_year = seg.year.map(|y| if y <= 2018 { "legacy" } else if y <= 2020 { "2019" } else { "2021" });
+    let from_tables = best.filter(|(s, _)| *s > 0).filter(|(s, _)| scores.iter().filter(|x| x.0 == *s).count() == 1).map(|(_, e)| e);
+    match (from_tables, by_year) {
+        (Some(e), Some(y)) if y != e => {
+            warnings.push(Warning::new("edition-year-mismatch", format!("the tables follow the {e} template but the report year is {}; trusting the tables", seg.year.unwrap_or_default())));
+            Ok(e.to_string())
+        }
+        (Some(e), _) => Ok(e.to_string()),
+        (None, Some("legacy")) => Err(DocumentError::Legacy),
+        (None, Some(y)) => {
+            warnings.push(Warning::new("edition-from-year", format!("the tables do not show which template they follow; using the {y} edition from the report year")));
+            Ok(y.to_string())
+        }
+        (None, None) => Err(DocumentError::NotAReport),
+    }
+}

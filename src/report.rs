@@ -1,0 +1,204 @@
+//! Stage: output. The [`Report`] of one input, and its JSON and CSV forms.
+//!
+//! # JSON format (one object per report; the contract users build on)
+//!
+//! ```text
+//! {
+//!   "edition": "2019" | "2021",
+//!   "year": 2020 | null,              report year, from the title or narrative
+//!   "organization": "…" | null,       issuing organ
+//!   "title": "…" | null,
+//!   "source": {"path", "kind", "sha256", "bytes"},
+//!   "values": {"s2.rules.made": 0, …}, every field id of the edition, in
+//!                                      template order; null where absent
+//!   "cells": {"<field id>": {
+//!       "raw": "0" | null,            text read for the cell
+//!       "status": "read" | "normalized" | "inferred" | "missing",
+//!       "confidence": 0.0 … 1.0,
+//!       "location": {"line": 12} | null }},
+//!   "checks": [{"rule": "R2", "instance": "s3.new", "status": "ok" |
+//!       "failed" | "skipped", "lhs": [ids], "rhs": [ids], "lhs_value",
+//!       "rhs_value", "holds_if_blanks_zero": true|false|null}],
+//!   "warnings": [{"code": "…", "message": "…", "field": id|null, "line": n|null}]
+//! }
+//! ```
+//! Amounts are exact decimals in 万元; counts are integers. Keys are written
+//! in a fixed order, so the same input gives the same bytes.
+
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use crate::decimal::Dec;
+use crate::solve::FieldOut;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    Ok,
+    Failed,
+    /// An operand is absent.
+    Skipped,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckResult {
+    pub rule: String,
+    pub instance: String,
+    pub status: CheckStatus,
+    pub lhs: Vec<String>,
+    pub rhs: Vec<String>,
+    pub lhs_value: Option<Dec>,
+    pub rhs_value: Option<Dec>,
+    /// For skipped instances: does the rule hold when blanks count as 0?
+    pub holds_if_blanks_zero: Option<bool>,
+}
+
+/// A finding a user should see; never fatal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<String>,
+    pub line: Option<usize>,
+}
+
+impl Warning {
+    pub fn new(code: &'static str, message: String) -> Warning {
+        Warning { code, message, field: None, line: None }
+    }
+
+    pub fn field(code: &'static str, field: &str, line: Option<usize>, message: String) -> Warning {
+        Warning { code, message, field: Some(field.to_string()), line }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceInfo {
+    pub path: String,
+    pub kind: &'static str,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    pub edition: String,
+    pub year: Option<i32>,
+    pub organization: Option<String>,
+    pub title: Option<String>,
+    pub source: SourceInfo,
+    pub field_ids: Vec<String>,
+    pub cells: Vec<FieldOut>,
+    pub checks: Vec<CheckResult>,
+    pub warnings: Vec<Warning>,
+}
+
+impl Report {
+    pub fn failed_rules(&self) -> usize {
+        self.checks.iter().filter(|c| c.status == CheckStatus::Failed).count()
+    }
+
+    pub fn value(&self, id: &str) -> Option<Dec> {
+        self.field_ids.iter().position(|f| f == id).and_then(|i| self.cells[i].value)
+    }
+}
+
+fn number(d: Dec) -> Value {
+    // Exact: serde_json keeps the decimal text (feature arbitrary_precision).
+    serde_json::from_str(&d.to_string()).unwrap_or(Value::Null)
+}
+
+fn opt_number(d: Option<Dec>) -> Value {
+    d.map_or(Value::Null, number)
+}
+
+fn confidence(c: f32) -> Value {
+    let text = format!("{c:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    serde_json::from_str(if text.is_empty() { "0" } else { text }).unwrap_or(Value::Null)
+}
+
+pub fn to_json(r: &Report) -> Value {
+    let mut values = Map::new();
+    let mut cells = Map::new();
+    for (id, c) in r.field_ids.iter().zip(&r.cells) {
+        values.insert(id.clone(), opt_number(c.value));
+        cells.insert(
+            id.clone(),
+            json!({
+                "raw": c.raw,
+                "status": c.status,
+                "confidence": confidence(c.confidence),
+                "location": c.line.map(|l| json!({"line": l})),
+            }),
+        );
+    }
+    let checks: Vec<Value> = r
+        .checks
+        .iter()
+        .map(|c| {
+            json!({
+                "rule": c.rule,
+                "instance": c.instance,
+                "status": c.status,
+                "lhs": c.lhs,
+                "rhs": c.rhs,
+                "lhs_value": opt_number(c.lhs_value),
+                "rhs_value": opt_number(c.rhs_value),
+                "holds_if_blanks_zero": c.holds_if_blanks_zero,
+            })
+        })
+        .collect();
+    let warnings: Vec<Value> = r.warnings.iter().map(|w| json!({"code": w.code, "message": w.message, "field": w.field, "line": w.line})).collect();
+    json!({
+        "edition": r.edition,
+        "year": r.year,
+        "organization": r.organization,
+        "title": r.title,
+        "source": {"path": r.source.path, "kind": r.source.kind, "sha256": r.source.sha256, "bytes": r.source.bytes},
+        "values": values,
+        "cells": cells,
+        "checks": checks,
+        "warnings": warnings,
+    })
+}
+
+/// Metadata columns of the CSV, before the field ids.
+pub const CSV_META: &[&str] = &["file", "status", "edition", "year", "organization", "title", "failed_rules", "warnings"];
+
+fn csv_escape(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// One CSV row per report; `columns` are the field ids to write (the union
+/// over the editions in the batch). A failed input gets its error in `status`.
+pub fn csv_row(columns: &[String], outcome: Result<&Report, (&str, &str)>) -> String {
+    let mut cells: Vec<String> = Vec::with_capacity(CSV_META.len() + columns.len());
+    match outcome {
+        Ok(r) => {
+            cells.push(r.source.path.clone());
+            cells.push(if r.failed_rules() > 0 { "failed-rules".into() } else { "ok".into() });
+            cells.push(r.edition.clone());
+            cells.push(r.year.map_or(String::new(), |y| y.to_string()));
+            cells.push(r.organization.clone().unwrap_or_default());
+            cells.push(r.title.clone().unwrap_or_default());
+            cells.push(r.failed_rules().to_string());
+            cells.push(r.warnings.len().to_string());
+            cells.extend(columns.iter().map(|c| r.value(c).map_or(String::new(), |v| v.to_string())));
+        }
+        Err((path, message)) => {
+            cells.push(path.to_string());
+            cells.push(format!("error: {message}"));
+            cells.extend(std::iter::repeat_n(String::new(), CSV_META.len() - 2 + columns.len()));
+        }
+    }
+    cells.iter().map(|c| csv_escape(c)).collect::<Vec<_>>().join(",")
+}
+
+pub fn csv_header(columns: &[String]) -> String {
+    CSV_META.iter().map(|s| s.to_string()).chain(columns.iter().cloned()).collect::<Vec<_>>().join(",")
+}

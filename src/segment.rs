@@ -1,0 +1,226 @@
+//! Stage: segmentation. [`TextDoc`] → sections, table regions and metadata.
+//!
+//! Headings are found by similarity to the six known section titles (from
+//! `models/sections.toml`), in order, so that 一、总体情况's own 一、二、三
+//! sub-numbering, renumbered sections and heading variants all work. The
+//! title, organization and report year come from the title line, or from the
+//! narrative when a report has no title.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use crate::normalize::{core, nfkc, similarity};
+use crate::source::text::TextDoc;
+use crate::template::TemplateSet;
+
+/// A heading must be at least this close to a known title.
+/// Empirically chosen: variants like 政府信息公开行政复议及行政诉讼情况 score
+/// ≥ 0.9, narrative sub-headings like （一）主动公开 score < 0.5.
+const HEADING_SIMILARITY: f32 = 0.75;
+/// Headings are short; longer lines are narrative that may quote a title.
+const HEADING_MAX_CHARS: usize = 40;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Segments {
+    /// Line index range (into `TextDoc::lines`) of each table's section, by
+    /// table id ("s2", …). A table whose heading is missing gets the space
+    /// between its neighbours.
+    pub regions: BTreeMap<String, Range<usize>>,
+    pub title: Option<String>,
+    pub organization: Option<String>,
+    pub year: Option<i32>,
+    /// Line index where the body after the last section ends (footers cut).
+    pub end: usize,
+}
+
+pub fn segment(doc: &TextDoc, templates: &TemplateSet) -> Segments {
+    let heads = find_headings(doc, templates);
+    let n = doc.lines.len();
+    // The end of the report: section 六's paragraph(s), before a website
+    // footer. Section 六 is short; stop at the first blank-separated run of
+    // footer-like lines.
+    let end = n;
+    let mut regions = BTreeMap::new();
+    let found: Vec<(usize, usize)> = heads.iter().enumerate().filter_map(|(k, h)| h.map(|line| (k, line))).collect();
+    for (k, section) in templates.sections.iter().enumerate() {
+        let Some(table) = &section.table else { continue };
+        let start = match heads[k] {
+            Some(line) => line + 1,
+            // Missing heading: start after the previous found heading.
+            None => found.iter().filter(|(j, _)| *j < k).map(|(_, l)| l + 1).max().unwrap_or(0),
+        };
+        let stop = found.iter().filter(|(j, _)| *j > k).map(|(_, l)| *l).min().unwrap_or(end);
+        if start < stop {
+            regions.insert(table.clone(), start..stop);
+        }
+    }
+    let first_heading = found.first().map_or(n.min(30), |(_, l)| *l);
+    let (title, org_line) = find_title(doc, first_heading);
+    let year = title.as_deref().and_then(year_in).or_else(|| most_common_year(doc));
+    let organization = title.as_deref().and_then(|t| organization_from_title(t, org_line.as_deref())).or_else(|| organization_from_narrative(doc));
+    Segments { regions, title, organization, year, end }
+}
+
+/// Line index of each section's heading, in `templates.sections` order.
+fn find_headings(doc: &TextDoc, templates: &TemplateSet) -> Vec<Option<usize>> {
+    let mut heads = vec![None; templates.sections.len()];
+    let mut next = 0;
+    for (i, line) in doc.lines.iter().enumerate() {
+        let text = line.text.trim_start_matches(['#', ' ']);
+        if text.chars().count() > HEADING_MAX_CHARS || line.cells.iter().filter(|c| !c.text.is_empty()).count() > 1 {
+            continue;
+        }
+        let c = core(strip_artifacts(text));
+        let best = templates.sections.iter().enumerate().skip(next).map(|(k, s)| (k, s.cores.iter().map(|l| similarity(&c, l)).fold(0.0, f32::max))).filter(|(_, s)| *s >= HEADING_SIMILARITY).max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        if let Some((k, _)) = best {
+            heads[k] = Some(i);
+            next = k + 1;
+        }
+    }
+    heads
+}
+
+/// Word artifacts glued to headings: "[bookmark: _GoBack]二、主动公开…".
+fn strip_artifacts(t: &str) -> &str {
+    let mut t = t.trim();
+    while t.starts_with('[') {
+        match t.find(']') {
+            Some(end) => t = t[end + 1..].trim_start(),
+            None => break,
+        }
+    }
+    t
+}
+
+const TITLE_KEYS: [&str; 2] = ["政府信息公开", "报告"];
+
+/// The title line, and the line before it when that line holds the
+/// organization on its own ("重庆市大渡口区茄子溪街道办事处" / "2020年政府信息公开工作年度报告").
+fn find_title(doc: &TextDoc, before: usize) -> (Option<String>, Option<String>) {
+    let candidates = doc.lines[..before.min(doc.lines.len())].iter().enumerate().filter(|(_, l)| !l.text.trim().is_empty());
+    for (i, line) in candidates {
+        let t = clean_title(&line.text);
+        if TITLE_KEYS.iter().all(|k| t.contains(k)) && t.chars().count() <= 60 {
+            let prev = doc.lines[..i].iter().rev().find(|l| !l.text.trim().is_empty()).map(|l| clean_title(&l.text));
+            let org_line = prev.filter(|p| p.chars().count() <= 30 && !p.contains("附件") && looks_like_org(p));
+            return (Some(t), org_line);
+        }
+    }
+    (None, None)
+}
+
+fn clean_title(t: &str) -> String {
+    let t = nfkc(t.trim_start_matches(['#', ' ']));
+    let t = t.trim();
+    let t = t.strip_prefix("附件1").or_else(|| t.strip_prefix("附件")).unwrap_or(t).trim_start_matches([':', ' ', '：']);
+    t.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn year_in(t: &str) -> Option<i32> {
+    years_in(t).next()
+}
+
+/// Every "YYYY年" in `t` (a four-digit run not preceded by a digit).
+fn years_in(t: &str) -> impl Iterator<Item = i32> + '_ {
+    let chars: Vec<char> = t.chars().collect();
+    (0..chars.len().saturating_sub(4)).filter_map(move |i| {
+        let run = &chars[i..i + 4];
+        let ok = (i == 0 || !chars[i - 1].is_ascii_digit()) && chars[i + 4] == '年' && run.iter().all(|c| c.is_ascii_digit());
+        ok.then(|| run.iter().collect::<String>().parse().ok()).flatten().filter(|y| (1990..=2100).contains(y))
+    })
+}
+
+/// The year most often named, for reports without a title.
+fn most_common_year(doc: &TextDoc) -> Option<i32> {
+    let mut counts: BTreeMap<i32, usize> = BTreeMap::new();
+    for line in &doc.lines {
+        for y in years_in(&nfkc(&line.text)) {
+            *counts.entry(y).or_default() += 1;
+        }
+    }
+    counts.into_iter().max_by_key(|(y, c)| (*c, *y)).map(|(y, _)| y)
+}
+
+/// Suffixes of issuing organs, longest first.
+const ORG_SUFFIXES: &[&str] = &[
+    "街道办事处", "人民政府办公室", "人民政府办公厅", "人民政府", "办事处", "委员会", "管理委员会", "办公室", "办公厅", "街道", "镇", "乡", "局", "厅", "委", "院", "署", "中心", "政府", "分局", "所", "站", "队",
+];
+
+fn looks_like_org(t: &str) -> bool {
+    ORG_SUFFIXES.iter().any(|s| t.ends_with(s)) && t.chars().all(|c| crate::value::is_cjk(c) || "()（）".contains(c))
+}
+
+fn organization_from_title(title: &str, org_line: Option<&str>) -> Option<String> {
+    let year = year_in(title)?.to_string();
+    let pos = title.find(&format!("{year}年"))?;
+    let before = title[..pos].trim();
+    if !before.is_empty() {
+        return Some(before.to_string());
+    }
+    let after = &title[pos + year.len() + '年'.len_utf8()..];
+    let name = after.split("政府信息公开").next().unwrap_or("").trim_start_matches(['度']);
+    if !name.is_empty() {
+        return Some(name.to_string());
+    }
+    org_line.map(str::to_string)
+}
+
+/// A report without a title names itself in the narrative: "2020年,峡口镇依
+/// 申请公开信息0条", with "我镇" saying which kind of organ it is.
+fn organization_from_narrative(doc: &TextDoc) -> Option<String> {
+    let text: String = doc.lines.iter().map(|l| nfkc(&l.text)).collect::<Vec<_>>().join("\n");
+    let kinds: Vec<&str> = ORG_SUFFIXES.iter().copied().filter(|s| text.contains(&format!("我{s}")) || text.contains(&format!("本{s}"))).collect();
+    let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let chars: Vec<char> = text.chars().collect();
+    for kind in &kinds {
+        let k: Vec<char> = kind.chars().collect();
+        for end in 0..chars.len() {
+            if end + k.len() > chars.len() || chars[end..end + k.len()] != k[..] {
+                continue;
+            }
+            // The name: 2–8 CJK characters before the suffix, after a boundary.
+            let mut start = end;
+            while start > 0 && end - start < 8 && crate::value::is_cjk(chars[start - 1]) && !"年我本在的和及对向由".contains(chars[start - 1]) {
+                start -= 1;
+            }
+            let boundary = start == 0 || !crate::value::is_cjk(chars[start - 1]) || chars[start - 1] == '年';
+            if end - start >= 2 && boundary {
+                let name: String = chars[start..end + k.len()].iter().collect();
+                let e = counts.entry(name).or_insert((0, end));
+                e.0 += 1;
+            }
+        }
+    }
+    counts.into_iter().max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1))).map(|(n, _)| n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::text::read;
+
+    #[test]
+    fn organization_and_year_from_title_forms() {
+        assert_eq!(organization_from_title("湛北路街道办事处2021年政府信息公开工作年度报告", None).as_deref(), Some("湛北路街道办事处"));
+        assert_eq!(organization_from_title("2020年南关区桃源街道政府信息公开工作年度报告", None).as_deref(), Some("南关区桃源街道"));
+        assert_eq!(organization_from_title("2020年政府信息公开工作年度报告", Some("某某镇")).as_deref(), Some("某某镇"));
+        assert_eq!(year_in("湛北路街道办事处2021年政府信息公开"), Some(2021));
+        assert_eq!(year_in("电话6930100年"), None);
+    }
+
+    #[test]
+    fn organization_from_a_report_without_title() {
+        let doc = read("一、总体情况\n我镇把主动公开作为重点。\n2020年,峡口镇依申请公开信息0条。\n");
+        assert_eq!(organization_from_narrative(&doc).as_deref(), Some("峡口镇"));
+    }
+
+    #[test]
+    fn headings_in_order_skip_sub_numbering() {
+        let t = TemplateSet::builtin().unwrap();
+        let doc = read("一、总体情况\n一、加强组织领导\n二、主动公开政府信息情况\nx\n三、收到和处理政府信息公开申请情况\ny\n政府信息公开行政复议及行政诉讼情况\nz\n五、存在的主要问题及改进情况\n");
+        let s = segment(&doc, &t);
+        assert_eq!(s.regions.get("s2"), Some(&(3..4)));
+        assert_eq!(s.regions.get("s3"), Some(&(5..6)));
+        assert_eq!(s.regions.get("s4"), Some(&(7..8)));
+    }
+}

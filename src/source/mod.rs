@@ -1,0 +1,89 @@
+//! Source: read an input file, tell its kind by content, and decode text.
+//!
+//! In: a path. Out: [`SourceInfo`] and the document's text. Only text exports
+//! are read so far; PDFs, images, HTML and Word files are recognized by
+//! their bytes and refused with a clear reason until their readers land.
+
+pub mod text;
+
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::error::DocumentError;
+use crate::report::SourceInfo;
+
+/// Inputs larger than this are refused before reading (configurable).
+pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What the first bytes say the file is.
+pub fn sniff(bytes: &[u8]) -> &'static str {
+    let head = &bytes[..bytes.len().min(1024)];
+    let starts = |m: &[u8]| head.starts_with(m);
+    if starts(b"%PDF") || head.windows(5).any(|w| w == b"%PDF-") {
+        "pdf"
+    } else if starts(b"\x89PNG") || starts(b"\xff\xd8\xff") || starts(b"II*\0") || starts(b"MM\0*") || starts(b"GIF8") || starts(b"BM") {
+        "image"
+    } else if starts(b"PK\x03\x04") {
+        "zip"
+    } else if starts(b"\xd0\xcf\x11\xe0") {
+        "doc"
+    } else {
+        let lower: String = String::from_utf8_lossy(head).to_lowercase();
+        if lower.contains("<html") || lower.contains("<!doctype html") || lower.contains("<table") {
+            "html"
+        } else {
+            "text"
+        }
+    }
+}
+
+/// Decodes text: BOM first, then UTF-8, then GB18030 (a superset of GBK).
+pub fn decode(bytes: &[u8]) -> Result<String, DocumentError> {
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom..]);
+        return if had_errors { Err(DocumentError::NotText) } else { Ok(text.into_owned()) };
+    }
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t.to_string(),
+        Err(_) => {
+            let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
+            if had_errors {
+                return Err(DocumentError::NotText);
+            }
+            text.into_owned()
+        }
+    };
+    let controls = text.chars().filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}')).count();
+    if controls * 100 > text.chars().count().max(1) {
+        return Err(DocumentError::NotText);
+    }
+    Ok(text)
+}
+
+/// Reads a file into its source info and text.
+pub fn load(path: &Path, max_bytes: u64) -> Result<(SourceInfo, String), DocumentError> {
+    let meta = std::fs::metadata(path).map_err(|e| DocumentError::Io(e.to_string()))?;
+    if meta.is_dir() {
+        return Err(DocumentError::Io("it is a directory".into()));
+    }
+    if meta.len() > max_bytes {
+        return Err(DocumentError::TooLarge { size: meta.len(), limit: max_bytes });
+    }
+    let bytes = std::fs::read(path).map_err(|e| DocumentError::Io(e.to_string()))?;
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(DocumentError::Empty);
+    }
+    let kind = sniff(&bytes);
+    match kind {
+        "pdf" => return Err(DocumentError::Unsupported("PDF")),
+        "image" => return Err(DocumentError::Unsupported("image")),
+        "zip" => return Err(DocumentError::Unsupported("DOCX/ZIP")),
+        "doc" => return Err(DocumentError::Unsupported("Word 97 (.doc)")),
+        "html" => return Err(DocumentError::Unsupported("HTML")),
+        _ => {}
+    }
+    let text = decode(&bytes)?;
+    let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    Ok((SourceInfo { path: path.display().to_string(), kind, sha256, bytes: meta.len() }, text))
+}

@@ -1,0 +1,201 @@
+//! Source: text exports. Text → [`TextDoc`]: lines of cells with row breaks.
+//!
+//! Recognized per line, so one document may mix them:
+//! - one cell per line, tab-indented, blank lines between rows (Word → text);
+//!   an unindented short line right after a text cell continues that cell
+//!   ("本年新\n制作数量");
+//! - tab-separated rows, empty cells kept (their positions matter);
+//! - `cell |` pipe dumps, a row ending at a line with `||` padding;
+//! - Markdown tables (`| a | b |`, separator rows skipped);
+//! - `pdftotext -layout` rows: cells split at runs of two or more spaces,
+//!   with their display columns (a CJK character is two columns wide);
+//! - plain lines (narrative, or `pdftotext` raw output: one cell per line);
+//!   these end a row only at a blank line, so a raw table reads as one stream
+//!   that the table stage re-splits at labels.
+
+/// One cell of a line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cell {
+    pub text: String,
+    /// Display columns `[start, end)` for layout rows; `None` where the cell's
+    /// position is its index in the row.
+    pub span: Option<(f32, f32)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    /// 1-based line number in the file.
+    pub number: usize,
+    /// The line's text with cells joined by a space (for headings, metadata).
+    pub text: String,
+    pub cells: Vec<Cell>,
+    /// The format says the table row ends after this line.
+    pub row_end: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct TextDoc {
+    pub lines: Vec<Line>,
+}
+
+enum Shape {
+    Blank,
+    /// Markdown separator row or page furniture: no cells.
+    Skip,
+    /// A single cell that only a blank line ends (indented: may take a continuation).
+    Single { indented: bool },
+    Row,
+}
+
+pub fn read(text: &str) -> TextDoc {
+    let mut lines: Vec<Line> = Vec::new();
+    let mut prev_indented_text = false;
+    for (i, raw) in text.split('\n').enumerate() {
+        let raw = raw.trim_end_matches('\r').replace('\u{c}', "");
+        let (shape, cells) = split_line(&raw);
+        let number = i + 1;
+        match shape {
+            Shape::Blank => {
+                if let Some(last) = lines.last_mut() {
+                    last.row_end = true;
+                }
+                prev_indented_text = false;
+                continue;
+            }
+            Shape::Skip => continue,
+            Shape::Single { indented: false } if prev_indented_text && is_continuation(&cells[0].text) => {
+                // Word breaks header cells inside the cell: join to the previous cell.
+                if let Some(last) = lines.last_mut() {
+                    if let Some(cell) = last.cells.last_mut() {
+                        cell.text.push_str(&cells[0].text);
+                        last.text.push_str(&cells[0].text);
+                        continue;
+                    }
+                }
+            }
+            _ => {}
+        }
+        prev_indented_text = matches!(shape, Shape::Single { indented: true }) && cells.first().is_some_and(|c| is_text_cell(&c.text));
+        let row_end = matches!(shape, Shape::Row);
+        let joined = cells.iter().map(|c| c.text.as_str()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ");
+        lines.push(Line { number, text: joined, cells, row_end });
+    }
+    TextDoc { lines }
+}
+
+fn split_line(raw: &str) -> (Shape, Vec<Cell>) {
+    let trimmed = raw.trim_matches(|c: char| c.is_whitespace());
+    let plain = |t: &str| vec![Cell { text: t.trim_matches(|c: char| c.is_whitespace()).to_string(), span: None }];
+    if trimmed.is_empty() {
+        return if raw.contains('\t') { (Shape::Single { indented: true }, plain("")) } else { (Shape::Blank, vec![]) };
+    }
+    if is_page_furniture(trimmed) {
+        return (Shape::Skip, vec![]);
+    }
+    if trimmed.starts_with('|') && trimmed.ends_with('|') && trimmed.len() > 1 {
+        let inner = &trimmed[1..trimmed.len() - 1];
+        if inner.chars().all(|c| "-:| ".contains(c)) {
+            return (Shape::Skip, vec![]);
+        }
+        return (Shape::Row, inner.split('|').map(|c| plain(c).remove(0)).collect());
+    }
+    if trimmed.ends_with('|') {
+        let pieces: Vec<&str> = trimmed.split('|').collect();
+        let body = &pieces[..pieces.len() - 1];
+        let mut cells = vec![plain(body[0]).remove(0)];
+        cells.extend(body[1..].iter().filter(|p| !p.trim().is_empty()).map(|p| plain(p).remove(0)));
+        let padded = body[1..].iter().any(|p| p.trim().is_empty());
+        return (if padded { Shape::Row } else { Shape::Single { indented: false } }, cells);
+    }
+    if raw.contains('\t') {
+        let fields: Vec<&str> = raw.split('\t').collect();
+        if fields.len() == 2 && fields[0].trim().is_empty() {
+            return (Shape::Single { indented: true }, plain(fields[1]));
+        }
+        return (Shape::Row, fields.iter().map(|f| plain(f).remove(0)).collect());
+    }
+    if let Some(cells) = layout_cells(raw) {
+        return (Shape::Row, cells);
+    }
+    (Shape::Single { indented: false }, plain(trimmed))
+}
+
+/// Splits at runs of two or more spaces (or an ideographic space), recording
+/// display columns. `None` when the line has no such gap.
+fn layout_cells(raw: &str) -> Option<Vec<Cell>> {
+    let mut cells = Vec::new();
+    let mut col = 0f32;
+    let mut cur = String::new();
+    let mut start = 0f32;
+    let mut gap = 0f32;
+    let mut split = false;
+    for ch in raw.chars() {
+        let w = if crate::value::is_cjk(ch) || ('\u{3000}'..='\u{303f}').contains(&ch) || ('\u{ff00}'..='\u{ffef}').contains(&ch) { 2.0 } else { 1.0 };
+        if ch == ' ' || ch == '\u{3000}' || ch == '\u{a0}' {
+            gap += w;
+        } else {
+            if gap >= 2.0 && !cur.is_empty() {
+                cells.push(Cell { text: std::mem::take(&mut cur), span: Some((start, col - gap)) });
+                split = true;
+            } else if gap > 0.0 && !cur.is_empty() {
+                cur.push(' ');
+            }
+            if cur.is_empty() {
+                start = col;
+            }
+            gap = 0.0;
+            cur.push(ch);
+        }
+        col += w;
+    }
+    if !cur.is_empty() {
+        cells.push(Cell { text: cur, span: Some((start, col - gap)) });
+    }
+    split.then_some(cells)
+}
+
+/// Page numbers and running footers that `pdftotext` leaves in tables:
+/// "— 3 —", "- 12 -", "第 3 页", "3/6". A bare number is *not* furniture:
+/// in raw output it is a cell.
+fn is_page_furniture(t: &str) -> bool {
+    let s: String = t.chars().filter(|c| !c.is_whitespace()).collect();
+    let dashes = |c: char| "-—–－".contains(c);
+    let inner = s.trim_matches(dashes);
+    let decorated = inner.len() < s.len() && !inner.is_empty() && inner.len() <= 4 && inner.chars().all(|c| c.is_ascii_digit());
+    let page = s.starts_with('第') && s.ends_with('页') && s.chars().count() <= 8;
+    let of = s.split_once('/').is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && a.len() <= 3 && b.len() <= 3 && (a.to_string() + b).chars().all(|c| c.is_ascii_digit()));
+    decorated || page || of
+}
+
+fn is_text_cell(t: &str) -> bool {
+    !t.is_empty() && t.chars().any(crate::value::is_cjk)
+}
+
+fn is_continuation(t: &str) -> bool {
+    let n = t.chars().count();
+    n > 0 && n <= 10 && is_text_cell(t) && !t.starts_with(|c: char| c.is_ascii_digit() || "一二三四五六七八九十（(".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells(doc: &TextDoc) -> Vec<Vec<String>> {
+        doc.lines.iter().map(|l| l.cells.iter().map(|c| c.text.clone()).collect()).collect()
+    }
+
+    #[test]
+    fn word_cells_and_continuations() {
+        let doc = read("\t信息内容\n\t本年新\n制作数量\n\t对外公开总数量\n\n\t规章\n\t0\n");
+        assert_eq!(cells(&doc), vec![vec!["信息内容"], vec!["本年新制作数量"], vec!["对外公开总数量"], vec!["规章"], vec!["0"]]);
+        assert!(doc.lines[2].row_end && !doc.lines[3].row_end);
+    }
+
+    #[test]
+    fn pipes_tabs_markdown_layout() {
+        let doc = read("规章 |\n0 |\n0 | ||\n| 规章 | 1 | 2 |\n|---|---|---|\n规章\t0\t\t3\n规章      12     3\n— 3 —\n");
+        assert_eq!(cells(&doc), vec![vec!["规章"], vec!["0"], vec!["0"], vec!["规章", "1", "2"], vec!["规章", "0", "", "3"], vec!["规章", "12", "3"]]);
+        assert!(!doc.lines[1].row_end && doc.lines[2].row_end);
+        assert_eq!(doc.lines[5].cells[1].span, Some((10.0, 12.0)));
+    }
+}

@@ -1,0 +1,558 @@
+//! Stage: table reading. Lines of one table region → [`Unit`]s of candidate
+//! cell readings, bound to template fields.
+//!
+//! 1. Tokens: cells classified as text, value, blank, or a label with a glued
+//!    digit run; a cell holding several numbers ("0 0 C") gives several.
+//! 2. Logical rows: tokens up to a hard row break; a text token after a value
+//!    starts a new row, so raw one-cell-per-line text splits at its labels.
+//! 3. Alignment: logical rows are aligned to the template's row sequence by
+//!    dynamic programming over label similarity. The order is a strong prior:
+//!    a row whose label is garbled lands by position when it is the only
+//!    candidate between two matched rows; unknown rows are skipped without
+//!    shifting the rows after them.
+//! 4. Columns: a row's numbers are bound to columns by the header's positions
+//!    when the header and the row agree, otherwise in order; a row with fewer
+//!    numbers than columns gets every order-preserving placement, a glued
+//!    digit run every split, and the rules choose later (`solve`).
+
+use crate::normalize::{core, similarity};
+use crate::source::text::Line;
+use crate::template::{ColumnKind, RowKind, Template};
+use crate::value::{classify, header_unit, parse_cell, CellValue, Status, TokenClass};
+
+/// A label at least this similar is a match on its own. Empirically chosen:
+/// one lost character in a 4-character label still scores 0.75.
+const LABEL_MATCH: f32 = 0.6;
+/// Header tokens must be closer: they decide column positions.
+const HEADER_MATCH: f32 = 0.8;
+/// Enumerating more placements or splits than this is pointless: so many
+/// readings never narrow to one.
+const MAX_CANDIDATES: usize = 5000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Blank,
+    Value,
+    Glued,
+    Text,
+}
+
+#[derive(Clone, Debug)]
+struct Token {
+    text: String,
+    kind: Kind,
+    line: usize,
+    x: (f32, f32),
+    /// `x` is a display column range (layout text), not a cell index.
+    layout: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+struct LRow {
+    tokens: Vec<Token>,
+}
+
+impl LRow {
+    fn texts(&self) -> impl Iterator<Item = &Token> {
+        self.tokens.iter().filter(|t| t.kind == Kind::Text)
+    }
+
+    /// Value and blank tokens after the last text token, trailing blanks cut.
+    fn values(&self) -> &[Token] {
+        let start = self.tokens.iter().rposition(|t| t.kind == Kind::Text).map_or(0, |p| p + 1);
+        let mut end = self.tokens.len();
+        while end > start && self.tokens[end - 1].kind == Kind::Blank {
+            end -= 1;
+        }
+        &self.tokens[start..end]
+    }
+
+    fn has_values(&self) -> bool {
+        self.values().iter().any(|t| t.kind != Kind::Blank)
+    }
+
+    fn line(&self) -> usize {
+        self.tokens.iter().find(|t| t.kind != Kind::Blank).or(self.tokens.first()).map_or(0, |t| t.line)
+    }
+}
+
+/// How a row's label was matched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LabelMatch {
+    Exact,
+    Fuzzy,
+    /// Label unreadable; the row is the only candidate at its position.
+    Position,
+    /// The table printed its values without row labels (s4's single row).
+    Flat,
+}
+
+/// One reading of a cell.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellRead {
+    pub cell: CellValue,
+    pub line: Option<usize>,
+}
+
+impl CellRead {
+    fn missing() -> CellRead {
+        CellRead { cell: CellValue { raw: String::new(), value: None, status: Status::Missing, note: None }, line: None }
+    }
+}
+
+/// A group of fields read together (a row, or a whole flat table), with every
+/// reading of them that the text allows.
+#[derive(Clone, Debug)]
+pub struct Unit {
+    pub fields: Vec<usize>,
+    pub candidates: Vec<Vec<CellRead>>,
+    /// The header-positional reading, tried first when it satisfies the rules.
+    pub preferred: Option<usize>,
+    pub label: LabelMatch,
+    pub label_score: f32,
+    pub line: usize,
+}
+
+/// What was found in one region.
+#[derive(Clone, Debug, Default)]
+pub struct TableRead {
+    pub units: Vec<Unit>,
+    /// Template rows with values that were not found, by row index.
+    pub missing_rows: Vec<usize>,
+    /// Every text token that matched a column label or header of the table
+    /// (for edition detection).
+    pub notes: Vec<String>,
+}
+
+fn tokenize(lines: &[Line]) -> Vec<LRow> {
+    let mut rows = Vec::new();
+    let mut cur = LRow::default();
+    let flush = |cur: &mut LRow, rows: &mut Vec<LRow>| {
+        if cur.tokens.iter().any(|t| t.kind != Kind::Blank) {
+            rows.push(std::mem::take(cur));
+        } else {
+            cur.tokens.clear();
+        }
+    };
+    let mut idx = 0usize;
+    for line in lines {
+        for cell in &line.cells {
+            let (x, layout) = match cell.span {
+                Some(span) => (span, true),
+                None => ((idx as f32, idx as f32 + 1.0), false),
+            };
+            idx += 1;
+            let tok = |text: &str, kind: Kind, x: (f32, f32)| Token { text: text.to_string(), kind, line: line.number, x, layout };
+            let mut push = |t: Token, cur: &mut LRow| {
+                if t.kind == Kind::Text && cur.has_values() {
+                    flush(cur, &mut rows);
+                }
+                cur.tokens.push(t);
+            };
+            match classify(&cell.text) {
+                TokenClass::Blank => push(tok("", Kind::Blank, x), &mut cur),
+                TokenClass::Value => push(tok(&cell.text, Kind::Value, x), &mut cur),
+                TokenClass::Values(words) => {
+                    let w = (x.1 - x.0) / words.len() as f32;
+                    for (k, word) in words.iter().enumerate() {
+                        let sub = if layout { (x.0 + k as f32 * w, x.0 + (k + 1) as f32 * w) } else { x };
+                        push(tok(word, Kind::Value, sub), &mut cur);
+                    }
+                }
+                TokenClass::Glued { label, digits } => {
+                    push(tok(&label, Kind::Text, x), &mut cur);
+                    push(tok(&digits, Kind::Glued, x), &mut cur);
+                }
+                TokenClass::Text => push(tok(&cell.text, Kind::Text, x), &mut cur),
+            }
+        }
+        if line.row_end {
+            flush(&mut cur, &mut rows);
+            idx = 0;
+        }
+    }
+    flush(&mut cur, &mut rows);
+    rows
+}
+
+/// Best similarity of a logical row's labels to one template row. The last
+/// text token is the row's own label; earlier ones are usually group labels
+/// sharing the line ("三、本年度办理结果 | （一）予以公开"), so they weigh less.
+fn row_similarity(cores: &[String], labels: &[String]) -> f32 {
+    let n = cores.len();
+    let mut best = 0f32;
+    for (k, c) in cores.iter().enumerate() {
+        let weight = if k + 1 == n { 1.0 } else { 0.9 };
+        for l in labels {
+            best = best.max(weight * similarity(c, l));
+        }
+    }
+    if n > 1 {
+        let joined: String = cores.concat();
+        for l in labels {
+            best = best.max(similarity(&joined, l));
+        }
+    }
+    best
+}
+
+const NEG: f32 = -1e9;
+
+#[derive(Clone, Copy)]
+enum Step {
+    Match,
+    SkipRow,
+    SkipTemplate,
+}
+
+/// Aligns logical rows to template rows; returns (logical row, template row,
+/// similarity, by position).
+fn align(rows: &[LRow], t: &Template) -> Vec<(usize, usize, f32, bool)> {
+    let cores: Vec<Vec<String>> = rows.iter().map(|r| r.texts().map(|tk| core(&tk.text)).filter(|c| !c.is_empty()).collect()).collect();
+    let (n, m) = (rows.len(), t.rows.len());
+    let sim: Vec<Vec<f32>> = cores.iter().map(|c| t.rows.iter().map(|r| row_similarity(c, &r.cores)).collect()).collect();
+    let score = |i: usize, j: usize| -> f32 {
+        let s = sim[i][j];
+        let has_values = rows[i].has_values();
+        match (t.rows[j].kind.has_values(), has_values) {
+            (true, true) if s >= LABEL_MATCH => 1.0 + s,
+            (true, true) => 0.1,
+            (true, false) if s >= HEADER_MATCH => 0.5 * s,
+            (false, false) if s >= 0.7 => 0.5 * s,
+            _ => NEG,
+        }
+    };
+    // dp[i][j]: best total for the first i logical rows and first j template
+    // rows; step[i][j] says which move got there.
+    let mut dp = vec![vec![0f32; m + 1]; n + 1];
+    let mut step = vec![vec![Step::SkipTemplate; m + 1]; n + 1];
+    for row in step.iter_mut().skip(1) {
+        row[0] = Step::SkipRow;
+    }
+    for i in 1..=n {
+        for j in 1..=m {
+            let s = score(i - 1, j - 1);
+            let diag = if s > 0.0 { dp[i - 1][j - 1] + s } else { NEG };
+            let (up, left) = (dp[i - 1][j], dp[i][j - 1]);
+            (dp[i][j], step[i][j]) = if diag >= up && diag >= left {
+                (diag, Step::Match)
+            } else if up >= left {
+                (up, Step::SkipRow)
+            } else {
+                (left, Step::SkipTemplate)
+            };
+        }
+    }
+    let mut pairs = Vec::new();
+    let (mut i, mut j) = (n, m);
+    while i > 0 && j > 0 {
+        match step[i][j] {
+            Step::Match => {
+                let s = sim[i - 1][j - 1];
+                pairs.push((i - 1, j - 1, s, s < LABEL_MATCH && rows[i - 1].has_values()));
+                i -= 1;
+                j -= 1;
+            }
+            Step::SkipRow => i -= 1,
+            Step::SkipTemplate => j -= 1,
+        }
+    }
+    pairs.reverse();
+    keep_sound_positional(pairs, rows, t)
+}
+
+/// A by-position match stands only when it is the one value row between two
+/// label-matched rows and the one template data row between their matches.
+fn keep_sound_positional(pairs: Vec<(usize, usize, f32, bool)>, rows: &[LRow], t: &Template) -> Vec<(usize, usize, f32, bool)> {
+    let strong: Vec<(usize, usize)> = pairs.iter().filter(|p| !p.3).map(|p| (p.0, p.1)).collect();
+    pairs
+        .iter()
+        .copied()
+        .filter(|&(i, j, _, positional)| {
+            if !positional {
+                return true;
+            }
+            let prev = strong.iter().rev().find(|(si, _)| *si < i).copied();
+            let next = strong.iter().find(|(si, _)| *si > i).copied();
+            let (pi, pj) = prev.map_or((None, None), |(a, b)| (Some(a), Some(b)));
+            let (ni, nj) = next.map_or((None, None), |(a, b)| (Some(a), Some(b)));
+            let value_rows = (pi.map_or(0, |p| p + 1)..ni.unwrap_or(rows.len())).filter(|&k| rows[k].has_values()).count();
+            let data_rows = (pj.map_or(0, |p| p + 1)..nj.unwrap_or(t.rows.len())).filter(|&k| t.rows[k].kind == RowKind::Data).count();
+            value_rows == 1 && data_rows == 1 && prev.is_some() && next.is_some() && j > pj.unwrap_or(0)
+        })
+        .collect()
+}
+
+/// Column → (x range, header text) from the header rows above row `i`.
+fn header_map(rows: &[LRow], i: usize, t: &Template, cols: &[usize], stop_at: &[usize]) -> Vec<Option<((f32, f32), String, bool)>> {
+    let mut map: Vec<Option<((f32, f32), String, bool)>> = vec![None; cols.len()];
+    for k in (0..i).rev() {
+        if stop_at.contains(&k) {
+            break;
+        }
+        if rows[k].has_values() {
+            continue;
+        }
+        for tok in rows[k].texts() {
+            let c = core(&tok.text);
+            let best = cols.iter().enumerate().map(|(slot, &col)| (slot, t.columns[col].cores.iter().map(|l| similarity(&c, l)).fold(0f32, f32::max))).max_by(|a, b| a.1.total_cmp(&b.1));
+            if let Some((slot, s)) = best {
+                if s >= HEADER_MATCH && map[slot].is_none() {
+                    map[slot] = Some((tok.x, tok.text.clone(), tok.layout));
+                }
+            }
+        }
+    }
+    map
+}
+
+/// Binds value tokens to columns by the header's positions, if the header
+/// gives every column a position, left to right, and every number lands on
+/// exactly one column.
+fn positional(values: &[&Token], header: &[Option<((f32, f32), String, bool)>]) -> Option<Vec<Option<usize>>> {
+    let pos: Vec<((f32, f32), bool)> = header.iter().map(|h| h.as_ref().map(|(x, _, l)| (*x, *l))).collect::<Option<_>>()?;
+    let centers: Vec<f32> = pos.iter().map(|((a, b), _)| (a + b) / 2.0).collect();
+    if centers.windows(2).any(|w| w[0] >= w[1]) {
+        return None;
+    }
+    let mut slots: Vec<Option<usize>> = vec![None; pos.len()];
+    for (vi, v) in values.iter().enumerate() {
+        let slot = if v.layout {
+            let c = (v.x.0 + v.x.1) / 2.0;
+            let k = centers.iter().enumerate().min_by(|a, b| (a.1 - c).abs().total_cmp(&(b.1 - c).abs()))?.0;
+            let gap = |a: usize, b: usize| (centers[a] - centers[b]).abs() / 2.0;
+            let tol = match (k.checked_sub(1), (k + 1 < centers.len()).then_some(k + 1)) {
+                (Some(p), Some(n)) => gap(k, p).min(gap(k, n)),
+                (Some(p), None) => gap(k, p),
+                (None, Some(n)) => gap(k, n),
+                (None, None) => f32::MAX,
+            };
+            ((centers[k] - c).abs() <= tol).then_some(k)?
+        } else {
+            if pos.iter().any(|(_, layout)| *layout) {
+                return None;
+            }
+            pos.iter().position(|((a, _), _)| *a == v.x.0)?
+        };
+        if slots[slot].is_some() {
+            return None;
+        }
+        slots[slot] = Some(vi);
+    }
+    Some(slots)
+}
+
+/// Reads one table region against a template.
+pub fn read_table(lines: &[Line], t: &Template) -> TableRead {
+    let rows = tokenize(lines);
+    let mut out = TableRead::default();
+    if t.flat {
+        if let Some(unit) = flat_unit(&rows, t) {
+            out.units.push(unit);
+            return out;
+        }
+    }
+    let pairs = align(&rows, t);
+    let captions: Vec<usize> = pairs.iter().filter(|p| t.rows[p.1].kind == RowKind::Caption).map(|p| p.0).collect();
+    for &(i, j, s, by_position) in &pairs {
+        let row = &t.rows[j];
+        if !row.kind.has_values() {
+            continue;
+        }
+        let header = header_map(&rows, i, t, &row.columns, &captions);
+        let kinds: Vec<ColumnKind> = row.columns.iter().map(|&c| t.columns[c].kind).collect();
+        let units: Vec<Option<crate::value::Unit>> = header.iter().map(|h| h.as_ref().and_then(|(_, text, _)| header_unit(text))).collect();
+        let (candidates, preferred) = row_candidates(rows[i].values(), &kinds, &units, &header);
+        let label = if by_position { LabelMatch::Position } else if s >= 0.999 { LabelMatch::Exact } else { LabelMatch::Fuzzy };
+        let fields = (0..row.columns.len()).map(|k| row.first_field + k).collect();
+        out.units.push(Unit { fields, candidates, preferred, label, label_score: s, line: rows[i].line() });
+    }
+    let found: Vec<usize> = pairs.iter().map(|p| p.1).collect();
+    out.missing_rows = (0..t.rows.len()).filter(|j| t.rows[*j].kind == RowKind::Data && !found.contains(j)).collect();
+    out
+}
+
+/// A table printed as one run of numbers without row labels (s4): the run
+/// fills the fields in row-major order.
+fn flat_unit(rows: &[LRow], t: &Template) -> Option<Unit> {
+    let widest = t.rows.iter().map(|r| r.columns.len()).max().unwrap_or(0);
+    let (i, row) = rows.iter().enumerate().max_by_key(|(_, r)| (r.values().iter().filter(|v| v.kind != Kind::Blank).count(), usize::MAX - r.line()))?;
+    let values = row.values();
+    let count = values.iter().filter(|v| v.kind != Kind::Blank).count();
+    let glued_run = count == 1 && values.iter().any(|v| is_digit_run(v) && v.text.len() > widest);
+    if count <= widest && !glued_run {
+        return None;
+    }
+    let kinds: Vec<ColumnKind> = t.fields.iter().map(|f| t.columns[f.column].kind).collect();
+    let units = vec![None; kinds.len()];
+    let none = vec![None; kinds.len()];
+    let (candidates, preferred) = row_candidates(values, &kinds, &units, &none);
+    Some(Unit { fields: (0..t.fields.len()).collect(), candidates, preferred, label: LabelMatch::Flat, label_score: 1.0, line: rows[i].line() })
+}
+
+fn is_digit_run(t: &Token) -> bool {
+    t.kind == Kind::Glued || (t.kind == Kind::Value && t.text.len() > 1 && t.text.starts_with('0') && t.text.chars().all(|c| c.is_ascii_digit()))
+}
+
+type Header = [Option<((f32, f32), String, bool)>];
+
+/// Every reading of a row's value tokens over `kinds.len()` columns.
+fn row_candidates(values: &[Token], kinds: &[ColumnKind], units: &[Option<crate::value::Unit>], header: &Header) -> (Vec<Vec<CellRead>>, Option<usize>) {
+    let n = kinds.len();
+    let read = |tok: &Token, k: usize| CellRead { cell: parse_cell(&tok.text, kinds[k], units[k]), line: Some(tok.line) };
+    let blank = |tok: &Token| CellRead { cell: parse_cell("", ColumnKind::Count, None), line: Some(tok.line) };
+    let present: Vec<&Token> = values.iter().filter(|v| v.kind != Kind::Blank).collect();
+    let mut candidates: Vec<Vec<CellRead>> = Vec::new();
+    let mut preferred = None;
+
+    if present.len() == 1 && n > 1 && is_digit_run(present[0]) {
+        for split in splits(&present[0].text, kinds) {
+            candidates.push(
+                split
+                    .iter()
+                    .enumerate()
+                    .map(|(k, part)| {
+                        let mut c = read(present[0], k);
+                        c.cell = parse_cell(part, kinds[k], units[k]);
+                        c.cell.raw = present[0].text.clone();
+                        if c.cell.value.is_some() {
+                            c.cell.status = Status::Normalized;
+                            c.cell.note = Some(format!("split from the glued digits {}", present[0].text));
+                        }
+                        c
+                    })
+                    .collect(),
+            );
+        }
+        return (candidates, None);
+    }
+    // Header positions: blanks are real cells, holes are cells the export lost.
+    let in_row: Vec<&Token> = values.iter().collect();
+    if let Some(slots) = positional(&in_row, header) {
+        let cand: Vec<CellRead> = slots.iter().enumerate().map(|(k, s)| s.map_or_else(CellRead::missing, |vi| if in_row[vi].kind == Kind::Blank { blank(in_row[vi]) } else { read(in_row[vi], k) })).collect();
+        if cand.iter().any(|c| c.cell.value.is_some()) || present.is_empty() {
+            preferred = Some(0);
+            candidates.push(cand);
+        }
+    }
+    // Explicit cells, one per column: blanks are where they stand.
+    if in_row.len() == n && present.len() < n {
+        let cand: Vec<CellRead> = in_row.iter().enumerate().map(|(k, tok)| if tok.kind == Kind::Blank { blank(tok) } else { read(tok, k) }).collect();
+        if !candidates.contains(&cand) {
+            preferred = preferred.or(Some(candidates.len()));
+            candidates.push(cand);
+        }
+    }
+    if present.len() <= n {
+        for placement in placements(n, present.len()) {
+            let mut cand: Vec<CellRead> = (0..n).map(|_| CellRead::missing()).collect();
+            for (vi, &k) in placement.iter().enumerate() {
+                cand[k] = read(present[vi], k);
+            }
+            if !candidates.contains(&cand) {
+                candidates.push(cand);
+            }
+        }
+    }
+    if candidates.is_empty() {
+        candidates.push((0..n).map(|_| CellRead::missing()).collect());
+    }
+    (candidates, preferred)
+}
+
+/// Order-preserving ways to put `k` values into `n` columns (at most
+/// [`MAX_CANDIDATES`]).
+fn placements(n: usize, k: usize) -> Vec<Vec<usize>> {
+    fn go(n: usize, k: usize, from: usize, cur: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+        if out.len() > MAX_CANDIDATES {
+            return;
+        }
+        if cur.len() == k {
+            out.push(cur.clone());
+            return;
+        }
+        for c in from..n {
+            if n - c < k - cur.len() {
+                break;
+            }
+            cur.push(c);
+            go(n, k, c + 1, cur, out);
+            cur.pop();
+        }
+    }
+    let mut out = Vec::new();
+    go(n, k, 0, &mut Vec::new(), &mut out);
+    if out.len() > MAX_CANDIDATES {
+        out.clear();
+    }
+    out
+}
+
+/// Ways to cut a glued run into one number per column: no leading zeros
+/// (a lone 0 is fine), a sign only in a signed column, a decimal point only
+/// in an amount column.
+fn splits(run: &str, kinds: &[ColumnKind]) -> Vec<Vec<String>> {
+    fn valid(part: &str, kind: ColumnKind) -> bool {
+        let body = match kind {
+            ColumnKind::Signed => part.strip_prefix('-').unwrap_or(part),
+            _ => part,
+        };
+        let (int, frac) = match body.split_once('.') {
+            Some((i, f)) if kind == ColumnKind::Amount => (i, Some(f)),
+            Some(_) => return false,
+            None => (body, None),
+        };
+        !int.is_empty() && int.chars().all(|c| c.is_ascii_digit()) && (int == "0" || !int.starts_with('0')) && frac.is_none_or(|f| !f.is_empty() && f.chars().all(|c| c.is_ascii_digit()))
+    }
+    fn go(rest: &str, kinds: &[ColumnKind], cur: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+        if out.len() > MAX_CANDIDATES {
+            return;
+        }
+        if kinds.is_empty() {
+            if rest.is_empty() {
+                out.push(cur.clone());
+            }
+            return;
+        }
+        let limit = if kinds.len() == 1 { rest.len() } else { rest.len().saturating_sub(kinds.len() - 1) };
+        for len in 1..=limit {
+            let part = &rest[..len];
+            if valid(part, kinds[0]) {
+                cur.push(part.to_string());
+                go(&rest[len..], &kinds[1..], cur, out);
+                cur.pop();
+            }
+        }
+    }
+    if !run.is_ascii() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    go(run, kinds, &mut Vec::new(), &mut out);
+    if out.len() > MAX_CANDIDATES {
+        out.clear();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_respect_leading_zeros_and_kinds() {
+        use ColumnKind::*;
+        assert_eq!(splits("000", &[Count, Count, Count]), vec![vec!["0", "0", "0"]]);
+        assert_eq!(splits("6233440", &[Count, Count, Count]).len(), 15);
+        assert_eq!(splits("10-8", &[Count, Signed]), vec![vec!["10", "-8"]]);
+        assert_eq!(splits("115.8952", &[Count, Amount]), vec![vec!["1", "15.8952"], vec!["11", "5.8952"]]);
+    }
+
+    #[test]
+    fn placements_are_order_preserving() {
+        assert_eq!(placements(3, 2), vec![vec![0, 1], vec![0, 2], vec![1, 2]]);
+        assert_eq!(placements(7, 6).len(), 7);
+        assert_eq!(placements(15, 15).len(), 1);
+    }
+}

@@ -1,0 +1,1 @@
+//! Property tests: the reader never panics, whatever the text.
