@@ -7,7 +7,10 @@ use clap::Parser;
 fn main() -> ExitCode {
     // Silence the default panic printer: panics are caught per file and
     // reported as one line each.
-    std::panic::set_hook(Box::new(|_| {}));
+    // XXGK_BACKTRACE=1 keeps the default printer, for debugging.
+    if std::env::var_os("XXGK_BACKTRACE").is_none() {
+        std::panic::set_hook(Box::new(|_| {}));
+    }
     let args = xxgk_cli::Cli::parse();
     match xxgk_cli::run(args) {
         Ok(code) => ExitCode::from(code),

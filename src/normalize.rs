@@ -89,7 +89,13 @@ pub fn similarity(text_core: &str, label_core: &str) -> f32 {
     }
     let lev = strsim::normalized_levenshtein(text_core, label_core) as f32;
     let label_len = label_core.chars().count();
+    let text_len = text_core.chars().count();
     let contained = if label_len >= 4 && text_core.ends_with(label_core) {
+        0.9
+    } else if text_len >= 4 && 3 * text_len >= 2 * label_len && label_core.starts_with(text_core) {
+        // A label cut by a line break: 社会公益 / 组织.
+        0.85
+    } else if text_len >= 8 && label_core.starts_with(text_core) {
         0.9
     } else if label_len >= 4 && text_core.contains(label_core) {
         0.8
@@ -125,6 +131,9 @@ mod tests {
         assert!(similarity(&core("政许可"), &core("行政许可")) >= 0.7);
         assert!(similarity(&core("三、本年度办理结果（一）予以公开"), &core("（一）予以公开")) >= 0.8);
         assert!(similarity(&core("行政处罚"), &core("行政强制")) < 0.6);
+        assert!(similarity(&core("社会公益"), &core("社会公益组织")) >= 0.8);
+        assert!(similarity(&core("1.申请人无正当理由逾期不补"), &core("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请")) >= 0.6);
+        assert!(similarity(&core("其他"), &core("其他组织")) < 0.6);
         assert_eq!(similarity("", "规章"), 0.0);
     }
 }

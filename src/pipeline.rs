@@ -29,10 +29,11 @@ pub fn extract_text(text: &str, source: SourceInfo, templates: &TemplateSet) -> 
     let mut cells: Vec<FieldOut> = Vec::new();
     let mut checks = Vec::new();
     let mut rows_found = 0;
+    let glued = crate::table::is_glued(&doc.lines);
     for t in templates.edition_tables(&edition) {
         let region = seg.regions.get(&t.table).cloned();
         let read = match &region {
-            Some(r) => read_table(&doc.lines[r.clone()], t),
+            Some(r) => read_table(&doc.lines[r.clone()], t, glued),
             None => {
                 warnings.push(Warning::new("table-not-found", format!("{}: table {} ({}) not found", t.table, t.table, t.title)));
                 Default::default()

@@ -110,6 +110,25 @@ struct Combo {
     choice: Vec<usize>,
     grid: Grid,
     inferred: Vec<usize>,
+    consistent: bool,
+}
+
+/// The reading to try first: every ambiguous unit's header-positional one.
+/// `None` when some ambiguous unit has no such reading.
+fn preferred_choice(units: &[Unit]) -> Option<Vec<usize>> {
+    units.iter().map(|u| if u.candidates.len() == 1 { Some(0) } else { u.preferred }).collect()
+}
+
+/// Places one reading per unit, infers, and checks. `None` when inference
+/// meets an impossible value.
+fn evaluate_combo(units: &[Unit], choice: &[usize], nf: usize, kinds: &[ColumnKind], all: &[&CheckInstance]) -> Option<Combo> {
+    let mut grid = vec![None; nf];
+    for (u, &k) in units.iter().zip(choice) {
+        place(&mut grid, u, k);
+    }
+    let inferred = propagate(&mut grid, kinds, all).ok()?;
+    let consistent = failures(&grid, all) == 0;
+    Some(Combo { choice: choice.to_vec(), grid, inferred, consistent })
 }
 
 pub fn resolve(t: &Template, read: &TableRead) -> Resolved {
@@ -120,39 +139,34 @@ pub fn resolve(t: &Template, read: &TableRead) -> Resolved {
     for u in &mut units {
         narrow_by_local_rules(u, nf, &kinds, &all);
     }
-    narrow_jointly(&mut units, nf, &kinds, &all);
-
-    let radices: Vec<usize> = units.iter().map(|u| u.candidates.len()).collect();
-    let product = radices.iter().try_fold(1usize, |p, &r| p.checked_mul(r)).filter(|&p| p <= MAX_COMBOS);
     let mut warnings = Vec::new();
-    let combos = match product {
-        Some(p) => (0..p).map(|mut n| radices.iter().map(|&r| { let k = n % r; n /= r; k }).collect::<Vec<_>>()).collect(),
-        None => {
-            warnings.push(Warning::new("too-ambiguous", format!("{}: too many possible readings to check together; ambiguous rows are left null", t.table)));
-            Vec::new()
-        }
-    };
+    // The header-positional reading of every row, when it satisfies every
+    // rule, needs no search.
     let mut evaluated: Vec<Combo> = Vec::new();
-    let mut consistent: Vec<usize> = Vec::new();
-    for choice in combos {
-        let mut grid = vec![None; nf];
-        for (u, &k) in units.iter().zip(&choice) {
-            place(&mut grid, u, k);
-        }
-        if let Ok(inferred) = propagate(&mut grid, &kinds, &all) {
-            if failures(&grid, &all) == 0 {
-                consistent.push(evaluated.len());
+    let mut product = Some(1);
+    if let Some(c) = preferred_choice(&units).and_then(|p| evaluate_combo(&units, &p, nf, &kinds, &all)).filter(|c| c.consistent) {
+        evaluated.push(c);
+    } else {
+        narrow_jointly(&mut units, nf, &kinds, &all);
+        let radices: Vec<usize> = units.iter().map(|u| u.candidates.len()).collect();
+        product = radices.iter().try_fold(1usize, |p, &r| p.checked_mul(r)).filter(|&p| p <= MAX_COMBOS);
+        match product {
+            Some(p) => {
+                for mut n in 0..p {
+                    let choice: Vec<usize> = radices.iter().map(|&r| { let k = n % r; n /= r; k }).collect();
+                    if let Some(c) = evaluate_combo(&units, &choice, nf, &kinds, &all) {
+                        evaluated.push(c);
+                    }
+                }
             }
-            evaluated.push(Combo { choice, grid, inferred });
-        } else {
-            evaluated.push(Combo { choice, grid: vec![None; nf], inferred: Vec::new() });
+            None => warnings.push(Warning::new("too-ambiguous", format!("{}: too many possible readings to check together; ambiguous rows are left null", t.table))),
         }
     }
-    let preferred: Vec<usize> = units.iter().map(|u| u.preferred.unwrap_or(0)).collect();
-    let kept: Vec<&Combo> = match consistent.iter().find(|&&c| evaluated[c].choice == preferred) {
-        Some(&c) => vec![&evaluated[c]],
-        None if !consistent.is_empty() => consistent.iter().map(|&c| &evaluated[c]).collect(),
-        None => Vec::new(),
+    let preferred = preferred_choice(&units);
+    let consistent: Vec<&Combo> = evaluated.iter().filter(|c| c.consistent).collect();
+    let kept: Vec<&Combo> = match consistent.iter().find(|c| Some(&c.choice) == preferred.as_ref()) {
+        Some(c) => vec![*c],
+        None => consistent,
     };
 
     let mut cells: Vec<FieldOut> = (0..nf).map(|_| FieldOut { value: None, status: Status::Missing, raw: None, line: None, confidence: 0.0, note: None }).collect();
@@ -262,7 +276,7 @@ fn narrow_by_local_rules(u: &mut Unit, nf: usize, kinds: &[ColumnKind], all: &[&
                 // and inferred in another is known, but only as inferred.
                 for (a, b) in merged[m].iter_mut().zip(&cand) {
                     if a != b {
-                        a.cell.status = Status::Inferred;
+                        a.cell.status = if a.cell.value.is_some() { Status::Inferred } else { Status::Missing };
                     }
                 }
                 if preferred == Some(k) {

@@ -137,6 +137,15 @@ fn tokenize(lines: &[Line]) -> Vec<LRow> {
     };
     let mut idx = 0usize;
     for line in lines {
+        if continues_label(line, &cur, rows.last()) {
+            let target = if cur.has_values() { &mut cur } else { rows.last_mut().unwrap_or(&mut cur) };
+            if let Some(tok) = target.tokens.iter_mut().rev().find(|t| t.kind == Kind::Text) {
+                for cell in &line.cells {
+                    tok.text.push_str(&cell.text);
+                }
+            }
+            continue;
+        }
         for cell in &line.cells {
             let (x, layout) = match cell.span {
                 Some(span) => (span, true),
@@ -176,19 +185,38 @@ fn tokenize(lines: &[Line]) -> Vec<LRow> {
     rows
 }
 
+/// A layout line holding only text, that starts inside the label of the row
+/// above (which has its numbers): the rest of a label wrapped in its cell
+/// ("5.要求行政机关确认或重新出" / "具已获取信息").
+fn continues_label(line: &Line, cur: &LRow, last: Option<&LRow>) -> bool {
+    let Some(first) = line.cells.first().and_then(|c| c.span) else { return false };
+    if line.cells.iter().any(|c| c.span.is_none() || classify(&c.text) != TokenClass::Text) {
+        return false;
+    }
+    let prev = if cur.has_values() { Some(cur) } else if cur.tokens.is_empty() { last } else { None };
+    let Some(label) = prev.filter(|r| r.has_values()).and_then(|r| r.texts().last()) else { return false };
+    label.layout && first.0 >= label.x.0 - 1.0 && first.0 < label.x.1 && line.cells.iter().all(|c| c.span.is_some_and(|s| s.1 <= label.x.1 + 4.0))
+}
+
 /// Best similarity of a logical row's labels to one template row. The last
 /// text token is the row's own label; earlier ones are usually group labels
 /// sharing the line ("三、本年度办理结果 | （一）予以公开"), so they weigh less.
-fn row_similarity(cores: &[String], labels: &[String]) -> f32 {
+fn row_similarity(cores: &[String], labels: &[String], own_label_only: bool) -> f32 {
     let n = cores.len();
     let mut best = 0f32;
     for (k, c) in cores.iter().enumerate() {
-        let weight = if k + 1 == n { 1.0 } else { 0.9 };
+        let weight = match (k + 1 == n, own_label_only) {
+            (true, _) => 1.0,
+            (false, false) => 0.9,
+            // A group that can carry values (2021 （六）) shares its first
+            // child's line; there its label is not the row's label.
+            (false, true) => 0.0,
+        };
         for l in labels {
             best = best.max(weight * similarity(c, l));
         }
     }
-    if n > 1 {
+    if n > 1 && !own_label_only {
         let joined: String = cores.concat();
         for l in labels {
             best = best.max(similarity(&joined, l));
@@ -211,7 +239,7 @@ enum Step {
 fn align(rows: &[LRow], t: &Template) -> Vec<(usize, usize, f32, bool)> {
     let cores: Vec<Vec<String>> = rows.iter().map(|r| r.texts().map(|tk| core(&tk.text)).filter(|c| !c.is_empty()).collect()).collect();
     let (n, m) = (rows.len(), t.rows.len());
-    let sim: Vec<Vec<f32>> = cores.iter().map(|c| t.rows.iter().map(|r| row_similarity(c, &r.cores)).collect()).collect();
+    let sim: Vec<Vec<f32>> = cores.iter().map(|c| t.rows.iter().map(|r| row_similarity(c, &r.cores, r.kind == RowKind::Sum)).collect()).collect();
     let score = |i: usize, j: usize| -> f32 {
         let s = sim[i][j];
         let has_values = rows[i].has_values();
@@ -288,9 +316,6 @@ fn keep_sound_positional(pairs: Vec<(usize, usize, f32, bool)>, rows: &[LRow], t
 fn header_map(rows: &[LRow], i: usize, t: &Template, cols: &[usize], stop_at: &[usize]) -> Vec<Option<((f32, f32), String, bool)>> {
     let mut map: Vec<Option<((f32, f32), String, bool)>> = vec![None; cols.len()];
     for k in (0..i).rev() {
-        if stop_at.contains(&k) {
-            break;
-        }
         if rows[k].has_values() {
             continue;
         }
@@ -302,6 +327,10 @@ fn header_map(rows: &[LRow], i: usize, t: &Template, cols: &[usize], stop_at: &[
                     map[slot] = Some((tok.x, tok.text.clone(), tok.layout));
                 }
             }
+        }
+        // A caption starts the sub-table: headers above it belong to another.
+        if stop_at.contains(&k) {
+            break;
         }
     }
     map
@@ -318,6 +347,11 @@ fn positional(values: &[&Token], header: &[Option<((f32, f32), String, bool)>]) 
     }
     let mut slots: Vec<Option<usize>> = vec![None; pos.len()];
     for (vi, v) in values.iter().enumerate() {
+        let on_column = if v.layout { None } else { pos.iter().position(|((a, _), _)| *a == v.x.0) };
+        if v.kind == Kind::Blank && on_column.is_none() {
+            // An empty cell under a label column (merged label cells).
+            continue;
+        }
         let slot = if v.layout {
             let c = (v.x.0 + v.x.1) / 2.0;
             let k = centers.iter().enumerate().min_by(|a, b| (a.1 - c).abs().total_cmp(&(b.1 - c).abs()))?.0;
@@ -333,7 +367,7 @@ fn positional(values: &[&Token], header: &[Option<((f32, f32), String, bool)>]) 
             if pos.iter().any(|(_, layout)| *layout) {
                 return None;
             }
-            pos.iter().position(|((a, _), _)| *a == v.x.0)?
+            on_column?
         };
         if slots[slot].is_some() {
             return None;
@@ -343,9 +377,22 @@ fn positional(values: &[&Token], header: &[Option<((f32, f32), String, bool)>]) 
     Some(slots)
 }
 
+/// Whether the document glues adjacent cells (a web page's text): then a bare
+/// digit run is read as several cells, not as one number.
+pub fn is_glued(lines: &[Line]) -> bool {
+    lines.iter().flat_map(|l| &l.cells).filter(|c| matches!(classify(&c.text), TokenClass::Glued { .. })).count() >= 3
+}
+
 /// Reads one table region against a template.
-pub fn read_table(lines: &[Line], t: &Template) -> TableRead {
-    let rows = tokenize(lines);
+pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
+    let mut rows = tokenize(lines);
+    if glued {
+        for tok in rows.iter_mut().flat_map(|r| r.tokens.iter_mut()) {
+            if tok.kind == Kind::Value && tok.text.len() > 1 && tok.text.chars().all(|c| c.is_ascii_digit()) {
+                tok.kind = Kind::Glued;
+            }
+        }
+    }
     let mut out = TableRead::default();
     if t.flat {
         if let Some(unit) = flat_unit(&rows, t) {
@@ -354,6 +401,12 @@ pub fn read_table(lines: &[Line], t: &Template) -> TableRead {
         }
     }
     let pairs = align(&rows, t);
+    if std::env::var_os("XXGK_DEBUG_TABLE").is_some() {
+        for (i, r) in rows.iter().enumerate() {
+            let m = pairs.iter().find(|p| p.0 == i).map(|p| format!("{} {:.2}{}", t.rows[p.1].key, p.2, if p.3 { " (pos)" } else { "" }));
+            eprintln!("{}: {:?} -> {:?}", t.table, r.tokens.iter().map(|t| format!("{}@{}", t.text, t.x.0)).collect::<Vec<_>>(), m);
+        }
+    }
     let captions: Vec<usize> = pairs.iter().filter(|p| t.rows[p.1].kind == RowKind::Caption).map(|p| p.0).collect();
     for &(i, j, s, by_position) in &pairs {
         let row = &t.rows[j];
@@ -407,7 +460,12 @@ fn row_candidates(values: &[Token], kinds: &[ColumnKind], units: &[Option<crate:
     let mut preferred = None;
 
     if present.len() == 1 && n > 1 && is_digit_run(present[0]) {
-        for split in splits(&present[0].text, kinds) {
+        let run = present[0].text.as_str();
+        let (digits, unit) = ["万元", "元"].iter().find_map(|u| run.strip_suffix(u).map(|d| (d, *u))).unwrap_or((run, ""));
+        for mut split in splits(digits, kinds) {
+            if let Some(last) = split.last_mut() {
+                last.push_str(unit);
+            }
             candidates.push(
                 split
                     .iter()
@@ -424,6 +482,9 @@ fn row_candidates(values: &[Token], kinds: &[ColumnKind], units: &[Option<crate:
                     })
                     .collect(),
             );
+        }
+        if candidates.is_empty() {
+            candidates.push((0..n).map(|_| CellRead::missing()).collect());
         }
         return (candidates, None);
     }

@@ -129,8 +129,10 @@ fn strip_units(t: &str) -> (&str, Option<Unit>) {
 /// "行政规范性文件6233440" → ("行政规范性文件", "6233440"). Only a label of at
 /// least two CJK characters followed by a bare digit run qualifies.
 fn split_glued(t: &str) -> Option<(String, String)> {
-    let start = t.char_indices().rev().take_while(|(_, c)| c.is_ascii_digit() || *c == '.' || *c == '-').last()?.0;
-    let (label, digits) = t.split_at(start);
+    let (body, unit) = ["万元", "元"].iter().find_map(|u| t.strip_suffix(u).map(|b| (b, *u))).unwrap_or((t, ""));
+    let start = body.char_indices().rev().take_while(|(_, c)| c.is_ascii_digit() || *c == '.' || *c == '-').last()?.0;
+    let (label, digits) = body.split_at(start);
+    let digits = format!("{digits}{unit}");
     let cjk = label.chars().filter(|c| is_cjk(*c)).count();
     let ends_in_label = label.chars().last().is_some_and(|c| is_cjk(c) || "）)”\"".contains(c));
     if cjk >= 2 && ends_in_label && digits.chars().any(|c| c.is_ascii_digit()) {
@@ -279,6 +281,7 @@ mod tests {
         assert_eq!(classify("0 0 C"), TokenClass::Values(vec!["0".into(), "0".into(), "C".into()]));
         assert_eq!(classify("行政规范性文件6233440"), TokenClass::Glued { label: "行政规范性文件".into(), digits: "6233440".into() });
         assert_eq!(classify("1.属于国家秘密"), TokenClass::Text);
+        assert_eq!(classify("政府集中采购35298.915296万元"), TokenClass::Glued { label: "政府集中采购".into(), digits: "35298.915296万元".into() });
         assert_eq!(classify("第二十条第（五）项"), TokenClass::Text);
         assert_eq!(classify(" "), TokenClass::Blank);
     }

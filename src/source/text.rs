@@ -117,7 +117,26 @@ fn split_line(raw: &str) -> (Shape, Vec<Cell>) {
     if let Some(cells) = layout_cells(raw) {
         return (Shape::Row, cells);
     }
-    (Shape::Single { indented: false }, plain(trimmed))
+    // An indented plain line keeps its display columns: in `pdftotext -layout`
+    // output that is how a wrapped label's second line is recognized.
+    let indent: f32 = raw.chars().take_while(|c| *c == ' ' || *c == '\u{3000}').map(|c| if c == ' ' { 1.0 } else { 2.0 }).sum();
+    let mut cells = plain(trimmed);
+    if indent >= 2.0 {
+        cells[0].span = Some((indent, indent + display_width(trimmed)));
+    }
+    (Shape::Single { indented: false }, cells)
+}
+
+fn char_width(ch: char) -> f32 {
+    if crate::value::is_cjk(ch) || ('\u{3000}'..='\u{303f}').contains(&ch) || ('\u{ff00}'..='\u{ffef}').contains(&ch) || ('\u{2014}'..='\u{201f}').contains(&ch) {
+        2.0
+    } else {
+        1.0
+    }
+}
+
+fn display_width(t: &str) -> f32 {
+    t.chars().map(char_width).sum()
 }
 
 /// Splits at runs of two or more spaces (or an ideographic space), recording
@@ -130,7 +149,7 @@ fn layout_cells(raw: &str) -> Option<Vec<Cell>> {
     let mut gap = 0f32;
     let mut split = false;
     for ch in raw.chars() {
-        let w = if crate::value::is_cjk(ch) || ('\u{3000}'..='\u{303f}').contains(&ch) || ('\u{ff00}'..='\u{ffef}').contains(&ch) { 2.0 } else { 1.0 };
+        let w = char_width(ch);
         if ch == ' ' || ch == '\u{3000}' || ch == '\u{a0}' {
             gap += w;
         } else {
@@ -161,7 +180,7 @@ fn is_page_furniture(t: &str) -> bool {
     let s: String = t.chars().filter(|c| !c.is_whitespace()).collect();
     let dashes = |c: char| "-—–－".contains(c);
     let inner = s.trim_matches(dashes);
-    let decorated = inner.len() < s.len() && !inner.is_empty() && inner.len() <= 4 && inner.chars().all(|c| c.is_ascii_digit());
+    let decorated = s.starts_with(dashes) && s.ends_with(dashes) && !inner.is_empty() && inner.len() <= 4 && inner.chars().all(|c| c.is_ascii_digit());
     let page = s.starts_with('第') && s.ends_with('页') && s.chars().count() <= 8;
     let of = s.split_once('/').is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && a.len() <= 3 && b.len() <= 3 && (a.to_string() + b).chars().all(|c| c.is_ascii_digit()));
     decorated || page || of
@@ -193,8 +212,8 @@ mod tests {
 
     #[test]
     fn pipes_tabs_markdown_layout() {
-        let doc = read("规章 |\n0 |\n0 | ||\n| 规章 | 1 | 2 |\n|---|---|---|\n规章\t0\t\t3\n规章      12     3\n— 3 —\n");
-        assert_eq!(cells(&doc), vec![vec!["规章"], vec!["0"], vec!["0"], vec!["规章", "1", "2"], vec!["规章", "0", "", "3"], vec!["规章", "12", "3"]]);
+        let doc = read("规章 |\n0 |\n0 | ||\n| 规章 | 1 | 2 |\n|---|---|---|\n规章\t0\t\t3\n规章      12     3\n— 3 —\n-8\n");
+        assert_eq!(cells(&doc), vec![vec!["规章"], vec!["0"], vec!["0"], vec!["规章", "1", "2"], vec!["规章", "0", "", "3"], vec!["规章", "12", "3"], vec!["-8"]]);
         assert!(!doc.lines[1].row_end && doc.lines[2].row_end);
         assert_eq!(doc.lines[5].cells[1].span, Some((10.0, 12.0)));
     }
