@@ -379,3 +379,236 @@ fn check_result(t: &Template, grid: &Grid, c: &CheckInstance) -> CheckResult {
     };
     CheckResult { rule: c.rule.clone(), instance: c.name.clone(), status, lhs: ids(&c.lhs), rhs: ids(&c.rhs), lhs_value: l, rhs_value: r, holds_if_blanks_zero: blank_as_zero }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Rules and repairs on tiny tables built directly from units, one test
+    //! per rule (holds / fails) and per repair path (repairs / refuses).
+    use super::*;
+    use crate::table::{LabelMatch, TableRead, Unit};
+    use crate::template::TemplateSet;
+    use crate::value::parse_cell;
+
+    fn templates() -> TemplateSet {
+        TemplateSet::builtin().unwrap()
+    }
+
+    fn reads(t: &Template, row: &str, cells: &[&str]) -> Vec<CellRead> {
+        let r = &t.rows[t.row_index(row).unwrap()];
+        cells.iter().zip(&r.columns).map(|(c, &col)| CellRead { cell: parse_cell(c, t.columns[col].kind, None), line: Some(1) }).collect()
+    }
+
+    /// A row read once, cells as printed ("" = blank).
+    fn row(t: &Template, key: &str, cells: &[&str]) -> Unit {
+        rows_readings(t, key, &[cells])
+    }
+
+    /// A row with several readings (what a lost cell or a glued run gives).
+    fn rows_readings(t: &Template, key: &str, readings: &[&[&str]]) -> Unit {
+        let r = &t.rows[t.row_index(key).unwrap()];
+        Unit {
+            fields: (0..r.columns.len()).map(|k| r.first_field + k).collect(),
+            candidates: readings.iter().map(|c| reads(t, key, c)).collect(),
+            preferred: None,
+            label: LabelMatch::Exact,
+            label_score: 1.0,
+            line: 1,
+        }
+    }
+
+    fn solve(t: &Template, units: Vec<Unit>) -> Resolved {
+        resolve(t, &TableRead { units, ..Default::default() })
+    }
+
+    fn value(t: &Template, r: &Resolved, id: &str) -> Option<String> {
+        let i = t.fields.iter().position(|f| f.id == id).unwrap();
+        r.cells[i].value.map(|v| v.to_string())
+    }
+
+    fn status(t: &Template, r: &Resolved, id: &str) -> Status {
+        r.cells[t.fields.iter().position(|f| f.id == id).unwrap()].status
+    }
+
+    fn check<'a>(r: &'a Resolved, rule: &str, instance: &str) -> &'a CheckResult {
+        r.checks.iter().find(|c| c.rule == rule && c.instance == instance).unwrap()
+    }
+
+    const Z7: &[&str] = &["0", "0", "0", "0", "0", "0", "0"];
+
+    #[test]
+    fn r1_each_column_balances_new_and_carried() {
+        let ts = templates();
+        let t = ts.table("2019", "s3").unwrap();
+        let table = |fwd: &str| vec![row(t, "new", &["5", "0", "0", "0", "0", "0", "5"]), row(t, "carried_over", &["1", "0", "0", "0", "0", "0", "1"]), row(t, "total", &["4", "0", "0", "0", "0", "0", "4"]), row(t, "carried_forward", &[fwd, "0", "0", "0", "0", "0", "2"])];
+        let ok = solve(t, table("2"));
+        assert_eq!(check(&ok, "R1", "s3.*.natural").status, CheckStatus::Ok);
+        let bad = solve(t, table("3"));
+        let c = check(&bad, "R1", "s3.*.natural");
+        assert_eq!((c.status, c.lhs_value.map(|v| v.to_string()), c.rhs_value.map(|v| v.to_string())), (CheckStatus::Failed, Some("6".into()), Some("7".into())));
+        assert!(bad.warnings.iter().any(|w| w.code == "rule-failed" && w.message == "R1 fails for s3.*.natural: 6 ≠ 7"));
+        // The source's own numbers are kept when a rule fails.
+        assert_eq!(value(t, &bad, "s3.carried_forward.natural").as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn r2_each_row_total_is_the_sum_of_applicants() {
+        let ts = templates();
+        let t = ts.table("2021", "s3").unwrap();
+        let ok = solve(t, vec![row(t, "granted", &["3", "1", "0", "0", "1", "0", "5"])]);
+        assert_eq!(check(&ok, "R2", "s3.granted").status, CheckStatus::Ok);
+        let bad = solve(t, vec![row(t, "granted", &["3", "1", "0", "0", "1", "0", "6"])]);
+        assert_eq!(check(&bad, "R2", "s3.granted").status, CheckStatus::Failed);
+    }
+
+    #[test]
+    fn r3_total_row_is_the_sum_of_outcomes() {
+        let ts = templates();
+        let t = ts.table("2019", "s3").unwrap();
+        let outcomes: Vec<&str> = t.rows.iter().filter(|r| r.kind == crate::template::RowKind::Data).map(|r| r.key.as_str()).filter(|k| !["new", "carried_over", "total", "carried_forward"].contains(k)).collect();
+        let table = |total: &str| {
+            let mut units: Vec<Unit> = outcomes.iter().map(|k| row(t, k, if *k == "granted" { &["2", "0", "0", "0", "0", "0", "2"] } else { Z7 })).collect();
+            units.push(row(t, "total", &[total, "0", "0", "0", "0", "0", "2"]));
+            units
+        };
+        assert_eq!(check(&solve(t, table("2")), "R3", "s3.*.natural").status, CheckStatus::Ok);
+        assert_eq!(check(&solve(t, table("1")), "R3", "s3.*.natural").status, CheckStatus::Failed);
+    }
+
+    #[test]
+    fn r4_each_review_and_suit_group_adds_up() {
+        let ts = templates();
+        let t = ts.table("2019", "s4").unwrap();
+        let ok = solve(t, vec![row(t, "review", &["1", "2", "0", "1", "4"])]);
+        assert_eq!(check(&ok, "R4", "s4.review").status, CheckStatus::Ok);
+        let bad = solve(t, vec![row(t, "review", &["1", "2", "0", "1", "5"])]);
+        assert_eq!(check(&bad, "R4", "s4.review").status, CheckStatus::Failed);
+        assert_eq!(check(&bad, "R4", "s4.suit_direct").status, CheckStatus::Skipped);
+    }
+
+    #[test]
+    fn r5_other_is_the_sum_of_its_three_rows_and_is_derived() {
+        let ts = templates();
+        let t = ts.table("2021", "s3").unwrap();
+        let parts = vec![row(t, "other.no_correction", &["1", "0", "0", "0", "0", "0", "1"]), row(t, "other.unpaid_fee", Z7), row(t, "other.misc", &["2", "0", "0", "0", "0", "0", "2"])];
+        let derived = solve(t, parts.clone());
+        assert_eq!(value(t, &derived, "s3.other.natural").as_deref(), Some("3"));
+        assert_eq!(status(t, &derived, "s3.other.natural"), Status::Inferred);
+        let mut printed = parts;
+        printed.push(row(t, "other", &["4", "0", "0", "0", "0", "0", "4"]));
+        let bad = solve(t, printed);
+        assert_eq!(check(&bad, "R5", "s3.*.natural").status, CheckStatus::Failed);
+    }
+
+    #[test]
+    fn skipped_rules_say_whether_blanks_as_zero_would_hold() {
+        let ts = templates();
+        let t = ts.table("2019", "s4").unwrap();
+        let r = solve(t, vec![row(t, "review", &["1", "", "", "1", "2"]), row(t, "suit_direct", &["1", "", "", "", "2"])]);
+        // review: one rule, two blanks: not inferable, would hold as zeros.
+        let c = check(&r, "R4", "s4.review");
+        assert_eq!((c.status, c.holds_if_blanks_zero), (CheckStatus::Skipped, Some(true)));
+        assert_eq!(value(t, &r, "s4.review.corrected"), None, "a blank is never written as 0");
+        assert_eq!(check(&r, "R4", "s4.suit_direct").holds_if_blanks_zero, Some(false));
+    }
+
+    #[test]
+    fn repair_infers_a_cell_the_rules_determine() {
+        let ts = templates();
+        let t = ts.table("2019", "s4").unwrap();
+        let r = solve(t, vec![row(t, "review", &["1", "2", "", "1", "4"])]);
+        assert_eq!(value(t, &r, "s4.review.other").as_deref(), Some("0"));
+        assert_eq!(status(t, &r, "s4.review.other"), Status::Inferred);
+        // An unreadable cell is inferred the same way, its text kept.
+        let r = solve(t, vec![row(t, "review", &["1", "2", "x?", "1", "4"])]);
+        let i = t.fields.iter().position(|f| f.id == "s4.review.other").unwrap();
+        assert_eq!((r.cells[i].value.map(|v| v.to_string()), r.cells[i].raw.as_deref()), (Some("0".into()), Some("x?")));
+    }
+
+    #[test]
+    fn repair_refuses_when_two_cells_share_one_rule() {
+        let ts = templates();
+        let t = ts.table("2019", "s4").unwrap();
+        let r = solve(t, vec![row(t, "review", &["1", "", "", "1", "4"])]);
+        assert_eq!((value(t, &r, "s4.review.corrected"), value(t, &r, "s4.review.other")), (None, None));
+    }
+
+    #[test]
+    fn repair_refuses_an_impossible_inference() {
+        // total 1 < 2 + 1: the lost cell would be negative; it stays null and
+        // nothing else is invented.
+        let ts = templates();
+        let t = ts.table("2019", "s4").unwrap();
+        let r = solve(t, vec![row(t, "review", &["2", "", "0", "1", "1"])]);
+        assert_eq!(value(t, &r, "s4.review.corrected"), None);
+        assert_eq!(check(&r, "R4", "s4.review").status, CheckStatus::Skipped);
+    }
+
+    #[test]
+    fn lost_cell_placement_is_decided_by_the_rules() {
+        // 6 numbers for 7 columns: only "the total was lost" satisfies R2.
+        let ts = templates();
+        let t = ts.table("2019", "s3").unwrap();
+        let shown = ["5", "3", "0", "0", "0", "0"];
+        let readings: Vec<Vec<&str>> = (0..7).map(|lost| { let mut v: Vec<&str> = shown.to_vec(); v.insert(lost, ""); v }).collect();
+        let refs: Vec<&[&str]> = readings.iter().map(|v| v.as_slice()).collect();
+        let r = solve(t, vec![rows_readings(t, "granted", &refs)]);
+        assert_eq!(value(t, &r, "s3.granted.natural").as_deref(), Some("5"));
+        assert_eq!(value(t, &r, "s3.granted.total").as_deref(), Some("8"));
+        assert_eq!(status(t, &r, "s3.granted.total"), Status::Inferred);
+    }
+
+    #[test]
+    fn lost_cell_placement_refuses_when_two_readings_fit() {
+        // 1 1 0 0 0 2: a lost 0 (total 2) and a lost total (… other_org 2, total 4) both fit.
+        let ts = templates();
+        let t = ts.table("2019", "s3").unwrap();
+        let shown = ["1", "1", "0", "0", "0", "2"];
+        let readings: Vec<Vec<&str>> = (0..7).map(|lost| { let mut v: Vec<&str> = shown.to_vec(); v.insert(lost, ""); v }).collect();
+        let refs: Vec<&[&str]> = readings.iter().map(|v| v.as_slice()).collect();
+        let r = solve(t, vec![rows_readings(t, "granted", &refs)]);
+        assert_eq!(value(t, &r, "s3.granted.total"), None);
+        assert_eq!(value(t, &r, "s3.granted.other_org"), None);
+        assert!(r.warnings.iter().any(|w| w.code == "ambiguous-cells"));
+    }
+
+    #[test]
+    fn glued_split_is_kept_only_when_unique() {
+        let ts = templates();
+        let t = ts.table("2019", "s4").unwrap();
+        // "21003" over 5 columns has one split; R4 confirms it.
+        let r = solve(t, vec![rows_readings(t, "review", &[&["2", "1", "0", "0", "3"]])]);
+        assert_eq!(value(t, &r, "s4.review.total").as_deref(), Some("3"));
+        // Two splits of a run that both satisfy R4: refuse.
+        let s2 = ts.table("2021", "s2").unwrap();
+        let r = solve(s2, vec![rows_readings(s2, "rules", &[&["4", "2", "58"], &["4", "25", "8"], &["42", "5", "8"]])]);
+        assert_eq!((value(s2, &r, "s2.rules.issued"), value(s2, &r, "s2.rules.in_force")), (None, None));
+        // …but a cell every split agrees on is known.
+        let r = solve(s2, vec![rows_readings(s2, "rules", &[&["4", "2", "58"], &["4", "25", "8"]])]);
+        assert_eq!(value(s2, &r, "s2.rules.issued").as_deref(), Some("4"));
+    }
+
+    #[test]
+    fn inconsistent_source_keeps_numbers_and_infers_across_rows_nothing() {
+        let ts = templates();
+        let t = ts.table("2019", "s4").unwrap();
+        // review fails R4 on its own numbers, which are kept; suit_direct's
+        // blank is proved by suit_direct's own R4, independent of review.
+        let r = solve(t, vec![row(t, "review", &["1", "1", "1", "1", "9"]), row(t, "suit_direct", &["1", "", "0", "0", "1"])]);
+        assert_eq!(value(t, &r, "s4.review.total").as_deref(), Some("9"));
+        assert_eq!(check(&r, "R4", "s4.review").status, CheckStatus::Failed);
+        assert_eq!(value(t, &r, "s4.suit_direct.corrected").as_deref(), Some("0"));
+        // In s3, R1 failing in one column stops inference through the
+        // column rules: the lost 总计 of 予以公开 stays null although R3
+        // would give it.
+        let s3 = ts.table("2019", "s3").unwrap();
+        let mut units = vec![row(s3, "new", &["5", "0", "0", "0", "0", "0", "5"]), row(s3, "carried_over", Z7), row(s3, "carried_forward", Z7)];
+        units.push(row(s3, "total", &["4", "0", "0", "0", "0", "0", "4"]));
+        units.push(row(s3, "granted", &["4", "0", "0", "0", "0", "", ""]));
+        for k in s3.rows.iter().filter(|r| r.key.contains('.') || r.key == "partial" || r.key == "other").map(|r| r.key.clone()) {
+            units.push(row(s3, &k, Z7));
+        }
+        let r = solve(s3, units);
+        assert_eq!(check(&r, "R1", "s3.*.natural").status, CheckStatus::Failed);
+        assert_eq!(value(s3, &r, "s3.granted.total"), None);
+    }
+}
