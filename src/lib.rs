@@ -49,8 +49,8 @@ impl Default for Options {
 /// becomes [`DocumentError::Panic`].
 pub fn extract_file(path: &Path, templates: &TemplateSet, options: &Options) -> Result<Report, DocumentError> {
     catch_unwind(AssertUnwindSafe(|| {
-        let (info, text) = source::load(path, options.max_bytes)?;
-        pipeline::extract_text(&text, info, templates)
+        let document = source::load(path, options.max_bytes)?;
+        pipeline::extract(&document.doc, document.info, templates)
     }))
     .unwrap_or_else(|panic| Err(DocumentError::Panic(panic_message(&panic))))
 }

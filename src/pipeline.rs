@@ -18,13 +18,18 @@ const EDITION_SIGNAL: f32 = 0.85;
 
 /// Extracts a report from the text of a text export.
 pub fn extract_text(text: &str, source: SourceInfo, templates: &TemplateSet) -> Result<Report, DocumentError> {
-    if text.chars().filter(|c| is_cjk(*c)).count() < MIN_CJK {
+    extract(&text::read(text), source, templates)
+}
+
+/// Extracts a report from a document of any kind.
+pub fn extract(doc: &TextDoc, source: SourceInfo, templates: &TemplateSet) -> Result<Report, DocumentError> {
+    let cjk: usize = doc.lines.iter().flat_map(|l| &l.cells).map(|c| c.text.chars().filter(|c| is_cjk(*c)).count()).sum();
+    if cjk < MIN_CJK {
         return Err(DocumentError::NotChinese);
     }
-    let doc = text::read(text);
-    let seg = segment(&doc, templates);
+    let seg = segment(doc, templates);
     let mut warnings = Vec::new();
-    let edition = decide_edition(&doc, &seg, templates, &mut warnings)?;
+    let edition = decide_edition(doc, &seg, templates, &mut warnings)?;
     let mut field_ids = Vec::new();
     let mut cells: Vec<FieldOut> = Vec::new();
     let mut checks = Vec::new();
@@ -49,7 +54,7 @@ pub fn extract_text(text: &str, source: SourceInfo, templates: &TemplateSet) -> 
         for (f, cell) in t.fields.iter().zip(&resolved.cells) {
             if let Some(note) = &cell.note {
                 if note.contains("taken as") {
-                    warnings.push(Warning::field("no-unit", &f.id, cell.line, format!("{}: {note}", f.id)));
+                    warnings.push(Warning::field("no-unit", &f.id, cell.loc, format!("{}: {note}", f.id)));
                 }
             }
         }

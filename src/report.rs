@@ -15,11 +15,13 @@
 //!       "raw": "0" | null,            text read for the cell
 //!       "status": "read" | "normalized" | "inferred" | "missing",
 //!       "confidence": 0.0 … 1.0,
-//!       "location": {"line": 12} | null }},
+//!       "location": {"line": 12} (text) | {"table": 0, "row": 3, "col": 2}
+//!                   (HTML, DOCX) | {"page": 2, "box": [x0, y0, x1, y1]} (PDF,
+//!                   scans; points, origin top-left) | null }},
 //!   "checks": [{"rule": "R2", "instance": "s3.new", "status": "ok" |
 //!       "failed" | "skipped", "lhs": [ids], "rhs": [ids], "lhs_value",
 //!       "rhs_value", "holds_if_blanks_zero": true|false|null}],
-//!   "warnings": [{"code": "…", "message": "…", "field": id|null, "line": n|null}]
+//!   "warnings": [{"code": "…", "message": "…", "field": id|null, "location": …|null}]
 //! }
 //! ```
 //! Amounts are exact decimals in 万元; counts are integers. Keys are written
@@ -30,6 +32,7 @@ use serde_json::{json, Map, Value};
 
 use crate::decimal::Dec;
 use crate::solve::FieldOut;
+use crate::source::text::Loc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -54,21 +57,21 @@ pub struct CheckResult {
 }
 
 /// A finding a user should see; never fatal.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Warning {
     pub code: &'static str,
     pub message: String,
     pub field: Option<String>,
-    pub line: Option<usize>,
+    pub loc: Option<Loc>,
 }
 
 impl Warning {
     pub fn new(code: &'static str, message: String) -> Warning {
-        Warning { code, message, field: None, line: None }
+        Warning { code, message, field: None, loc: None }
     }
 
-    pub fn field(code: &'static str, field: &str, line: Option<usize>, message: String) -> Warning {
-        Warning { code, message, field: Some(field.to_string()), line }
+    pub fn field(code: &'static str, field: &str, loc: Option<Loc>, message: String) -> Warning {
+        Warning { code, message, field: Some(field.to_string()), loc }
     }
 }
 
@@ -112,10 +115,20 @@ fn opt_number(d: Option<Dec>) -> Value {
     d.map_or(Value::Null, number)
 }
 
-fn confidence(c: f32) -> Value {
+/// A float with at most two decimals, printed the same way every time.
+fn rounded(c: f32) -> Value {
     let text = format!("{c:.2}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     serde_json::from_str(if text.is_empty() { "0" } else { text }).unwrap_or(Value::Null)
+}
+
+fn location(loc: Loc) -> Value {
+    let round = rounded;
+    match loc {
+        Loc::Line(n) => json!({"line": n}),
+        Loc::Cell { table, row, col } => json!({"table": table, "row": row, "col": col}),
+        Loc::Box { page, x0, y0, x1, y1 } => json!({"page": page, "box": [round(x0), round(y0), round(x1), round(y1)]}),
+    }
 }
 
 pub fn to_json(r: &Report) -> Value {
@@ -128,8 +141,8 @@ pub fn to_json(r: &Report) -> Value {
             json!({
                 "raw": c.raw,
                 "status": c.status,
-                "confidence": confidence(c.confidence),
-                "location": c.line.map(|l| json!({"line": l})),
+                "confidence": rounded(c.confidence),
+                "location": c.loc.map(location),
             }),
         );
     }
@@ -149,7 +162,7 @@ pub fn to_json(r: &Report) -> Value {
             })
         })
         .collect();
-    let warnings: Vec<Value> = r.warnings.iter().map(|w| json!({"code": w.code, "message": w.message, "field": w.field, "line": w.line})).collect();
+    let warnings: Vec<Value> = r.warnings.iter().map(|w| json!({"code": w.code, "message": w.message, "field": w.field, "location": w.loc.map(location)})).collect();
     json!({
         "edition": r.edition,
         "year": r.year,

@@ -18,6 +18,7 @@ use crate::decimal::Dec;
 use crate::report::{CheckResult, CheckStatus, Warning};
 use crate::table::{CellRead, LabelMatch, TableRead, Unit};
 use crate::template::{CheckInstance, ColumnKind, Template};
+use crate::source::text::Loc;
 use crate::value::Status;
 
 /// Joint enumeration limit; beyond it rows are resolved one by one.
@@ -29,7 +30,7 @@ pub struct FieldOut {
     pub value: Option<Dec>,
     pub status: Status,
     pub raw: Option<String>,
-    pub line: Option<usize>,
+    pub loc: Option<Loc>,
     pub confidence: f32,
     /// What normalization did, when a user should know ("taken as 万元").
     pub note: Option<String>,
@@ -169,7 +170,7 @@ pub fn resolve(t: &Template, read: &TableRead) -> Resolved {
         None => consistent,
     };
 
-    let mut cells: Vec<FieldOut> = (0..nf).map(|_| FieldOut { value: None, status: Status::Missing, raw: None, line: None, confidence: 0.0, note: None }).collect();
+    let mut cells: Vec<FieldOut> = (0..nf).map(|_| FieldOut { value: None, status: Status::Missing, raw: None, loc: None, confidence: 0.0, note: None }).collect();
     let owner: Vec<Option<usize>> = (0..nf).map(|f| units.iter().position(|u| u.fields.contains(&f))).collect();
     if kept.is_empty() {
         // The source contradicts the rules under every reading: keep what is
@@ -193,7 +194,7 @@ pub fn resolve(t: &Template, read: &TableRead) -> Resolved {
             let values: Vec<Option<Dec>> = kept.iter().map(|c| c.grid[f]).collect();
             if values.iter().any(|v| *v != values[0]) {
                 let read = owner[f].map(|ui| &units[ui].candidates[kept[0].choice[ui]][slot_of(&units[ui], f)]);
-                *cell = read.map_or_else(|| ambiguous(&CellRead { cell: crate::value::CellValue { raw: String::new(), value: None, status: Status::Missing, note: None }, line: None }), ambiguous);
+                *cell = read.map_or_else(|| ambiguous(&CellRead { cell: crate::value::CellValue { raw: String::new(), value: None, status: Status::Missing, note: None }, loc: None }), ambiguous);
                 continue;
             }
             let Some(value) = values[0] else {
@@ -211,7 +212,7 @@ pub fn resolve(t: &Template, read: &TableRead) -> Resolved {
                     value: Some(value),
                     status: Status::Inferred,
                     raw: r.map(|(_, r)| r.cell.raw.clone()).filter(|s| !s.is_empty()),
-                    line: r.and_then(|(_, r)| r.line),
+                    loc: r.and_then(|(_, r)| r.loc),
                     confidence: if several { 0.8 } else { 0.9 },
                     note: None,
                 },
@@ -221,7 +222,7 @@ pub fn resolve(t: &Template, read: &TableRead) -> Resolved {
     for (f, cell) in cells.iter().enumerate() {
         if cell.status == Status::Missing && cell.raw.as_deref().is_some_and(|r| !r.trim().is_empty()) && owner[f].is_some() {
             let reason = if kept.len() > 1 || units[owner[f].unwrap_or(0)].candidates.len() > 1 { "several readings fit; left null" } else { "unreadable" };
-            warnings.push(Warning::field("unreadable-cell", &t.fields[f].id, cell.line, format!("{}: {reason} (source text {:?})", t.fields[f].id, cell.raw.as_deref().unwrap_or(""))));
+            warnings.push(Warning::field("unreadable-cell", &t.fields[f].id, cell.loc, format!("{}: {reason} (source text {:?})", t.fields[f].id, cell.raw.as_deref().unwrap_or(""))));
         }
     }
     let ambiguous_fields: Vec<&str> = (0..nf).filter(|&f| cells[f].status == Status::Missing && cells[f].raw.is_none() && owner[f].is_some_and(|ui| units[ui].candidates.len() > 1 && units[ui].candidates.iter().any(|c| c[slot_of(&units[ui], f)].cell.value.is_some()))).map(|f| t.fields[f].id.as_str()).collect();
@@ -255,7 +256,7 @@ fn narrow_by_local_rules(u: &mut Unit, nf: usize, kinds: &[ColumnKind], all: &[&
             .iter()
             .zip(&u.fields)
             .map(|(r, &f)| match (r.cell.value, g[f]) {
-                (None, Some(v)) if ok => CellRead { cell: crate::value::CellValue { value: Some(v), status: Status::Inferred, ..r.cell.clone() }, line: r.line },
+                (None, Some(v)) if ok => CellRead { cell: crate::value::CellValue { value: Some(v), status: Status::Inferred, ..r.cell.clone() }, loc: r.loc },
                 _ => r.clone(),
             })
             .collect();
@@ -355,15 +356,15 @@ fn from_read(r: &CellRead, u: &Unit, several: bool) -> FieldOut {
     FieldOut {
         value: r.cell.value,
         status: r.cell.status,
-        raw: Some(r.cell.raw.clone()).filter(|s| !s.is_empty() || r.line.is_some()),
-        line: r.line,
+        raw: Some(r.cell.raw.clone()).filter(|s| !s.is_empty() || r.loc.is_some()),
+        loc: r.loc,
         confidence: (conf * 100.0).round() / 100.0,
         note: r.cell.note.clone(),
     }
 }
 
 fn ambiguous(r: &CellRead) -> FieldOut {
-    FieldOut { value: None, status: Status::Missing, raw: None, line: r.line, confidence: 0.0, note: None }
+    FieldOut { value: None, status: Status::Missing, raw: None, loc: r.loc, confidence: 0.0, note: None }
 }
 
 fn check_result(t: &Template, grid: &Grid, c: &CheckInstance) -> CheckResult {
@@ -395,7 +396,7 @@ mod tests {
 
     fn reads(t: &Template, row: &str, cells: &[&str]) -> Vec<CellRead> {
         let r = &t.rows[t.row_index(row).unwrap()];
-        cells.iter().zip(&r.columns).map(|(c, &col)| CellRead { cell: parse_cell(c, t.columns[col].kind, None), line: Some(1) }).collect()
+        cells.iter().zip(&r.columns).map(|(c, &col)| CellRead { cell: parse_cell(c, t.columns[col].kind, None), loc: Some(Loc::Line(1)) }).collect()
     }
 
     /// A row read once, cells as printed ("" = blank).

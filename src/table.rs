@@ -16,7 +16,7 @@
 //!    digit run every split, and the rules choose later (`solve`).
 
 use crate::normalize::{core, similarity};
-use crate::source::text::Line;
+use crate::source::text::{Line, Loc};
 use crate::template::{ColumnKind, RowKind, Template};
 use crate::value::{classify, header_unit, parse_cell, CellValue, Status, TokenClass};
 
@@ -41,6 +41,8 @@ enum Kind {
 struct Token {
     text: String,
     kind: Kind,
+    loc: Loc,
+    /// Reading order of the token's line, for tie-breaks.
     line: usize,
     x: (f32, f32),
     /// `x` is a display column range (layout text), not a cell index.
@@ -92,12 +94,12 @@ pub enum LabelMatch {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CellRead {
     pub cell: CellValue,
-    pub line: Option<usize>,
+    pub loc: Option<Loc>,
 }
 
 impl CellRead {
     fn missing() -> CellRead {
-        CellRead { cell: CellValue { raw: String::new(), value: None, status: Status::Missing, note: None }, line: None }
+        CellRead { cell: CellValue { raw: String::new(), value: None, status: Status::Missing, note: None }, loc: None }
     }
 }
 
@@ -152,7 +154,7 @@ fn tokenize(lines: &[Line]) -> Vec<LRow> {
                 None => ((idx as f32, idx as f32 + 1.0), false),
             };
             idx += 1;
-            let tok = |text: &str, kind: Kind, x: (f32, f32)| Token { text: text.to_string(), kind, line: line.number, x, layout };
+            let tok = |text: &str, kind: Kind, x: (f32, f32)| Token { text: text.to_string(), kind, loc: cell.loc.unwrap_or(Loc::Line(line.number)), line: line.number, x, layout };
             let mut push = |t: Token, cur: &mut LRow| {
                 if t.kind == Kind::Text && cur.has_values() {
                     flush(cur, &mut rows);
@@ -453,8 +455,8 @@ type Header = [Option<((f32, f32), String, bool)>];
 /// Every reading of a row's value tokens over `kinds.len()` columns.
 fn row_candidates(values: &[Token], kinds: &[ColumnKind], units: &[Option<crate::value::Unit>], header: &Header) -> (Vec<Vec<CellRead>>, Option<usize>) {
     let n = kinds.len();
-    let read = |tok: &Token, k: usize| CellRead { cell: parse_cell(&tok.text, kinds[k], units[k]), line: Some(tok.line) };
-    let blank = |tok: &Token| CellRead { cell: parse_cell("", ColumnKind::Count, None), line: Some(tok.line) };
+    let read = |tok: &Token, k: usize| CellRead { cell: parse_cell(&tok.text, kinds[k], units[k]), loc: Some(tok.loc) };
+    let blank = |tok: &Token| CellRead { cell: parse_cell("", ColumnKind::Count, None), loc: Some(tok.loc) };
     let present: Vec<&Token> = values.iter().filter(|v| v.kind != Kind::Blank).collect();
     let mut candidates: Vec<Vec<CellRead>> = Vec::new();
     let mut preferred = None;

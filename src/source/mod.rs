@@ -1,8 +1,13 @@
 //! Source: read an input file, tell its kind by content, and decode text.
 //!
-//! In: a path. Out: [`SourceInfo`] and the document's text. Only text exports
-//! are read so far; PDFs, images, HTML and Word files are recognized by
-//! their bytes and refused with a clear reason until their readers land.
+//! In: a path. Out: a [`Document`]: [`SourceInfo`] and the content as a
+//! [`TextDoc`] (lines of cells with row breaks), which is what every reader
+//! produces so that one pipeline serves every input kind. A reader of
+//! markup or pages emits one line per table row with one cell per grid
+//! column (merged cells: the text in the first slot, empty cells for the
+//! rest, so that positions line up with the header), `row_end` set, and each
+//! cell's [`text::Loc`]; paragraphs become one-cell lines. Kinds without a
+//! reader yet are recognized by their bytes and refused with a clear reason.
 
 pub mod text;
 
@@ -12,6 +17,14 @@ use sha2::{Digest, Sha256};
 
 use crate::error::DocumentError;
 use crate::report::SourceInfo;
+use text::TextDoc;
+
+/// A loaded input: where it came from and what it says.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub info: SourceInfo,
+    pub doc: TextDoc,
+}
 
 /// Inputs larger than this are refused before reading (configurable).
 pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
@@ -61,8 +74,8 @@ pub fn decode(bytes: &[u8]) -> Result<String, DocumentError> {
     Ok(text)
 }
 
-/// Reads a file into its source info and text.
-pub fn load(path: &Path, max_bytes: u64) -> Result<(SourceInfo, String), DocumentError> {
+/// Reads a file into a [`Document`].
+pub fn load(path: &Path, max_bytes: u64) -> Result<Document, DocumentError> {
     let meta = std::fs::metadata(path).map_err(|e| DocumentError::Io(e.to_string()))?;
     if meta.is_dir() {
         return Err(DocumentError::Io("it is a directory".into()));
@@ -75,15 +88,19 @@ pub fn load(path: &Path, max_bytes: u64) -> Result<(SourceInfo, String), Documen
         return Err(DocumentError::Empty);
     }
     let kind = sniff(&bytes);
-    match kind {
-        "pdf" => return Err(DocumentError::Unsupported("PDF")),
-        "image" => return Err(DocumentError::Unsupported("image")),
-        "zip" => return Err(DocumentError::Unsupported("DOCX/ZIP")),
-        "doc" => return Err(DocumentError::Unsupported("Word 97 (.doc)")),
-        "html" => return Err(DocumentError::Unsupported("HTML")),
-        _ => {}
-    }
-    let text = decode(&bytes)?;
+    let doc = read_bytes(kind, &bytes)?;
     let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-    Ok((SourceInfo { path: path.display().to_string(), kind, sha256, bytes: meta.len() }, text))
+    Ok(Document { info: SourceInfo { path: path.display().to_string(), kind, sha256, bytes: meta.len() }, doc })
+}
+
+/// Dispatches to the reader of `kind` (from [`sniff`]).
+fn read_bytes(kind: &str, bytes: &[u8]) -> Result<TextDoc, DocumentError> {
+    match kind {
+        "pdf" => Err(DocumentError::Unsupported("PDF")),
+        "image" => Err(DocumentError::Unsupported("image")),
+        "zip" => Err(DocumentError::Unsupported("DOCX/ZIP")),
+        "doc" => Err(DocumentError::Unsupported("Word 97 (.doc)")),
+        "html" => Err(DocumentError::Unsupported("HTML")),
+        _ => Ok(text::read(&decode(bytes)?)),
+    }
 }

@@ -13,10 +13,24 @@
 //!   these end a row only at a blank line, so a raw table reads as one stream
 //!   that the table stage re-splits at labels.
 
+/// Where a cell came from, for the output's `location`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Loc {
+    /// 1-based line of a text export.
+    Line(usize),
+    /// A cell of a markup table (HTML, DOCX): 0-based table, row, column.
+    Cell { table: usize, row: usize, col: usize },
+    /// A box on a page (PDF, scan): 1-based page, PDF points, origin top-left.
+    Box { page: usize, x0: f32, y0: f32, x1: f32, y1: f32 },
+}
+
 /// One cell of a line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cell {
     pub text: String,
+    /// Where the cell is in the source; readers other than the text reader
+    /// set it, the text reader leaves the line number.
+    pub loc: Option<Loc>,
     /// Display columns `[start, end)` for layout rows; `None` where the cell's
     /// position is its index in the row.
     pub span: Option<(f32, f32)>,
@@ -85,7 +99,7 @@ pub fn read(text: &str) -> TextDoc {
 
 fn split_line(raw: &str) -> (Shape, Vec<Cell>) {
     let trimmed = raw.trim_matches(|c: char| c.is_whitespace());
-    let plain = |t: &str| vec![Cell { text: t.trim_matches(|c: char| c.is_whitespace()).to_string(), span: None }];
+    let plain = |t: &str| vec![Cell { text: t.trim_matches(|c: char| c.is_whitespace()).to_string(), span: None, loc: None }];
     if trimmed.is_empty() {
         return if raw.contains('\t') { (Shape::Single { indented: true }, plain("")) } else { (Shape::Blank, vec![]) };
     }
@@ -154,7 +168,7 @@ fn layout_cells(raw: &str) -> Option<Vec<Cell>> {
             gap += w;
         } else {
             if gap >= 2.0 && !cur.is_empty() {
-                cells.push(Cell { text: std::mem::take(&mut cur), span: Some((start, col - gap)) });
+                cells.push(Cell { text: std::mem::take(&mut cur), span: Some((start, col - gap)), loc: None });
                 split = true;
             } else if gap > 0.0 && !cur.is_empty() {
                 cur.push(' ');
@@ -168,7 +182,7 @@ fn layout_cells(raw: &str) -> Option<Vec<Cell>> {
         col += w;
     }
     if !cur.is_empty() {
-        cells.push(Cell { text: cur, span: Some((start, col - gap)) });
+        cells.push(Cell { text: cur, span: Some((start, col - gap)), loc: None });
     }
     split.then_some(cells)
 }
