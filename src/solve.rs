@@ -54,9 +54,9 @@ fn kind_ok(v: Dec, kind: ColumnKind) -> bool {
 }
 
 /// Fills every operand that a rule instance determines alone. Returns the
-/// filled fields, or `Err` when a filled value is impossible for its column
+/// filled fields, or `None` when a filled value is impossible for its column
 /// (the readings contradict the rules).
-pub fn propagate(grid: &mut Grid, kinds: &[ColumnKind], checks: &[&CheckInstance]) -> Result<Vec<usize>, ()> {
+pub fn propagate(grid: &mut Grid, kinds: &[ColumnKind], checks: &[&CheckInstance]) -> Option<Vec<usize>> {
     let mut filled = Vec::new();
     loop {
         let mut changed = false;
@@ -72,16 +72,16 @@ pub fn propagate(grid: &mut Grid, kinds: &[ColumnKind], checks: &[&CheckInstance
             let Some(f) = unknown.filter(|_| count == 1) else { continue };
             let sum = |side: &[usize]| Dec::sum(side.iter().filter_map(|&g| grid[g]));
             let (l, r) = (sum(&c.lhs), sum(&c.rhs));
-            let v = if c.lhs.contains(&f) { r.sub(l) } else { l.sub(r) };
+            let v = if c.lhs.contains(&f) { r - l } else { l - r };
             if !kind_ok(v, kinds[f]) {
-                return Err(());
+                return None;
             }
             grid[f] = Some(v);
             filled.push(f);
             changed = true;
         }
         if !changed {
-            return Ok(filled);
+            return Some(filled);
         }
     }
 }
@@ -127,7 +127,7 @@ fn evaluate_combo(units: &[Unit], choice: &[usize], nf: usize, kinds: &[ColumnKi
     for (u, &k) in units.iter().zip(choice) {
         place(&mut grid, u, k);
     }
-    let inferred = propagate(&mut grid, kinds, all).ok()?;
+    let inferred = propagate(&mut grid, kinds, all)?;
     let consistent = failures(&grid, all) == 0;
     Some(Combo { choice: choice.to_vec(), grid, inferred, consistent })
 }
@@ -251,7 +251,7 @@ fn narrow_by_local_rules(u: &mut Unit, nf: usize, kinds: &[ColumnKind], all: &[&
     for (k, cand) in u.candidates.iter().enumerate() {
         let mut g = vec![None; nf];
         place(&mut g, u, k);
-        let ok = propagate(&mut g, kinds, &local).is_ok() && failures(&g, &local) == 0;
+        let ok = propagate(&mut g, kinds, &local).is_some() && failures(&g, &local) == 0;
         let filled: Vec<CellRead> = cand
             .iter()
             .zip(&u.fields)
@@ -316,7 +316,7 @@ fn narrow_jointly(units: &mut [Unit], nf: usize, kinds: &[ColumnKind], all: &[&C
                 .map(|k| {
                     let mut g = base.clone();
                     place(&mut g, &units[ui], k);
-                    propagate(&mut g, kinds, all).is_ok() && failures(&g, all) == 0
+                    propagate(&mut g, kinds, all).is_some() && failures(&g, all) == 0
                 })
                 .collect();
             if ok.iter().any(|&b| b) && ok.iter().any(|&b| !b) {

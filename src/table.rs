@@ -314,9 +314,17 @@ fn keep_sound_positional(pairs: Vec<(usize, usize, f32, bool)>, rows: &[LRow], t
         .collect()
 }
 
-/// Column → (x range, header text) from the header rows above row `i`.
-fn header_map(rows: &[LRow], i: usize, t: &Template, cols: &[usize], stop_at: &[usize]) -> Vec<Option<((f32, f32), String, bool)>> {
-    let mut map: Vec<Option<((f32, f32), String, bool)>> = vec![None; cols.len()];
+/// A column's header cell: where it stands and what it says.
+#[derive(Clone, Debug)]
+struct HeaderCell {
+    x: (f32, f32),
+    text: String,
+    layout: bool,
+}
+
+/// Column → its header cell, from the header rows above row `i`.
+fn header_map(rows: &[LRow], i: usize, t: &Template, cols: &[usize], stop_at: &[usize]) -> Vec<Option<HeaderCell>> {
+    let mut map: Vec<Option<HeaderCell>> = vec![None; cols.len()];
     for k in (0..i).rev() {
         if rows[k].has_values() {
             continue;
@@ -326,7 +334,7 @@ fn header_map(rows: &[LRow], i: usize, t: &Template, cols: &[usize], stop_at: &[
             let best = cols.iter().enumerate().map(|(slot, &col)| (slot, t.columns[col].cores.iter().map(|l| similarity(&c, l)).fold(0f32, f32::max))).max_by(|a, b| a.1.total_cmp(&b.1));
             if let Some((slot, s)) = best {
                 if s >= HEADER_MATCH && map[slot].is_none() {
-                    map[slot] = Some((tok.x, tok.text.clone(), tok.layout));
+                    map[slot] = Some(HeaderCell { x: tok.x, text: tok.text.clone(), layout: tok.layout });
                 }
             }
         }
@@ -341,8 +349,8 @@ fn header_map(rows: &[LRow], i: usize, t: &Template, cols: &[usize], stop_at: &[
 /// Binds value tokens to columns by the header's positions, if the header
 /// gives every column a position, left to right, and every number lands on
 /// exactly one column.
-fn positional(values: &[&Token], header: &[Option<((f32, f32), String, bool)>]) -> Option<Vec<Option<usize>>> {
-    let pos: Vec<((f32, f32), bool)> = header.iter().map(|h| h.as_ref().map(|(x, _, l)| (*x, *l))).collect::<Option<_>>()?;
+fn positional(values: &[&Token], header: &[Option<HeaderCell>]) -> Option<Vec<Option<usize>>> {
+    let pos: Vec<((f32, f32), bool)> = header.iter().map(|h| h.as_ref().map(|h| (h.x, h.layout))).collect::<Option<_>>()?;
     let centers: Vec<f32> = pos.iter().map(|((a, b), _)| (a + b) / 2.0).collect();
     if centers.windows(2).any(|w| w[0] >= w[1]) {
         return None;
@@ -417,7 +425,7 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
         }
         let header = header_map(&rows, i, t, &row.columns, &captions);
         let kinds: Vec<ColumnKind> = row.columns.iter().map(|&c| t.columns[c].kind).collect();
-        let units: Vec<Option<crate::value::Unit>> = header.iter().map(|h| h.as_ref().and_then(|(_, text, _)| header_unit(text))).collect();
+        let units: Vec<Option<crate::value::Unit>> = header.iter().map(|h| h.as_ref().and_then(|h| header_unit(&h.text))).collect();
         let (candidates, preferred) = row_candidates(rows[i].values(), &kinds, &units, &header);
         let label = if by_position { LabelMatch::Position } else if s >= 0.999 { LabelMatch::Exact } else { LabelMatch::Fuzzy };
         let fields = (0..row.columns.len()).map(|k| row.first_field + k).collect();
@@ -450,7 +458,7 @@ fn is_digit_run(t: &Token) -> bool {
     t.kind == Kind::Glued || (t.kind == Kind::Value && t.text.len() > 1 && t.text.starts_with('0') && t.text.chars().all(|c| c.is_ascii_digit()))
 }
 
-type Header = [Option<((f32, f32), String, bool)>];
+type Header = [Option<HeaderCell>];
 
 /// Every reading of a row's value tokens over `kinds.len()` columns.
 fn row_candidates(values: &[Token], kinds: &[ColumnKind], units: &[Option<crate::value::Unit>], header: &Header) -> (Vec<Vec<CellRead>>, Option<usize>) {
