@@ -59,3 +59,15 @@ fn output_is_deterministic() {
     assert!(!a.stdout.is_empty());
     assert_eq!(a.stdout, b.stdout);
 }
+
+/// The tables decide the edition; a year that says otherwise gets a warning.
+/// See: fields.md "When the tables disagree with the year, trust the tables and warn."
+#[test]
+fn tables_beat_the_year_with_a_warning() {
+    let text = std::fs::read_to_string(root().join("samples/seeds/004_1fe882b2456ae465.txt")).unwrap().replace("2021年", "2020年");
+    let templates = xxgk::TemplateSet::builtin().unwrap();
+    let report = xxgk::extract_str(&text, "004-as-2020.txt", &templates).unwrap();
+    assert_eq!((report.edition.as_str(), report.year), ("2021", Some(2020)));
+    let w: Vec<&str> = report.warnings.iter().filter(|w| w.code == "edition-year-mismatch").map(|w| w.message.as_str()).collect();
+    assert_eq!(w, vec!["the tables follow the 2021 template but the report year is 2020; trusting the tables"]);
+}
