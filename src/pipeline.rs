@@ -50,6 +50,7 @@ pub fn extract(doc: &TextDoc, source: SourceInfo, templates: &TemplateSet) -> Re
                 warnings.push(Warning::new("row-not-found", format!("{}: row {} ({}) not found", t.table, t.rows[j].key, t.rows[j].labels[0])));
             }
         }
+        warnings.extend(read.warnings.iter().cloned());
         let resolved = resolve(t, &read);
         for (f, cell) in t.fields.iter().zip(&resolved.cells) {
             if let Some(note) = &cell.note {

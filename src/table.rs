@@ -128,9 +128,8 @@ pub struct TableRead {
     pub units: Vec<Unit>,
     /// Template rows with values that were not found, by row index.
     pub missing_rows: Vec<usize>,
-    /// Every text token that matched a column label or header of the table
-    /// (for edition detection).
-    pub notes: Vec<String>,
+    /// Findings of reading (e.g. a row with more numbers than columns).
+    pub warnings: Vec<crate::report::Warning>,
 }
 
 fn tokenize(lines: &[Line]) -> Vec<LRow> {
@@ -443,6 +442,10 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
             header,
         };
         let (candidates, preferred) = row_candidates(rows[i].values(), &spec);
+        let numbers = rows[i].values().iter().filter(|v| v.kind != Kind::Blank).count();
+        if numbers > fields.len() && candidates.iter().all(|c| c.iter().all(|r| r.cell.value.is_none())) {
+            out.warnings.push(crate::report::Warning::new("extra-numbers", format!("{}.{}: {numbers} numbers for {} columns (a subtotal column or a merged row?); left null", t.table, row.key, fields.len())));
+        }
         let label = if by_position { LabelMatch::Position } else if s >= 0.999 { LabelMatch::Exact } else { LabelMatch::Fuzzy };
         out.units.push(Unit { fields, candidates, preferred, label, label_score: s, line: rows[i].line() });
     }

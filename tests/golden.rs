@@ -71,3 +71,15 @@ fn tables_beat_the_year_with_a_warning() {
     let w: Vec<&str> = report.warnings.iter().filter(|w| w.code == "edition-year-mismatch").map(|w| w.message.as_str()).collect();
     assert_eq!(w, vec!["the tables follow the 2021 template but the report year is 2020; trusting the tables"]);
 }
+
+/// More numbers than columns cannot be bound without a guess: null, and a
+/// warning that says so.
+#[test]
+fn a_row_with_extra_numbers_is_null_with_a_warning() {
+    let text = "某某局2020年政府信息公开工作年度报告\n二、主动公开政府信息情况\n信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量\n规章\t1\t2\t3\t4\n规范性文件\t5\t6\t7\n三、收到和处理政府信息公开申请情况\n五、存在的主要问题及改进情况\n无。\n";
+    let templates = xxgk::TemplateSet::builtin().unwrap();
+    let report = xxgk::extract_str(text, "extra.txt", &templates).unwrap();
+    assert_eq!(report.value("s2.rules.made"), None);
+    assert_eq!(report.value("s2.normative.total").map(|v| v.to_string()).as_deref(), Some("7"));
+    assert!(report.warnings.iter().any(|w| w.code == "extra-numbers" && w.message == "s2.rules: 4 numbers for 3 columns (a subtotal column or a merged row?); left null"));
+}
