@@ -153,13 +153,16 @@ fn looks_like_org(t: &str) -> bool {
 fn organization_from_title(title: &str, org_line: Option<&str>) -> Option<String> {
     let year = year_in(title)?.to_string();
     let pos = title.find(&format!("{year}年"))?;
-    let before = title[..pos].trim();
-    if !before.is_empty() {
+    // "XX局关于2021年…", "XX局（2021年）…": the organ is before the year,
+    // without the connective; "政府信息公开工作年度报告（2021年）" has none.
+    let before = title[..pos].trim_end_matches(['(', '（', ' ']);
+    let before = before.strip_suffix("关于").unwrap_or(before).trim();
+    if !before.is_empty() && !before.contains("政府信息公开") && !before.contains("报告") {
         return Some(before.to_string());
     }
     let after = &title[pos + year.len() + '年'.len_utf8()..];
     let name = after.split("政府信息公开").next().unwrap_or("").trim_start_matches(['度']);
-    if !name.is_empty() {
+    if name.chars().filter(|c| crate::value::is_cjk(*c)).count() >= 2 {
         return Some(name.to_string());
     }
     org_line.map(str::to_string)
@@ -204,6 +207,8 @@ mod tests {
         assert_eq!(organization_from_title("湛北路街道办事处2021年政府信息公开工作年度报告", None).as_deref(), Some("湛北路街道办事处"));
         assert_eq!(organization_from_title("2020年南关区桃源街道政府信息公开工作年度报告", None).as_deref(), Some("南关区桃源街道"));
         assert_eq!(organization_from_title("2020年政府信息公开工作年度报告", Some("某某镇")).as_deref(), Some("某某镇"));
+        assert_eq!(organization_from_title("某市人民政府办公室关于2021年度政府信息公开工作年度报告", None).as_deref(), Some("某市人民政府办公室"));
+        assert_eq!(organization_from_title("政府信息公开工作年度报告(2021年)", Some("某县自然资源局")).as_deref(), Some("某县自然资源局"));
         assert_eq!(year_in("湛北路街道办事处2021年政府信息公开"), Some(2021));
         assert_eq!(year_in("电话6930100年"), None);
     }
