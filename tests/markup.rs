@@ -57,12 +57,13 @@ fn markup_samples_are_small() {
     }
 }
 
-/// Edits that break markup the way bad exports and truncated downloads do.
+/// Edits that break markup the way bad exports and cut-off downloads do.
 #[derive(Clone, Debug)]
 enum Edit {
     Cut(usize, usize),
     Duplicate(usize, usize),
     Insert(usize, &'static str),
+    Truncate(usize),
 }
 
 const HTML_PIECES: &[&str] = &["<table>", "</table>", "<tr>", "</tr>", "<td colspan=99999 rowspan=0>", "<td rowspan=65534>", "</td></tr></table>", "<table><tr><td><table>", "<br>", "&nbsp;", "<o:p>", "<!--", "<meta charset=utf-16>", "\u{0}"];
@@ -73,6 +74,7 @@ fn edits(pieces: &'static [&'static str]) -> impl Strategy<Value = Vec<Edit>> {
         (any::<usize>(), 0usize..400).prop_map(|(a, n)| Edit::Cut(a, n)),
         (any::<usize>(), 0usize..400).prop_map(|(a, n)| Edit::Duplicate(a, n)),
         (any::<usize>(), prop::sample::select(pieces)).prop_map(|(a, p)| Edit::Insert(a, p)),
+        any::<usize>().prop_map(Edit::Truncate),
     ];
     prop::collection::vec(edit, 1..12)
 }
@@ -95,6 +97,7 @@ fn apply(bytes: &[u8], edits: &[Edit]) -> Vec<u8> {
                 let at = (at % len).min(b.len());
                 b.splice(at..at, p.bytes());
             }
+            Edit::Truncate(at) => b.truncate(at % len),
         }
     }
     b

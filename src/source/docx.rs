@@ -136,6 +136,7 @@ fn parse(xml: &str) -> Result<Vec<Block>, String> {
             match event {
                 Event::Start(_) => p.skip += 1,
                 Event::End(_) => p.skip -= 1,
+                Event::Eof => return Err("the document ends inside a skipped element".into()),
                 _ => {}
             }
             continue;
@@ -328,6 +329,7 @@ mod tests {
     fn broken_or_truncated_xml_is_an_error_and_deep_nesting_is_not() {
         assert!(parse("<w:body><w:p></w:r></w:body>").is_err());
         assert!(parse("<w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>x").is_err());
+        assert!(parse("<w:body><w:p><w:r><mc:Fallback><w:t>x").is_err());
         let deep = format!("<w:body>{}<w:p><w:r><w:t>x</w:t></w:r></w:p>{}</w:body>", "<w:tbl><w:tr><w:tc>".repeat(5000), "</w:tc></w:tr></w:tbl>".repeat(5000));
         let blocks = parse(&deep).expect("well-formed");
         assert_eq!(markup::to_text_doc(&blocks).lines.len(), 1);
