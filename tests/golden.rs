@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::util::{root, samples_with_truth, truth_path, xxgk};
 
-fn check_dir(sub: &str, minimum: usize) {
+pub(crate) fn check_dir(sub: &str, minimum: usize) {
     let dir = root().join("samples").join(sub);
     let samples = samples_with_truth(&dir);
     assert!(samples.len() >= minimum, "{}: expected at least {minimum} samples, found {}", dir.display(), samples.len());
