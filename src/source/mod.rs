@@ -98,6 +98,8 @@ pub fn load(path: &Path, max_bytes: u64) -> Result<Document, DocumentError> {
     }
     let kind = sniff(&bytes);
     let doc = read_bytes(kind, &bytes)?;
+    // The only ZIP we read is a DOCX; say what it was.
+    let kind = if kind == "zip" { "docx" } else { kind };
     let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
     Ok(Document { info: SourceInfo { path: path.display().to_string(), kind, sha256, bytes: meta.len() }, doc })
 }
