@@ -35,3 +35,13 @@ pub enum TemplateError {
     #[error("invalid model files:\n{}", .0.join("\n"))]
     Invalid(Vec<String>),
 }
+
+/// Why a batch run as a whole could not go on (exit status 2). A bad input
+/// is never this: it is that input's failure, and the run continues.
+#[derive(Debug, Error)]
+pub enum BatchError {
+    #[error("cannot write {path}: {message}")]
+    Write { path: String, message: String },
+    #[error("cannot start the worker threads: {0}")]
+    Pool(String),
+}

@@ -1,8 +1,9 @@
 //! One integration-test binary (see Cargo.toml): golden samples, the CLI,
-//! the model files, bad input, and property tests.
+//! the model files, bad input, batch runs, and property tests.
 
 mod util;
 
+mod batch;
 mod cli;
 mod golden;
 mod models;
