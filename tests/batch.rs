@@ -339,3 +339,28 @@ fn killed_batch_leaves_whole_outputs_and_resumes_without_redoing() {
     let (_, stderr) = run(&[&args[..], &["--force"]].concat());
     assert!(stderr.contains("300 processed now, 0 already done (skipped)"), "{stderr}");
 }
+
+/// Resuming is by content: an input whose bytes changed since its output
+/// was written is done again.
+#[test]
+fn changed_input_is_redone_unchanged_is_skipped() {
+    let tmp = TempDir::new("batch-changed");
+    let tree = tmp.0.join("in");
+    std::fs::create_dir_all(&tree).unwrap();
+    for s in ["000_9456aa479e8413ba", "001_3e818b739ce5200c"] {
+        std::fs::copy(root().join(format!("samples/seeds/{s}.txt")), tree.join(format!("{s}.txt"))).unwrap();
+    }
+    let out = tmp.0.join("out");
+    let args = ["extract", tree.to_str().unwrap(), "-o", out.to_str().unwrap(), "--verbose"];
+    run(&args);
+    let changed = tree.join("001_3e818b739ce5200c.txt");
+    let mut text = std::fs::read_to_string(&changed).unwrap();
+    text.push_str("\n附：本报告由办公室编制。\n");
+    std::fs::write(&changed, text).unwrap();
+    let (_, stderr) = run(&args);
+    assert!(stderr.contains("1 processed now, 1 already done (skipped)"), "{stderr}");
+    assert!(stderr.contains("000_9456aa479e8413ba.txt: already done, skipped"), "{stderr}");
+    let v: Value = serde_json::from_slice(&std::fs::read(out.join("001_3e818b739ce5200c.txt.json")).unwrap()).unwrap();
+    assert_eq!(v["source"]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(v["source"]["bytes"], std::fs::metadata(&changed).unwrap().len());
+}

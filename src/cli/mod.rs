@@ -57,22 +57,22 @@ struct ExtractArgs {
     format: Format,
     /// Output path. One input file: the JSON file to write. A folder or
     /// several inputs (or an existing folder here): the output folder, with
-    /// one <name>.json per input mirroring the input tree, summary.csv and
-    /// errors.csv. With --format csv: the CSV file.
+    /// one JSON per input mirroring the input tree (a/r.txt → a/r.txt.json),
+    /// summary.csv and errors.csv. With --format csv: the CSV file.
     #[arg(short, long)]
     output: Option<PathBuf>,
     /// Load templates from this directory instead of the built-in ones.
     #[arg(long)]
     models: Option<PathBuf>,
     /// Refuse inputs larger than this many bytes (bounds memory per file).
-    #[arg(long, default_value_t = xxgk::source::DEFAULT_MAX_BYTES)]
+    #[arg(long, value_name = "BYTES", default_value_t = xxgk::source::DEFAULT_MAX_BYTES)]
     max_bytes: u64,
     /// Worker threads [default: one per core]. Outputs are the same for any value.
-    #[arg(short, long)]
+    #[arg(short, long, value_name = "N")]
     jobs: Option<usize>,
     /// Give up on an input after this many seconds (0: no limit). Its worker
     /// thread cannot be stopped and is abandoned; the batch goes on.
-    #[arg(long, default_value_t = 120.0)]
+    #[arg(long, value_name = "SECS", default_value_t = 120.0)]
     timeout: f64,
     /// Redo inputs whose output JSON is already there from the same bytes.
     #[arg(long)]
