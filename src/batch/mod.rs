@@ -108,10 +108,6 @@ pub trait Observer: Sync {
     fn in_order(&self, _outcome: &FileOutcome) {}
 }
 
-/// An observer that looks away.
-pub struct Quiet;
-impl Observer for Quiet {}
-
 /// The stage a reader's error belongs to, for `errors.csv`.
 pub fn stage_of(e: &DocumentError) -> &'static str {
     match e {

@@ -63,10 +63,10 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
         summary.write_csvs(dir, args.shard)?;
         if !args.quiet {
             for line in summary.to_string().lines() {
-                eprintln!("xxgk: {line}");
+                progress.line(&format!("xxgk: {line}"));
             }
             if !found.not_inputs.is_empty() {
-                eprintln!("xxgk: {} files in the folders were not taken as inputs (--verbose names them)", found.not_inputs.len());
+                progress.line(&format!("xxgk: {} files in the folders were not taken as inputs (--verbose names them)", found.not_inputs.len()));
             }
         }
         return Ok(summary.exit_code());
@@ -117,9 +117,13 @@ impl Progress {
         Progress { bar, failures: AtomicUsize::new(0), verbose }
     }
 
-    /// A message line, above the bar when there is one.
+    /// A message line, above the bar when there is one. Write errors are
+    /// ignored: `eprintln!` would panic on a closed stderr, from inside a
+    /// worker, and take the whole batch down.
     fn line(&self, text: &str) {
-        self.bar.suspend(|| eprintln!("{text}"));
+        self.bar.suspend(|| {
+            let _ = writeln!(std::io::stderr(), "{text}");
+        });
     }
 
     fn done(&self) {
