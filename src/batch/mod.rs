@@ -3,7 +3,7 @@
 //! sum a run up.
 //!
 //! # Steps
-//! 1. [`discover`]: walk the arguments into [`Input`]s (deterministic order,
+//! 1. [`discover()`]: walk the arguments into [`Input`]s (deterministic order,
 //!    relative output paths), optionally keep one [`Shard`].
 //! 2. [`run`]: process the inputs on a rayon pool of `jobs` threads. Per
 //!    input: skip it if its output is whole and records the same input
