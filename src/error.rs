@@ -37,6 +37,29 @@ pub enum DocumentError {
     Panic(String),
 }
 
+impl DocumentError {
+    /// Where in the pipeline the file failed, for `errors.csv`: `read` (the
+    /// bytes could not be turned into a document), `classify` (a document,
+    /// but not a report we read), `extract` (a failure while extracting).
+    /// Exhaustive on purpose: a new variant must say its stage.
+    pub fn stage(&self) -> &'static str {
+        match self {
+            DocumentError::Io(_)
+            | DocumentError::Empty
+            | DocumentError::TooLarge { .. }
+            | DocumentError::Unsupported(_)
+            | DocumentError::NotText
+            | DocumentError::WordBinary
+            | DocumentError::BadZip(_)
+            | DocumentError::NotDocx
+            | DocumentError::BadXml { .. }
+            | DocumentError::PartTooLarge { .. } => "read",
+            DocumentError::NotChinese | DocumentError::NotAReport | DocumentError::Legacy => "classify",
+            DocumentError::Panic(_) => "extract",
+        }
+    }
+}
+
 /// A problem in the model files; lists every problem found.
 #[derive(Debug, Error)]
 pub enum TemplateError {
@@ -44,4 +67,14 @@ pub enum TemplateError {
     Io { path: String, message: String },
     #[error("invalid model files:\n{}", .0.join("\n"))]
     Invalid(Vec<String>),
+}
+
+/// Why a batch run as a whole could not go on (exit status 2). A bad input
+/// is never this: it is that input's failure, and the run continues.
+#[derive(Debug, Error)]
+pub enum BatchError {
+    #[error("cannot write {path}: {message}")]
+    Write { path: String, message: String },
+    #[error("cannot start the worker threads: {0}")]
+    Pool(String),
 }

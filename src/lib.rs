@@ -13,7 +13,10 @@
 //! 6. [`solve`]: apply the consistency rules: choose among readings, infer
 //!    what they prove, report what fails.
 //! 7. [`report`]: JSON per report, CSV across a batch.
+//!
+//! [`batch`] runs these steps over folders of inputs in parallel.
 
+pub mod batch;
 pub mod decimal;
 pub mod error;
 pub mod layout;
@@ -30,7 +33,7 @@ pub mod value;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
-pub use error::{DocumentError, TemplateError};
+pub use error::{BatchError, DocumentError, TemplateError};
 pub use report::Report;
 pub use template::TemplateSet;
 
@@ -67,6 +70,6 @@ pub fn extract_str(text: &str, path: &str, templates: &TemplateSet) -> Result<Re
     .unwrap_or_else(|panic| Err(DocumentError::Panic(panic_message(&panic))))
 }
 
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+pub(crate) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_else(|| "unknown panic".to_string())
 }

@@ -21,5 +21,5 @@ fn main() -> ExitCode {
     }
 }
 
-#[path = "cli.rs"]
+#[path = "cli/mod.rs"]
 mod xxgk_cli;

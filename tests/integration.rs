@@ -1,9 +1,11 @@
 //! One integration-test binary (see Cargo.toml): golden samples (text, HTML,
-//! DOCX), the CLI, the model files, bad input, and property tests.
+//! DOCX), the CLI, the model files, bad input, batch runs, and property tests.
 
 mod util;
 
+mod batch;
 mod cli;
+mod fuzz;
 mod golden;
 mod markup;
 mod models;
