@@ -16,6 +16,7 @@
 
 pub mod decimal;
 pub mod error;
+pub mod layout;
 pub mod normalize;
 pub mod pipeline;
 pub mod report;

@@ -9,6 +9,7 @@
 //! cell's [`text::Loc`]; paragraphs become one-cell lines. Kinds without a
 //! reader yet are recognized by their bytes and refused with a clear reason.
 
+pub mod pdf;
 pub mod text;
 
 use std::path::Path;
@@ -96,7 +97,7 @@ pub fn load(path: &Path, max_bytes: u64) -> Result<Document, DocumentError> {
 /// Dispatches to the reader of `kind` (from [`sniff`]).
 fn read_bytes(kind: &str, bytes: &[u8]) -> Result<TextDoc, DocumentError> {
     match kind {
-        "pdf" => Err(DocumentError::Unsupported("PDF")),
+        "pdf" => Ok(crate::layout::pages_to_doc(&pdf::read(bytes)?)),
         "image" => Err(DocumentError::Unsupported("image")),
         "zip" => Err(DocumentError::Unsupported("DOCX/ZIP")),
         "doc" => Err(DocumentError::Unsupported("Word 97 (.doc)")),
