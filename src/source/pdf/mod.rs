@@ -55,13 +55,13 @@ fn read_pages(bytes: &[u8], params: &WordParams) -> Result<Vec<Page>, DocumentEr
         Ok(doc) => doc,
         Err(e) => return Err(load_error(bytes, &e.to_string())),
     };
-    if doc.trailer.get(b"Encrypt").is_ok() {
-        if doc.encryption_state.is_none() {
-            return Err(DocumentError::PdfPassword);
-        }
-        if !READ_OWNER_ONLY_ENCRYPTED {
-            return Err(DocumentError::PdfEncrypted);
-        }
+    // lopdf decrypts a file that opens with the empty user password and
+    // drops `/Encrypt` from the trailer; one that needs a password keeps it.
+    if doc.trailer.get(b"Encrypt").is_ok() && doc.encryption_state.is_none() {
+        return Err(DocumentError::PdfPassword);
+    }
+    if doc.was_encrypted() && !READ_OWNER_ONLY_ENCRYPTED {
+        return Err(DocumentError::PdfEncrypted);
     }
     let ids: Vec<ObjectId> = doc.page_iter().take(MAX_PAGES + 1).collect();
     if ids.is_empty() {

@@ -42,7 +42,7 @@ const RADICALS: &[(char, char)] = &[
 ];
 
 fn needs_nfkc(c: char) -> bool {
-    matches!(c as u32, 0x2F00..=0x2FDF | 0xF900..=0xFAFF | 0x2F800..=0x2FA1F)
+    matches!(c as u32, 0x2F00..=0x2FDF | 0xF900..=0xFAFF | 0xFB00..=0xFB06 | 0x2F800..=0x2FA1F)
 }
 
 /// Repairs the text of one glyph. Returns the input unchanged (no
