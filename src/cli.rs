@@ -22,7 +22,8 @@ pub struct Cli {
 enum Command {
     /// Extract the tables of one or more reports.
     Extract {
-        /// Report files (text exports: .txt, .md; UTF-8, UTF-16 or GBK).
+        /// Report files: text exports (.txt, .md; UTF-8, UTF-16 or GBK), HTML
+        /// pages, DOCX files. The kind is told by content, not by name.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Output format: one JSON document per report, or one CSV row per report.
