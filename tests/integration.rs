@@ -7,4 +7,5 @@ mod cli;
 mod golden;
 mod markup;
 mod models;
+mod pdf;
 mod properties;
