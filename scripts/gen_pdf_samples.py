@@ -186,6 +186,8 @@ td.note { font-size: 8pt; }
 
 
 def report_html(rep, opts):
+    """The report as HTML; `paras` repeats each paragraph (real reports run
+    to about six pages, mostly narrative)."""
     items = g.build_items(rep)
     parts = []
     tables = iter(["s2", "s3", "s4"])
@@ -197,7 +199,7 @@ def report_html(rep, opts):
             text = it[1].replace("[bookmark: _GoBack]", "")
             parts.append(f"<h2>{escape(text)}</h2>")
         elif kind == "p":
-            parts.append(f"<p>{escape(it[1])}</p>")
+            parts += [f"<p>{escape(it[1])}</p>"] * opts.get("paras", 1)
         elif kind == "lines":
             parts += [f"<p>{escape(x)}</p>" for x in it[1] if x.strip()]
         elif kind == "table":
@@ -449,7 +451,8 @@ def gbk_report(rep, path, cmap, repeat):
         elif kind in ("h", "h3", "h4", "sub"):
             doc.para(it[1].replace("[bookmark: _GoBack]", ""), size=12, indent=0)
         elif kind == "p":
-            doc.para(it[1])
+            for _ in range(rep.opt("paras", 1)):
+                doc.para(it[1])
         elif kind == "lines":
             for x in it[1]:
                 if x.strip():
@@ -476,22 +479,22 @@ def gbk_report(rep, path, cmap, repeat):
 SPACER = '<p style="height:%s"></p>'
 
 SPECS = [
-    dict(n=1, producer="lo", via="docx", ed="2019", year=2020, org="杭州市西湖区北山街道办事处", short="北山街道",
+    dict(n=1, paras=5, producer="lo", via="docx", ed="2019", year=2020, org="杭州市西湖区北山街道办事处", short="北山街道",
          self="我街道", kind="street", size="small", amount="wan", font="Noto Sans CJK SC", repeat=True,
          spacer=("s2", SPACER % "60mm")),
-    dict(n=2, producer="lo", via="odt", ed="2021", year=2022, org="广州市天河区人民政府办公室", short="天河区政府办公室",
+    dict(n=2, paras=4, producer="lo", via="odt", ed="2021", year=2022, org="广州市天河区人民政府办公室", short="天河区政府办公室",
          self="我办", kind="district", size="medium", font="Noto Serif CJK SC", blank_cells=3, s4_missing=1,
          s4_block=True, s2_missing=[("s2.rules.repealed", "blank")], repeat=False, spacer=("s2", SPACER % "20mm")),
-    dict(n=3, producer="chromium", ed="2021", year=2023, org="厦门市思明区市场监督管理局", short="区市场监管局",
+    dict(n=3, paras=5, producer="chromium", ed="2021", year=2023, org="厦门市思明区市场监督管理局", short="区市场监管局",
          self="我局", kind="bureau", size="big", font="WenQuanYi Zen Hei", vertical=True, repeat=True,
          thousands=False, spacer=("s2", SPACER % "40mm")),
-    dict(n=4, producer="chromium", ed="2019", year=2020, org="合肥市包河区人民政府办公室", short="包河区政府办公室",
+    dict(n=4, paras=7, producer="chromium", ed="2019", year=2020, org="合肥市包河区人民政府办公室", short="包河区政府办公室",
          self="我办", kind="district", size="medium", font="WenQuanYi Zen Hei", table_font="Noto Sans CJK SC",
          amount="bare_header", blank_zeros=0.4,
          s4_block=True, repeat=False, spacer=("s2", SPACER % "10mm")),
-    dict(n=5, producer="gbk", cmap="GBK-EUC-H", ed="2021", year=2024, org="信阳市浉河区五星街道办事处",
+    dict(n=5, paras=7, producer="gbk", cmap="GBK-EUC-H", ed="2021", year=2024, org="信阳市浉河区五星街道办事处",
          short="五星街道", self="我街道", kind="street", size="small", blank_cells=2, repeat=True),
-    dict(n=6, producer="gbk", cmap="UniGB-UCS2-H", ed="2019", year=2020, org="南昌市青山湖区湖坊镇人民政府",
+    dict(n=6, paras=7, producer="gbk", cmap="UniGB-UCS2-H", ed="2019", year=2020, org="南昌市青山湖区湖坊镇人民政府",
          short="湖坊镇", self="我镇", kind="town", size="small", amount="wan", s4_block=True, repeat=False),
 ]
 
