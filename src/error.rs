@@ -33,6 +33,22 @@ pub enum DocumentError {
     NotAReport,
     #[error("a pre-2019 report in the old free format (legacy): it has none of the 2019/2021 template tables")]
     Legacy,
+    #[error("the PDF is damaged and cannot be read ({0})")]
+    PdfDamaged(String),
+    #[error("the PDF is truncated (it ends before its trailer); download it again")]
+    PdfTruncated,
+    #[error("the PDF is encrypted with a password that is needed to open it")]
+    PdfPassword,
+    #[error("the PDF is encrypted (no password needed to open it); encrypted PDFs are not read yet: save a decrypted copy (e.g. qpdf --decrypt in.pdf out.pdf)")]
+    PdfEncrypted,
+    #[error("the PDF has no pages")]
+    PdfNoPages,
+    #[error("the PDF has more than {limit} pages; that is not one annual report")]
+    PdfTooManyPages { limit: usize },
+    #[error("the PDF has no text layer{}; OCR is needed, which is not supported yet", if *.images { " (its pages are scanned images)" } else { "" })]
+    PdfNoText { images: bool },
+    #[error("the text of page {0} cannot be decoded (a font without a usable Unicode mapping); OCR is needed for that page")]
+    PdfUndecodable(String),
     #[error("internal error while reading the file: {0}")]
     Panic(String),
 }
@@ -53,7 +69,15 @@ impl DocumentError {
             | DocumentError::BadZip(_)
             | DocumentError::NotDocx
             | DocumentError::BadXml { .. }
-            | DocumentError::PartTooLarge { .. } => "read",
+            | DocumentError::PartTooLarge { .. }
+            | DocumentError::PdfDamaged(_)
+            | DocumentError::PdfTruncated
+            | DocumentError::PdfPassword
+            | DocumentError::PdfEncrypted
+            | DocumentError::PdfNoPages
+            | DocumentError::PdfTooManyPages { .. }
+            | DocumentError::PdfNoText { .. }
+            | DocumentError::PdfUndecodable(_) => "read",
             DocumentError::NotChinese | DocumentError::NotAReport | DocumentError::Legacy => "classify",
             DocumentError::Panic(_) => "extract",
         }

@@ -9,4 +9,5 @@ mod fuzz;
 mod golden;
 mod markup;
 mod models;
+mod pdf;
 mod properties;

@@ -13,6 +13,7 @@
 pub mod docx;
 pub mod html;
 pub mod markup;
+pub mod pdf;
 pub mod text;
 
 use std::path::Path;
@@ -107,7 +108,7 @@ pub fn load(path: &Path, max_bytes: u64) -> Result<Document, DocumentError> {
 /// Dispatches to the reader of `kind` (from [`sniff`]).
 fn read_bytes(kind: &str, bytes: &[u8]) -> Result<TextDoc, DocumentError> {
     match kind {
-        "pdf" => Err(DocumentError::Unsupported("PDF")),
+        "pdf" => Ok(crate::layout::pages_to_doc(&pdf::read(bytes)?)),
         "image" => Err(DocumentError::Unsupported("image")),
         "zip" => docx::read(bytes),
         "doc" => Err(DocumentError::WordBinary),
