@@ -59,6 +59,16 @@ pub fn extract_file(path: &Path, templates: &TemplateSet, options: &Options) -> 
     .unwrap_or_else(|panic| Err(DocumentError::Panic(panic_message(&panic))))
 }
 
+/// Extracts from a file's bytes already in memory, of any kind (`path` is
+/// only recorded). Never panics, like [`extract_file`].
+pub fn extract_bytes(bytes: &[u8], path: &str, templates: &TemplateSet) -> Result<Report, DocumentError> {
+    catch_unwind(AssertUnwindSafe(|| {
+        let document = source::read(bytes, path)?;
+        pipeline::extract(&document.doc, document.info, templates)
+    }))
+    .unwrap_or_else(|panic| Err(DocumentError::Panic(panic_message(&panic))))
+}
+
 /// Extracts from text already in memory (`path` is only recorded).
 pub fn extract_str(text: &str, path: &str, templates: &TemplateSet) -> Result<Report, DocumentError> {
     catch_unwind(AssertUnwindSafe(|| {

@@ -162,3 +162,122 @@ fn fuzz_text_reader() {
     println!("fuzz total: {} executions, {} crashes", total.0, total.1);
     assert!(crashes.is_empty(), "crashes (inputs saved):\n{}", crashes.join("\n"));
 }
+
+/// Byte edits of a real file: the damage archives show (bit rot, truncated
+/// downloads, spliced or zeroed blocks).
+#[derive(Clone, Debug)]
+enum FileEdit {
+    Flip(usize, u8),
+    Insert(usize, u8),
+    Delete(usize),
+    Truncate(usize),
+    Zero(usize, usize),
+    Duplicate(usize, usize),
+}
+
+fn file_edit() -> impl Strategy<Value = FileEdit> {
+    prop_oneof![
+        3 => (any::<usize>(), 1..=255u8).prop_map(|(i, b)| FileEdit::Flip(i, b)),
+        2 => (any::<usize>(), any::<u8>()).prop_map(|(i, b)| FileEdit::Insert(i, b)),
+        2 => any::<usize>().prop_map(FileEdit::Delete),
+        1 => any::<usize>().prop_map(FileEdit::Truncate),
+        1 => (any::<usize>(), 1..512usize).prop_map(|(i, n)| FileEdit::Zero(i, n)),
+        1 => (any::<usize>(), 1..512usize).prop_map(|(i, n)| FileEdit::Duplicate(i, n)),
+    ]
+}
+
+fn apply(mut bytes: Vec<u8>, edits: &[FileEdit]) -> Vec<u8> {
+    for e in edits {
+        let n = bytes.len();
+        if n == 0 {
+            break;
+        }
+        match *e {
+            FileEdit::Flip(i, b) => bytes[i % n] ^= b,
+            FileEdit::Insert(i, b) => bytes.insert(i % (n + 1), b),
+            FileEdit::Delete(i) => {
+                bytes.remove(i % n);
+            }
+            FileEdit::Truncate(i) => bytes.truncate(i % n),
+            FileEdit::Zero(i, len) => {
+                let start = i % n;
+                bytes[start..(start + len).min(n)].fill(0);
+            }
+            FileEdit::Duplicate(i, len) => {
+                let start = i % n;
+                let chunk = bytes[start..(start + len).min(n)].to_vec();
+                bytes.splice(start..start, chunk);
+            }
+        }
+    }
+    bytes
+}
+
+/// Sample files of one kind (by content), good and broken, for mutation.
+fn files_of_kind(kind: &str) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for dir in ["samples/pdf", "samples/scanned", "samples/broken", "samples/html", "samples/docx"] {
+        let Ok(rd) = std::fs::read_dir(crate::util::root().join(dir)) else { continue };
+        let mut paths: Vec<_> = rd.flatten().map(|e| e.path()).filter(|p| !p.to_string_lossy().ends_with(".json")).collect();
+        paths.sort();
+        for p in paths {
+            if let Ok(bytes) = std::fs::read(&p) {
+                if xxgk::source::sniff(&bytes) == kind {
+                    out.push((p.display().to_string(), bytes));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Long fuzz session of one file reader (`XXGK_FUZZ_KIND`: `pdf`, `image`,
+/// `html` or `zip`): mutated sample files through `extract_bytes`, on every
+/// core until `XXGK_FUZZ_SECS`. Run by `scripts/fuzz SECS KIND`.
+#[test]
+#[ignore = "long; run by scripts/fuzz"]
+fn fuzz_file_reader() {
+    let kind: String = env_or("XXGK_FUZZ_KIND", "pdf".to_string());
+    let secs: u64 = env_or("XXGK_FUZZ_SECS", 600);
+    let threads: usize = env_or("XXGK_FUZZ_THREADS", std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let clock = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    let seed: u64 = env_or("XXGK_FUZZ_SEED", clock);
+    let samples = files_of_kind(&kind);
+    assert!(!samples.is_empty(), "no sample files of kind {kind}");
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let tallies: Vec<Tally> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads as u64)
+            .map(|k| {
+                let (samples, kind) = (&samples, &kind);
+                s.spawn(move || {
+                    let templates = TemplateSet::builtin().expect("built-in models");
+                    let mut seed_bytes = [0u8; 32];
+                    seed_bytes[..8].copy_from_slice(&seed.wrapping_add(k).to_le_bytes());
+                    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
+                    let strategy = (0..samples.len(), prop::collection::vec(file_edit(), 0..8));
+                    let mut t = Tally::default();
+                    while Instant::now() < deadline {
+                        let (which, edits) = strategy.new_tree(&mut runner).expect("generators do not reject").current();
+                        let input = apply(samples[which].1.clone(), &edits);
+                        let start = Instant::now();
+                        let result = xxgk::extract_bytes(&input, &samples[which].0, &templates);
+                        t.slowest = t.slowest.max(start.elapsed());
+                        t.executions += 1;
+                        if let Err(DocumentError::Panic(m)) = result {
+                            let n = t.crashes.len();
+                            t.crashes.push(save(kind, seed.wrapping_add(k), n, &input, &m));
+                        }
+                    }
+                    t
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a fuzz thread died outside the reader")).collect()
+    });
+    let executions: u64 = tallies.iter().map(|t| t.executions).sum();
+    let crashes: Vec<&String> = tallies.iter().flat_map(|t| &t.crashes).collect();
+    let slowest = tallies.iter().map(|t| t.slowest).max().unwrap_or_default();
+    println!("fuzz {kind} reader: seed {seed}, {secs} s, {threads} threads, {} sample files", samples.len());
+    println!("fuzz total: {executions} executions, {} crashes, slowest case {:.1} ms", crashes.len(), slowest.as_secs_f64() * 1000.0);
+    assert!(crashes.is_empty(), "crashes (inputs saved):\n{}", crashes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n"));
+}

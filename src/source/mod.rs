@@ -94,15 +94,20 @@ pub fn load(path: &Path, max_bytes: u64) -> Result<Document, DocumentError> {
         return Err(DocumentError::TooLarge { size: meta.len(), limit: max_bytes });
     }
     let bytes = std::fs::read(path).map_err(|e| DocumentError::Io(e.to_string()))?;
+    read(&bytes, &path.display().to_string())
+}
+
+/// Reads a document from bytes already in memory; `path` is only recorded.
+pub fn read(bytes: &[u8], path: &str) -> Result<Document, DocumentError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(DocumentError::Empty);
     }
-    let kind = sniff(&bytes);
-    let doc = read_bytes(kind, &bytes)?;
+    let kind = sniff(bytes);
+    let doc = read_bytes(kind, bytes)?;
     // The only ZIP we read is a DOCX; say what it was.
     let kind = if kind == "zip" { "docx" } else { kind };
-    let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-    Ok(Document { info: SourceInfo { path: path.display().to_string(), kind, sha256, bytes: meta.len() }, doc })
+    let sha256 = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+    Ok(Document { info: SourceInfo { path: path.to_string(), kind, sha256, bytes: bytes.len() as u64 }, doc })
 }
 
 /// Dispatches to the reader of `kind` (from [`sniff`]).
