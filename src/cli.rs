@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use xxgk::report::{csv_header, csv_row, to_json};
-use xxgk::{extract_file, Options, Report, TemplateSet};
+use xxgk::{Options, Report, TemplateSet};
 
 /// Turn 政府信息公开工作年度报告 into verified, structured data.
 #[derive(Parser, Debug)]
@@ -22,7 +22,9 @@ pub struct Cli {
 enum Command {
     /// Extract the tables of one or more reports.
     Extract {
-        /// Report files (text exports: .txt, .md; UTF-8, UTF-16 or GBK).
+        /// Report files: text exports (.txt, .md; UTF-8, UTF-16 or GBK), page
+        /// images (.png, .jpg, .tif; NAME.p1.jpg NAME.p2.jpg … are one
+        /// report), image-only PDFs, or a directory of one report's pages.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Output format: one JSON document per report, or one CSV row per report.
@@ -38,6 +40,13 @@ enum Command {
         /// Refuse inputs larger than this many bytes.
         #[arg(long, default_value_t = xxgk::source::DEFAULT_MAX_BYTES)]
         max_bytes: u64,
+        /// Refuse images with more pixels than this (decompression bombs).
+        #[arg(long, default_value_t = 20_000 * 20_000)]
+        max_pixels: u64,
+        /// Write, per scanned page, a PNG with the detected rules, cells and
+        /// matched fields drawn on it.
+        #[arg(long, value_name = "DIR")]
+        debug_dir: Option<PathBuf>,
     },
     /// Work with the template files.
     Models {
@@ -74,22 +83,35 @@ pub fn run(cli: Cli) -> Result<u8> {
             println!("models ok");
             Ok(0)
         }
-        Command::Extract { files, format, output, models, max_bytes } => {
+        Command::Extract { files, format, output, models, max_bytes, max_pixels, debug_dir } => {
             let templates = match &models {
                 Some(d) => TemplateSet::load_dir(d).with_context(|| format!("loading models from {}", d.display()))?,
                 None => TemplateSet::builtin()?,
             };
-            extract(&files, format, output.as_deref(), &templates, &Options { max_bytes })
+            let mut options = Options { max_bytes, debug_dir, ..Options::default() };
+            scan_limits(&mut options, max_pixels);
+            extract(&files, format, output.as_deref(), &templates, &options)
         }
     }
 }
 
-fn extract(files: &[PathBuf], format: Format, output: Option<&Path>, templates: &TemplateSet, options: &Options) -> Result<u8> {
+#[cfg(feature = "ocr")]
+fn scan_limits(options: &mut Options, max_pixels: u64) {
+    options.scan.params.limits.max_pixels = max_pixels;
+}
+
+#[cfg(not(feature = "ocr"))]
+fn scan_limits(_: &mut Options, _: u64) {}
+
+fn extract(inputs: &[PathBuf], format: Format, output: Option<&Path>, templates: &TemplateSet, options: &Options) -> Result<u8> {
     let mut code = 0u8;
     let mut outcomes: Vec<(String, Result<Report, String>)> = Vec::new();
-    for path in files {
+    // Page images named NAME.p1.jpg, NAME.p2.jpg, … are one report.
+    let groups = xxgk::source::group_inputs(inputs);
+    let files: Vec<PathBuf> = groups.iter().map(|g| if g.len() == 1 { g[0].clone() } else { xxgk::source::scan_report_name(g) }).collect();
+    for (group, path) in groups.iter().zip(&files) {
         let shown = path.display().to_string();
-        match extract_file(path, templates, options) {
+        match xxgk::extract_pages(group, templates, options) {
             Ok(report) => {
                 if report.failed_rules() > 0 || !report.warnings.is_empty() {
                     code = code.max(1);

@@ -23,6 +23,9 @@ pub enum DocumentError {
     NotAReport,
     #[error("a pre-2019 report in the old free format (legacy): it has none of the 2019/2021 template tables")]
     Legacy,
+    /// A scanned page could not be decoded or read (the message says why).
+    #[error("{0}")]
+    Scan(String),
     #[error("internal error while reading the file: {0}")]
     Panic(String),
 }

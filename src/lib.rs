@@ -27,7 +27,7 @@ pub mod template;
 pub mod value;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use error::{DocumentError, TemplateError};
 pub use report::Report;
@@ -37,22 +37,54 @@ pub use template::TemplateSet;
 #[derive(Clone, Debug)]
 pub struct Options {
     pub max_bytes: u64,
+    /// How scans are read (pixel limit, preprocessing, OCR).
+    pub scan: source::ScanOptions,
+    /// Where to write the debug overlays of scanned pages, if anywhere.
+    pub debug_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { max_bytes: source::DEFAULT_MAX_BYTES }
+        Options { max_bytes: source::DEFAULT_MAX_BYTES, scan: Default::default(), debug_dir: None }
     }
 }
 
-/// Extracts one file. Never panics: a panic anywhere in reading the file
-/// becomes [`DocumentError::Panic`].
+/// Extracts one file, or a directory of page images as one report. Never
+/// panics: a panic anywhere in reading the file becomes
+/// [`DocumentError::Panic`].
 pub fn extract_file(path: &Path, templates: &TemplateSet, options: &Options) -> Result<Report, DocumentError> {
+    extract_pages(std::slice::from_ref(&path.to_path_buf()), templates, options)
+}
+
+/// Extracts one report from several page images (`NAME.p1.jpg`, …; see
+/// [`source::group_inputs`]), or from one file when `paths` has one entry.
+pub fn extract_pages(paths: &[PathBuf], templates: &TemplateSet, options: &Options) -> Result<Report, DocumentError> {
     catch_unwind(AssertUnwindSafe(|| {
-        let document = source::load(path, options.max_bytes)?;
-        pipeline::extract(&document.doc, document.info, templates)
+        let document = match paths {
+            [one] => source::load_with(one, options.max_bytes, &options.scan)?,
+            many => source::load_pages(many, options.max_bytes, &options.scan)?,
+        };
+        finish(document, templates, options)
     }))
     .unwrap_or_else(|panic| Err(DocumentError::Panic(panic_message(&panic))))
+}
+
+#[cfg(feature = "ocr")]
+fn finish(document: source::Document, templates: &TemplateSet, options: &Options) -> Result<Report, DocumentError> {
+    let Some(scan) = document.scan else {
+        return pipeline::extract(&document.doc, document.info, templates);
+    };
+    let name = Path::new(&document.info.path).file_name().map_or_else(|| "scan".to_string(), |n| n.to_string_lossy().to_string());
+    let report = source::scan::correct::extract(&scan, document.info, templates);
+    if let Some(dir) = &options.debug_dir {
+        source::scan::debug::write(dir, &name, &scan, report.as_ref().ok()).map_err(|e| DocumentError::Io(format!("writing debug images to {}: {e}", dir.display())))?;
+    }
+    report
+}
+
+#[cfg(not(feature = "ocr"))]
+fn finish(document: source::Document, templates: &TemplateSet, _: &Options) -> Result<Report, DocumentError> {
+    pipeline::extract(&document.doc, document.info, templates)
 }
 
 /// Extracts from text already in memory (`path` is only recorded).

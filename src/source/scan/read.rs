@@ -1,0 +1,272 @@
+//! Scan stage 3b: reading a prepared page. In: the flattened, deskewed gray
+//! page, its ink with rules erased, and its tables. Out: a layout [`Page`]
+//! (one word per table cell, one per text line outside tables, boxes in
+//! points) and a [`CellRead`] per non-empty cell for later rereading.
+//!
+//! Numbers are read cell by cell on tight crops with the digits-only engine
+//! in single-line mode. A cell counts as a number only when that reading is
+//! a well-formed number, confident, and fits the ink's shape (a digit is
+//! about half as wide as it is tall, a Chinese character about as wide);
+//! anything else is a label and is read with chi_sim as a block (labels wrap
+//! inside their cells). Text outside the tables is cut into lines by the
+//! ink's row profile and each line is read with chi_sim in single-line mode:
+//! cheaper than Tesseract's own page layout analysis, which the rules and
+//! tables would only confuse.
+
+use image::{imageops, GrayImage, Luma};
+
+use super::lattice::Table;
+use super::layout_stub::{Page, Rect, Rule, Word};
+use super::lines::Segment;
+use super::ocr::{Engines, OcrError, OcrWord, Psm, Symbol};
+use super::prep::px_per_mm;
+
+/// How a page's cells were read.
+#[derive(Clone, Debug)]
+pub struct ReadParams {
+    /// A number reading below this confidence is not trusted as a number
+    /// (the cell is then read as text by chi_sim, which reads digits too).
+    pub number_min_confidence: f32,
+    /// White border around a crop, in multiples of the ink height.
+    pub pad: f32,
+}
+
+impl Default for ReadParams {
+    fn default() -> Self {
+        ReadParams { number_min_confidence: 0.45, pad: 0.5 }
+    }
+}
+
+/// One cell read on its own, kept for the rule-guided rereading.
+#[derive(Clone, Debug)]
+pub struct CellRead {
+    /// 1-based page of the report.
+    pub page: usize,
+    /// The cell box in points (what the report's `location` holds).
+    pub rect: Rect,
+    /// The ink box in page pixels.
+    pub ink: (u32, u32, u32, u32),
+    pub text: String,
+    pub confidence: f32,
+    pub number: bool,
+    pub symbols: Vec<Symbol>,
+}
+
+/// What the reader needs of a page.
+pub struct PageInput<'a> {
+    pub number: usize,
+    pub gray: &'a GrayImage,
+    pub ink: &'a [bool],
+    pub dpi: f32,
+    pub segments: &'a [Segment],
+    pub tables: &'a [Table],
+}
+
+pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> Result<(Page, Vec<CellRead>), OcrError> {
+    let pt = 72.0 / p.dpi;
+    let to_rect = |(x0, y0, x1, y1): (f32, f32, f32, f32)| Rect { x0: x0 * pt, y0: y0 * pt, x1: x1 * pt, y1: y1 * pt };
+    let (w, h) = p.gray.dimensions();
+    let mut words = Vec::new();
+    let mut cells = Vec::new();
+    let thick = p.segments.iter().map(|s| s.thickness).fold(2.0f32, f32::max).min(px_per_mm(p.dpi) * 1.2);
+    let inset = thick / 2.0 + px_per_mm(p.dpi) * 0.35;
+    for t in p.tables {
+        for c in &t.cells {
+            let (x0, y0, x1, y1) = c.rect;
+            let inner = (x0 + inset, y0 + inset, x1 - inset, y1 - inset);
+            let Some(ink) = ink_box(p.ink, w, h, inner, p.dpi) else { continue };
+            let crop = crop_padded(p.gray, ink, params.pad);
+            let dpi = p.dpi as u32;
+            let read = read_cell(engines, &crop, ink, dpi, params)?;
+            let Some((text, confidence, number, symbols)) = read else { continue };
+            let rect = to_rect(c.rect);
+            let ink_pt = to_rect((ink.0 as f32, ink.1 as f32, ink.2 as f32, ink.3 as f32));
+            words.push(Word { text: text.clone(), rect: ink_pt, confidence: Some(confidence) });
+            cells.push(CellRead { page: p.number, rect, ink, text, confidence, number, symbols });
+        }
+    }
+    // Text outside the tables, line by line.
+    let inside = |x: u32, y: u32| p.tables.iter().any(|t| { let (a, b, c, d) = t.bbox(); (x as f32) >= a - 2.0 && (x as f32) <= c + 2.0 && (y as f32) >= b - 2.0 && (y as f32) <= d + 2.0 });
+    for (y0, y1) in text_bands(p.ink, w, h, p.dpi, &inside) {
+        let cols: Vec<u32> = (0..w).filter(|&x| (y0..y1).any(|y| p.ink[(y * w + x) as usize] && !inside(x, y))).collect();
+        let (Some(&x0), Some(&x1)) = (cols.first(), cols.last()) else { continue };
+        let mut band = crop_padded(p.gray, (x0, y0, x1 + 1, y1), params.pad);
+        // Blank any table that reaches into the band.
+        let (ox, oy) = (x0 as i64 - (params.pad * (y1 - y0) as f32) as i64, y0 as i64 - (params.pad * (y1 - y0) as f32) as i64);
+        for (bx, by, px) in band.enumerate_pixels_mut() {
+            let (gx, gy) = (bx as i64 + ox, by as i64 + oy);
+            if gx >= 0 && gy >= 0 && inside(gx as u32, gy as u32) {
+                *px = Luma([255]);
+            }
+        }
+        let got = engines.text.read(&band, Psm::Line, p.dpi as u32)?;
+        let text = join_words(&got, false);
+        if text.trim().is_empty() {
+            continue;
+        }
+        let conf = mean_conf(&got);
+        words.push(Word { text, rect: to_rect((x0 as f32, y0 as f32, x1 as f32 + 1.0, y1 as f32)), confidence: Some(conf) });
+    }
+    let rules = p
+        .segments
+        .iter()
+        .map(|s| {
+            let (x0, y0, x1, y1) = if s.horizontal { (s.from, s.at - s.thickness / 2.0, s.to, s.at + s.thickness / 2.0) } else { (s.at - s.thickness / 2.0, s.from, s.at + s.thickness / 2.0, s.to) };
+            Rule { x0: x0 * pt, y0: y0 * pt, x1: x1 * pt, y1: y1 * pt }
+        })
+        .collect();
+    let page = Page { number: p.number, width: w as f32 * pt, height: h as f32 * pt, words, rules };
+    Ok((page, cells))
+}
+
+type Reading = (String, f32, bool, Vec<Symbol>);
+
+fn read_cell(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u32, u32), dpi: u32, params: &ReadParams) -> Result<Option<Reading>, OcrError> {
+    let got = engines.numbers.read(crop, Psm::Line, dpi)?;
+    let text = join_words(&got, true);
+    let conf = min_conf(&got);
+    if conf >= params.number_min_confidence && is_number(&text) && fits_number_shape(&text, ink) {
+        let symbols = got.into_iter().flat_map(|w| w.symbols).collect();
+        return Ok(Some((text, conf, true, symbols)));
+    }
+    let got = engines.text.read(crop, Psm::Block, dpi)?;
+    let text = join_words(&got, false);
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let conf = mean_conf(&got);
+    let symbols = got.into_iter().flat_map(|w| w.symbols).collect();
+    let number = is_number(&text);
+    Ok(Some((text, conf, number, symbols)))
+}
+
+/// `-8`, `1,234`, `25.1`: what the digits engine may return for a number.
+pub fn is_number(t: &str) -> bool {
+    let t = t.trim();
+    let body = t.strip_prefix('-').unwrap_or(t);
+    !body.is_empty()
+        && body.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+        && body.starts_with(|c: char| c.is_ascii_digit())
+        && body.ends_with(|c: char| c.is_ascii_digit())
+        && body.matches('.').count() <= 1
+}
+
+/// Digits are narrow: the ink of `n` digits is at most about 0.8·n times as
+/// wide as it is tall, while Chinese characters are square or wider. Stops a
+/// label like "总计" from passing as "11".
+fn fits_number_shape(t: &str, ink: (u32, u32, u32, u32)) -> bool {
+    let (w, h) = ((ink.2 - ink.0) as f32, (ink.3 - ink.1).max(1) as f32);
+    let units: f32 = t.chars().map(|c| if c.is_ascii_digit() { 1.0 } else { 0.5 }).sum();
+    w / h <= 0.85 * units + 0.35
+}
+
+fn join_words(words: &[OcrWord], numbers: bool) -> String {
+    let sep = if numbers { "" } else { " " };
+    let joined = words.iter().map(|w| w.text.trim()).collect::<Vec<_>>().join(sep);
+    if numbers {
+        return joined;
+    }
+    // chi_sim separates characters by spaces; Chinese text has none.
+    let mut out = String::new();
+    let chars: Vec<char> = joined.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' {
+            let prev = out.chars().last();
+            let next = chars.get(i + 1).copied();
+            let both_ascii = prev.is_some_and(|p| p.is_ascii_alphanumeric()) && next.is_some_and(|n| n.is_ascii_alphanumeric());
+            if !both_ascii {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn min_conf(words: &[OcrWord]) -> f32 {
+    words.iter().map(|w| w.confidence).fold(1.0, f32::min).max(0.0)
+}
+
+fn mean_conf(words: &[OcrWord]) -> f32 {
+    if words.is_empty() {
+        return 0.0;
+    }
+    words.iter().map(|w| w.confidence).sum::<f32>() / words.len() as f32
+}
+
+/// The box of the ink inside `r`, or `None` when there is too little ink to
+/// be a character (specks of noise, the remains of a rule).
+pub fn ink_box(ink: &[bool], w: u32, h: u32, r: (f32, f32, f32, f32), dpi: f32) -> Option<(u32, u32, u32, u32)> {
+    let x0 = r.0.max(0.0).ceil() as u32;
+    let y0 = r.1.max(0.0).ceil() as u32;
+    let x1 = (r.2.floor().max(0.0) as u32).min(w);
+    let y1 = (r.3.floor().max(0.0) as u32).min(h);
+    if x1 <= x0 + 1 || y1 <= y0 + 1 {
+        return None;
+    }
+    let mm = px_per_mm(dpi);
+    // A column or row needs this much ink to count: a speck is a pixel or two.
+    let rows: Vec<u32> = (y0..y1).map(|y| (x0..x1).filter(|&x| ink[(y * w + x) as usize]).count() as u32).collect();
+    let cols: Vec<u32> = (x0..x1).map(|x| (y0..y1).filter(|&y| ink[(y * w + x) as usize]).count() as u32).collect();
+    let total: u32 = rows.iter().sum();
+    // Less ink than a small "1" at this resolution: empty.
+    if (total as f32) < 0.6 * mm * mm {
+        return None;
+    }
+    let span = |v: &[u32]| -> Option<(u32, u32)> {
+        let first = v.iter().position(|&n| n > 0)?;
+        let last = v.iter().rposition(|&n| n > 0)?;
+        Some((first as u32, last as u32 + 1))
+    };
+    let (ry0, ry1) = span(&rows)?;
+    let (cx0, cx1) = span(&cols)?;
+    // Ink that is only a thin sliver (a rule's remains along the crop edge).
+    if (ry1 - ry0) as f32 <= 0.5 * mm && (cx1 - cx0) as f32 > 3.0 * mm || (cx1 - cx0) as f32 <= 0.25 * mm && (ry1 - ry0) as f32 > 5.0 * mm {
+        return None;
+    }
+    Some((x0 + cx0, y0 + ry0, x0 + cx1, y0 + ry1))
+}
+
+/// A crop of `b` with a white border of `pad` times the ink height.
+pub fn crop_padded(gray: &GrayImage, b: (u32, u32, u32, u32), pad: f32) -> GrayImage {
+    let (w, h) = (b.2.saturating_sub(b.0).max(1), b.3.saturating_sub(b.1).max(1));
+    let p = ((h as f32 * pad).round() as u32).max(4);
+    let mut out = GrayImage::from_pixel(w + 2 * p, h + 2 * p, Luma([255]));
+    let x0 = b.0.min(gray.width().saturating_sub(1));
+    let y0 = b.1.min(gray.height().saturating_sub(1));
+    let w = w.min(gray.width() - x0);
+    let h = h.min(gray.height() - y0);
+    let view = imageops::crop_imm(gray, x0, y0, w, h).to_image();
+    imageops::replace(&mut out, &view, p as i64, p as i64);
+    out
+}
+
+/// Bands of rows holding text outside the tables: rows with ink, joined
+/// over gaps smaller than a quarter line, at least 1.8 mm tall.
+fn text_bands(ink: &[bool], w: u32, h: u32, dpi: f32, inside: &dyn Fn(u32, u32) -> bool) -> Vec<(u32, u32)> {
+    let mm = px_per_mm(dpi);
+    let rows: Vec<u32> = (0..h).map(|y| (0..w).filter(|&x| ink[(y * w + x) as usize] && !inside(x, y)).count() as u32).collect();
+    let mut bands = Vec::new();
+    let mut start: Option<u32> = None;
+    let mut last = 0;
+    let gap = (0.8 * mm) as u32;
+    for (y, &n) in rows.iter().enumerate() {
+        let y = y as u32;
+        if n >= 2 {
+            if start.is_none() {
+                start = Some(y);
+            }
+            last = y;
+        } else if let Some(s) = start {
+            if y - last > gap {
+                bands.push((s, last + 1));
+                start = None;
+            }
+        }
+    }
+    if let Some(s) = start {
+        bands.push((s, last + 1));
+    }
+    bands.retain(|(a, b)| (b - a) as f32 >= 1.8 * mm && (b - a) as f32 <= 12.0 * mm);
+    bands
+}
