@@ -292,8 +292,10 @@ fn align(rows: &[LRow], t: &Template) -> Vec<(usize, usize, f32, bool)> {
     keep_sound_positional(pairs, rows, t)
 }
 
-/// A by-position match stands only when it is the one value row between two
-/// label-matched rows and the one template data row between their matches.
+/// A by-position match stands only when the value rows between two
+/// label-matched rows are exactly as many as the template data rows between
+/// their matches: then the order pairs them one to one (OCR garbles runs of
+/// labels; the order of the rows survives).
 fn keep_sound_positional(pairs: Vec<(usize, usize, f32, bool)>, rows: &[LRow], t: &Template) -> Vec<(usize, usize, f32, bool)> {
     let strong: Vec<(usize, usize)> = pairs.iter().filter(|p| !p.3).map(|p| (p.0, p.1)).collect();
     pairs
@@ -309,7 +311,7 @@ fn keep_sound_positional(pairs: Vec<(usize, usize, f32, bool)>, rows: &[LRow], t
             let (ni, nj) = next.map_or((None, None), |(a, b)| (Some(a), Some(b)));
             let value_rows = (pi.map_or(0, |p| p + 1)..ni.unwrap_or(rows.len())).filter(|&k| rows[k].has_values()).count();
             let data_rows = (pj.map_or(0, |p| p + 1)..nj.unwrap_or(t.rows.len())).filter(|&k| t.rows[k].kind == RowKind::Data).count();
-            value_rows == 1 && data_rows == 1 && prev.is_some() && next.is_some() && j > pj.unwrap_or(0)
+            value_rows == data_rows && value_rows >= 1 && prev.is_some() && next.is_some() && j > pj.unwrap_or(0)
         })
         .collect()
 }

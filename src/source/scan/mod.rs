@@ -111,6 +111,11 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
         scans.push(PageScan { gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback });
     }
     let doc = layout_stub::pages_to_doc(&pages);
+    if std::env::var_os("XXGK_DEBUG_DOC").is_some() {
+        for l in &doc.lines {
+            eprintln!("{:4} {:?}", l.number, l.cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>());
+        }
+    }
     Ok(ScanDoc { doc, pages, scans, cells })
 }
 
