@@ -70,14 +70,46 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
     let mut cells = Vec::new();
     let thick = p.segments.iter().map(|s| s.thickness).fold(2.0f32, f32::max).min(px_per_mm(p.dpi) * 1.2);
     let inset = thick / 2.0 + px_per_mm(p.dpi) * 0.35;
+    let dpi = p.dpi as u32;
     for t in p.tables {
-        for c in &t.cells {
+        // Pass 1: every non-empty cell through the digits engine.
+        let mut first: Vec<(usize, (u32, u32, u32, u32), GrayImage, NumberRead)> = Vec::new();
+        for (k, c) in t.cells.iter().enumerate() {
             let (x0, y0, x1, y1) = c.rect;
             let inner = (x0 + inset, y0 + inset, x1 - inset, y1 - inset);
             let Some(ink) = ink_box(p.ink, w, h, inner, p.dpi) else { continue };
             let crop = crop_padded(p.gray, ink, params.pad);
-            let dpi = p.dpi as u32;
-            let read = read_cell(engines, &crop, ink, dpi, params)?;
+            let n = read_number(engines, &crop, ink, dpi)?;
+            first.push((k, ink, crop, n));
+        }
+        // A column where most cells are confident numbers is a value column:
+        // there a well-formed number reading stands even when unsure (and is
+        // then reread and checked by the rules) instead of going to chi_sim,
+        // which turns a faint "-1" into a character.
+        let nc = t.xs.len().saturating_sub(1);
+        let mut votes = vec![(0usize, 0usize); nc];
+        for (k, _, _, n) in &first {
+            let col = t.cells[*k].col;
+            if t.cells[*k].colspan == 1 {
+                votes[col].1 += 1;
+                if n.shaped && n.confidence >= params.number_min_confidence {
+                    votes[col].0 += 1;
+                }
+            }
+        }
+        for (k, ink, crop, n) in first {
+            let c = &t.cells[k];
+            let value_column = votes[c.col].0 * 2 > votes[c.col].1;
+            if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
+                eprintln!("p{} r{} c{}: {:?} conf {:.2} shaped {} value column {} ink {:?}", p.number, c.row, c.col, n.text, n.confidence, n.shaped, value_column, ink);
+            }
+            let read = if n.shaped && n.confidence >= params.number_min_confidence {
+                Some((n.text, n.confidence, true, n.symbols))
+            } else if value_column {
+                read_unsure_value(engines, &crop, ink, dpi, n)?
+            } else {
+                read_text(engines, &crop, dpi)?
+            };
             let Some((text, confidence, number, symbols)) = read else { continue };
             let rect = to_rect(c.rect);
             let ink_pt = to_rect((ink.0 as f32, ink.1 as f32, ink.2 as f32, ink.3 as f32));
@@ -122,14 +154,56 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
 
 type Reading = (String, f32, bool, Vec<Symbol>);
 
-fn read_cell(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u32, u32), dpi: u32, params: &ReadParams) -> Result<Option<Reading>, OcrError> {
+/// The digits engine's reading of a cell; `shaped`: a well-formed number
+/// whose ink has the shape of that many digits.
+struct NumberRead {
+    text: String,
+    confidence: f32,
+    shaped: bool,
+    symbols: Vec<Symbol>,
+}
+
+fn read_number(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u32, u32), dpi: u32) -> Result<NumberRead, OcrError> {
     let got = engines.numbers.read(crop, Psm::Line, dpi)?;
     let text = join_words(&got, true);
-    let conf = min_conf(&got);
-    if conf >= params.number_min_confidence && is_number(&text) && fits_number_shape(&text, ink) {
-        let symbols = got.into_iter().flat_map(|w| w.symbols).collect();
-        return Ok(Some((text, conf, true, symbols)));
+    let confidence = min_conf(&got);
+    let shaped = is_number(&text) && fits_number_shape(&text, ink);
+    Ok(NumberRead { text, confidence, shaped, symbols: got.into_iter().flat_map(|w| w.symbols).collect() })
+}
+
+/// A cell of a value column that the digits engine could not read well:
+/// chi_sim's reading when it is a value (it reads units such as 万元, which
+/// the digits engine turns into digits), else the best-shaped number among
+/// the first reading and rereads (raw line, one word, twice the size), else
+/// chi_sim's text.
+fn read_unsure_value(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u32, u32), dpi: u32, first: NumberRead) -> Result<Option<Reading>, OcrError> {
+    let text = read_text(engines, crop, dpi)?;
+    if let Some(t) = &text {
+        if crate::value::classify(&t.0) == crate::value::TokenClass::Value && t.0.chars().any(|c| c.is_ascii_digit()) {
+            return Ok(text.map(|(s, c, _, sym)| (s, c, true, sym)));
+        }
     }
+    let mut best = first;
+    let big = imageops::resize(crop, crop.width() * 2, crop.height() * 2, imageops::FilterType::CatmullRom);
+    for (img, psm, d) in [(crop, Psm::RawLine, dpi), (crop, Psm::Word, dpi), (&big, Psm::Line, dpi * 2)] {
+        if best.shaped && best.confidence >= 0.6 {
+            break;
+        }
+        let got = engines.numbers.read(img, psm, d)?;
+        let t = join_words(&got, true);
+        let conf = min_conf(&got);
+        let shaped = is_number(&t) && fits_number_shape(&t, ink);
+        if shaped && (!best.shaped || conf > best.confidence) {
+            best = NumberRead { text: t, confidence: conf, shaped, symbols: got.into_iter().flat_map(|w| w.symbols).collect() };
+        }
+    }
+    if best.shaped {
+        return Ok(Some((best.text, best.confidence, true, best.symbols)));
+    }
+    Ok(text)
+}
+
+fn read_text(engines: &mut Engines, crop: &GrayImage, dpi: u32) -> Result<Option<Reading>, OcrError> {
     let (big, big_dpi) = for_chi_sim(crop, dpi);
     let got = engines.text.read(&big, Psm::Block, big_dpi)?;
     let text = join_words(&got, false);
