@@ -22,9 +22,10 @@ pub struct Cli {
 enum Command {
     /// Extract the tables of one or more reports.
     Extract {
-        /// Report files: text exports (.txt, .md; UTF-8, UTF-16 or GBK), page
-        /// images (.png, .jpg, .tif; NAME.p1.jpg NAME.p2.jpg … are one
-        /// report), image-only PDFs, or a directory of one report's pages.
+        /// Report files: text exports (.txt, .md; UTF-8, UTF-16 or GBK), HTML
+        /// pages, DOCX files, page images (.png, .jpg, .tif; NAME.p1.jpg
+        /// NAME.p2.jpg … are one report), image-only PDFs, or a directory of
+        /// one report's page images. The kind is told by content, not by name.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Output format: one JSON document per report, or one CSV row per report.

@@ -69,16 +69,6 @@ impl Dec {
         (up(a), up(b), scale)
     }
 
-    pub fn add(self, other: Dec) -> Dec {
-        let (a, b, scale) = Dec::aligned(self, other);
-        Dec { mantissa: a + b, scale }.normalized()
-    }
-
-    pub fn sub(self, other: Dec) -> Dec {
-        let (a, b, scale) = Dec::aligned(self, other);
-        Dec { mantissa: a - b, scale }.normalized()
-    }
-
     /// Divides by `10^places` exactly (元 → 万元 is `shift_down(4)`).
     pub fn shift_down(self, places: u32) -> Dec {
         Dec { mantissa: self.mantissa, scale: self.scale + places }.normalized()
@@ -93,7 +83,25 @@ impl Dec {
     }
 
     pub fn sum<I: IntoIterator<Item = Dec>>(items: I) -> Dec {
-        items.into_iter().fold(Dec::ZERO, Dec::add)
+        items.into_iter().fold(Dec::ZERO, |a, b| a + b)
+    }
+}
+
+impl std::ops::Add for Dec {
+    type Output = Dec;
+
+    fn add(self, other: Dec) -> Dec {
+        let (a, b, scale) = Dec::aligned(self, other);
+        Dec { mantissa: a + b, scale }.normalized()
+    }
+}
+
+impl std::ops::Sub for Dec {
+    type Output = Dec;
+
+    fn sub(self, other: Dec) -> Dec {
+        let (a, b, scale) = Dec::aligned(self, other);
+        Dec { mantissa: a - b, scale }.normalized()
     }
 }
 
@@ -142,9 +150,9 @@ mod tests {
     fn arithmetic_is_exact() {
         let a = Dec::parse("0.1").unwrap();
         let b = Dec::parse("0.2").unwrap();
-        assert_eq!(a.add(b), Dec::parse("0.3").unwrap());
+        assert_eq!(a + b, Dec::parse("0.3").unwrap());
         assert_eq!(Dec::from_int(251000).shift_down(4).to_string(), "25.1");
-        assert_eq!(Dec::from_int(3).sub(Dec::from_int(5)), Dec::from_int(-2));
+        assert_eq!(Dec::from_int(3) - Dec::from_int(5), Dec::from_int(-2));
         assert!(Dec::parse("1.50").unwrap() == Dec::parse("1.5").unwrap());
     }
 }

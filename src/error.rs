@@ -15,6 +15,16 @@ pub enum DocumentError {
     TooLarge { size: u64, limit: u64 },
     #[error("{0} files are not supported yet; convert the report to text first")]
     Unsupported(&'static str),
+    #[error("an old Office binary file (Word 97-2003 .doc, or .wps): convert it to DOCX first, e.g. `libreoffice --headless --convert-to docx FILE`")]
+    WordBinary,
+    #[error("not a readable DOCX: the ZIP archive is broken ({0})")]
+    BadZip(String),
+    #[error("a ZIP archive without word/document.xml: not a DOCX file")]
+    NotDocx,
+    #[error("broken DOCX: {part} is not well-formed XML ({message})")]
+    BadXml { part: String, message: String },
+    #[error("refusing to unpack {part}: it is larger than {limit} bytes uncompressed (a guard against ZIP bombs)")]
+    PartTooLarge { part: String, limit: u64 },
     #[error("the file is not text in a known encoding (tried UTF-8, UTF-16 and GB18030)")]
     NotText,
     #[error("no Chinese text found: this does not look like a government information-disclosure report")]

@@ -3,7 +3,7 @@
 //!
 //! # Steps
 //! 1. [`source`]: read the file, tell its kind, decode the text into lines of
-//!    cells ([`source::text`]).
+//!    cells ([`source::text`]; HTML and DOCX through [`source::markup`]).
 //! 2. [`segment`]: find the six sections, the table regions, the title,
 //!    organization and year.
 //! 3. [`pipeline`]: decide the template edition (2019 or 2021).
@@ -16,6 +16,7 @@
 
 pub mod decimal;
 pub mod error;
+pub mod layout;
 pub mod normalize;
 pub mod pipeline;
 pub mod report;

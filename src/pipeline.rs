@@ -8,7 +8,7 @@ use crate::solve::{resolve, FieldOut};
 use crate::source::text::{self, TextDoc};
 use crate::table::read_table;
 use crate::template::{RowKind, TemplateSet};
-use crate::value::{is_cjk, Status};
+use crate::value::{classify, is_cjk, Status, TokenClass};
 
 /// A document with fewer CJK characters than this is not a Chinese report.
 const MIN_CJK: usize = 20;
@@ -50,6 +50,7 @@ pub fn extract(doc: &TextDoc, source: SourceInfo, templates: &TemplateSet) -> Re
                 warnings.push(Warning::new("row-not-found", format!("{}: row {} ({}) not found", t.table, t.rows[j].key, t.rows[j].labels[0])));
             }
         }
+        warnings.extend(read.warnings.iter().cloned());
         let resolved = resolve(t, &read);
         for (f, cell) in t.fields.iter().zip(&resolved.cells) {
             if let Some(note) = &cell.note {
@@ -75,35 +76,26 @@ pub fn extract(doc: &TextDoc, source: SourceInfo, templates: &TemplateSet) -> Re
 /// with the report year as a prior. Tables win over the year, with a warning.
 fn decide_edition(doc: &TextDoc, seg: &Segments, templates: &TemplateSet, warnings: &mut Vec<Warning>) -> Result<String, DocumentError> {
     let editions = templates.editions();
-    // (edition, core, weight) for every label no other edition has.
-    let mut signals: Vec<(&str, String, u32)> = Vec::new();
-    for ed in &editions {
-        for t in templates.edition_tables(ed) {
-            let labels = t.columns.iter().flat_map(|c| c.cores.iter().map(|l| (l, 3))).chain(t.rows.iter().flat_map(|r| r.cores.iter().map(|l| (l, 2))));
-            for (l, w) in labels {
-                let elsewhere = editions.iter().filter(|e| *e != ed).flat_map(|e| templates.edition_tables(e)).any(|o| o.columns.iter().flat_map(|c| &c.cores).chain(o.rows.iter().flat_map(|r| &r.cores)).any(|x| x == l));
-                if !elsewhere && !signals.iter().any(|s| s.0 == *ed && &s.1 == l) {
-                    signals.push((ed, l.clone(), w));
-                }
-            }
-        }
-    }
+    let signals = &templates.edition_signals;
     let lines: Vec<usize> = if seg.regions.is_empty() { (0..doc.lines.len()).collect() } else { seg.regions.values().flat_map(|r| r.clone()).collect() };
     let mut seen = vec![false; signals.len()];
     for &i in &lines {
         for cell in &doc.lines[i].cells {
+            if !matches!(classify(&cell.text), TokenClass::Text | TokenClass::Glued { .. }) {
+                continue;
+            }
             let c = core(&cell.text);
             if c.is_empty() {
                 continue;
             }
             // The single best label for this text; on a tie the longer, more specific one.
-            let best = signals.iter().enumerate().map(|(k, s)| (k, similarity(&c, &s.1), s.1.chars().count())).filter(|x| x.1 >= EDITION_SIGNAL).max_by(|a, b| a.1.total_cmp(&b.1).then(a.2.cmp(&b.2)));
+            let best = signals.iter().enumerate().map(|(k, s)| (k, similarity(&c, &s.core), s.core.len())).filter(|x| x.1 >= EDITION_SIGNAL).max_by(|a, b| a.1.total_cmp(&b.1).then(a.2.cmp(&b.2)));
             if let Some((k, _, _)) = best {
                 seen[k] = true;
             }
         }
     }
-    let score = |ed: &str| signals.iter().zip(&seen).filter(|(s, seen)| **seen && s.0 == ed).map(|(s, _)| s.2).sum::<u32>();
+    let score = |ed: &str| signals.iter().zip(&seen).filter(|(s, seen)| **seen && s.edition == ed).map(|(s, _)| s.weight).sum::<u32>();
     let scores: Vec<(u32, &str)> = editions.iter().map(|e| (score(e), *e)).collect();
     let best = scores.iter().max().copied();
     let by_year = seg.year.map(|y| if y <= 2018 { "legacy" } else if y <= 2020 { "2019" } else { "2021" });

@@ -98,15 +98,14 @@ const TITLE_KEYS: [&str; 2] = ["政府信息公开", "报告"];
 /// organization on its own ("重庆市大渡口区茄子溪街道办事处" / "2020年政府信息公开工作年度报告").
 fn find_title(doc: &TextDoc, before: usize) -> (Option<String>, Option<String>) {
     let candidates = doc.lines[..before.min(doc.lines.len())].iter().enumerate().filter(|(_, l)| !l.text.trim().is_empty());
-    for (i, line) in candidates {
-        let t = clean_title(&line.text);
-        if TITLE_KEYS.iter().all(|k| t.contains(k)) && t.chars().count() <= 60 {
-            let prev = doc.lines[..i].iter().rev().find(|l| !l.text.trim().is_empty()).map(|l| clean_title(&l.text));
-            let org_line = prev.filter(|p| p.chars().count() <= 30 && !p.contains("附件") && looks_like_org(p));
-            return (Some(t), org_line);
-        }
-    }
-    (None, None)
+    let titles: Vec<(usize, String)> = candidates.map(|(i, l)| (i, clean_title(&l.text))).filter(|(_, t)| TITLE_KEYS.iter().all(|k| t.contains(k)) && t.chars().count() <= 60).collect();
+    // A web page's breadcrumb (首页>政府信息公开>年度报告) comes first and
+    // has the keys too, but no year.
+    let best = titles.iter().position(|(_, t)| year_in(t).is_some()).unwrap_or(0);
+    let Some((i, title)) = titles.into_iter().nth(best) else { return (None, None) };
+    let prev = doc.lines[..i].iter().rev().find(|l| !l.text.trim().is_empty()).map(|l| clean_title(&l.text));
+    let org_line = prev.filter(|p| p.chars().count() <= 30 && !p.contains("附件") && looks_like_org(p));
+    (Some(title), org_line)
 }
 
 fn clean_title(t: &str) -> String {
@@ -153,13 +152,16 @@ fn looks_like_org(t: &str) -> bool {
 fn organization_from_title(title: &str, org_line: Option<&str>) -> Option<String> {
     let year = year_in(title)?.to_string();
     let pos = title.find(&format!("{year}年"))?;
-    let before = title[..pos].trim();
-    if !before.is_empty() {
+    // "XX局关于2021年…", "XX局（2021年）…": the organ is before the year,
+    // without the connective; "政府信息公开工作年度报告（2021年）" has none.
+    let before = title[..pos].trim_end_matches(['(', '（', ' ']);
+    let before = before.strip_suffix("关于").unwrap_or(before).trim();
+    if !before.is_empty() && !before.contains("政府信息公开") && !before.contains("报告") {
         return Some(before.to_string());
     }
     let after = &title[pos + year.len() + '年'.len_utf8()..];
     let name = after.split("政府信息公开").next().unwrap_or("").trim_start_matches(['度']);
-    if !name.is_empty() {
+    if name.chars().filter(|c| crate::value::is_cjk(*c)).count() >= 2 {
         return Some(name.to_string());
     }
     org_line.map(str::to_string)
@@ -204,8 +206,16 @@ mod tests {
         assert_eq!(organization_from_title("湛北路街道办事处2021年政府信息公开工作年度报告", None).as_deref(), Some("湛北路街道办事处"));
         assert_eq!(organization_from_title("2020年南关区桃源街道政府信息公开工作年度报告", None).as_deref(), Some("南关区桃源街道"));
         assert_eq!(organization_from_title("2020年政府信息公开工作年度报告", Some("某某镇")).as_deref(), Some("某某镇"));
+        assert_eq!(organization_from_title("某市人民政府办公室关于2021年度政府信息公开工作年度报告", None).as_deref(), Some("某市人民政府办公室"));
+        assert_eq!(organization_from_title("政府信息公开工作年度报告(2021年)", Some("某县自然资源局")).as_deref(), Some("某县自然资源局"));
         assert_eq!(year_in("湛北路街道办事处2021年政府信息公开"), Some(2021));
         assert_eq!(year_in("电话6930100年"), None);
+    }
+
+    #[test]
+    fn a_breadcrumb_is_not_the_title() {
+        let doc = read("当前位置：首页 > 政府信息公开 > 年度报告\n某某区人民政府办公室2023年政府信息公开工作年度报告\n一、总体情况\n");
+        assert_eq!(find_title(&doc, 2).0.as_deref(), Some("某某区人民政府办公室2023年政府信息公开工作年度报告"));
     }
 
     #[test]

@@ -54,9 +54,9 @@ fn kind_ok(v: Dec, kind: ColumnKind) -> bool {
 }
 
 /// Fills every operand that a rule instance determines alone. Returns the
-/// filled fields, or `Err` when a filled value is impossible for its column
+/// filled fields, or `None` when a filled value is impossible for its column
 /// (the readings contradict the rules).
-pub fn propagate(grid: &mut Grid, kinds: &[ColumnKind], checks: &[&CheckInstance]) -> Result<Vec<usize>, ()> {
+pub fn propagate(grid: &mut Grid, kinds: &[ColumnKind], checks: &[&CheckInstance]) -> Option<Vec<usize>> {
     let mut filled = Vec::new();
     loop {
         let mut changed = false;
@@ -72,16 +72,16 @@ pub fn propagate(grid: &mut Grid, kinds: &[ColumnKind], checks: &[&CheckInstance
             let Some(f) = unknown.filter(|_| count == 1) else { continue };
             let sum = |side: &[usize]| Dec::sum(side.iter().filter_map(|&g| grid[g]));
             let (l, r) = (sum(&c.lhs), sum(&c.rhs));
-            let v = if c.lhs.contains(&f) { r.sub(l) } else { l.sub(r) };
+            let v = if c.lhs.contains(&f) { r - l } else { l - r };
             if !kind_ok(v, kinds[f]) {
-                return Err(());
+                return None;
             }
             grid[f] = Some(v);
             filled.push(f);
             changed = true;
         }
         if !changed {
-            return Ok(filled);
+            return Some(filled);
         }
     }
 }
@@ -127,7 +127,7 @@ fn evaluate_combo(units: &[Unit], choice: &[usize], nf: usize, kinds: &[ColumnKi
     for (u, &k) in units.iter().zip(choice) {
         place(&mut grid, u, k);
     }
-    let inferred = propagate(&mut grid, kinds, all).ok()?;
+    let inferred = propagate(&mut grid, kinds, all)?;
     let consistent = failures(&grid, all) == 0;
     Some(Combo { choice: choice.to_vec(), grid, inferred, consistent })
 }
@@ -141,91 +141,28 @@ pub fn resolve(t: &Template, read: &TableRead) -> Resolved {
         narrow_by_local_rules(u, nf, &kinds, &all);
     }
     let mut warnings = Vec::new();
-    // The header-positional reading of every row, when it satisfies every
-    // rule, needs no search.
-    let mut evaluated: Vec<Combo> = Vec::new();
-    let mut product = Some(1);
-    if let Some(c) = preferred_choice(&units).and_then(|p| evaluate_combo(&units, &p, nf, &kinds, &all)).filter(|c| c.consistent) {
-        evaluated.push(c);
-    } else {
-        narrow_jointly(&mut units, nf, &kinds, &all);
-        let radices: Vec<usize> = units.iter().map(|u| u.candidates.len()).collect();
-        product = radices.iter().try_fold(1usize, |p, &r| p.checked_mul(r)).filter(|&p| p <= MAX_COMBOS);
-        match product {
-            Some(p) => {
-                for mut n in 0..p {
-                    let choice: Vec<usize> = radices.iter().map(|&r| { let k = n % r; n /= r; k }).collect();
-                    if let Some(c) = evaluate_combo(&units, &choice, nf, &kinds, &all) {
-                        evaluated.push(c);
-                    }
-                }
-            }
-            None => warnings.push(Warning::new("too-ambiguous", format!("{}: too many possible readings to check together; ambiguous rows are left null", t.table))),
-        }
-    }
-    let preferred = preferred_choice(&units);
-    let consistent: Vec<&Combo> = evaluated.iter().filter(|c| c.consistent).collect();
-    let kept: Vec<&Combo> = match consistent.iter().find(|c| Some(&c.choice) == preferred.as_ref()) {
-        Some(c) => vec![*c],
-        None => consistent,
-    };
-
-    let mut cells: Vec<FieldOut> = (0..nf).map(|_| FieldOut { value: None, status: Status::Missing, raw: None, loc: None, confidence: 0.0, note: None }).collect();
-    let owner: Vec<Option<usize>> = (0..nf).map(|f| units.iter().position(|u| u.fields.contains(&f))).collect();
-    if kept.is_empty() {
-        // The source contradicts the rules under every reading: keep what is
-        // the same in every reading, infer nothing.
-        for (f, cell) in cells.iter_mut().enumerate() {
-            let Some(ui) = owner[f] else { continue };
-            let u = &units[ui];
-            let slot = u.fields.iter().position(|&x| x == f).unwrap_or(0);
-            let reads: Vec<&CellRead> = u.candidates.iter().map(|c| &c[slot]).collect();
-            if reads.iter().all(|r| r.cell.value == reads[0].cell.value) {
-                *cell = from_read(reads[0], u, u.candidates.len() > 1);
-            } else {
-                *cell = ambiguous(reads[0]);
-            }
-        }
-        if !units.is_empty() && product.is_some() && units.iter().any(|u| u.candidates.len() > 1) {
-            warnings.push(Warning::new("no-consistent-reading", format!("{}: no reading of the table satisfies every rule; rows with several readings keep only what all readings share, and nothing is inferred", t.table)));
-        }
-    } else {
-        for (f, cell) in cells.iter_mut().enumerate() {
-            let values: Vec<Option<Dec>> = kept.iter().map(|c| c.grid[f]).collect();
-            if values.iter().any(|v| *v != values[0]) {
-                let read = owner[f].map(|ui| &units[ui].candidates[kept[0].choice[ui]][slot_of(&units[ui], f)]);
-                *cell = read.map_or_else(|| ambiguous(&CellRead { cell: crate::value::CellValue { raw: String::new(), value: None, status: Status::Missing, note: None }, loc: None }), ambiguous);
-                continue;
-            }
-            let Some(value) = values[0] else {
-                if let Some(ui) = owner[f] {
-                    *cell = from_read(&units[ui].candidates[kept[0].choice[ui]][slot_of(&units[ui], f)], &units[ui], false);
-                }
-                continue;
-            };
-            let inferred = kept.iter().any(|c| c.inferred.contains(&f));
-            let several = kept.len() > 1 || owner[f].is_some_and(|ui| units[ui].candidates.len() > 1);
-            let read = owner[f].map(|ui| (&units[ui], &units[ui].candidates[kept[0].choice[ui]][slot_of(&units[ui], f)]));
-            *cell = match (inferred, read) {
-                (false, Some((u, r))) => from_read(r, u, several),
-                (_, r) => FieldOut {
-                    value: Some(value),
-                    status: Status::Inferred,
-                    raw: r.map(|(_, r)| r.cell.raw.clone()).filter(|s| !s.is_empty()),
-                    loc: r.and_then(|(_, r)| r.loc),
-                    confidence: if several { 0.8 } else { 0.9 },
-                    note: None,
-                },
-            };
-        }
-    }
+    let kept = choose_readings(t, &mut units, &kinds, &all, &mut warnings);
+    let owner: Vec<Option<(usize, usize)>> = (0..nf).map(|f| units.iter().enumerate().find_map(|(ui, u)| u.fields.iter().position(|&x| x == f).map(|slot| (ui, slot)))).collect();
+    let cells: Vec<FieldOut> = (0..nf)
+        .map(|f| match &kept {
+            Some(kept) => agreed(f, &units, owner[f], kept),
+            None => shared_by_all_readings(&units, owner[f]),
+        })
+        .collect();
+    let several = |f: usize| owner[f].is_some_and(|(ui, _)| units[ui].candidates.len() > 1) || kept.as_ref().is_some_and(|k| k.len() > 1);
+    let mut ambiguous_fields = Vec::new();
     for (f, cell) in cells.iter().enumerate() {
-        if cell.status == Status::Missing && cell.raw.as_deref().is_some_and(|r| !r.trim().is_empty()) && owner[f].is_some() {
-            let reason = if kept.len() > 1 || units[owner[f].unwrap_or(0)].candidates.len() > 1 { "several readings fit; left null" } else { "unreadable" };
+        if cell.status != Status::Missing || owner[f].is_none() {
+            continue;
+        }
+        let (ui, slot) = owner[f].unwrap_or_default();
+        if cell.raw.as_deref().is_some_and(|r| !r.trim().is_empty()) {
+            let reason = if several(f) { "several readings fit; left null" } else { "unreadable" };
             warnings.push(Warning::field("unreadable-cell", &t.fields[f].id, cell.loc, format!("{}: {reason} (source text {:?})", t.fields[f].id, cell.raw.as_deref().unwrap_or(""))));
+        } else if cell.raw.is_none() && units[ui].candidates.len() > 1 && units[ui].candidates.iter().any(|c| c[slot].cell.value.is_some()) {
+            ambiguous_fields.push(t.fields[f].id.as_str());
         }
     }
-    let ambiguous_fields: Vec<&str> = (0..nf).filter(|&f| cells[f].status == Status::Missing && cells[f].raw.is_none() && owner[f].is_some_and(|ui| units[ui].candidates.len() > 1 && units[ui].candidates.iter().any(|c| c[slot_of(&units[ui], f)].cell.value.is_some()))).map(|f| t.fields[f].id.as_str()).collect();
     if !ambiguous_fields.is_empty() {
         warnings.push(Warning::new("ambiguous-cells", format!("{}: the rules do not decide which column these numbers belong to; left null: {}", t.table, ambiguous_fields.join(", "))));
     }
@@ -237,8 +174,80 @@ pub fn resolve(t: &Template, read: &TableRead) -> Resolved {
     Resolved { cells, checks, warnings }
 }
 
-fn slot_of(u: &Unit, f: usize) -> usize {
-    u.fields.iter().position(|&x| x == f).unwrap_or(0)
+/// The combinations of readings under which every rule holds, after
+/// inference; `None` when there is none (or too many to try).
+fn choose_readings(t: &Template, units: &mut [Unit], kinds: &[ColumnKind], all: &[&CheckInstance], warnings: &mut Vec<Warning>) -> Option<Vec<Combo>> {
+    let nf = t.fields.len();
+    // The header-positional reading of every row, when it satisfies every
+    // rule, needs no search.
+    if let Some(c) = preferred_choice(units).and_then(|p| evaluate_combo(units, &p, nf, kinds, all)).filter(|c| c.consistent) {
+        return Some(vec![c]);
+    }
+    narrow_jointly(units, nf, kinds, all);
+    let radices: Vec<usize> = units.iter().map(|u| u.candidates.len()).collect();
+    let Some(product) = radices.iter().try_fold(1usize, |p, &r| p.checked_mul(r)).filter(|&p| p <= MAX_COMBOS) else {
+        warnings.push(Warning::new("too-ambiguous", format!("{}: too many possible readings to check together; ambiguous rows are left null", t.table)));
+        return None;
+    };
+    let mut consistent: Vec<Combo> = (0..product)
+        .filter_map(|mut n| {
+            let choice: Vec<usize> = radices.iter().map(|&r| { let k = n % r; n /= r; k }).collect();
+            evaluate_combo(units, &choice, nf, kinds, all).filter(|c| c.consistent)
+        })
+        .collect();
+    if consistent.is_empty() {
+        if units.iter().any(|u| u.candidates.len() > 1) {
+            warnings.push(Warning::new("no-consistent-reading", format!("{}: no reading of the table satisfies every rule; rows with several readings keep only what all readings share, and nothing is inferred", t.table)));
+        }
+        return None;
+    }
+    if let Some(p) = preferred_choice(units) {
+        if let Some(k) = consistent.iter().position(|c| c.choice == p) {
+            return Some(vec![consistent.swap_remove(k)]);
+        }
+    }
+    Some(consistent)
+}
+
+fn missing_cell() -> FieldOut {
+    FieldOut { value: None, status: Status::Missing, raw: None, loc: None, confidence: 0.0, note: None }
+}
+
+/// A field's outcome when consistent readings were found: its value if they
+/// all agree on it (inferred where some inferred it), else null.
+fn agreed(f: usize, units: &[Unit], owner: Option<(usize, usize)>, kept: &[Combo]) -> FieldOut {
+    let read = owner.map(|(ui, slot)| (&units[ui], &units[ui].candidates[kept[0].choice[ui]][slot]));
+    let value = kept[0].grid[f];
+    if kept.iter().any(|c| c.grid[f] != value) {
+        return read.map_or_else(missing_cell, |(_, r)| ambiguous(r));
+    }
+    let inferred = value.is_some() && kept.iter().any(|c| c.inferred.contains(&f));
+    let several = kept.len() > 1 || read.is_some_and(|(u, _)| u.candidates.len() > 1);
+    match (inferred, read) {
+        (false, Some((u, r))) => from_read(r, u, several),
+        (false, None) => missing_cell(),
+        (true, r) => FieldOut {
+            value,
+            status: Status::Inferred,
+            raw: r.map(|(_, r)| r.cell.raw.clone()).filter(|s| !s.is_empty()),
+            loc: r.and_then(|(_, r)| r.loc),
+            confidence: if several { 0.8 } else { 0.9 },
+            note: None,
+        },
+    }
+}
+
+/// A field's outcome when the source contradicts the rules under every
+/// reading: what all its unit's readings share, nothing inferred.
+fn shared_by_all_readings(units: &[Unit], owner: Option<(usize, usize)>) -> FieldOut {
+    let Some((ui, slot)) = owner else { return missing_cell() };
+    let u = &units[ui];
+    let first = &u.candidates[0][slot];
+    if u.candidates.iter().all(|c| c[slot].cell.value == first.cell.value) {
+        from_read(first, u, u.candidates.len() > 1)
+    } else {
+        ambiguous(first)
+    }
 }
 
 /// Completes each reading of a unit with what the unit's own rules (R2 for a
@@ -251,7 +260,7 @@ fn narrow_by_local_rules(u: &mut Unit, nf: usize, kinds: &[ColumnKind], all: &[&
     for (k, cand) in u.candidates.iter().enumerate() {
         let mut g = vec![None; nf];
         place(&mut g, u, k);
-        let ok = propagate(&mut g, kinds, &local).is_ok() && failures(&g, &local) == 0;
+        let ok = propagate(&mut g, kinds, &local).is_some() && failures(&g, &local) == 0;
         let filled: Vec<CellRead> = cand
             .iter()
             .zip(&u.fields)
@@ -316,7 +325,7 @@ fn narrow_jointly(units: &mut [Unit], nf: usize, kinds: &[ColumnKind], all: &[&C
                 .map(|k| {
                     let mut g = base.clone();
                     place(&mut g, &units[ui], k);
-                    propagate(&mut g, kinds, all).is_ok() && failures(&g, all) == 0
+                    propagate(&mut g, kinds, all).is_some() && failures(&g, all) == 0
                 })
                 .collect();
             if ok.iter().any(|&b| b) && ok.iter().any(|&b| !b) {

@@ -28,6 +28,9 @@ const HEADER_MATCH: f32 = 0.8;
 /// Enumerating more placements or splits than this is pointless: so many
 /// readings never narrow to one.
 const MAX_CANDIDATES: usize = 5000;
+/// Splits of a glued run are enumerated up to this many before the row's own
+/// rules prune them (17 digits over 7 columns make 8008).
+const MAX_SPLITS: usize = 100_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -40,6 +43,9 @@ enum Kind {
 #[derive(Clone, Debug)]
 struct Token {
     text: String,
+    /// [`core`] of a text token, computed once: alignment and header lookup
+    /// compare it many times.
+    core: String,
     kind: Kind,
     loc: Loc,
     /// Reading order of the token's line, for tie-breaks.
@@ -122,9 +128,8 @@ pub struct TableRead {
     pub units: Vec<Unit>,
     /// Template rows with values that were not found, by row index.
     pub missing_rows: Vec<usize>,
-    /// Every text token that matched a column label or header of the table
-    /// (for edition detection).
-    pub notes: Vec<String>,
+    /// Findings of reading (e.g. a row with more numbers than columns).
+    pub warnings: Vec<crate::report::Warning>,
 }
 
 fn tokenize(lines: &[Line]) -> Vec<LRow> {
@@ -145,6 +150,7 @@ fn tokenize(lines: &[Line]) -> Vec<LRow> {
                 for cell in &line.cells {
                     tok.text.push_str(&cell.text);
                 }
+                tok.core = core(&tok.text);
             }
             continue;
         }
@@ -154,7 +160,7 @@ fn tokenize(lines: &[Line]) -> Vec<LRow> {
                 None => ((idx as f32, idx as f32 + 1.0), false),
             };
             idx += 1;
-            let tok = |text: &str, kind: Kind, x: (f32, f32)| Token { text: text.to_string(), kind, loc: cell.loc.unwrap_or(Loc::Line(line.number)), line: line.number, x, layout };
+            let tok = |text: &str, kind: Kind, x: (f32, f32)| Token { text: text.to_string(), core: if kind == Kind::Text { core(text) } else { String::new() }, kind, loc: cell.loc.unwrap_or(Loc::Line(line.number)), line: line.number, x, layout };
             let mut push = |t: Token, cur: &mut LRow| {
                 if t.kind == Kind::Text && cur.has_values() {
                     flush(cur, &mut rows);
@@ -203,7 +209,7 @@ fn continues_label(line: &Line, cur: &LRow, last: Option<&LRow>) -> bool {
 /// Best similarity of a logical row's labels to one template row. The last
 /// text token is the row's own label; earlier ones are usually group labels
 /// sharing the line ("三、本年度办理结果 | （一）予以公开"), so they weigh less.
-fn row_similarity(cores: &[String], labels: &[String], own_label_only: bool) -> f32 {
+fn row_similarity(cores: &[String], joined: &str, labels: &[String], own_label_only: bool) -> f32 {
     let n = cores.len();
     let mut best = 0f32;
     for (k, c) in cores.iter().enumerate() {
@@ -219,9 +225,8 @@ fn row_similarity(cores: &[String], labels: &[String], own_label_only: bool) -> 
         }
     }
     if n > 1 && !own_label_only {
-        let joined: String = cores.concat();
         for l in labels {
-            best = best.max(similarity(&joined, l));
+            best = best.max(similarity(joined, l));
         }
     }
     best
@@ -239,9 +244,15 @@ enum Step {
 /// Aligns logical rows to template rows; returns (logical row, template row,
 /// similarity, by position).
 fn align(rows: &[LRow], t: &Template) -> Vec<(usize, usize, f32, bool)> {
-    let cores: Vec<Vec<String>> = rows.iter().map(|r| r.texts().map(|tk| core(&tk.text)).filter(|c| !c.is_empty()).collect()).collect();
+    let cores: Vec<Vec<String>> = rows.iter().map(|r| r.texts().map(|tk| tk.core.clone()).filter(|c| !c.is_empty()).collect()).collect();
     let (n, m) = (rows.len(), t.rows.len());
-    let sim: Vec<Vec<f32>> = cores.iter().map(|c| t.rows.iter().map(|r| row_similarity(c, &r.cores, r.kind == RowKind::Sum)).collect()).collect();
+    let sim: Vec<Vec<f32>> = cores
+        .iter()
+        .map(|c| {
+            let joined = c.concat();
+            t.rows.iter().map(|r| row_similarity(c, &joined, &r.cores, r.kind == RowKind::Sum)).collect()
+        })
+        .collect();
     let score = |i: usize, j: usize| -> f32 {
         let s = sim[i][j];
         let has_values = rows[i].has_values();
@@ -316,19 +327,26 @@ fn keep_sound_positional(pairs: Vec<(usize, usize, f32, bool)>, rows: &[LRow], t
         .collect()
 }
 
-/// Column → (x range, header text) from the header rows above row `i`.
-fn header_map(rows: &[LRow], i: usize, t: &Template, cols: &[usize], stop_at: &[usize]) -> Vec<Option<((f32, f32), String, bool)>> {
-    let mut map: Vec<Option<((f32, f32), String, bool)>> = vec![None; cols.len()];
+/// A column's header cell: where it stands and what it says.
+#[derive(Clone, Debug)]
+struct HeaderCell {
+    x: (f32, f32),
+    text: String,
+    layout: bool,
+}
+
+/// Column → its header cell, from the header rows above row `i`.
+fn header_map(rows: &[LRow], i: usize, t: &Template, cols: &[usize], stop_at: &[usize]) -> Vec<Option<HeaderCell>> {
+    let mut map: Vec<Option<HeaderCell>> = vec![None; cols.len()];
     for k in (0..i).rev() {
         if rows[k].has_values() {
             continue;
         }
         for tok in rows[k].texts() {
-            let c = core(&tok.text);
-            let best = cols.iter().enumerate().map(|(slot, &col)| (slot, t.columns[col].cores.iter().map(|l| similarity(&c, l)).fold(0f32, f32::max))).max_by(|a, b| a.1.total_cmp(&b.1));
+            let best = cols.iter().enumerate().map(|(slot, &col)| (slot, t.columns[col].cores.iter().map(|l| similarity(&tok.core, l)).fold(0f32, f32::max))).max_by(|a, b| a.1.total_cmp(&b.1));
             if let Some((slot, s)) = best {
                 if s >= HEADER_MATCH && map[slot].is_none() {
-                    map[slot] = Some((tok.x, tok.text.clone(), tok.layout));
+                    map[slot] = Some(HeaderCell { x: tok.x, text: tok.text.clone(), layout: tok.layout });
                 }
             }
         }
@@ -343,8 +361,8 @@ fn header_map(rows: &[LRow], i: usize, t: &Template, cols: &[usize], stop_at: &[
 /// Binds value tokens to columns by the header's positions, if the header
 /// gives every column a position, left to right, and every number lands on
 /// exactly one column.
-fn positional(values: &[&Token], header: &[Option<((f32, f32), String, bool)>]) -> Option<Vec<Option<usize>>> {
-    let pos: Vec<((f32, f32), bool)> = header.iter().map(|h| h.as_ref().map(|(x, _, l)| (*x, *l))).collect::<Option<_>>()?;
+fn positional(values: &[&Token], header: &[Option<HeaderCell>]) -> Option<Vec<Option<usize>>> {
+    let pos: Vec<((f32, f32), bool)> = header.iter().map(|h| h.as_ref().map(|h| (h.x, h.layout))).collect::<Option<_>>()?;
     let centers: Vec<f32> = pos.iter().map(|((a, b), _)| (a + b) / 2.0).collect();
     if centers.windows(2).any(|w| w[0] >= w[1]) {
         return None;
@@ -418,11 +436,19 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
             continue;
         }
         let header = header_map(&rows, i, t, &row.columns, &captions);
-        let kinds: Vec<ColumnKind> = row.columns.iter().map(|&c| t.columns[c].kind).collect();
-        let units: Vec<Option<crate::value::Unit>> = header.iter().map(|h| h.as_ref().and_then(|(_, text, _)| header_unit(text))).collect();
-        let (candidates, preferred) = row_candidates(rows[i].values(), &kinds, &units, &header);
+        let fields: Vec<usize> = (0..row.columns.len()).map(|k| row.first_field + k).collect();
+        let spec = RowSpec {
+            kinds: row.columns.iter().map(|&c| t.columns[c].kind).collect(),
+            units: header.iter().map(|h| h.as_ref().and_then(|h| header_unit(&h.text))).collect(),
+            checks: local_checks(t, &fields),
+            header,
+        };
+        let (candidates, preferred) = row_candidates(rows[i].values(), &spec);
+        let numbers = rows[i].values().iter().filter(|v| v.kind != Kind::Blank).count();
+        if numbers > fields.len() && candidates.iter().all(|c| c.iter().all(|r| r.cell.value.is_none())) {
+            out.warnings.push(crate::report::Warning::new("extra-numbers", format!("{}.{}: {numbers} numbers for {} columns (a subtotal column or a merged row?); left null", t.table, row.key, fields.len())));
+        }
         let label = if by_position { LabelMatch::Position } else if s >= 0.999 { LabelMatch::Exact } else { LabelMatch::Fuzzy };
-        let fields = (0..row.columns.len()).map(|k| row.first_field + k).collect();
         out.units.push(Unit { fields, candidates, preferred, label, label_score: s, line: rows[i].line() });
     }
     let found: Vec<usize> = pairs.iter().map(|p| p.1).collect();
@@ -441,21 +467,46 @@ fn flat_unit(rows: &[LRow], t: &Template) -> Option<Unit> {
     if count <= widest && !glued_run {
         return None;
     }
-    let kinds: Vec<ColumnKind> = t.fields.iter().map(|f| t.columns[f.column].kind).collect();
-    let units = vec![None; kinds.len()];
-    let none = vec![None; kinds.len()];
-    let (candidates, preferred) = row_candidates(values, &kinds, &units, &none);
-    Some(Unit { fields: (0..t.fields.len()).collect(), candidates, preferred, label: LabelMatch::Flat, label_score: 1.0, line: rows[i].line() })
+    let fields: Vec<usize> = (0..t.fields.len()).collect();
+    let spec = RowSpec { kinds: t.fields.iter().map(|f| t.columns[f.column].kind).collect(), units: vec![None; fields.len()], header: vec![None; fields.len()], checks: local_checks(t, &fields) };
+    let (candidates, preferred) = row_candidates(values, &spec);
+    Some(Unit { fields, candidates, preferred, label: LabelMatch::Flat, label_score: 1.0, line: rows[i].line() })
 }
 
 fn is_digit_run(t: &Token) -> bool {
     t.kind == Kind::Glued || (t.kind == Kind::Value && t.text.len() > 1 && t.text.starts_with('0') && t.text.chars().all(|c| c.is_ascii_digit()))
 }
 
-type Header = [Option<((f32, f32), String, bool)>];
+/// What reading a row needs to know about its columns.
+struct RowSpec {
+    kinds: Vec<ColumnKind>,
+    /// Unit stated in each column's header.
+    units: Vec<Option<crate::value::Unit>>,
+    header: Vec<Option<HeaderCell>>,
+    /// Rules lying wholly inside the row, as (lhs, rhs) column slots: they
+    /// prune glued-run splits as they are made.
+    checks: Vec<(Vec<usize>, Vec<usize>)>,
+}
 
-/// Every reading of a row's value tokens over `kinds.len()` columns.
-fn row_candidates(values: &[Token], kinds: &[ColumnKind], units: &[Option<crate::value::Unit>], header: &Header) -> (Vec<Vec<CellRead>>, Option<usize>) {
+/// The template's rule instances whose operands are all in `fields`, in
+/// slots of `fields`.
+fn local_checks(t: &Template, fields: &[usize]) -> Vec<(Vec<usize>, Vec<usize>)> {
+    let slot = |f: &usize| fields.iter().position(|x| x == f);
+    t.checks.iter().filter_map(|c| Some((c.lhs.iter().map(slot).collect::<Option<Vec<_>>>()?, c.rhs.iter().map(slot).collect::<Option<Vec<_>>>()?))).collect()
+}
+
+/// Whether a complete split breaks one of the row's own rules.
+fn breaks_local_rule(parts: &[&str], checks: &[(Vec<usize>, Vec<usize>)]) -> bool {
+    let values: Vec<Option<crate::decimal::Dec>> = parts.iter().map(|p| crate::decimal::Dec::parse(p)).collect();
+    checks.iter().any(|(l, r)| {
+        let side = |s: &[usize]| s.iter().map(|&k| values[k]).collect::<Option<Vec<_>>>().map(crate::decimal::Dec::sum);
+        matches!((side(l), side(r)), (Some(a), Some(b)) if a != b)
+    })
+}
+
+/// Every reading of a row's value tokens over the row's columns.
+fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Option<usize>) {
+    let (kinds, units, header) = (&spec.kinds, &spec.units, &spec.header);
     let n = kinds.len();
     let read = |tok: &Token, k: usize| CellRead { cell: parse_cell(&tok.text, kinds[k], units[k]), loc: Some(tok.loc) };
     let blank = |tok: &Token| CellRead { cell: parse_cell("", ColumnKind::Count, None), loc: Some(tok.loc) };
@@ -466,7 +517,7 @@ fn row_candidates(values: &[Token], kinds: &[ColumnKind], units: &[Option<crate:
     if present.len() == 1 && n > 1 && is_digit_run(present[0]) {
         let run = present[0].text.as_str();
         let (digits, unit) = ["万元", "元"].iter().find_map(|u| run.strip_suffix(u).map(|d| (d, *u))).unwrap_or((run, ""));
-        for mut split in splits(digits, kinds) {
+        for mut split in splits(digits, kinds, &|parts| !breaks_local_rule(parts, &spec.checks)) {
             if let Some(last) = split.last_mut() {
                 last.push_str(unit);
             }
@@ -556,8 +607,10 @@ fn placements(n: usize, k: usize) -> Vec<Vec<usize>> {
 
 /// Ways to cut a glued run into one number per column: no leading zeros
 /// (a lone 0 is fine), a sign only in a signed column, a decimal point only
-/// in an amount column.
-fn splits(run: &str, kinds: &[ColumnKind]) -> Vec<Vec<String>> {
+/// in an amount column. `keep` sees each split's parts and decides; only
+/// kept splits are returned, at most [`MAX_CANDIDATES`] of them after at
+/// most [`MAX_SPLITS`] tried.
+fn splits(run: &str, kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -> Vec<Vec<String>> {
     fn valid(part: &str, kind: ColumnKind) -> bool {
         let body = match kind {
             ColumnKind::Signed => part.strip_prefix('-').unwrap_or(part),
@@ -568,37 +621,50 @@ fn splits(run: &str, kinds: &[ColumnKind]) -> Vec<Vec<String>> {
             Some(_) => return false,
             None => (body, None),
         };
-        !int.is_empty() && int.chars().all(|c| c.is_ascii_digit()) && (int == "0" || !int.starts_with('0')) && frac.is_none_or(|f| !f.is_empty() && f.chars().all(|c| c.is_ascii_digit()))
+        !int.is_empty() && int.bytes().all(|c| c.is_ascii_digit()) && (int == "0" || !int.starts_with('0')) && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|c| c.is_ascii_digit()))
     }
-    fn go(rest: &str, kinds: &[ColumnKind], cur: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
-        if out.len() > MAX_CANDIDATES {
+    struct Walk<'a> {
+        run: &'a str,
+        kinds: &'a [ColumnKind],
+        keep: &'a dyn Fn(&[&str]) -> bool,
+        parts: Vec<&'a str>,
+        tried: usize,
+        out: Vec<Vec<String>>,
+    }
+    fn go(w: &mut Walk, at: usize) {
+        if w.tried > MAX_SPLITS || w.out.len() > MAX_CANDIDATES {
             return;
         }
-        if kinds.is_empty() {
+        let k = w.parts.len();
+        let rest = &w.run[at..];
+        if k == w.kinds.len() {
             if rest.is_empty() {
-                out.push(cur.clone());
+                w.tried += 1;
+                if (w.keep)(&w.parts) {
+                    w.out.push(w.parts.iter().map(|p| p.to_string()).collect());
+                }
             }
             return;
         }
-        let limit = if kinds.len() == 1 { rest.len() } else { rest.len().saturating_sub(kinds.len() - 1) };
-        for len in 1..=limit {
+        let left = w.kinds.len() - k - 1;
+        for len in 1..=rest.len().saturating_sub(left) {
             let part = &rest[..len];
-            if valid(part, kinds[0]) {
-                cur.push(part.to_string());
-                go(&rest[len..], &kinds[1..], cur, out);
-                cur.pop();
+            if valid(part, w.kinds[k]) {
+                w.parts.push(&w.run[at..at + len]);
+                go(w, at + len);
+                w.parts.pop();
             }
         }
     }
     if !run.is_ascii() {
         return Vec::new();
     }
-    let mut out = Vec::new();
-    go(run, kinds, &mut Vec::new(), &mut out);
-    if out.len() > MAX_CANDIDATES {
-        out.clear();
+    let mut w = Walk { run, kinds, keep, parts: Vec::with_capacity(kinds.len()), tried: 0, out: Vec::new() };
+    go(&mut w, 0);
+    if w.tried > MAX_SPLITS || w.out.len() > MAX_CANDIDATES {
+        w.out.clear();
     }
-    out
+    w.out
 }
 
 #[cfg(test)]
@@ -608,10 +674,14 @@ mod tests {
     #[test]
     fn splits_respect_leading_zeros_and_kinds() {
         use ColumnKind::*;
-        assert_eq!(splits("000", &[Count, Count, Count]), vec![vec!["0", "0", "0"]]);
-        assert_eq!(splits("6233440", &[Count, Count, Count]).len(), 15);
-        assert_eq!(splits("10-8", &[Count, Signed]), vec![vec!["10", "-8"]]);
-        assert_eq!(splits("115.8952", &[Count, Amount]), vec![vec!["1", "15.8952"], vec!["11", "5.8952"]]);
+        let all = |_: &[&str]| true;
+        assert_eq!(splits("000", &[Count, Count, Count], &all), vec![vec!["0", "0", "0"]]);
+        assert_eq!(splits("6233440", &[Count, Count, Count], &all).len(), 15);
+        assert_eq!(splits("10-8", &[Count, Signed], &all), vec![vec!["10", "-8"]]);
+        assert_eq!(splits("115.8952", &[Count, Amount], &all), vec![vec!["1", "15.8952"], vec!["11", "5.8952"]]);
+        // A row rule prunes as the splits are made: 2 + 1 = 3.
+        let sums = |p: &[&str]| p[0].parse::<u32>().unwrap() + p[1].parse::<u32>().unwrap() == p[2].parse::<u32>().unwrap();
+        assert_eq!(splits("12315", &[Count, Count, Count], &sums), vec![vec!["12", "3", "15"]]);
     }
 
     #[test]

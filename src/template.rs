@@ -214,11 +214,21 @@ pub struct Section {
     pub table: Option<String>,
 }
 
+/// A label only one edition has: seeing it votes for that edition.
+#[derive(Clone, Debug)]
+pub struct EditionSignal {
+    pub edition: String,
+    pub core: String,
+    /// Column headers weigh 3 (the decisive signal of fields.md), rows 2.
+    pub weight: u32,
+}
+
 /// Every template of every edition, plus the section headings.
 #[derive(Clone, Debug)]
 pub struct TemplateSet {
     pub tables: Vec<Template>,
     pub sections: Vec<Section>,
+    pub edition_signals: Vec<EditionSignal>,
 }
 
 impl TemplateSet {
@@ -288,7 +298,8 @@ impl TemplateSet {
         if !problems.is_empty() {
             return Err(TemplateError::Invalid(problems));
         }
-        Ok(TemplateSet { tables, sections })
+        let edition_signals = edition_signals(&tables);
+        Ok(TemplateSet { tables, sections, edition_signals })
     }
 
     pub fn editions(&self) -> Vec<&str> {
@@ -309,6 +320,21 @@ impl TemplateSet {
     pub fn field_ids(&self, edition: &str) -> Vec<String> {
         self.edition_tables(edition).iter().flat_map(|t| t.fields.iter().map(|f| f.id.clone())).collect()
     }
+}
+
+/// Labels (column headers, then rows) that no other edition has.
+fn edition_signals(tables: &[Template]) -> Vec<EditionSignal> {
+    let mut out: Vec<EditionSignal> = Vec::new();
+    for t in tables {
+        let labels = t.columns.iter().flat_map(|c| c.cores.iter().map(|l| (l, 3))).chain(t.rows.iter().flat_map(|r| r.cores.iter().map(|l| (l, 2))));
+        for (l, weight) in labels {
+            let elsewhere = tables.iter().filter(|o| o.edition != t.edition).any(|o| o.columns.iter().flat_map(|c| &c.cores).chain(o.rows.iter().flat_map(|r| &r.cores)).any(|x| x == l));
+            if !elsewhere && !out.iter().any(|s| s.edition == t.edition && &s.core == l) {
+                out.push(EditionSignal { edition: t.edition.clone(), core: l.clone(), weight });
+            }
+        }
+    }
+    out
 }
 
 fn compile_sections(name: &str, text: &str) -> Result<Vec<Section>, String> {

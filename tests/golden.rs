@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::util::{root, samples_with_truth, truth_path, xxgk};
 
-fn check_dir(sub: &str, minimum: usize) {
+pub(crate) fn check_dir(sub: &str, minimum: usize) {
     let dir = root().join("samples").join(sub);
     let samples = samples_with_truth(&dir);
     assert!(samples.len() >= minimum, "{}: expected at least {minimum} samples, found {}", dir.display(), samples.len());
@@ -58,4 +58,28 @@ fn output_is_deterministic() {
     let b = xxgk(&["extract", "samples/seeds/004_1fe882b2456ae465.txt"]);
     assert!(!a.stdout.is_empty());
     assert_eq!(a.stdout, b.stdout);
+}
+
+/// The tables decide the edition; a year that says otherwise gets a warning.
+/// See: fields.md "When the tables disagree with the year, trust the tables and warn."
+#[test]
+fn tables_beat_the_year_with_a_warning() {
+    let text = std::fs::read_to_string(root().join("samples/seeds/004_1fe882b2456ae465.txt")).unwrap().replace("2021年", "2020年");
+    let templates = xxgk::TemplateSet::builtin().unwrap();
+    let report = xxgk::extract_str(&text, "004-as-2020.txt", &templates).unwrap();
+    assert_eq!((report.edition.as_str(), report.year), ("2021", Some(2020)));
+    let w: Vec<&str> = report.warnings.iter().filter(|w| w.code == "edition-year-mismatch").map(|w| w.message.as_str()).collect();
+    assert_eq!(w, vec!["the tables follow the 2021 template but the report year is 2020; trusting the tables"]);
+}
+
+/// More numbers than columns cannot be bound without a guess: null, and a
+/// warning that says so.
+#[test]
+fn a_row_with_extra_numbers_is_null_with_a_warning() {
+    let text = "某某局2020年政府信息公开工作年度报告\n二、主动公开政府信息情况\n信息内容\t本年新制作数量\t本年新公开数量\t对外公开总数量\n规章\t1\t2\t3\t4\n规范性文件\t5\t6\t7\n三、收到和处理政府信息公开申请情况\n五、存在的主要问题及改进情况\n无。\n";
+    let templates = xxgk::TemplateSet::builtin().unwrap();
+    let report = xxgk::extract_str(text, "extra.txt", &templates).unwrap();
+    assert_eq!(report.value("s2.rules.made"), None);
+    assert_eq!(report.value("s2.normative.total").map(|v| v.to_string()).as_deref(), Some("7"));
+    assert!(report.warnings.iter().any(|w| w.code == "extra-numbers" && w.message == "s2.rules: 4 numbers for 3 columns (a subtotal column or a merged row?); left null"));
 }

@@ -1,9 +1,10 @@
-//! One integration-test binary (see Cargo.toml): golden samples, the CLI,
-//! the model files, bad input, and property tests.
+//! One integration-test binary (see Cargo.toml): golden samples (text, HTML,
+//! DOCX), the CLI, the model files, bad input, and property tests.
 
 mod util;
 
 mod cli;
 mod golden;
+mod markup;
 mod models;
 mod properties;

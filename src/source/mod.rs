@@ -6,9 +6,13 @@
 //! markup or pages emits one line per table row with one cell per grid
 //! column (merged cells: the text in the first slot, empty cells for the
 //! rest, so that positions line up with the header), `row_end` set, and each
-//! cell's [`text::Loc`]; paragraphs become one-cell lines. Kinds without a
-//! reader yet are recognized by their bytes and refused with a clear reason.
+//! cell's [`text::Loc`]; paragraphs become one-cell lines ([`markup`] does
+//! this for HTML and DOCX). Kinds without a reader yet are recognized by
+//! their bytes and refused with a clear reason.
 
+pub mod docx;
+pub mod html;
+pub mod markup;
 #[cfg(feature = "ocr")]
 pub mod scan;
 pub mod text;
@@ -45,13 +49,18 @@ pub fn sniff(bytes: &[u8]) -> &'static str {
         "pdf"
     } else if starts(b"\x89PNG") || starts(b"\xff\xd8\xff") || starts(b"II*\0") || starts(b"MM\0*") || starts(b"GIF8") || starts(b"BM") {
         "image"
-    } else if starts(b"PK\x03\x04") {
+    } else if starts(b"PK\x03\x04") || starts(b"PK\x05\x06") {
         "zip"
     } else if starts(b"\xd0\xcf\x11\xe0") {
         "doc"
     } else {
-        let lower: String = String::from_utf8_lossy(head).to_lowercase();
-        if lower.contains("<html") || lower.contains("<!doctype html") || lower.contains("<table") {
+        let lower: String = match encoding_rs::Encoding::for_bom(head) {
+            Some((enc, bom)) => enc.decode_without_bom_handling(&head[bom..]).0.to_lowercase(),
+            None => String::from_utf8_lossy(head).to_lowercase(),
+        };
+        // A saved fragment has no <html>: it starts with a tag of the body.
+        let fragment = lower.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']).starts_with('<') && ["<body", "<div", "<p>", "<p ", "<meta", "<head"].iter().any(|t| lower.contains(t));
+        if fragment || lower.contains("<html") || lower.contains("<!doctype html") || lower.contains("<table") {
             "html"
         } else {
             "text"
@@ -199,9 +208,23 @@ fn read_bytes(kind: &str, bytes: &[u8]) -> Result<TextDoc, DocumentError> {
     match kind {
         "pdf" => Err(DocumentError::Unsupported("PDF")),
         "image" => Err(DocumentError::Unsupported("image")),
-        "zip" => Err(DocumentError::Unsupported("DOCX/ZIP")),
-        "doc" => Err(DocumentError::Unsupported("Word 97 (.doc)")),
-        "html" => Err(DocumentError::Unsupported("HTML")),
+        "zip" => docx::read(bytes),
+        "doc" => Err(DocumentError::WordBinary),
+        "html" => Ok(html::read(bytes)),
         _ => Ok(text::read(&decode(bytes)?)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_by_content() {
+        assert_eq!(sniff(b"PK\x03\x04\x14\0"), "zip");
+        assert_eq!(sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), "doc");
+        assert_eq!(sniff(b"\n<div class=\"content\"><p>\xb9\xe6\xd5\xc2</p></div>"), "html");
+        assert_eq!(sniff(b"\xff\xfe<\0h\0t\0m\0l\0>\0"), "html");
+        assert_eq!(sniff("一、总体情况\n<p>不是网页</p>".as_bytes()), "text");
     }
 }

@@ -36,14 +36,14 @@ pub fn write(dir: &Path, name: &str, scan: &ScanDoc, report: Option<&Report>) ->
             let r = if s.horizontal { (s.from, s.at - t, s.to, s.at + t) } else { (s.at - t, s.from, s.at + t, s.to) };
             fill(&mut img, r, RED);
         }
+        let px = page.dpi / 72.0;
         for t in &page.tables {
             for c in &t.cells {
-                let (x0, y0, x1, y1) = c.rect;
-                rect(&mut img, (x0 + 3.0, y0 + 3.0, x1 - 3.0, y1 - 3.0), BLUE, 1);
+                let r = c.rect;
+                rect(&mut img, (r.x0 * px + 3.0, r.y0 * px + 3.0, r.x1 * px - 3.0, r.y1 * px - 3.0), BLUE, 1);
             }
         }
         if let Some(r) = report {
-            let px = page.dpi / 72.0;
             for (id, cell) in r.field_ids.iter().zip(&r.cells) {
                 let Some(Loc::Box { page: p, x0, y0, x1, y1 }) = cell.loc else { continue };
                 if p != i + 1 {

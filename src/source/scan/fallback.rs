@@ -9,7 +9,7 @@
 //! column order otherwise, and rows by the template's row order: the same
 //! path a `pdftotext -layout` export takes.
 
-use super::layout_stub::{Page, Rect, Word};
+use crate::layout::{Page, Rect, Word};
 use super::ocr::{Engines, OcrError, Psm};
 use super::read::PageInput;
 

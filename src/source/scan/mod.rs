@@ -6,8 +6,9 @@
 //! 0. [`input`], [`pdf`]: decode every page to gray, with its resolution;
 //!    refuse decompression bombs before decoding.
 //! 1. [`prep`]: flatten the illumination, deskew, binarize (Sauvola).
-//! 2. [`lines`], [`lattice`]: ruling lines by long runs, erased from the
-//!    ink; the grid of each table with merged cells.
+//! 2. [`lines`]: ruling lines by long runs, erased from the ink; then the
+//!    grid of each table with merged cells (`layout::find_grids`, the same
+//!    lattice `pages_to_doc` builds), so that each cell can be cropped.
 //! 3. [`read`] with [`ocr`]: every cell on its own tight crop (numbers with
 //!    a digits-only engine in single-line mode, labels with chi_sim), text
 //!    outside tables line by line. A page without rules falls back to
@@ -27,8 +28,6 @@ pub mod correct;
 pub mod debug;
 pub mod fallback;
 pub mod input;
-pub mod lattice;
-pub mod layout_stub;
 pub mod lines;
 pub mod ocr;
 pub mod pdf;
@@ -42,7 +41,7 @@ use image::GrayImage;
 use crate::error::DocumentError;
 use crate::source::text::TextDoc;
 pub use input::{PageImage, ScanLimits};
-use layout_stub::Page;
+use crate::layout::{self, find_grids, Grid, LayoutParams, Page, Rule};
 use read::CellRead;
 
 /// Everything the scan reader can be tuned by.
@@ -63,7 +62,8 @@ const MAX_DPI: f32 = 400.0;
 pub struct PageScan {
     pub gray: GrayImage,
     pub dpi: f32,
-    pub tables: Vec<lattice::Table>,
+    /// The tables' grids, in points.
+    pub tables: Vec<Grid>,
     pub segments: Vec<lines::Segment>,
     pub skew_deg: f32,
     pub fallback: bool,
@@ -97,8 +97,9 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
         let segments = lines::detect(&mut ink, w, h, dpi, &params.lines);
         let mut clean = prepared.gray;
         whiten_rules(&mut clean, &segments);
-        let tables = lattice::tables(&segments, prep::px_per_mm(dpi) * 1.0);
-        let input = read::PageInput { number: i + 1, gray: &clean, ink: &ink, dpi, segments: &segments, tables: &tables };
+        let rules = to_rules(&segments, dpi);
+        let tables = find_grids(&rules, &layout_params());
+        let input = read::PageInput { number: i + 1, gray: &clean, ink: &ink, dpi, segments: &segments, rules: &rules, tables: &tables };
         let fallback = tables.is_empty();
         let (page, page_cells) = if fallback {
             ocr::with_engines(|e| fallback::read_page(&input, e)).and_then(|r| r).map(|p| (p, Vec::new()))
@@ -110,13 +111,30 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
         cells.extend(page_cells);
         scans.push(PageScan { gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback });
     }
-    let doc = layout_stub::pages_to_doc(&pages);
+    let doc = layout::pages_to_doc_with(&pages, &layout_params());
     if std::env::var_os("XXGK_DEBUG_DOC").is_some() {
         for l in &doc.lines {
             eprintln!("{:4} {:?}", l.number, l.cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>());
         }
     }
     Ok(ScanDoc { doc, pages, scans, cells })
+}
+
+/// Scanned rules wobble by a pixel or two and stop short of crossings:
+/// snap within 3 pt (about 1 mm) rather than the 2 pt of PDF producers.
+fn layout_params() -> LayoutParams {
+    LayoutParams { snap: 3.0, ..LayoutParams::default() }
+}
+
+/// Pixel segments → layout rules in points.
+fn to_rules(segs: &[lines::Segment], dpi: f32) -> Vec<Rule> {
+    let pt = 72.0 / dpi;
+    segs.iter()
+        .map(|s| {
+            let (x0, y0, x1, y1) = if s.horizontal { (s.from, s.at, s.to, s.at) } else { (s.at, s.from, s.at, s.to) };
+            Rule { x0: x0 * pt, y0: y0 * pt, x1: x1 * pt, y1: y1 * pt }
+        })
+        .collect()
 }
 
 /// Sets the pixels of every rule to paper white, so that crops that touch a

@@ -15,8 +15,7 @@
 
 use image::{imageops, GrayImage, Luma};
 
-use super::lattice::Table;
-use super::layout_stub::{Page, Rect, Rule, Word};
+use crate::layout::{Grid, Page, Rect, Rule, Word};
 use super::lines::Segment;
 use super::ocr::{Engines, OcrError, OcrWord, Psm, Symbol};
 use super::prep::px_per_mm;
@@ -59,12 +58,16 @@ pub struct PageInput<'a> {
     pub ink: &'a [bool],
     pub dpi: f32,
     pub segments: &'a [Segment],
-    pub tables: &'a [Table],
+    /// `segments` in points.
+    pub rules: &'a [Rule],
+    /// Grids in points.
+    pub tables: &'a [Grid],
 }
 
 pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> Result<(Page, Vec<CellRead>), OcrError> {
     let pt = 72.0 / p.dpi;
     let to_rect = |(x0, y0, x1, y1): (f32, f32, f32, f32)| Rect { x0: x0 * pt, y0: y0 * pt, x1: x1 * pt, y1: y1 * pt };
+    let to_px = |r: Rect| (r.x0 / pt, r.y0 / pt, r.x1 / pt, r.y1 / pt);
     let (w, h) = p.gray.dimensions();
     let mut words = Vec::new();
     let mut cells = Vec::new();
@@ -73,9 +76,9 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
     let dpi = p.dpi as u32;
     for t in p.tables {
         // Pass 1: every non-empty cell through the digits engine.
-        let mut first: Vec<(usize, (u32, u32, u32, u32), GrayImage, NumberRead)> = Vec::new();
+        let mut first: Vec<(usize, PxBox, GrayImage, NumberRead)> = Vec::new();
         for (k, c) in t.cells.iter().enumerate() {
-            let (x0, y0, x1, y1) = c.rect;
+            let (x0, y0, x1, y1) = to_px(c.rect);
             let inner = (x0 + inset, y0 + inset, x1 - inset, y1 - inset);
             let Some(ink) = ink_box(p.ink, w, h, inner, p.dpi) else { continue };
             let crop = crop_padded(p.gray, ink, params.pad);
@@ -86,7 +89,7 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
         // there a well-formed number reading stands even when unsure (and is
         // then reread and checked by the rules) instead of going to chi_sim,
         // which turns a faint "-1" into a character.
-        let nc = t.xs.len().saturating_sub(1);
+        let nc = t.cols();
         let mut votes = vec![(0usize, 0usize); nc];
         for (k, _, _, n) in &first {
             let col = t.cells[*k].col;
@@ -111,14 +114,15 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
                 read_text(engines, &crop, dpi)?
             };
             let Some((text, confidence, number, symbols)) = read else { continue };
-            let rect = to_rect(c.rect);
+            let rect = c.rect;
             let ink_pt = to_rect((ink.0 as f32, ink.1 as f32, ink.2 as f32, ink.3 as f32));
             words.push(Word { text: text.clone(), rect: ink_pt, confidence: Some(confidence) });
             cells.push(CellRead { page: p.number, rect, ink, text, confidence, number, symbols });
         }
     }
     // Text outside the tables, line by line.
-    let inside = |x: u32, y: u32| p.tables.iter().any(|t| { let (a, b, c, d) = t.bbox(); (x as f32) >= a - 2.0 && (x as f32) <= c + 2.0 && (y as f32) >= b - 2.0 && (y as f32) <= d + 2.0 });
+    let boxes: Vec<(f32, f32, f32, f32)> = p.tables.iter().map(|t| to_px(t.bbox)).collect();
+    let inside = |x: u32, y: u32| boxes.iter().any(|&(a, b, c, d)| (x as f32) >= a - 2.0 && (x as f32) <= c + 2.0 && (y as f32) >= b - 2.0 && (y as f32) <= d + 2.0);
     for (y0, y1) in text_bands(p.ink, w, h, p.dpi, &inside) {
         let cols: Vec<u32> = (0..w).filter(|&x| (y0..y1).any(|y| p.ink[(y * w + x) as usize] && !inside(x, y))).collect();
         let (Some(&x0), Some(&x1)) = (cols.first(), cols.last()) else { continue };
@@ -140,19 +144,14 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
         let conf = mean_conf(&got);
         words.push(Word { text, rect: to_rect((x0 as f32, y0 as f32, x1 as f32 + 1.0, y1 as f32)), confidence: Some(conf) });
     }
-    let rules = p
-        .segments
-        .iter()
-        .map(|s| {
-            let (x0, y0, x1, y1) = if s.horizontal { (s.from, s.at - s.thickness / 2.0, s.to, s.at + s.thickness / 2.0) } else { (s.at - s.thickness / 2.0, s.from, s.at + s.thickness / 2.0, s.to) };
-            Rule { x0: x0 * pt, y0: y0 * pt, x1: x1 * pt, y1: y1 * pt }
-        })
-        .collect();
-    let page = Page { number: p.number, width: w as f32 * pt, height: h as f32 * pt, words, rules };
+    let page = Page { number: p.number, width: w as f32 * pt, height: h as f32 * pt, words, rules: p.rules.to_vec() };
     Ok((page, cells))
 }
 
+/// (text, confidence, is a number, symbols with alternatives)
 type Reading = (String, f32, bool, Vec<Symbol>);
+/// x0, y0, x1, y1 in page pixels.
+type PxBox = (u32, u32, u32, u32);
 
 /// The digits engine's reading of a cell; `shaped`: a well-formed number
 /// whose ink has the shape of that many digits.
