@@ -111,6 +111,32 @@ fn decide_edition(doc: &TextDoc, seg: &Segments, templates: &TemplateSet, warnin
             warnings.push(Warning::new("edition-from-year", format!("the tables do not show which template they follow; using the {y} edition from the report year")));
             Ok(y.to_string())
         }
-        (None, None) => Err(DocumentError::NotAReport),
+        (None, None) => match by_structure(doc, seg, templates) {
+            Some(e) => {
+                warnings.push(Warning::new("edition-from-structure", format!("neither the labels nor the year show the template; the tables fit the {e} edition's rows and rules best")));
+                Ok(e)
+            }
+            None => Err(DocumentError::NotAReport),
+        },
     }
+}
+
+/// The edition under whose templates the tables satisfy the most rule
+/// instances (ties: none). For text whose labels are too garbled to name
+/// the edition (OCR of poor scans): the rows' order and the arithmetic
+/// still tell the 2019 and 2021 s3 apart.
+fn by_structure(doc: &TextDoc, seg: &Segments, templates: &TemplateSet) -> Option<String> {
+    let glued = crate::table::is_glued(&doc.lines);
+    let mut scores: Vec<(usize, &str)> = Vec::new();
+    for ed in templates.editions().into_iter().filter(|e| *e != "legacy") {
+        let mut ok = 0;
+        for t in templates.edition_tables(ed) {
+            let Some(r) = seg.regions.get(&t.table) else { continue };
+            let read = read_table(&doc.lines[r.clone()], t, glued);
+            ok += resolve(t, &read).checks.iter().filter(|c| c.status == crate::report::CheckStatus::Ok).count();
+        }
+        scores.push((ok, ed));
+    }
+    let best = scores.iter().max()?;
+    (best.0 > 0 && scores.iter().filter(|s| s.0 == best.0).count() == 1).then(|| best.1.to_string())
 }

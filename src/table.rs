@@ -253,12 +253,15 @@ fn align(rows: &[LRow], t: &Template) -> Vec<(usize, usize, f32, bool)> {
             t.rows.iter().map(|r| row_similarity(c, &joined, &r.cores, r.kind == RowKind::Sum)).collect()
         })
         .collect();
+    // Rows above the table's own column header cannot be its data rows by
+    // position (they are another table's, when OCR lost the heading between).
+    let header = column_header_row(rows, t);
     let score = |i: usize, j: usize| -> f32 {
         let s = sim[i][j];
         let has_values = rows[i].has_values();
         match (t.rows[j].kind.has_values(), has_values) {
             (true, true) if s >= LABEL_MATCH => 1.0 + s,
-            (true, true) => 0.1,
+            (true, true) if header.is_none_or(|h| i > h) => 0.1,
             (true, false) if s >= HEADER_MATCH => 0.5 * s,
             (false, false) if s >= 0.7 => 0.5 * s,
             _ => NEG,
@@ -305,10 +308,16 @@ fn align(rows: &[LRow], t: &Template) -> Vec<(usize, usize, f32, bool)> {
 
 /// A by-position match stands only when the value rows between two
 /// label-matched rows are exactly as many as the template data rows between
-/// their matches: then the order pairs them one to one (OCR garbles runs of
-/// labels; the order of the rows survives).
+/// their matches (or the region's start or end, on one side): then the order
+/// pairs them one to one (OCR garbles runs of labels; the order of the rows
+/// survives).
 fn keep_sound_positional(pairs: Vec<(usize, usize, f32, bool)>, rows: &[LRow], t: &Template) -> Vec<(usize, usize, f32, bool)> {
     let strong: Vec<(usize, usize)> = pairs.iter().filter(|p| !p.3).map(|p| (p.0, p.1)).collect();
+    // Before the first label match, the table's own column header (a row
+    // without values naming one of its columns) bounds the data rows: what
+    // comes above it belongs to something else (another table whose heading
+    // OCR lost shares the region).
+    let header = column_header_row(rows, t);
     pairs
         .iter()
         .copied()
@@ -320,11 +329,22 @@ fn keep_sound_positional(pairs: Vec<(usize, usize, f32, bool)>, rows: &[LRow], t
             let next = strong.iter().find(|(si, _)| *si > i).copied();
             let (pi, pj) = prev.map_or((None, None), |(a, b)| (Some(a), Some(b)));
             let (ni, nj) = next.map_or((None, None), |(a, b)| (Some(a), Some(b)));
-            let value_rows = (pi.map_or(0, |p| p + 1)..ni.unwrap_or(rows.len())).filter(|&k| rows[k].has_values()).count();
+            let from = pi.or(header.filter(|&h| h < i)).map_or(0, |p| p + 1);
+            let value_rows = (from..ni.unwrap_or(rows.len())).filter(|&k| rows[k].has_values()).count();
             let data_rows = (pj.map_or(0, |p| p + 1)..nj.unwrap_or(t.rows.len())).filter(|&k| t.rows[k].kind == RowKind::Data).count();
-            value_rows == data_rows && value_rows >= 1 && prev.is_some() && next.is_some() && j > pj.unwrap_or(0)
+            // Before the first or after the last label match, the region's
+            // edge is the other bound: the counts still have to agree.
+            value_rows == data_rows && value_rows >= 1 && (prev.is_some() || next.is_some()) && pj.is_none_or(|p| j > p)
         })
         .collect()
+}
+
+/// The first row without values that names one of the table's columns.
+fn column_header_row(rows: &[LRow], t: &Template) -> Option<usize> {
+    rows.iter().position(|r| !r.has_values() && r.texts().any(|tk| {
+        let c = core(&tk.text);
+        t.columns.iter().flat_map(|col| &col.cores).any(|l| similarity(&c, l) >= HEADER_MATCH)
+    }))
 }
 
 /// A column's header cell: where it stands and what it says.
