@@ -255,7 +255,8 @@ fn align(rows: &[LRow], t: &Template) -> Vec<(usize, usize, f32, bool)> {
         .collect();
     // Rows above the table's own column header cannot be its data rows by
     // position (they are another table's, when OCR lost the heading between).
-    let header = column_header_row(rows, t);
+    let first_label = (0..n).find(|&i| rows[i].has_values() && (0..m).any(|j| t.rows[j].kind.has_values() && sim[i][j] >= LABEL_MATCH));
+    let header = column_header_row(rows, t).filter(|&h| first_label.is_none_or(|f| h < f));
     let score = |i: usize, j: usize| -> f32 {
         let s = sim[i][j];
         let has_values = rows[i].has_values();
@@ -317,7 +318,8 @@ fn keep_sound_positional(pairs: Vec<(usize, usize, f32, bool)>, rows: &[LRow], t
     // without values naming one of its columns) bounds the data rows: what
     // comes above it belongs to something else (another table whose heading
     // OCR lost shares the region).
-    let header = column_header_row(rows, t);
+    let first_strong = strong.first().map_or(rows.len(), |s| s.0);
+    let header = column_header_row(rows, t).filter(|&h| h < first_strong);
     pairs
         .iter()
         .copied()
@@ -339,7 +341,9 @@ fn keep_sound_positional(pairs: Vec<(usize, usize, f32, bool)>, rows: &[LRow], t
         .collect()
 }
 
-/// The first row without values that names one of the table's columns.
+/// The first row without values that names one of the table's columns. It
+/// bounds positional matches only when it comes before the first row whose
+/// label matched (a table with sub-tables repeats its headers further down).
 fn column_header_row(rows: &[LRow], t: &Template) -> Option<usize> {
     rows.iter().position(|r| !r.has_values() && r.texts().any(|tk| {
         let c = core(&tk.text);
