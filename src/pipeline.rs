@@ -91,6 +91,9 @@ fn decide_edition(doc: &TextDoc, seg: &Segments, templates: &TemplateSet, warnin
             // The single best label for this text; on a tie the longer, more specific one.
             let best = signals.iter().enumerate().map(|(k, s)| (k, similarity(&c, &s.core), s.core.len())).filter(|x| x.1 >= EDITION_SIGNAL).max_by(|a, b| a.1.total_cmp(&b.1).then(a.2.cmp(&b.2)));
             if let Some((k, _, _)) = best {
+                if std::env::var_os("XXGK_DEBUG_TABLE").is_some() {
+                    eprintln!("edition signal {} {:?} from {:?}", signals[k].edition, signals[k].core, cell.text);
+                }
                 seen[k] = true;
             }
         }
@@ -122,20 +125,25 @@ fn decide_edition(doc: &TextDoc, seg: &Segments, templates: &TemplateSet, warnin
 }
 
 /// The edition under whose templates the tables satisfy the most rule
-/// instances (ties: none). For text whose labels are too garbled to name
+/// instances, less those they fail (ties: none). For text whose labels are too garbled to name
 /// the edition (OCR of poor scans): the rows' order and the arithmetic
 /// still tell the 2019 and 2021 s3 apart.
 fn by_structure(doc: &TextDoc, seg: &Segments, templates: &TemplateSet) -> Option<String> {
     let glued = crate::table::is_glued(&doc.lines);
-    let mut scores: Vec<(usize, &str)> = Vec::new();
+    use crate::report::CheckStatus;
+    let mut scores: Vec<(i64, &str)> = Vec::new();
     for ed in templates.editions().into_iter().filter(|e| *e != "legacy") {
-        let mut ok = 0;
+        let mut score = 0i64;
         for t in templates.edition_tables(ed) {
             let Some(r) = seg.regions.get(&t.table) else { continue };
             let read = read_table(&doc.lines[r.clone()], t, glued);
-            ok += resolve(t, &read).checks.iter().filter(|c| c.status == crate::report::CheckStatus::Ok).count();
+            let checks = resolve(t, &read).checks;
+            if std::env::var_os("XXGK_DEBUG_TABLE").is_some() {
+                eprintln!("edition {ed} {}: {:?}", t.table, checks.iter().map(|c| format!("{}:{:?}", c.instance, c.status)).collect::<Vec<_>>());
+            }
+            score += checks.iter().map(|c| match c.status { CheckStatus::Ok => 1, CheckStatus::Failed => -1, CheckStatus::Skipped => 0 }).sum::<i64>();
         }
-        scores.push((ok, ed));
+        scores.push((score, ed));
     }
     let best = scores.iter().max()?;
     (best.0 > 0 && scores.iter().filter(|s| s.0 == best.0).count() == 1).then(|| best.1.to_string())

@@ -262,7 +262,9 @@ fn align(rows: &[LRow], t: &Template) -> Vec<(usize, usize, f32, bool)> {
         let has_values = rows[i].has_values();
         match (t.rows[j].kind.has_values(), has_values) {
             (true, true) if s >= LABEL_MATCH => 1.0 + s,
-            (true, true) if header.is_none_or(|h| i > h) => 0.1,
+            // By position only onto a plain data row: a group row printed
+            // as one row (2021 （六）) must show its label.
+            (true, true) if t.rows[j].kind == RowKind::Data && header.is_none_or(|h| i > h) => 0.1,
             (true, false) if s >= HEADER_MATCH => 0.5 * s,
             (false, false) if s >= 0.7 => 0.5 * s,
             _ => NEG,
@@ -332,7 +334,10 @@ fn keep_sound_positional(pairs: Vec<(usize, usize, f32, bool)>, rows: &[LRow], t
             let (pi, pj) = prev.map_or((None, None), |(a, b)| (Some(a), Some(b)));
             let (ni, nj) = next.map_or((None, None), |(a, b)| (Some(a), Some(b)));
             let from = pi.or(header.filter(|&h| h < i)).map_or(0, |p| p + 1);
-            let value_rows = (from..ni.unwrap_or(rows.len())).filter(|&k| rows[k].has_values()).count();
+            // After the last label match, the rows run to the first row
+            // without values (a heading or another table's header).
+            let to = ni.unwrap_or_else(|| (i..rows.len()).find(|&k| !rows[k].has_values()).unwrap_or(rows.len()));
+            let value_rows = (from..to).filter(|&k| rows[k].has_values()).count();
             let data_rows = (pj.map_or(0, |p| p + 1)..nj.unwrap_or(t.rows.len())).filter(|&k| t.rows[k].kind == RowKind::Data).count();
             // Before the first or after the last label match, the region's
             // edge is the other bound: the counts still have to agree.

@@ -77,7 +77,9 @@ pub fn extract(scan: &ScanDoc, source: SourceInfo, templates: &TemplateSet) -> R
             for (_, ci, text) in set {
                 set_text(&mut doc, &scan.cells[*ci], text);
             }
-            let r = pipeline::extract(&doc, source.clone(), templates).ok()?;
+            // A reread may fix a number, never the reading of the report:
+            // same edition, or the change is not taken.
+            let r = pipeline::extract(&doc, source.clone(), templates).ok().filter(|r| r.edition == first.edition)?;
             let all_hold = r.checks.iter().all(|c| c.status != CheckStatus::Failed);
             let confirmed = set.iter().all(|(f, _, _)| in_ok_check(&r, *f));
             (all_hold && confirmed).then_some(r)

@@ -111,7 +111,7 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
             } else if value_column {
                 read_unsure_value(engines, &crop, ink, dpi, n)?
             } else {
-                read_text(engines, &crop, dpi)?
+                read_text(engines, &crop, dpi)?.map(|(t, c, n, s)| if n { (t, c, n, s) } else { (strip_trailing_digits(&t), c, n, s) })
             };
             let Some((text, confidence, number, symbols)) = read else { continue };
             let rect = c.rect;
@@ -225,6 +225,18 @@ fn for_chi_sim(img: &GrayImage, dpi: u32) -> (GrayImage, u32) {
     }
     let (w, h) = ((img.width() as f32 * f) as u32, (img.height() as f32 * f) as u32);
     (imageops::resize(img, w, h, imageops::FilterType::CatmullRom), (dpi as f32 * f) as u32)
+}
+
+/// A label cell (outside the value columns) holds no number: digits that
+/// OCR put at its end are a misread character, and would otherwise be
+/// taken for a value glued to the label.
+fn strip_trailing_digits(t: &str) -> String {
+    let body = t.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ');
+    if body.chars().any(crate::value::is_cjk) {
+        body.to_string()
+    } else {
+        t.to_string()
+    }
 }
 
 /// `-8`, `1,234`, `25.1`: what the digits engine may return for a number.
