@@ -78,6 +78,15 @@ fn decide_edition(doc: &TextDoc, seg: &Segments, templates: &TemplateSet, warnin
     let editions = templates.editions();
     let signals = &templates.edition_signals;
     let lines: Vec<usize> = if seg.regions.is_empty() { (0..doc.lines.len()).collect() } else { seg.regions.values().flat_map(|r| r.clone()).collect() };
+    // Labels both editions share: a text closer to one of them than to any
+    // signal is not evidence (OCR turns 第二十条第（五）项, in both, into
+    // something as close to 2019's 第二十条第（九）项).
+    let shared: Vec<&String> = editions
+        .iter()
+        .flat_map(|e| templates.edition_tables(e))
+        .flat_map(|t| t.rows.iter().flat_map(|r| &r.cores).chain(t.columns.iter().flat_map(|c| &c.cores)))
+        .filter(|c| !signals.iter().any(|s| &s.core == *c))
+        .collect();
     let mut seen = vec![false; signals.len()];
     for &i in &lines {
         for cell in &doc.lines[i].cells {
@@ -90,6 +99,7 @@ fn decide_edition(doc: &TextDoc, seg: &Segments, templates: &TemplateSet, warnin
             }
             // The single best label for this text; on a tie the longer, more specific one.
             let best = signals.iter().enumerate().map(|(k, s)| (k, similarity(&c, &s.core), s.core.len())).filter(|x| x.1 >= EDITION_SIGNAL).max_by(|a, b| a.1.total_cmp(&b.1).then(a.2.cmp(&b.2)));
+            let best = best.filter(|b| !shared.iter().any(|l| similarity(&c, l) >= b.1));
             if let Some((k, _, _)) = best {
                 if std::env::var_os("XXGK_DEBUG_TABLE").is_some() {
                     eprintln!("edition signal {} {:?} from {:?}", signals[k].edition, signals[k].core, cell.text);
