@@ -42,8 +42,21 @@ pub struct Segment {
     pub thickness: f32,
 }
 
-/// Finds the rules of a page and erases them from `ink`.
+/// Finds the rules of a page that belong to a table (meet a rule across
+/// them) and erases them from `ink`. A run that meets no other rule is a
+/// row of text strokes bridged by the gap tolerance (bold headings give
+/// such runs): kept as ink, so OCR still sees the text.
 pub fn detect(ink: &mut [bool], w: u32, h: u32, dpi: f32, p: &LineParams) -> Vec<Segment> {
+    let all = candidates(ink, w, h, dpi, p);
+    let tol = px_per_mm(dpi);
+    let meets = |a: &Segment, b: &Segment| a.horizontal != b.horizontal && b.at >= a.from - tol && b.at <= a.to + tol && a.at >= b.from - tol && a.at <= b.to + tol;
+    let segs: Vec<Segment> = all.iter().filter(|a| all.iter().any(|b| meets(a, b))).copied().collect();
+    erase(ink, w, h, &segs);
+    segs
+}
+
+/// Every long run, before the table test.
+fn candidates(ink: &[bool], w: u32, h: u32, dpi: f32, p: &LineParams) -> Vec<Segment> {
     let mm = px_per_mm(dpi);
     let gap = (p.gap_mm * mm).round().max(1.0) as usize;
     let max_thick = (p.max_thickness_mm * mm).max(3.0);
@@ -58,7 +71,13 @@ pub fn detect(ink: &mut [bool], w: u32, h: u32, dpi: f32, p: &LineParams) -> Vec
             }
         }
     }
-    for s in &segs {
+    segs
+}
+
+/// Clears the pixels of `segs` (and a pixel and a half around them).
+pub fn erase(ink: &mut [bool], w: u32, h: u32, segs: &[Segment]) {
+    let (w, h) = (w as usize, h as usize);
+    for s in segs {
         let half = (s.thickness / 2.0 + 1.5).ceil() as i64;
         let (a0, a1) = ((s.at.round() as i64 - half).max(0), s.at.round() as i64 + half);
         for across in a0..=a1 {
@@ -70,7 +89,6 @@ pub fn detect(ink: &mut [bool], w: u32, h: u32, dpi: f32, p: &LineParams) -> Vec
             }
         }
     }
-    segs
 }
 
 /// Runs along each line `across` (0..n_across) of length ≥ `min`, gaps of

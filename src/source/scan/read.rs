@@ -89,14 +89,24 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
         // there a well-formed number reading stands even when unsure (and is
         // then reread and checked by the rules) instead of going to chi_sim,
         // which turns a faint "-1" into a character.
+        // Only cells from a column's first confident number down vote: the
+        // header cells above are text in every column.
         let nc = t.cols();
+        let sure = |n: &NumberRead| n.shaped && n.confidence >= params.number_min_confidence;
+        let mut first_number = vec![usize::MAX; nc];
+        for (k, _, _, n) in &first {
+            let c = &t.cells[*k];
+            if c.colspan == 1 && sure(n) {
+                first_number[c.col] = first_number[c.col].min(c.row);
+            }
+        }
         let mut votes = vec![(0usize, 0usize); nc];
         for (k, _, _, n) in &first {
-            let col = t.cells[*k].col;
-            if t.cells[*k].colspan == 1 {
-                votes[col].1 += 1;
-                if n.shaped && n.confidence >= params.number_min_confidence {
-                    votes[col].0 += 1;
+            let c = &t.cells[*k];
+            if c.colspan == 1 && c.row >= first_number[c.col] {
+                votes[c.col].1 += 1;
+                if sure(n) {
+                    votes[c.col].0 += 1;
                 }
             }
         }
