@@ -110,9 +110,21 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
                 }
             }
         }
+        // A row most of whose cells are confident numbers is a value row
+        // (an s4 column holds a single number under its headers).
+        let mut row_votes = vec![(0usize, 0usize); t.rows()];
+        for (k, _, _, n) in &first {
+            let c = &t.cells[*k];
+            if c.rowspan == 1 {
+                row_votes[c.row].1 += 1;
+                if sure(n) {
+                    row_votes[c.row].0 += 1;
+                }
+            }
+        }
         for (k, ink, crop, n) in first {
             let c = &t.cells[k];
-            let value_column = votes[c.col].0 * 2 > votes[c.col].1;
+            let value_column = votes[c.col].0 * 2 > votes[c.col].1 || row_votes[c.row].0 * 2 > row_votes[c.row].1;
             if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
                 eprintln!("p{} r{} c{}: {:?} conf {:.2} shaped {} value column {} ink {:?}", p.number, c.row, c.col, n.text, n.confidence, n.shaped, value_column, ink);
             }
@@ -190,6 +202,11 @@ fn read_unsure_value(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u3
     if let Some(t) = &text {
         if crate::value::classify(&t.0) == crate::value::TokenClass::Value && t.0.chars().any(|c| c.is_ascii_digit()) {
             return Ok(text.map(|(s, c, _, sym)| (s, c, true, sym)));
+        }
+        // A label in a value row: chi_sim sees words, the digits engine saw
+        // no number's shape; no reread will make it one.
+        if !first.shaped && t.0.chars().filter(|&c| crate::value::is_cjk(c)).count() >= 2 {
+            return Ok(text);
         }
     }
     let mut best = first;
