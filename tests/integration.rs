@@ -1,5 +1,5 @@
 //! One integration-test binary (see Cargo.toml): golden samples (text, HTML,
-//! DOCX), the CLI, the model files, bad input, and property tests.
+//! DOCX, scans), the CLI, the model files, bad input, and property tests.
 
 mod util;
 
@@ -8,3 +8,5 @@ mod golden;
 mod markup;
 mod models;
 mod properties;
+#[cfg(feature = "ocr")]
+mod scan;
