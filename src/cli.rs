@@ -48,6 +48,10 @@ enum Command {
         /// matched fields drawn on it.
         #[arg(long, value_name = "DIR")]
         debug_dir: Option<PathBuf>,
+        /// Benchmark only: read page images with the word boxes of
+        /// DIR/<stem>.tsv (from `tesseract IMAGE STEM -l chi_sim tsv`).
+        #[arg(long, value_name = "DIR", hide = true)]
+        tesseract_tsv: Option<PathBuf>,
     },
     /// Work with the template files.
     Models {
@@ -84,25 +88,26 @@ pub fn run(cli: Cli) -> Result<u8> {
             println!("models ok");
             Ok(0)
         }
-        Command::Extract { files, format, output, models, max_bytes, max_pixels, debug_dir } => {
+        Command::Extract { files, format, output, models, max_bytes, max_pixels, debug_dir, tesseract_tsv } => {
             let templates = match &models {
                 Some(d) => TemplateSet::load_dir(d).with_context(|| format!("loading models from {}", d.display()))?,
                 None => TemplateSet::builtin()?,
             };
             let mut options = Options { max_bytes, debug_dir, ..Options::default() };
-            scan_limits(&mut options, max_pixels);
+            scan_options(&mut options, max_pixels, tesseract_tsv);
             extract(&files, format, output.as_deref(), &templates, &options)
         }
     }
 }
 
 #[cfg(feature = "ocr")]
-fn scan_limits(options: &mut Options, max_pixels: u64) {
+fn scan_options(options: &mut Options, max_pixels: u64, tsv: Option<PathBuf>) {
     options.scan.params.limits.max_pixels = max_pixels;
+    options.scan.params.tsv_dir = tsv;
 }
 
 #[cfg(not(feature = "ocr"))]
-fn scan_limits(_: &mut Options, _: u64) {}
+fn scan_options(_: &mut Options, _: u64, _: Option<PathBuf>) {}
 
 fn extract(inputs: &[PathBuf], format: Format, output: Option<&Path>, templates: &TemplateSet, options: &Options) -> Result<u8> {
     let mut code = 0u8;

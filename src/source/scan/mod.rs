@@ -33,6 +33,7 @@ pub mod ocr;
 pub mod pdf;
 pub mod prep;
 pub mod read;
+pub mod tsv;
 
 use std::path::{Path, PathBuf};
 
@@ -51,6 +52,9 @@ pub struct ScanParams {
     pub prep: prep::PrepParams,
     pub lines: lines::LineParams,
     pub read: read::ReadParams,
+    /// Benchmark only: take each page's words from `DIR/<stem>.tsv` (the
+    /// `tesseract` command line's output) instead of our OCR; see [`tsv`].
+    pub tsv_dir: Option<PathBuf>,
 }
 
 /// Pages above this resolution are reduced to it first: OCR gains nothing
@@ -91,7 +95,9 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
         } else {
             (img.gray, img.dpi)
         };
+        let t0 = std::time::Instant::now();
         let prepared = prep::prepare(&gray, dpi, &params.prep);
+        let t1 = t0.elapsed();
         let (w, h) = prepared.gray.dimensions();
         let mut ink = prepared.ink;
         let segments = lines::detect(&mut ink, w, h, dpi, &params.lines);
@@ -107,6 +113,9 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
             ocr::with_engines(|e| read::read_page(&input, e, &params.read)).and_then(|r| r)
         }
         .map_err(|e| DocumentError::Scan(e.to_string()))?;
+        if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
+            eprintln!("page {}: prep {:?}, total {:?}", i + 1, t1, t0.elapsed());
+        }
         pages.push(page);
         cells.extend(page_cells);
         scans.push(PageScan { gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback });
@@ -168,6 +177,9 @@ pub fn read_bytes(kind: &str, bytes: &[u8], params: &ScanParams) -> Result<ScanD
 
 /// Reads several page images as one report, in the order given.
 pub fn read_files(paths: &[PathBuf], params: &ScanParams) -> Result<(ScanDoc, Vec<u8>), DocumentError> {
+    if let Some(dir) = &params.tsv_dir {
+        return tsv::read(paths, dir, params);
+    }
     let mut images = Vec::new();
     let mut all = Vec::new();
     for p in paths {

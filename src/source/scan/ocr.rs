@@ -115,6 +115,15 @@ impl Engine {
 
     /// Recognizes `img` (8-bit gray, dark text on light) in mode `psm`.
     pub fn read(&mut self, img: &GrayImage, psm: Psm, dpi: u32) -> Result<Vec<OcrWord>, OcrError> {
+        let t0 = std::time::Instant::now();
+        let r = self.read_inner(img, psm, dpi);
+        if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
+            eprintln!("ocr {:?} {}x{} {:?}", psm, img.width(), img.height(), t0.elapsed());
+        }
+        r
+    }
+
+    fn read_inner(&mut self, img: &GrayImage, psm: Psm, dpi: u32) -> Result<Vec<OcrWord>, OcrError> {
         let (w, h) = img.dimensions();
         if w < 3 || h < 3 || w > 32_000 || h > 32_000 {
             return Ok(Vec::new());

@@ -82,7 +82,16 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
             let inner = (x0 + inset, y0 + inset, x1 - inset, y1 - inset);
             let Some(ink) = ink_box(p.ink, w, h, inner, p.dpi) else { continue };
             let crop = crop_padded(p.gray, ink, params.pad);
-            let n = read_number(engines, &crop, ink, dpi)?;
+            let mut n = read_number(engines, &crop, ink, dpi)?;
+            if let Some(rest_x) = leading_dash(p.ink, w, ink) {
+                // The digits engine often reads a short minus as a digit or
+                // drops it: read the digits alone and put the sign back.
+                let rest = (rest_x, ink.1, ink.2, ink.3);
+                let m = read_number(engines, &crop_padded(p.gray, rest, params.pad), rest, dpi)?;
+                if m.shaped && !m.text.starts_with('-') {
+                    n = NumberRead { text: format!("-{}", m.text), confidence: m.confidence, shaped: true, symbols: m.symbols };
+                }
+            }
             first.push((k, ink, crop, n));
         }
         // A column where most cells are confident numbers is a value column:
@@ -110,8 +119,9 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
                 }
             }
         }
-        // A row most of whose cells are confident numbers is a value row
-        // (an s4 column holds a single number under its headers).
+        // A row at least half of whose cells are confident numbers is a
+        // value row (an s4 column holds a single number under its headers;
+        // an s2 row is a label and three numbers).
         let mut row_votes = vec![(0usize, 0usize); t.rows()];
         for (k, _, _, n) in &first {
             let c = &t.cells[*k];
@@ -122,19 +132,28 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
                 }
             }
         }
+        // Text one line high: under twice the height of the table's digits
+        // (a Chinese line is about 1.3 times it, a wrapped label 4 times).
+        let mut digit_h: Vec<u32> = first.iter().filter(|f| sure(&f.3)).map(|f| f.1 .3 - f.1 .1).collect();
+        digit_h.sort_unstable();
+        let digit_h = digit_h.get(digit_h.len() / 2).copied();
+        let one_line = |b: PxBox| digit_h.is_some_and(|d| (b.3 - b.1) <= 2 * d);
         for (k, ink, crop, n) in first {
             let c = &t.cells[k];
-            let value_column = votes[c.col].0 * 2 > votes[c.col].1 || row_votes[c.row].0 * 2 > row_votes[c.row].1;
+            let value_column = votes[c.col].0 * 2 > votes[c.col].1 || (row_votes[c.row].0 > 0 && row_votes[c.row].0 * 2 >= row_votes[c.row].1);
             if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
                 eprintln!("p{} r{} c{}: {:?} conf {:.2} shaped {} value column {} ink {:?}", p.number, c.row, c.col, n.text, n.confidence, n.shaped, value_column, ink);
             }
             let read = if n.shaped && n.confidence >= params.number_min_confidence {
                 Some((n.text, n.confidence, true, n.symbols))
             } else if value_column {
-                read_unsure_value(engines, &crop, ink, dpi, n)?
+                read_unsure_value(engines, &crop, ink, dpi, n, one_line(ink))?
             } else {
-                read_text(engines, &crop, dpi)?.map(|(t, c, n, s)| if n { (t, c, n, s) } else { (strip_trailing_digits(&t), c, n, s) })
+                read_text(engines, &crop, dpi, one_line(ink))?.map(|(t, c, n, s)| if n { (t, c, n, s) } else { (strip_trailing_digits(&t), c, n, s) })
             };
+            if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
+                eprintln!("    -> {:?}", read.as_ref().map(|r| (&r.0, r.1, r.2)));
+            }
             let Some((text, confidence, number, symbols)) = read else { continue };
             let rect = c.rect;
             let ink_pt = to_rect((ink.0 as f32, ink.1 as f32, ink.2 as f32, ink.3 as f32));
@@ -175,6 +194,31 @@ type Reading = (String, f32, bool, Vec<Symbol>);
 /// x0, y0, x1, y1 in page pixels.
 type PxBox = (u32, u32, u32, u32);
 
+/// Where the digits start when the ink begins with a minus sign: a first
+/// blob (columns up to a blank column) that is flat, wider than tall, and
+/// sits in the middle third of the ink's height.
+fn leading_dash(ink: &[bool], w: u32, b: PxBox) -> Option<u32> {
+    let h = b.3 - b.1;
+    let col_rows = |x: u32| (b.1..b.3).filter(|&y| ink[(y * w + x) as usize]).collect::<Vec<u32>>();
+    let mut x = b.0;
+    let (mut top, mut bottom) = (u32::MAX, 0);
+    while x < b.2 {
+        let rows = col_rows(x);
+        if rows.is_empty() {
+            break;
+        }
+        top = top.min(rows[0]);
+        bottom = bottom.max(rows[rows.len() - 1] + 1);
+        x += 1;
+    }
+    let (width, height) = (x - b.0, bottom.saturating_sub(top));
+    let mid = (top + bottom) / 2;
+    let flat = height * 4 <= h && width >= height * 2 && width * 5 >= h;
+    let centred = mid > b.1 + h / 3 && mid < b.3 - h / 4;
+    let rest = (x..b.2).find(|&x| !col_rows(x).is_empty())?;
+    (flat && centred).then_some(rest)
+}
+
 /// The digits engine's reading of a cell; `shaped`: a well-formed number
 /// whose ink has the shape of that many digits.
 struct NumberRead {
@@ -197,8 +241,8 @@ fn read_number(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u32, u32
 /// the digits engine turns into digits), else the best-shaped number among
 /// the first reading and rereads (raw line, one word, twice the size), else
 /// chi_sim's text.
-fn read_unsure_value(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u32, u32), dpi: u32, first: NumberRead) -> Result<Option<Reading>, OcrError> {
-    let text = read_text(engines, crop, dpi)?;
+fn read_unsure_value(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u32, u32), dpi: u32, first: NumberRead, one_line: bool) -> Result<Option<Reading>, OcrError> {
+    let text = read_text(engines, crop, dpi, one_line)?;
     if let Some(t) = &text {
         if crate::value::classify(&t.0) == crate::value::TokenClass::Value && t.0.chars().any(|c| c.is_ascii_digit()) {
             return Ok(text.map(|(s, c, _, sym)| (s, c, true, sym)));
@@ -219,6 +263,9 @@ fn read_unsure_value(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u3
         let t = join_words(&got, true);
         let conf = min_conf(&got);
         let shaped = is_number(&t) && fits_number_shape(&t, ink);
+        if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
+            eprintln!("    reread {psm:?}: {t:?} {conf:.2}");
+        }
         if shaped && (!best.shaped || conf > best.confidence) {
             best = NumberRead { text: t, confidence: conf, shaped, symbols: got.into_iter().flat_map(|w| w.symbols).collect() };
         }
@@ -229,9 +276,11 @@ fn read_unsure_value(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u3
     Ok(text)
 }
 
-fn read_text(engines: &mut Engines, crop: &GrayImage, dpi: u32) -> Result<Option<Reading>, OcrError> {
+/// chi_sim on a label crop: single-line mode when the ink is one line high
+/// (no layout analysis to pay for), block mode for a label wrapped in its cell.
+fn read_text(engines: &mut Engines, crop: &GrayImage, dpi: u32, one_line: bool) -> Result<Option<Reading>, OcrError> {
     let (big, big_dpi) = for_chi_sim(crop, dpi);
-    let got = engines.text.read(&big, Psm::Block, big_dpi)?;
+    let got = engines.text.read(&big, if one_line { Psm::Line } else { Psm::Block }, big_dpi)?;
     let text = join_words(&got, false);
     if text.trim().is_empty() {
         return Ok(None);
@@ -247,7 +296,7 @@ fn read_text(engines: &mut Engines, crop: &GrayImage, dpi: u32) -> Result<Option
 /// Empirically chosen on the 150 and 200 dpi samples; numbers need none.
 fn for_chi_sim(img: &GrayImage, dpi: u32) -> (GrayImage, u32) {
     let f = (400.0 / dpi.max(1) as f32).clamp(1.0, 2.5);
-    if f < 1.2 {
+    if f < 1.4 {
         return (img.clone(), dpi);
     }
     let (w, h) = ((img.width() as f32 * f) as u32, (img.height() as f32 * f) as u32);
