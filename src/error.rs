@@ -49,6 +49,9 @@ pub enum DocumentError {
     PdfNoText { images: bool },
     #[error("the text of page {0} cannot be decoded (a font without a usable Unicode mapping); OCR is needed for that page")]
     PdfUndecodable(String),
+    /// A scanned page could not be decoded or read (the message says why).
+    #[error("{0}")]
+    Scan(String),
     #[error("internal error while reading the file: {0}")]
     Panic(String),
 }
@@ -77,7 +80,8 @@ impl DocumentError {
             | DocumentError::PdfNoPages
             | DocumentError::PdfTooManyPages { .. }
             | DocumentError::PdfNoText { .. }
-            | DocumentError::PdfUndecodable(_) => "read",
+            | DocumentError::PdfUndecodable(_)
+            | DocumentError::Scan(_) => "read",
             DocumentError::NotChinese | DocumentError::NotAReport | DocumentError::Legacy => "classify",
             DocumentError::Panic(_) => "extract",
         }

@@ -3,7 +3,9 @@
 //!
 //! # Steps
 //! 1. [`source`]: read the file, tell its kind, decode the text into lines of
-//!    cells ([`source::text`]; HTML and DOCX through [`source::markup`]).
+//!    cells ([`source::text`]; HTML and DOCX through [`source::markup`];
+//!    PDFs ([`source::pdf`]) and scans ([`source::scan`]) through the shared
+//!    page [`layout`]); [`batch`] runs it over folders.
 //! 2. [`segment`]: find the six sections, the table regions, the title,
 //!    organization and year.
 //! 3. [`pipeline`]: decide the template edition (2019 or 2021).
@@ -13,8 +15,6 @@
 //! 6. [`solve`]: apply the consistency rules: choose among readings, infer
 //!    what they prove, report what fails.
 //! 7. [`report`]: JSON per report, CSV across a batch.
-//!
-//! [`batch`] runs these steps over folders of inputs in parallel.
 
 pub mod batch;
 pub mod decimal;
@@ -31,7 +31,7 @@ pub mod template;
 pub mod value;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use error::{BatchError, DocumentError, TemplateError};
 pub use report::Report;
@@ -41,30 +41,62 @@ pub use template::TemplateSet;
 #[derive(Clone, Debug)]
 pub struct Options {
     pub max_bytes: u64,
+    /// How scans are read (pixel limit, preprocessing, OCR).
+    pub scan: source::ScanOptions,
+    /// Where to write the debug overlays of scanned pages, if anywhere.
+    pub debug_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { max_bytes: source::DEFAULT_MAX_BYTES }
+        Options { max_bytes: source::DEFAULT_MAX_BYTES, scan: Default::default(), debug_dir: None }
     }
 }
 
-/// Extracts one file. Never panics: a panic anywhere in reading the file
-/// becomes [`DocumentError::Panic`].
+/// Extracts one file, or a directory of page images as one report. Never
+/// panics: a panic anywhere in reading the file becomes
+/// [`DocumentError::Panic`].
 pub fn extract_file(path: &Path, templates: &TemplateSet, options: &Options) -> Result<Report, DocumentError> {
+    extract_pages(std::slice::from_ref(&path.to_path_buf()), templates, options)
+}
+
+/// Extracts one report from several page images (`NAME.p1.jpg`, …; see
+/// [`source::group_inputs`]), or from one file when `paths` has one entry.
+pub fn extract_pages(paths: &[PathBuf], templates: &TemplateSet, options: &Options) -> Result<Report, DocumentError> {
     catch_unwind(AssertUnwindSafe(|| {
-        let document = source::load(path, options.max_bytes)?;
-        pipeline::extract(&document.doc, document.info, templates)
+        let document = match paths {
+            [one] => source::load_with(one, options.max_bytes, &options.scan)?,
+            many => source::load_pages(many, options.max_bytes, &options.scan)?,
+        };
+        finish(document, templates, options)
     }))
     .unwrap_or_else(|panic| Err(DocumentError::Panic(panic_message(&panic))))
+}
+
+#[cfg(feature = "ocr")]
+fn finish(document: source::Document, templates: &TemplateSet, options: &Options) -> Result<Report, DocumentError> {
+    let Some(scan) = document.scan else {
+        return pipeline::extract(&document.doc, document.info, templates);
+    };
+    let name = Path::new(&document.info.path).file_name().map_or_else(|| "scan".to_string(), |n| n.to_string_lossy().to_string());
+    let report = source::scan::correct::extract(&scan, document.info, templates);
+    if let Some(dir) = &options.debug_dir {
+        source::scan::debug::write(dir, &name, &scan, report.as_ref().ok()).map_err(|e| DocumentError::Io(format!("writing debug images to {}: {e}", dir.display())))?;
+    }
+    report
+}
+
+#[cfg(not(feature = "ocr"))]
+fn finish(document: source::Document, templates: &TemplateSet, _: &Options) -> Result<Report, DocumentError> {
+    pipeline::extract(&document.doc, document.info, templates)
 }
 
 /// Extracts from a file's bytes already in memory, of any kind (`path` is
 /// only recorded). Never panics, like [`extract_file`].
 pub fn extract_bytes(bytes: &[u8], path: &str, templates: &TemplateSet) -> Result<Report, DocumentError> {
     catch_unwind(AssertUnwindSafe(|| {
-        let document = source::read(bytes, path)?;
-        pipeline::extract(&document.doc, document.info, templates)
+        let options = Options::default();
+        finish(source::read_with(bytes, path, &options.scan)?, templates, &options)
     }))
     .unwrap_or_else(|panic| Err(DocumentError::Panic(panic_message(&panic))))
 }

@@ -78,6 +78,15 @@ fn decide_edition(doc: &TextDoc, seg: &Segments, templates: &TemplateSet, warnin
     let editions = templates.editions();
     let signals = &templates.edition_signals;
     let lines: Vec<usize> = if seg.regions.is_empty() { (0..doc.lines.len()).collect() } else { seg.regions.values().flat_map(|r| r.clone()).collect() };
+    // Labels both editions share: a text closer to one of them than to any
+    // signal is not evidence (OCR turns 第二十条第（五）项, in both, into
+    // something as close to 2019's 第二十条第（九）项).
+    let shared: Vec<&String> = editions
+        .iter()
+        .flat_map(|e| templates.edition_tables(e))
+        .flat_map(|t| t.rows.iter().flat_map(|r| &r.cores).chain(t.columns.iter().flat_map(|c| &c.cores)))
+        .filter(|c| !signals.iter().any(|s| &s.core == *c))
+        .collect();
     let mut seen = vec![false; signals.len()];
     for &i in &lines {
         for cell in &doc.lines[i].cells {
@@ -90,7 +99,11 @@ fn decide_edition(doc: &TextDoc, seg: &Segments, templates: &TemplateSet, warnin
             }
             // The single best label for this text; on a tie the longer, more specific one.
             let best = signals.iter().enumerate().map(|(k, s)| (k, similarity(&c, &s.core), s.core.len())).filter(|x| x.1 >= EDITION_SIGNAL).max_by(|a, b| a.1.total_cmp(&b.1).then(a.2.cmp(&b.2)));
+            let best = best.filter(|b| !shared.iter().any(|l| similarity(&c, l) >= b.1));
             if let Some((k, _, _)) = best {
+                if std::env::var_os("XXGK_DEBUG_TABLE").is_some() {
+                    eprintln!("edition signal {} {:?} from {:?}", signals[k].edition, signals[k].core, cell.text);
+                }
                 seen[k] = true;
             }
         }
@@ -111,6 +124,37 @@ fn decide_edition(doc: &TextDoc, seg: &Segments, templates: &TemplateSet, warnin
             warnings.push(Warning::new("edition-from-year", format!("the tables do not show which template they follow; using the {y} edition from the report year")));
             Ok(y.to_string())
         }
-        (None, None) => Err(DocumentError::NotAReport),
+        (None, None) => match by_structure(doc, seg, templates) {
+            Some(e) => {
+                warnings.push(Warning::new("edition-from-structure", format!("neither the labels nor the year show the template; the tables fit the {e} edition's rows and rules best")));
+                Ok(e)
+            }
+            None => Err(DocumentError::NotAReport),
+        },
     }
+}
+
+/// The edition under whose templates the tables satisfy the most rule
+/// instances, less those they fail (ties: none). For text whose labels are too garbled to name
+/// the edition (OCR of poor scans): the rows' order and the arithmetic
+/// still tell the 2019 and 2021 s3 apart.
+fn by_structure(doc: &TextDoc, seg: &Segments, templates: &TemplateSet) -> Option<String> {
+    let glued = crate::table::is_glued(&doc.lines);
+    use crate::report::CheckStatus;
+    let mut scores: Vec<(i64, &str)> = Vec::new();
+    for ed in templates.editions().into_iter().filter(|e| *e != "legacy") {
+        let mut score = 0i64;
+        for t in templates.edition_tables(ed) {
+            let Some(r) = seg.regions.get(&t.table) else { continue };
+            let read = read_table(&doc.lines[r.clone()], t, glued);
+            let checks = resolve(t, &read).checks;
+            if std::env::var_os("XXGK_DEBUG_TABLE").is_some() {
+                eprintln!("edition {ed} {}: {:?}", t.table, checks.iter().map(|c| format!("{}:{:?}", c.instance, c.status)).collect::<Vec<_>>());
+            }
+            score += checks.iter().map(|c| match c.status { CheckStatus::Ok => 1, CheckStatus::Failed => -1, CheckStatus::Skipped => 0 }).sum::<i64>();
+        }
+        scores.push((score, ed));
+    }
+    let best = scores.iter().max()?;
+    (best.0 > 0 && scores.iter().filter(|s| s.0 == best.0).count() == 1).then(|| best.1.to_string())
 }

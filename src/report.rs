@@ -13,8 +13,15 @@
 //!                                      template order; null where absent
 //!   "cells": {"<field id>": {
 //!       "raw": "0" | null,            text read for the cell
-//!       "status": "read" | "normalized" | "inferred" | "missing",
-//!       "confidence": 0.0 … 1.0,
+//!       "status": "read" | "normalized" | "inferred" | "corrected" |
+//!                 "missing",          corrected: scans only; OCR read
+//!                                     `raw`, and the only other reading
+//!                                     that makes every rule hold was taken
+//!                                     (a "corrected-cell" warning says both)
+//!       "confidence": 0.0 … 1.0,      for scans, OCR confidence folded in;
+//!                                     below 0.6 a person should check it
+//!                                     (then a "low-confidence" warning
+//!                                     names the cell)
 //!       "location": {"line": 12} (text) | {"table": 0, "row": 3, "col": 2}
 //!                   (HTML, DOCX) | {"page": 2, "box": [x0, y0, x1, y1]} (PDF,
 //!                   scans; points, origin top-left) | null }},

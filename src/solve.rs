@@ -359,6 +359,7 @@ fn from_read(r: &CellRead, u: &Unit, several: bool) -> FieldOut {
         Status::Normalized if r.cell.note.as_deref().is_some_and(|n| n.starts_with("OCR")) => 0.75,
         Status::Normalized => 0.9,
         Status::Inferred => 0.9,
+        Status::Corrected => 0.8,
         Status::Missing => 0.0,
     };
     let conf = label_confidence(u) * value_conf * if several { 0.9 } else { 1.0 };

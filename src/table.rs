@@ -253,12 +253,18 @@ fn align(rows: &[LRow], t: &Template) -> Vec<(usize, usize, f32, bool)> {
             t.rows.iter().map(|r| row_similarity(c, &joined, &r.cores, r.kind == RowKind::Sum)).collect()
         })
         .collect();
+    // Rows above the table's own column header cannot be its data rows by
+    // position (they are another table's, when OCR lost the heading between).
+    let first_label = (0..n).find(|&i| rows[i].has_values() && (0..m).any(|j| t.rows[j].kind.has_values() && sim[i][j] >= LABEL_MATCH));
+    let header = column_header_row(rows, t).filter(|&h| first_label.is_none_or(|f| h < f));
     let score = |i: usize, j: usize| -> f32 {
         let s = sim[i][j];
         let has_values = rows[i].has_values();
         match (t.rows[j].kind.has_values(), has_values) {
             (true, true) if s >= LABEL_MATCH => 1.0 + s,
-            (true, true) => 0.1,
+            // By position only onto a plain data row: a group row printed
+            // as one row (2021 （六）) must show its label.
+            (true, true) if t.rows[j].kind == RowKind::Data && header.is_none_or(|h| i > h) => 0.1,
             (true, false) if s >= HEADER_MATCH => 0.5 * s,
             (false, false) if s >= 0.7 => 0.5 * s,
             _ => NEG,
@@ -303,10 +309,19 @@ fn align(rows: &[LRow], t: &Template) -> Vec<(usize, usize, f32, bool)> {
     keep_sound_positional(pairs, rows, t)
 }
 
-/// A by-position match stands only when it is the one value row between two
-/// label-matched rows and the one template data row between their matches.
+/// A by-position match stands only when the value rows between two
+/// label-matched rows are exactly as many as the template data rows between
+/// their matches (or the region's start or end, on one side): then the order
+/// pairs them one to one (OCR garbles runs of labels; the order of the rows
+/// survives).
 fn keep_sound_positional(pairs: Vec<(usize, usize, f32, bool)>, rows: &[LRow], t: &Template) -> Vec<(usize, usize, f32, bool)> {
     let strong: Vec<(usize, usize)> = pairs.iter().filter(|p| !p.3).map(|p| (p.0, p.1)).collect();
+    // Before the first label match, the table's own column header (a row
+    // without values naming one of its columns) bounds the data rows: what
+    // comes above it belongs to something else (another table whose heading
+    // OCR lost shares the region).
+    let first_strong = strong.first().map_or(rows.len(), |s| s.0);
+    let header = column_header_row(rows, t).filter(|&h| h < first_strong);
     pairs
         .iter()
         .copied()
@@ -318,11 +333,27 @@ fn keep_sound_positional(pairs: Vec<(usize, usize, f32, bool)>, rows: &[LRow], t
             let next = strong.iter().find(|(si, _)| *si > i).copied();
             let (pi, pj) = prev.map_or((None, None), |(a, b)| (Some(a), Some(b)));
             let (ni, nj) = next.map_or((None, None), |(a, b)| (Some(a), Some(b)));
-            let value_rows = (pi.map_or(0, |p| p + 1)..ni.unwrap_or(rows.len())).filter(|&k| rows[k].has_values()).count();
+            let from = pi.or(header.filter(|&h| h < i)).map_or(0, |p| p + 1);
+            // After the last label match, the rows run to the first row
+            // without values (a heading or another table's header).
+            let to = ni.unwrap_or_else(|| (i..rows.len()).find(|&k| !rows[k].has_values()).unwrap_or(rows.len()));
+            let value_rows = (from..to).filter(|&k| rows[k].has_values()).count();
             let data_rows = (pj.map_or(0, |p| p + 1)..nj.unwrap_or(t.rows.len())).filter(|&k| t.rows[k].kind == RowKind::Data).count();
-            value_rows == 1 && data_rows == 1 && prev.is_some() && next.is_some() && j > pj.unwrap_or(0)
+            // Before the first or after the last label match, the region's
+            // edge is the other bound: the counts still have to agree.
+            value_rows == data_rows && value_rows >= 1 && (prev.is_some() || next.is_some()) && pj.is_none_or(|p| j > p)
         })
         .collect()
+}
+
+/// The first row without values that names one of the table's columns. It
+/// bounds positional matches only when it comes before the first row whose
+/// label matched (a table with sub-tables repeats its headers further down).
+fn column_header_row(rows: &[LRow], t: &Template) -> Option<usize> {
+    rows.iter().position(|r| !r.has_values() && r.texts().any(|tk| {
+        let c = core(&tk.text);
+        t.columns.iter().flat_map(|col| &col.cores).any(|l| similarity(&c, l) >= HEADER_MATCH)
+    }))
 }
 
 /// A column's header cell: where it stands and what it says.

@@ -21,6 +21,9 @@ pub enum Status {
     Normalized,
     /// Not printed (or unreadable); computed from the consistency rules.
     Inferred,
+    /// Read by OCR as something else; the only other reading of the cell
+    /// that makes every rule hold (scans; `raw` keeps the first reading).
+    Corrected,
     /// No value: blank, placeholder, unreadable, or not found.
     Missing,
 }

@@ -1,5 +1,6 @@
 //! One integration-test binary (see Cargo.toml): golden samples (text, HTML,
-//! DOCX), the CLI, the model files, bad input, batch runs, and property tests.
+//! DOCX, PDF, scans), the CLI, the model files, bad input, batch runs, and
+//! property tests.
 
 mod util;
 
@@ -11,3 +12,5 @@ mod markup;
 mod models;
 mod pdf;
 mod properties;
+#[cfg(feature = "ocr")]
+mod scan;

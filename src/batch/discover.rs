@@ -32,6 +32,9 @@ pub struct Input {
     /// Why this entry cannot be processed at all (an unreadable folder, two
     /// inputs with one output path); reported as the file's error.
     pub problem: Option<String>,
+    /// The page images of one scanned report (`NAME.p1.jpg`, `NAME.p2.jpg`,
+    /// …), read together; empty for an ordinary file (then `path` is read).
+    pub pages: Vec<PathBuf>,
 }
 
 /// Result of walking the arguments.
@@ -60,10 +63,14 @@ const MIN_CJK_IN_HEAD: usize = 8;
 pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
     let exclude = exclude.and_then(|e| e.canonicalize().ok());
     let mut found = Discovery::default();
+    let files: Vec<PathBuf> = paths.iter().filter(|p| !p.is_dir()).cloned().collect();
+    for group in crate::source::group_inputs(&files) {
+        let (path, pages) = if group.len() > 1 { (crate::source::scan_report_name(&group), group) } else { (group[0].clone(), Vec::new()) };
+        let name = path.file_name().map_or_else(|| PathBuf::from("input"), PathBuf::from);
+        found.inputs.push(Input { path, rel: name, problem: None, pages });
+    }
     for arg in paths {
         if !arg.is_dir() {
-            let name = arg.file_name().map_or_else(|| PathBuf::from("input"), PathBuf::from);
-            found.inputs.push(Input { path: arg.clone(), rel: name, problem: None });
             continue;
         }
         // With one folder its contents mirror at the top of the output;
@@ -86,11 +93,12 @@ fn walk(dir: &Path, rel: &Path, exclude: Option<&Path>, found: &mut Discovery) {
     let mut entries = match entries {
         Ok(v) => v,
         Err(e) => {
-            found.inputs.push(Input { path: dir.to_path_buf(), rel: rel.to_path_buf(), problem: Some(format!("cannot read the folder: {e}")) });
+            found.inputs.push(Input { path: dir.to_path_buf(), rel: rel.to_path_buf(), problem: Some(format!("cannot read the folder: {e}")), pages: Vec::new() });
             return;
         }
     };
     entries.sort_by_key(|e| e.file_name());
+    let mut files = Vec::new();
     for entry in entries {
         let name = entry.file_name();
         if name.to_string_lossy().starts_with('.') {
@@ -103,11 +111,18 @@ fn walk(dir: &Path, rel: &Path, exclude: Option<&Path>, found: &mut Discovery) {
             walk(&path, &rel.join(&name), exclude, found);
         } else if path.is_file() {
             if is_input(&path) {
-                found.inputs.push(Input { path, rel: rel.join(&name), problem: None });
+                files.push(path);
             } else {
                 found.not_inputs.push(path);
             }
         }
+    }
+    // Page images of one report (NAME.p1.jpg, NAME.p2.jpg, …) are one input,
+    // reported under NAME.
+    for group in crate::source::group_inputs(&files) {
+        let (path, pages) = if group.len() > 1 { (crate::source::scan_report_name(&group), group) } else { (group[0].clone(), Vec::new()) };
+        let name = path.file_name().map_or_else(|| PathBuf::from("input"), PathBuf::from);
+        found.inputs.push(Input { path, rel: rel.join(name), problem: None, pages });
     }
 }
 

@@ -39,7 +39,7 @@ pub use discover::{discover, Discovery, Input, Shard};
 
 use crate::error::{BatchError, DocumentError};
 use crate::report::{csv_header, csv_line, csv_row, failed_rules_json, to_json};
-use crate::{extract_file, Options, TemplateSet};
+use crate::{extract_file, extract_pages, Options, TemplateSet};
 use output::{file_sha256, output_path, previous_output, write_atomic};
 use watchdog::{run_bounded, Stopped};
 
@@ -197,10 +197,11 @@ fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
             return finish(Ok((previous, true)));
         }
     }
-    let (path, templates, extract_options, want_bytes) = (input.path.clone(), ctx.templates.clone(), ctx.options.extract.clone(), out.is_some());
+    let (path, pages, templates, extract_options, want_bytes) = (input.path.clone(), input.pages.clone(), ctx.templates.clone(), ctx.options.extract.clone(), out.is_some());
     let job = move || {
         catch_unwind(AssertUnwindSafe(|| {
-            let json = to_json(&extract_file(&path, &templates, &extract_options)?);
+            let report = if pages.is_empty() { extract_file(&path, &templates, &extract_options)? } else { extract_pages(&pages, &templates, &extract_options)? };
+            let json = to_json(&report);
             let bytes = if want_bytes { serde_json::to_string_pretty(&json).map(|s| s + "\n").ok() } else { None };
             Ok((json, bytes))
         }))

@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use xxgk::batch::{self, BatchOptions, FileOutcome, Observer};
 use xxgk::report::csv_header;
-use xxgk::{Options, TemplateSet};
+use xxgk::TemplateSet;
 
 use super::{ExtractArgs, Format};
 
@@ -35,7 +35,10 @@ written to a temporary file and renamed, so they are never partial.
 
 pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
     let out_is_dir = args.output.as_deref().is_some_and(|o| o.is_dir() || o.as_os_str().to_string_lossy().ends_with('/'));
-    let to_folder = args.format == Format::Json && args.output.is_some() && (args.paths.len() > 1 || args.paths.iter().any(|p| p.is_dir()) || out_is_dir);
+    // Page images of one report given together (NAME.p1.jpg NAME.p2.jpg) are
+    // one input, not a batch.
+    let reports = xxgk::source::group_inputs(&args.paths).len();
+    let to_folder = args.format == Format::Json && args.output.is_some() && (reports > 1 || args.paths.iter().any(|p| p.is_dir()) || out_is_dir);
     if let Some(o) = args.output.as_deref().filter(|o| to_folder && o.exists() && !o.is_dir()) {
         bail!("{} is a file; with a folder or several inputs, -o names an output folder", o.display());
     }
@@ -43,7 +46,7 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
         0.0 => None,
         t => Some(Duration::try_from_secs_f64(t).map_err(|_| anyhow::anyhow!("--timeout takes a number of seconds >= 0, not {t}"))?),
     };
-    let options = BatchOptions { jobs: args.jobs.unwrap_or(0), force: args.force, timeout, extract: Options { max_bytes: args.max_bytes }, out_dir: args.output.clone().filter(|_| to_folder) };
+    let options = BatchOptions { jobs: args.jobs.unwrap_or(0), force: args.force, timeout, extract: args.options(), out_dir: args.output.clone().filter(|_| to_folder) };
 
     let found = batch::discover(&args.paths, options.out_dir.as_deref());
     let mut inputs = found.inputs;
@@ -83,7 +86,7 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
         }
         Format::Json => {
             let mut reports = summary.outcomes.iter().filter_map(|o| o.result.as_ref().ok().and_then(|d| d.json.clone()));
-            let value = if args.paths.len() == 1 && inputs.len() == 1 && !args.paths[0].is_dir() { reports.next() } else { Some(serde_json::Value::Array(reports.collect())) };
+            let value = if inputs.len() == 1 && !args.paths.iter().any(|p| p.is_dir()) { reports.next() } else { Some(serde_json::Value::Array(reports.collect())) };
             if let Some(v) = value {
                 write_out(output, (serde_json::to_string_pretty(&v)? + "\n").as_bytes())?;
             }

@@ -67,6 +67,17 @@ struct ExtractArgs {
     /// Refuse inputs larger than this many bytes (bounds memory per file).
     #[arg(long, value_name = "BYTES", default_value_t = xxgk::source::DEFAULT_MAX_BYTES)]
     max_bytes: u64,
+    /// Refuse images with more pixels than this (decompression bombs).
+    #[arg(long, value_name = "PIXELS", default_value_t = 20_000 * 20_000)]
+    max_pixels: u64,
+    /// Write, per scanned page, a PNG with the detected rules, cells and
+    /// matched fields drawn on it.
+    #[arg(long, value_name = "DIR")]
+    debug_dir: Option<PathBuf>,
+    /// Benchmark only: read page images with the word boxes of
+    /// DIR/<stem>.tsv (from `tesseract IMAGE STEM -l chi_sim tsv`).
+    #[arg(long, value_name = "DIR", hide = true)]
+    tesseract_tsv: Option<PathBuf>,
     /// Worker threads [default: one per core]. Outputs are the same for any value.
     #[arg(short, long, value_name = "N")]
     jobs: Option<usize>,
@@ -88,6 +99,19 @@ struct ExtractArgs {
     /// folders that was not taken as an input.
     #[arg(short, long, conflicts_with = "quiet")]
     verbose: bool,
+}
+
+impl ExtractArgs {
+    /// The library's options from the flags.
+    fn options(&self) -> xxgk::Options {
+        let mut options = xxgk::Options { max_bytes: self.max_bytes, debug_dir: self.debug_dir.clone(), ..Default::default() };
+        #[cfg(feature = "ocr")]
+        {
+            options.scan.params.limits.max_pixels = self.max_pixels;
+            options.scan.params.tsv_dir = self.tesseract_tsv.clone();
+        }
+        options
+    }
 }
 
 #[derive(Subcommand, Debug)]

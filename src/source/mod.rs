@@ -14,9 +14,11 @@ pub mod docx;
 pub mod html;
 pub mod markup;
 pub mod pdf;
+#[cfg(feature = "ocr")]
+pub mod scan;
 pub mod text;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
@@ -29,6 +31,12 @@ use text::TextDoc;
 pub struct Document {
     pub info: SourceInfo,
     pub doc: TextDoc,
+    /// For scans: the page images, cells and OCR readings behind `doc`, for
+    /// the rule-guided rereading and the debug view.
+    #[cfg(feature = "ocr")]
+    pub scan: Option<Box<scan::ScanDoc>>,
+    #[cfg(not(feature = "ocr"))]
+    pub scan: Option<()>,
 }
 
 /// Inputs larger than this are refused before reading (configurable).
@@ -86,28 +94,126 @@ pub fn decode(bytes: &[u8]) -> Result<String, DocumentError> {
 
 /// Reads a file into a [`Document`].
 pub fn load(path: &Path, max_bytes: u64) -> Result<Document, DocumentError> {
+    load_with(path, max_bytes, &ScanOptions::default())
+}
+
+/// How scanned inputs are read (only used for images and image-only PDFs).
+#[derive(Clone, Debug, Default)]
+pub struct ScanOptions {
+    #[cfg(feature = "ocr")]
+    pub params: scan::ScanParams,
+}
+
+/// [`load`] with the scan reader's options.
+pub fn load_with(path: &Path, max_bytes: u64, scan: &ScanOptions) -> Result<Document, DocumentError> {
     let meta = std::fs::metadata(path).map_err(|e| DocumentError::Io(e.to_string()))?;
     if meta.is_dir() {
-        return Err(DocumentError::Io("it is a directory".into()));
+        return load_pages(&[path.to_path_buf()], max_bytes, scan);
     }
     if meta.len() > max_bytes {
         return Err(DocumentError::TooLarge { size: meta.len(), limit: max_bytes });
     }
     let bytes = std::fs::read(path).map_err(|e| DocumentError::Io(e.to_string()))?;
-    read(&bytes, &path.display().to_string())
+    read_with(&bytes, &path.display().to_string(), scan)
 }
 
 /// Reads a document from bytes already in memory; `path` is only recorded.
 pub fn read(bytes: &[u8], path: &str) -> Result<Document, DocumentError> {
+    read_with(bytes, path, &ScanOptions::default())
+}
+
+/// [`read`] with the scan reader's options.
+pub fn read_with(bytes: &[u8], path: &str, scan: &ScanOptions) -> Result<Document, DocumentError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(DocumentError::Empty);
     }
     let kind = sniff(bytes);
-    let doc = read_bytes(kind, bytes)?;
-    // The only ZIP we read is a DOCX; say what it was.
-    let kind = if kind == "zip" { "docx" } else { kind };
     let sha256 = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
-    Ok(Document { info: SourceInfo { path: path.to_string(), kind, sha256, bytes: bytes.len() as u64 }, doc })
+    // The only ZIP we read is a DOCX; say what it was.
+    let shown = if kind == "zip" { "docx" } else { kind };
+    let info = SourceInfo { path: path.to_string(), kind: shown, sha256, bytes: bytes.len() as u64 };
+    match kind {
+        "image" => read_scan(info, kind, bytes, scan),
+        "pdf" if is_image_only_pdf(bytes) => read_scan(SourceInfo { kind: "scanned-pdf", ..info }, kind, bytes, scan),
+        _ => Ok(Document { info, doc: read_bytes(kind, bytes)?, scan: None }),
+    }
+}
+
+/// Several page images as one report (see [`group_inputs`]): the files in
+/// the order given, or the images of a directory.
+pub fn load_pages(paths: &[PathBuf], max_bytes: u64, scan: &ScanOptions) -> Result<Document, DocumentError> {
+    let files: Vec<PathBuf> = if paths.len() == 1 && paths[0].is_dir() { group_inputs(paths).into_iter().next().unwrap_or_default() } else { paths.to_vec() };
+    if files.is_empty() {
+        return Err(DocumentError::Io("no page images (.png, .jpg, .tif) in the directory".into()));
+    }
+    let mut total = 0u64;
+    for f in &files {
+        total += std::fs::metadata(f).map_err(|e| DocumentError::Io(format!("{}: {e}", f.display())))?.len();
+    }
+    if total > max_bytes {
+        return Err(DocumentError::TooLarge { size: total, limit: max_bytes });
+    }
+    let name = if paths.len() == 1 { paths[0].display().to_string() } else { scan_report_name(paths).display().to_string() };
+    read_scan_files(&files, name, total, scan)
+}
+
+/// The name a group of page images is reported under: `NAME` for
+/// `NAME.p1.jpg`, `NAME.p2.jpg`, …, else the first file.
+pub fn scan_report_name(group: &[PathBuf]) -> PathBuf {
+    group.first().map_or_else(PathBuf::new, |f| scan_page_stem(f).map_or_else(|| f.clone(), PathBuf::from))
+}
+
+#[cfg(feature = "ocr")]
+fn scan_page_stem(f: &Path) -> Option<String> {
+    scan::page_of(f).map(|(stem, _)| stem)
+}
+
+#[cfg(not(feature = "ocr"))]
+fn scan_page_stem(_: &Path) -> Option<String> {
+    None
+}
+
+/// Groups inputs into reports: `NAME.p1.jpg`, `NAME.p2.jpg`, … are the pages
+/// of one report; a directory is one report; other files stand alone.
+pub fn group_inputs(files: &[PathBuf]) -> Vec<Vec<PathBuf>> {
+    #[cfg(feature = "ocr")]
+    return scan::group_inputs(files);
+    #[cfg(not(feature = "ocr"))]
+    files.iter().map(|f| vec![f.clone()]).collect()
+}
+
+fn is_image_only_pdf(bytes: &[u8]) -> bool {
+    #[cfg(feature = "ocr")]
+    return scan::pdf::load(bytes).is_ok_and(|d| !scan::pdf::has_text(&d));
+    #[cfg(not(feature = "ocr"))]
+    {
+        let _ = bytes;
+        false
+    }
+}
+
+#[cfg(feature = "ocr")]
+fn read_scan(info: SourceInfo, kind: &str, bytes: &[u8], opts: &ScanOptions) -> Result<Document, DocumentError> {
+    let read = scan::read_bytes(kind, bytes, &opts.params)?;
+    Ok(Document { info, doc: read.doc.clone(), scan: Some(Box::new(read)) })
+}
+
+#[cfg(not(feature = "ocr"))]
+fn read_scan(_: SourceInfo, _: &str, _: &[u8], _: &ScanOptions) -> Result<Document, DocumentError> {
+    Err(DocumentError::Unsupported("scanned image (this build has no OCR: enable the `ocr` feature)"))
+}
+
+#[cfg(feature = "ocr")]
+fn read_scan_files(files: &[PathBuf], name: String, total: u64, opts: &ScanOptions) -> Result<Document, DocumentError> {
+    let (read, bytes) = scan::read_files(files, &opts.params)?;
+    let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let info = SourceInfo { path: name, kind: "image", sha256, bytes: total };
+    Ok(Document { info, doc: read.doc.clone(), scan: Some(Box::new(read)) })
+}
+
+#[cfg(not(feature = "ocr"))]
+fn read_scan_files(_: &[PathBuf], _: String, _: u64, _: &ScanOptions) -> Result<Document, DocumentError> {
+    Err(DocumentError::Unsupported("scanned image (this build has no OCR: enable the `ocr` feature)"))
 }
 
 /// Dispatches to the reader of `kind` (from [`sniff`]).

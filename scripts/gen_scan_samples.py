@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+"""Generate scanned-looking samples of 政府信息公开工作年度报告 with truth files.
+
+What it writes (samples/scanned/)
+    scan_NN_<dpi>_<edition>.pK.jpg       the table pages of one report, page K
+    scan_NN_<dpi>_<edition>.truth.json   what xxgk must output for the pages
+    scan_NN_pdf_<edition>.pdf            an image-only PDF (one JPEG per page)
+    scan_NN_pdf_<edition>.truth.json
+
+How
+    The truth and the numbers come from scripts/gen_text_samples.py (imported:
+    its Report class draws realistic non-zero values and compute_truth says what
+    the tool must output).  Each report is rendered as HTML with the official
+    merged-cell table layout, printed to PDF by headless Chromium, rasterized by
+    pdftoppm at 150, 200 or 300 dpi, and degraded with Pillow: skew, blur,
+    noise, uneven light, a binding shadow, JPEG quality 25-70.  Only the table
+    pages are kept, cropped to the page; every JPEG must stay under 300 KB.
+
+Run it through scripts/gen_scan_samples (installs Chromium, CJK fonts,
+poppler-utils and a venv with Pillow).  Deterministic for a given Chromium and
+font version; the outputs are committed and CI does not run this.
+"""
+
+import html
+import io
+import json
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from PIL import Image, ImageChops, ImageFilter
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import gen_text_samples as g  # noqa: E402
+
+OUT = Path(__file__).resolve().parent.parent / "samples" / "scanned"
+MAX_BYTES = 300 * 1024
+
+# Each report: the gen_text_samples spec (style "cells": every cell printed,
+# no OCR noise in the source) and how it is scanned.  `dpi` and the
+# degradations are per report; `pdf` also writes an image-only PDF.
+SPECS = [
+    dict(n=31, ed="2019", year=2020, org="重庆市渝中区解放碑街道办事处", short="解放碑街道", self="我街道",
+         kind="street", size="small", amount="wan", dpi=300, deg="light"),
+    dict(n=32, ed="2021", year=2022, org="杭州市西湖区人民政府办公室", short="西湖区政府办公室", self="我办",
+         kind="district", size="medium", amount="bare4", dpi=300, deg="light"),
+    dict(n=33, ed="2021", year=2023, org="济南市历下区市场监督管理局", short="区市场监管局", self="我局",
+         kind="bureau", size="medium", dpi=200, deg="heavy"),
+    dict(n=34, ed="2019", year=2020, org="南宁市青秀区新竹街道办事处", short="新竹街道", self="我街道",
+         kind="street", size="medium", amount="wan", dpi=200, deg="heavy"),
+    dict(n=35, ed="2021", year=2024, org="广州市天河区人民政府办公室", short="天河区政府办公室", self="我办",
+         kind="district", size="big", dpi=200, deg="heavy"),
+    dict(n=36, ed="2021", year=2022, org="郑州市金水区文化路街道办事处", short="文化路街道", self="我街道",
+         kind="street", size="small", dpi=150, deg="heavy"),
+    dict(n=37, ed="2019", year=2019, org="太原市小店区人民政府办公室", short="小店区政府办公室", self="我办",
+         kind="district", size="medium", amount="wan", dpi=150, deg="medium"),
+    dict(n=38, ed="2021", year=2023, org="厦门市思明区教育局", short="区教育局", self="我局",
+         kind="bureau", size="small", dpi=200, deg="medium", pdf=True),
+]
+
+CSS = """
+@page { size: A4; margin: 18mm 16mm; }
+body { font-family: 'Noto Serif CJK SC', serif; font-size: 10.5pt; line-height: 1.45; }
+h1 { font-size: 15pt; text-align: center; margin: 4mm 0 6mm; }
+h2 { font-size: 12pt; margin: 5mm 0 2mm; font-family: 'Noto Sans CJK SC', sans-serif; }
+p { text-indent: 2em; margin: 0 0 2mm; }
+table { border-collapse: collapse; width: 100%; margin: 2mm 0 4mm; page-break-inside: auto; }
+tr { page-break-inside: avoid; }
+td { border: 0.8pt solid #444; padding: 1.2mm 1.5mm; text-align: center; vertical-align: middle;
+     font-size: 9.5pt; }
+td.l { text-align: left; }
+.brk { page-break-before: always; }
+"""
+
+
+def td(text, cls="", cs=1, rs=1):
+    attrs = (f' colspan="{cs}"' if cs > 1 else "") + (f' rowspan="{rs}"' if rs > 1 else "") + \
+        (f' class="{cls}"' if cls else "")
+    return f"<td{attrs}>{html.escape(text or '').replace(chr(10), '<br>')}</td>"
+
+
+def s2_html(rep):
+    rows = []
+    for cap, heads, data, cols in g.S2[rep.ed]:
+        rows.append(td(cap, cs=4))
+        heads = rep.s2_heads(heads)
+        span = 4 - len(heads) + 1  # the last header spans what is left
+        rows.append("".join(td(h) for h in heads[:-1]) + td(heads[-1], cs=span))
+        for rid, label in data:
+            fids = [f"s2.{rid}.{c}" for c in cols]
+            texts = [rep.text[f] or "" for f in fids]
+            rows.append(td(rep.s2_label(rid, label)) + "".join(td(t) for t in texts[:-1]) + td(texts[-1], cs=span))
+    return "<table>" + "".join(f"<tr>{r}</tr>" for r in rows) + "</table>"
+
+
+def s3_html(rep):
+    rows = [td(g.S3_NOTE, cs=3, rs=3) + td("申请人情况", cs=7),
+            td("自然人", rs=2) + td("法人或其他组织", cs=5) + td("总计", rs=2),
+            "".join(td(h) for h in g.S3_SUBCOLS)]
+    printed = rep.printed_s3_rows()
+    outcome_rows = [r for r in printed if r not in ("new", "carried_over", "carried_forward")]
+    group_size = {}
+    for r in outcome_rows:
+        if "." in r:
+            group_size[r.split(".")[0]] = group_size.get(r.split(".")[0], 0) + 1
+    for r in printed:
+        vals = "".join(td(rep.text[f] or "") for f in rep.row_fields(r))
+        if r in ("new", "carried_over", "carried_forward"):
+            rows.append(td(g.S3_LABEL[r], "l", cs=3) + vals)
+            continue
+        lead = td(g.TOP3, rs=len(outcome_rows)) if r == outcome_rows[0] else ""
+        if "." in r:
+            grp = r.split(".")[0]
+            first = r in g.FIRST_CHILD
+            lead += td(g.GROUP_LABEL[grp], rs=group_size[grp]) if first else ""
+            rows.append(lead + td(g.S3_LABEL[r], "l") + vals)
+        else:
+            rows.append(lead + td(g.S3_LABEL[r], "l", cs=2) + vals)
+    return "<table>" + "".join(f"<tr>{r}</tr>" for r in rows) + "</table>"
+
+
+def s4_html(rep):
+    rows = [td("行政复议", cs=5) + td("行政诉讼", cs=10),
+            "".join(td(h, rs=2) for h in g.S4_HEADS) + td("未经复议直接起诉", cs=5) + td("复议后起诉", cs=5),
+            "".join(td(h) for h in g.S4_HEADS * 2),
+            "".join(td(rep.text[f"s4.{grp}.{c}"] or "") for grp in g.S4_GROUPS for c in g.S4_COLS)]
+    return "<table>" + "".join(f"<tr>{r}</tr>" for r in rows) + "</table>"
+
+
+def report_html(rep):
+    fmt, parts = g.overview_parts(rep)
+    h = g.headings(rep)
+    body = [f"<h1>{html.escape(rep.org)}{rep.year}年政府信息公开工作年度报告</h1>",
+            f"<h2>{h[1]}</h2>", f"<p>{html.escape(parts[0][1])}</p>",
+            f"<h2>{h[2]}</h2>", s2_html(rep),
+            f"<h2 class='brk'>{h[3]}</h2>", s3_html(rep),
+            f"<h2>{h[4]}</h2>", s4_html(rep),
+            f"<h2>{h[5]}</h2>", f"<p>{html.escape(rep.rng.choice(g.PROBLEMS).format(**fmt))}</p>"]
+    return f"<!doctype html><html><head><meta charset='utf-8'><style>{CSS}</style></head><body>" + \
+        "".join(body) + "</body></html>"
+
+
+def to_pdf(html_text, workdir):
+    src = workdir / "r.html"
+    pdf = workdir / "r.pdf"
+    src.write_text(html_text, encoding="utf-8")
+    subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf}", src.as_uri()], check=True, capture_output=True)
+    return pdf
+
+
+def rasterize(pdf, dpi, workdir):
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), str(workdir / "pg")], check=True)
+    return [Image.open(p).convert("L") for p in sorted(workdir.glob("pg-*.png"))]
+
+
+LEVELS = {
+    #          skew°  blur   noise  light  shadow  jpeg q
+    "light": (0.6, 0.3, 2, 0.06, False, (60, 70)),
+    "medium": (1.5, 0.6, 4, 0.15, True, (35, 55)),
+    "heavy": (2.5, 0.8, 6, 0.22, True, (25, 45)),
+}
+
+
+def degrade(img, level, rng):
+    skew, blur, noise, light, shadow, (qlo, qhi) = LEVELS[level]
+    w, h = img.size
+    # Uneven light: a smooth multiplicative gradient across the page.
+    cx, cy = rng.uniform(0, w), rng.uniform(0, h)
+    small = Image.new("L", (32, 32))
+    small.putdata([int(255 * (1 - light * (((x * w / 32 - cx) ** 2 + (y * h / 32 - cy) ** 2) ** 0.5) / max(w, h)))
+                   for y in range(32) for x in range(32)])
+    gain = small.resize((w, h), Image.BILINEAR)
+    if shadow:
+        # A binding shadow: darkening that fades in from the left edge.
+        sw = int(w * rng.uniform(0.05, 0.09))
+        px = gain.load()
+        for x in range(sw):
+            f = 0.55 + 0.45 * (x / sw) ** 0.5
+            for y in range(h):
+                px[x, y] = int(px[x, y] * f)
+    img = ImageChops.multiply(img, gain)
+    angle = rng.uniform(-skew, skew)
+    img = img.rotate(angle, resample=Image.BICUBIC, expand=False, fillcolor=int(235 * (1 - light / 2)))
+    if blur:
+        img = img.filter(ImageFilter.GaussianBlur(blur * rng.uniform(0.7, 1.0)))
+    if noise:
+        n = Image.effect_noise((w, h), noise)
+        img = ImageChops.add(img, n, scale=1.0, offset=-128)
+    q = rng.randint(qlo, qhi)
+    return img, angle, q
+
+
+def jpeg_bytes(img, q):
+    while True:
+        buf = io.BytesIO()
+        img.save(buf, "JPEG", quality=q, optimize=True)
+        if buf.tell() < MAX_BYTES or q <= 25:
+            return buf.getvalue(), q
+        q -= 5
+
+
+def crop_margins(img, dpi):
+    """Cuts 8 mm off each side: blank paper, and kept under the size cap.
+    The page margins are 16-18 mm and a 2.5° skew moves the table by less
+    than 7 mm, so the tables stay whole."""
+    m = round(8 / 25.4 * dpi)
+    return img.crop((m, m, img.size[0] - m, img.size[1] - m))
+
+
+def image_pdf(jpegs, sizes, dpi):
+    """A minimal PDF with one DCTDecode image per page (no text layer)."""
+    objs = []
+    kids = []
+    for jpg, (w, h) in zip(jpegs, sizes):
+        pw, ph = w * 72 / dpi, h * 72 / dpi
+        img_id = len(objs) + 3
+        content = f"q {pw:.2f} 0 0 {ph:.2f} 0 0 cm /Im0 Do Q".encode()
+        objs.append(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+                    b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n" % (w, h, len(jpg)) + jpg
+                    + b"\nendstream")
+        objs.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+        objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.2f %.2f] /Resources << /XObject << /Im0 %d 0 R >> >>"
+                    b" /Contents %d 0 R >>" % (pw, ph, img_id, img_id + 1))
+        kids.append(img_id + 2)
+    head = [b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for i, body in enumerate(head + objs, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % i + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(offsets) + 1))
+    for o in offsets:
+        out.write(b"%010d 00000 n \n" % o)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(offsets) + 1, xref))
+    return out.getvalue()
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    for spec in SPECS:
+        spec = dict(spec, style="cells")
+        rep = g.Report(spec)
+        truth = g.compute_truth(rep)
+        rng = random.Random(spec["n"])
+        stem = f"scan_{spec['n']:02d}_{'pdf' if spec.get('pdf') else spec['dpi']}_{spec['ed']}"
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            pages = rasterize(to_pdf(report_html(rep), tmp), spec["dpi"], tmp)
+        # The table pages: every page but a last one holding only section 五.
+        pages = pages[:3]
+        jpegs, sizes, notes = [], [], []
+        for k, page in enumerate(pages, start=1):
+            img, angle, q = degrade(page, spec["deg"], rng)
+            img = crop_margins(img, spec["dpi"])
+            data, q = jpeg_bytes(img, q)
+            jpegs.append(data)
+            sizes.append(img.size)
+            notes.append(f"p{k}: skew {angle:+.2f}°, q{q}, {len(data) // 1024} KB")
+            if not spec.get("pdf"):
+                (OUT / f"{stem}.p{k}.jpg").write_bytes(data)
+        if spec.get("pdf"):
+            (OUT / f"{stem}.pdf").write_bytes(image_pdf(jpegs, sizes, spec["dpi"]))
+        doc = {"edition": rep.ed, "year": rep.year, "organization": rep.org, "dpi": spec["dpi"],
+               "degradation": spec["deg"], "pages": notes, "values": truth}
+        (OUT / f"{stem}.truth.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+        print(stem, "; ".join(notes))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,273 @@
+//! Source: scanned reports. Page images (PNG, JPEG, TIFF, image-only PDFs)
+//! → a [`ScanDoc`]: the [`TextDoc`] every reader produces, plus what the
+//! rule-guided rereading and the debug view need.
+//!
+//! # Steps
+//! 0. [`input`], [`pdf`]: decode every page to gray, with its resolution;
+//!    refuse decompression bombs before decoding.
+//! 1. [`prep`]: flatten the illumination, deskew, binarize (Sauvola).
+//! 2. [`lines`]: ruling lines by long runs, erased from the ink; then the
+//!    grid of each table with merged cells (`layout::find_grids`, the same
+//!    lattice `pages_to_doc` builds), so that each cell can be cropped.
+//! 3. [`read`] with [`ocr`]: every cell on its own tight crop (numbers with
+//!    a digits-only engine in single-line mode, labels with chi_sim), text
+//!    outside tables line by line. A page without rules falls back to
+//!    full-page OCR ([`fallback`]): word boxes, grouped into rows, read by
+//!    the template's row and column order.
+//! 4. `layout::pages_to_doc`: words and rules → lines of cells.
+//! 5. After the pipeline: [`correct`] rereads unsure cells and cells in
+//!    failed rules, and accepts another reading only when it is the only
+//!    change that makes every rule hold; it also folds OCR confidence into
+//!    each value and warns about cells it could not confirm.
+//!
+//! Multi-page reports given as separate images follow the convention
+//! `NAME.p1.jpg`, `NAME.p2.jpg`, … (see [`group_inputs`]) or a directory
+//! holding only the page images.
+
+pub mod correct;
+pub mod debug;
+pub mod fallback;
+pub mod input;
+pub mod lines;
+pub mod ocr;
+pub mod pdf;
+pub mod prep;
+pub mod read;
+pub mod tsv;
+
+use std::path::{Path, PathBuf};
+
+use image::GrayImage;
+
+use crate::error::DocumentError;
+use crate::source::text::TextDoc;
+pub use input::{PageImage, ScanLimits};
+use crate::layout::{self, find_grids, Grid, LayoutParams, Page, Rule};
+use read::CellRead;
+
+/// Everything the scan reader can be tuned by.
+#[derive(Clone, Debug, Default)]
+pub struct ScanParams {
+    pub limits: ScanLimits,
+    pub prep: prep::PrepParams,
+    pub lines: lines::LineParams,
+    pub read: read::ReadParams,
+    /// Benchmark only: take each page's words from `DIR/<stem>.tsv` (the
+    /// `tesseract` command line's output) instead of our OCR; see [`tsv`].
+    pub tsv_dir: Option<PathBuf>,
+}
+
+/// Pages above this resolution are reduced to it first: OCR gains nothing
+/// beyond, and memory and time grow with the square.
+const MAX_DPI: f32 = 400.0;
+
+/// One page as the reader saw it (for rereading and the debug view).
+#[derive(Clone, Debug)]
+pub struct PageScan {
+    pub gray: GrayImage,
+    pub dpi: f32,
+    /// The tables' grids, in points.
+    pub tables: Vec<Grid>,
+    pub segments: Vec<lines::Segment>,
+    pub skew_deg: f32,
+    pub fallback: bool,
+}
+
+/// A scanned report, read.
+#[derive(Clone, Debug)]
+pub struct ScanDoc {
+    pub doc: TextDoc,
+    pub pages: Vec<Page>,
+    pub scans: Vec<PageScan>,
+    pub cells: Vec<CellRead>,
+}
+
+/// Reads page images into a [`ScanDoc`].
+pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDoc, DocumentError> {
+    let mut pages = Vec::new();
+    let mut scans = Vec::new();
+    let mut cells = Vec::new();
+    for (i, img) in images.into_iter().enumerate() {
+        let (gray, dpi) = if img.dpi > MAX_DPI {
+            let f = MAX_DPI / img.dpi;
+            let (w, h) = ((img.gray.width() as f32 * f).round() as u32, (img.gray.height() as f32 * f).round() as u32);
+            (image::imageops::resize(&img.gray, w.max(1), h.max(1), image::imageops::FilterType::Triangle), MAX_DPI)
+        } else {
+            (img.gray, img.dpi)
+        };
+        let t0 = std::time::Instant::now();
+        let prepared = prep::prepare(&gray, dpi, &params.prep);
+        let t1 = t0.elapsed();
+        let (w, h) = prepared.gray.dimensions();
+        let mut ink = prepared.ink;
+        let segments = lines::detect(&mut ink, w, h, dpi, &params.lines);
+        let mut clean = prepared.gray;
+        whiten_rules(&mut clean, &segments);
+        let rules = to_rules(&segments, dpi);
+        let tables = find_grids(&rules, &layout_params());
+        let input = read::PageInput { number: i + 1, gray: &clean, ink: &ink, dpi, segments: &segments, rules: &rules, tables: &tables };
+        let fallback = tables.is_empty();
+        let (page, page_cells) = if fallback {
+            ocr::with_engines(|e| fallback::read_page(&input, e)).and_then(|r| r).map(|p| (p, Vec::new()))
+        } else {
+            ocr::with_engines(|e| read::read_page(&input, e, &params.read)).and_then(|r| r)
+        }
+        .map_err(|e| DocumentError::Scan(e.to_string()))?;
+        if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
+            eprintln!("page {}: prep {:?}, total {:?}", i + 1, t1, t0.elapsed());
+        }
+        pages.push(page);
+        cells.extend(page_cells);
+        scans.push(PageScan { gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback });
+    }
+    let doc = layout::pages_to_doc_with(&pages, &layout_params());
+    if std::env::var_os("XXGK_DEBUG_DOC").is_some() {
+        for l in &doc.lines {
+            eprintln!("{:4} {:?}", l.number, l.cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>());
+        }
+    }
+    Ok(ScanDoc { doc, pages, scans, cells })
+}
+
+/// Scanned rules wobble by a pixel or two and stop short of crossings:
+/// snap within 3 pt (about 1 mm) rather than the 2 pt of PDF producers.
+fn layout_params() -> LayoutParams {
+    LayoutParams { snap: 3.0, ..LayoutParams::default() }
+}
+
+/// Pixel segments → layout rules in points.
+fn to_rules(segs: &[lines::Segment], dpi: f32) -> Vec<Rule> {
+    let pt = 72.0 / dpi;
+    segs.iter()
+        .map(|s| {
+            let (x0, y0, x1, y1) = if s.horizontal { (s.from, s.at, s.to, s.at) } else { (s.at, s.from, s.at, s.to) };
+            Rule { x0: x0 * pt, y0: y0 * pt, x1: x1 * pt, y1: y1 * pt }
+        })
+        .collect()
+}
+
+/// Sets the pixels of every rule to paper white, so that crops that touch a
+/// cell's border do not show it to OCR.
+fn whiten_rules(gray: &mut GrayImage, segs: &[lines::Segment]) {
+    let (w, h) = gray.dimensions();
+    for s in segs {
+        let half = (s.thickness / 2.0 + 1.5).ceil() as i64;
+        for across in (s.at.round() as i64 - half).max(0)..=s.at.round() as i64 + half {
+            for along in (s.from as i64).max(0)..=s.to as i64 {
+                let (x, y) = if s.horizontal { (along, across) } else { (across, along) };
+                if (x as u32) < w && (y as u32) < h {
+                    gray.put_pixel(x as u32, y as u32, image::Luma([255]));
+                }
+            }
+        }
+    }
+}
+
+/// Reads one file's bytes: an image (all TIFF pages) or an image-only PDF.
+pub fn read_bytes(kind: &str, bytes: &[u8], params: &ScanParams) -> Result<ScanDoc, DocumentError> {
+    let images = match kind {
+        "pdf" => {
+            let doc = pdf::load(bytes)?;
+            pdf::page_images(&doc, bytes, &params.limits)?
+        }
+        _ => input::decode(bytes, &params.limits)?,
+    };
+    read_images(images, params)
+}
+
+/// Reads several page images as one report, in the order given.
+pub fn read_files(paths: &[PathBuf], params: &ScanParams) -> Result<(ScanDoc, Vec<u8>), DocumentError> {
+    if let Some(dir) = &params.tsv_dir {
+        return tsv::read(paths, dir, params);
+    }
+    let mut images = Vec::new();
+    let mut all = Vec::new();
+    for p in paths {
+        let bytes = std::fs::read(p).map_err(|e| DocumentError::Io(format!("{}: {e}", p.display())))?;
+        images.extend(input::decode(&bytes, &params.limits)?);
+        all.extend(bytes);
+    }
+    Ok((read_images(images, params)?, all))
+}
+
+/// The page number in `NAME.pN.EXT`, and `NAME`.
+pub fn page_of(path: &Path) -> Option<(String, u32)> {
+    let name = path.file_name()?.to_str()?;
+    let (rest, ext) = name.rsplit_once('.')?;
+    if !["png", "jpg", "jpeg", "tif", "tiff"].contains(&ext.to_ascii_lowercase().as_str()) {
+        return None;
+    }
+    let (stem, page) = rest.rsplit_once(".p")?;
+    let n: u32 = page.parse().ok()?;
+    Some((path.with_file_name(stem).display().to_string(), n))
+}
+
+/// Groups inputs into reports: files named `NAME.p1.EXT`, `NAME.p2.EXT`, …
+/// (same NAME) are the pages of one report, in page order; a directory is
+/// one report of the images in it, by file name (page numbers compared as
+/// numbers); any other file is a report by itself. First appearance order is
+/// kept.
+pub fn group_inputs(files: &[PathBuf]) -> Vec<Vec<PathBuf>> {
+    // (NAME of NAME.pN files, (page, file)…)
+    type Group = (Option<String>, Vec<(u32, PathBuf)>);
+    let mut groups: Vec<Group> = Vec::new();
+    for f in files {
+        if f.is_dir() {
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(f).map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_file() && is_image_name(p)).collect()).unwrap_or_default();
+            inside.sort_by_key(|p| natural_key(p));
+            groups.push((None, inside.into_iter().map(|p| (0, p)).collect()));
+            continue;
+        }
+        match page_of(f) {
+            Some((stem, n)) => match groups.iter_mut().find(|g| g.0.as_deref() == Some(stem.as_str())) {
+                Some(g) => g.1.push((n, f.clone())),
+                None => groups.push((Some(stem), vec![(n, f.clone())])),
+            },
+            None => groups.push((None, vec![(0, f.clone())])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(_, mut v)| {
+            v.sort_by_key(|(n, _)| *n);
+            v.into_iter().map(|(_, p)| p).collect()
+        })
+        .collect()
+}
+
+fn is_image_name(p: &Path) -> bool {
+    p.extension().and_then(|e| e.to_str()).is_some_and(|e| ["png", "jpg", "jpeg", "tif", "tiff"].contains(&e.to_ascii_lowercase().as_str()))
+}
+
+/// File name with digit runs compared as numbers ("p10" after "p9").
+fn natural_key(p: &Path) -> Vec<(String, u64)> {
+    let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let mut out = Vec::new();
+    let mut text = String::new();
+    let mut num = String::new();
+    for c in name.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+        } else {
+            if !num.is_empty() {
+                out.push((std::mem::take(&mut text), num.parse().unwrap_or(0)));
+                num.clear();
+            }
+            text.push(c);
+        }
+    }
+    out.push((text, num.parse().unwrap_or(0)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_files_group_into_one_report_in_page_order() {
+        let f = |s: &str| PathBuf::from(s);
+        let groups = group_inputs(&[f("a/r.p2.jpg"), f("a/x.txt"), f("a/r.p1.jpg"), f("a/r.p10.jpg"), f("b/r.p1.jpg")]);
+        assert_eq!(groups, vec![vec![f("a/r.p1.jpg"), f("a/r.p2.jpg"), f("a/r.p10.jpg")], vec![f("a/x.txt")], vec![f("b/r.p1.jpg")]]);
+    }
+}

@@ -1,0 +1,186 @@
+//! Scan stage 0b: image-only PDFs. PDF bytes → one [`PageImage`] per page:
+//! the largest image XObject on the page, decoded from the PDF itself.
+//!
+//! Supported: DCTDecode (JPEG, through `image`), FlateDecode/LZW 8-bit gray,
+//! RGB or CMYK and 1-bit, CCITTFaxDecode group 4 (wrapped in a one-strip
+//! TIFF and decoded by the `tiff` crate). JBIG2 and JPX (JPEG 2000) images
+//! are rendered by `pdftoppm` (poppler-utils) when it is installed, else the
+//! page fails with a message saying so. The page resolution is the image's
+//! width over the page's width in inches.
+
+use std::io::Cursor;
+
+use image::GrayImage;
+use lopdf::{Document, Object};
+
+use super::input::{check_size, unpack_bits, PageImage, ScanLimits};
+use crate::error::DocumentError;
+
+/// Whether any page draws text: then it is a text PDF, not a scan.
+pub fn has_text(doc: &Document) -> bool {
+    doc.get_pages().values().any(|&id| doc.get_page_content(id).windows(2).any(|w| w == b"Tj" || w == b"TJ"))
+}
+
+pub fn load(bytes: &[u8]) -> Result<Document, DocumentError> {
+    let doc = Document::load_mem(bytes).map_err(|e| DocumentError::Scan(format!("cannot parse the PDF: {e}")))?;
+    if doc.is_encrypted() {
+        return Err(DocumentError::Scan("the PDF is encrypted".into()));
+    }
+    Ok(doc)
+}
+
+/// The page images of an image-only PDF.
+pub fn page_images(doc: &Document, bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, DocumentError> {
+    let mut out = Vec::new();
+    for (&number, &id) in &doc.get_pages() {
+        let images = doc.get_page_images(id).unwrap_or_default();
+        let Some(img) = images.iter().max_by_key(|i| i.width.saturating_mul(i.height)) else {
+            return Err(DocumentError::Scan(format!("page {number} has neither text nor an image")));
+        };
+        let (w, h) = (img.width.max(0) as u64, img.height.max(0) as u64);
+        check_size(w, h, limits)?;
+        let filters: Vec<String> = img.filters.clone().unwrap_or_default();
+        let stream = doc.get_object(img.id).and_then(Object::as_stream).map_err(|e| DocumentError::Scan(format!("page {number}: {e}")))?;
+        let gray = match filters.last().map(String::as_str) {
+            Some("DCTDecode") => {
+                let data = if filters.len() > 1 { stream.decompressed_content().unwrap_or_else(|_| img.content.to_vec()) } else { img.content.to_vec() };
+                image::load_from_memory_with_format(&data, image::ImageFormat::Jpeg).map_err(|e| DocumentError::Scan(format!("page {number}: bad JPEG image: {e}")))?.to_luma8()
+            }
+            Some("CCITTFaxDecode") => ccitt(stream, w as u32, h as u32).map_err(|m| DocumentError::Scan(format!("page {number}: {m}")))?,
+            Some("JBIG2Decode") | Some("JPXDecode") => render_with_pdftoppm(bytes, number).map_err(|m| DocumentError::Scan(format!("page {number}: {} image: {m}", filters.last().map_or("", String::as_str))))?,
+            _ => {
+                let data = if filters.is_empty() { img.content.to_vec() } else { stream.decompressed_content().map_err(|e| DocumentError::Scan(format!("page {number}: cannot decompress the image ({filters:?}): {e}")))? };
+                raw(&data, w as u32, h as u32, img.bits_per_component.unwrap_or(8), img.color_space.as_deref()).map_err(|m| DocumentError::Scan(format!("page {number}: {m}")))?
+            }
+        };
+        let gray = if decode_inverted(stream) { invert(gray) } else { gray };
+        let page_w_in = page_width_pt(doc, id).unwrap_or(595.0) / 72.0;
+        let dpi = (gray.width() as f32 / page_w_in).clamp(50.0, 2400.0);
+        out.push(PageImage { gray, dpi });
+    }
+    if out.is_empty() {
+        return Err(DocumentError::Scan("the PDF has no pages".into()));
+    }
+    Ok(out)
+}
+
+fn page_width_pt(doc: &Document, id: lopdf::ObjectId) -> Option<f32> {
+    let page = doc.get_dictionary(id).ok()?;
+    let mb = page.get(b"MediaBox").ok().and_then(|o| doc.dereference(o).ok()).and_then(|(_, o)| o.as_array().ok())?;
+    let num = |o: &Object| o.as_float().ok().or_else(|| o.as_i64().ok().map(|i| i as f32));
+    Some((num(mb.get(2)?)? - num(mb.first()?)?).abs()).filter(|w| *w > 10.0)
+}
+
+fn decode_inverted(stream: &lopdf::Stream) -> bool {
+    stream.dict.get(b"Decode").and_then(Object::as_array).is_ok_and(|a| a.first().and_then(|o| o.as_float().ok().or_else(|| o.as_i64().ok().map(|i| i as f32))) == Some(1.0))
+}
+
+fn invert(mut g: GrayImage) -> GrayImage {
+    g.iter_mut().for_each(|p| *p = 255 - *p);
+    g
+}
+
+/// Uncompressed samples → gray.
+fn raw(data: &[u8], w: u32, h: u32, bpc: i64, cs: Option<&str>) -> Result<GrayImage, String> {
+    let comps = match cs {
+        Some("DeviceRGB") | Some("CalRGB") => 3,
+        Some("DeviceCMYK") => 4,
+        // An ICC profile's component count is in its stream; the data
+        // length tells the same for the 1, 3 and 4 component cases.
+        Some("ICCBased") => [4usize, 3].into_iter().find(|&c| data.len() as u64 >= w as u64 * h as u64 * c as u64).unwrap_or(1),
+        _ => 1,
+    };
+    let n = w as usize * h as usize;
+    match (bpc, comps) {
+        (1, 1) => {
+            if data.len() < w.div_ceil(8) as usize * h as usize {
+                return Err("1-bit image data is short".into());
+            }
+            // 1 bits are white in DeviceGray unless Decode inverts.
+            Ok(unpack_bits(data, w, h, true))
+        }
+        (8, c) => {
+            if data.len() < n * c {
+                return Err(format!("image data is short ({} bytes for {w}x{h}x{c})", data.len()));
+            }
+            let v: Vec<u8> = match c {
+                1 => data[..n].to_vec(),
+                3 => data.chunks_exact(3).take(n).map(|p| ((p[0] as u32 * 299 + p[1] as u32 * 587 + p[2] as u32 * 114) / 1000) as u8).collect(),
+                _ => data.chunks_exact(4).take(n).map(|p| 255u8.saturating_sub(((p[0] as u32 * 30 + p[1] as u32 * 59 + p[2] as u32 * 11) / 100 + p[3] as u32).min(255) as u8)).collect(),
+            };
+            GrayImage::from_raw(w, h, v).ok_or_else(|| "image data is short".into())
+        }
+        (b, c) => Err(format!("images with {b} bits per component and {c} components are not supported")),
+    }
+}
+
+/// CCITT group 4 data: a one-strip TIFF around it, decoded by `tiff`.
+fn ccitt(stream: &lopdf::Stream, w: u32, h: u32) -> Result<GrayImage, String> {
+    let parms = stream.dict.get(b"DecodeParms").ok().and_then(|o| o.as_dict().ok());
+    let int = |k: &[u8], d: i64| parms.and_then(|p| p.get(k).ok()).and_then(|o| o.as_i64().ok()).unwrap_or(d);
+    let k = int(b"K", 0);
+    if k >= 0 {
+        return Err("CCITT group 3 images are not supported (only group 4)".into());
+    }
+    let cols = int(b"Columns", 1728).max(1) as u32;
+    let rows = if int(b"Rows", 0) > 0 { int(b"Rows", 0) as u32 } else { h };
+    let black_is_1 = parms.and_then(|p| p.get(b"BlackIs1").ok()).and_then(|o| o.as_bool().ok()).unwrap_or(false);
+    let tiff = wrap_g4(&stream.content, cols.max(w), rows);
+    let pages = super::input::decode(&tiff, &ScanLimits::default()).map_err(|e| e.to_string())?;
+    let g = pages.into_iter().next().map(|p| p.gray).ok_or("empty CCITT image")?;
+    // The TIFF says 0 is white (the CCITT convention); BlackIs1 only says
+    // how the PDF's own samples are to be read, which `Decode` handles.
+    let _ = black_is_1;
+    Ok(g)
+}
+
+/// A little-endian TIFF with one strip of group 4 data.
+pub fn wrap_g4(data: &[u8], w: u32, h: u32) -> Vec<u8> {
+    let entries: [(u16, u16, u32); 8] = [
+        (256, 4, w),          // ImageWidth
+        (257, 4, h),          // ImageLength
+        (258, 3, 1),          // BitsPerSample
+        (259, 3, 4),          // Compression: CCITT T.6 (group 4)
+        (262, 3, 0),          // PhotometricInterpretation: WhiteIsZero
+        (273, 4, 0),          // StripOffsets (patched below)
+        (278, 4, h),          // RowsPerStrip
+        (279, 4, data.len() as u32), // StripByteCounts
+    ];
+    let ifd_len = 2 + entries.len() * 12 + 4;
+    let data_at = 8 + ifd_len as u32;
+    let mut out = Vec::with_capacity(data_at as usize + data.len());
+    out.extend(b"II*\0");
+    out.extend(8u32.to_le_bytes());
+    out.extend((entries.len() as u16).to_le_bytes());
+    for (tag, ty, value) in entries {
+        out.extend(tag.to_le_bytes());
+        out.extend(ty.to_le_bytes());
+        out.extend(1u32.to_le_bytes());
+        let v = if tag == 273 { data_at } else { value };
+        if ty == 3 {
+            out.extend((v as u16).to_le_bytes());
+            out.extend([0, 0]);
+        } else {
+            out.extend(v.to_le_bytes());
+        }
+    }
+    out.extend(0u32.to_le_bytes());
+    out.extend(data);
+    out
+}
+
+/// Renders one page with poppler's `pdftoppm` at 300 dpi (gray PNG).
+fn render_with_pdftoppm(bytes: &[u8], page: u32) -> Result<GrayImage, String> {
+    let dir = std::env::temp_dir().join(format!("xxgk-pdftoppm-{}-{page}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let pdf = dir.join("in.pdf");
+    std::fs::write(&pdf, bytes).map_err(|e| e.to_string())?;
+    let status = std::process::Command::new("pdftoppm").args(["-r", "300", "-gray", "-png", "-singlefile", "-f", &page.to_string(), "-l", &page.to_string()]).arg(&pdf).arg(dir.join("out")).status();
+    let result = match status {
+        Ok(s) if s.success() => std::fs::read(dir.join("out.png")).map_err(|e| e.to_string()).and_then(|png| image::load(Cursor::new(png), image::ImageFormat::Png).map(|i| i.to_luma8()).map_err(|e| e.to_string())),
+        Ok(s) => Err(format!("pdftoppm failed ({s})")),
+        Err(_) => Err("not supported without pdftoppm; install poppler-utils".into()),
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}

@@ -1,0 +1,447 @@
+//! Scan stage 3b: reading a prepared page. In: the flattened, deskewed gray
+//! page, its ink with rules erased, and its tables. Out: a layout [`Page`]
+//! (one word per table cell, one per text line outside tables, boxes in
+//! points) and a [`CellRead`] per non-empty cell for later rereading.
+//!
+//! Numbers are read cell by cell on tight crops with the digits-only engine
+//! in single-line mode. A cell counts as a number only when that reading is
+//! a well-formed number, confident, and fits the ink's shape (a digit is
+//! about half as wide as it is tall, a Chinese character about as wide);
+//! anything else is a label and is read with chi_sim as a block (labels wrap
+//! inside their cells). Text outside the tables is cut into lines by the
+//! ink's row profile and each line is read with chi_sim in single-line mode:
+//! cheaper than Tesseract's own page layout analysis, which the rules and
+//! tables would only confuse.
+
+use image::{imageops, GrayImage, Luma};
+
+use crate::layout::{Grid, Page, Rect, Rule, Word};
+use super::lines::Segment;
+use super::ocr::{Engines, OcrError, OcrWord, Psm, Symbol};
+use super::prep::px_per_mm;
+
+/// How a page's cells were read.
+#[derive(Clone, Debug)]
+pub struct ReadParams {
+    /// A number reading below this confidence is not trusted as a number
+    /// (the cell is then read as text by chi_sim, which reads digits too).
+    pub number_min_confidence: f32,
+    /// White border around a crop, in multiples of the ink height.
+    pub pad: f32,
+}
+
+impl Default for ReadParams {
+    fn default() -> Self {
+        ReadParams { number_min_confidence: 0.45, pad: 0.5 }
+    }
+}
+
+/// One cell read on its own, kept for the rule-guided rereading.
+#[derive(Clone, Debug)]
+pub struct CellRead {
+    /// 1-based page of the report.
+    pub page: usize,
+    /// The cell box in points (what the report's `location` holds).
+    pub rect: Rect,
+    /// The ink box in page pixels.
+    pub ink: (u32, u32, u32, u32),
+    pub text: String,
+    pub confidence: f32,
+    pub number: bool,
+    pub symbols: Vec<Symbol>,
+}
+
+/// What the reader needs of a page.
+pub struct PageInput<'a> {
+    pub number: usize,
+    pub gray: &'a GrayImage,
+    pub ink: &'a [bool],
+    pub dpi: f32,
+    pub segments: &'a [Segment],
+    /// `segments` in points.
+    pub rules: &'a [Rule],
+    /// Grids in points.
+    pub tables: &'a [Grid],
+}
+
+pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> Result<(Page, Vec<CellRead>), OcrError> {
+    let pt = 72.0 / p.dpi;
+    let to_rect = |(x0, y0, x1, y1): (f32, f32, f32, f32)| Rect { x0: x0 * pt, y0: y0 * pt, x1: x1 * pt, y1: y1 * pt };
+    let to_px = |r: Rect| (r.x0 / pt, r.y0 / pt, r.x1 / pt, r.y1 / pt);
+    let (w, h) = p.gray.dimensions();
+    let mut words = Vec::new();
+    let mut cells = Vec::new();
+    let thick = p.segments.iter().map(|s| s.thickness).fold(2.0f32, f32::max).min(px_per_mm(p.dpi) * 1.2);
+    let inset = thick / 2.0 + px_per_mm(p.dpi) * 0.35;
+    let dpi = p.dpi as u32;
+    for t in p.tables {
+        // Pass 1: every non-empty cell through the digits engine.
+        let mut first: Vec<(usize, PxBox, GrayImage, NumberRead)> = Vec::new();
+        for (k, c) in t.cells.iter().enumerate() {
+            let (x0, y0, x1, y1) = to_px(c.rect);
+            let inner = (x0 + inset, y0 + inset, x1 - inset, y1 - inset);
+            let Some(ink) = ink_box(p.ink, w, h, inner, p.dpi) else { continue };
+            let crop = crop_padded(p.gray, ink, params.pad);
+            let mut n = read_number(engines, &crop, ink, dpi)?;
+            if let Some(rest_x) = leading_dash(p.ink, w, ink) {
+                // The digits engine often reads a short minus as a digit or
+                // drops it: read the digits alone and put the sign back.
+                let rest = (rest_x, ink.1, ink.2, ink.3);
+                let m = read_number(engines, &crop_padded(p.gray, rest, params.pad), rest, dpi)?;
+                if m.shaped && !m.text.starts_with('-') {
+                    n = NumberRead { text: format!("-{}", m.text), confidence: m.confidence, shaped: true, symbols: m.symbols };
+                }
+            }
+            first.push((k, ink, crop, n));
+        }
+        // A column where most cells are confident numbers is a value column:
+        // there a well-formed number reading stands even when unsure (and is
+        // then reread and checked by the rules) instead of going to chi_sim,
+        // which turns a faint "-1" into a character.
+        // Only cells from a column's first confident number down vote: the
+        // header cells above are text in every column.
+        let nc = t.cols();
+        let sure = |n: &NumberRead| n.shaped && n.confidence >= params.number_min_confidence;
+        let mut first_number = vec![usize::MAX; nc];
+        for (k, _, _, n) in &first {
+            let c = &t.cells[*k];
+            if c.colspan == 1 && sure(n) {
+                first_number[c.col] = first_number[c.col].min(c.row);
+            }
+        }
+        let mut votes = vec![(0usize, 0usize); nc];
+        for (k, _, _, n) in &first {
+            let c = &t.cells[*k];
+            if c.colspan == 1 && c.row >= first_number[c.col] {
+                votes[c.col].1 += 1;
+                if sure(n) {
+                    votes[c.col].0 += 1;
+                }
+            }
+        }
+        // A row at least half of whose cells are confident numbers is a
+        // value row (an s4 column holds a single number under its headers;
+        // an s2 row is a label and three numbers).
+        let mut row_votes = vec![(0usize, 0usize); t.rows()];
+        for (k, _, _, n) in &first {
+            let c = &t.cells[*k];
+            if c.rowspan == 1 {
+                row_votes[c.row].1 += 1;
+                if sure(n) {
+                    row_votes[c.row].0 += 1;
+                }
+            }
+        }
+        // Text one line high: under twice the height of the table's digits
+        // (a Chinese line is about 1.3 times it, a wrapped label 4 times).
+        let mut digit_h: Vec<u32> = first.iter().filter(|f| sure(&f.3)).map(|f| f.1 .3 - f.1 .1).collect();
+        digit_h.sort_unstable();
+        let digit_h = digit_h.get(digit_h.len() / 2).copied();
+        let one_line = |b: PxBox| digit_h.is_some_and(|d| (b.3 - b.1) <= 2 * d);
+        for (k, ink, crop, n) in first {
+            let c = &t.cells[k];
+            let value_column = votes[c.col].0 * 2 > votes[c.col].1 || (row_votes[c.row].0 > 0 && row_votes[c.row].0 * 2 >= row_votes[c.row].1);
+            if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
+                eprintln!("p{} r{} c{}: {:?} conf {:.2} shaped {} value column {} ink {:?}", p.number, c.row, c.col, n.text, n.confidence, n.shaped, value_column, ink);
+            }
+            let read = if n.shaped && n.confidence >= params.number_min_confidence {
+                Some((n.text, n.confidence, true, n.symbols))
+            } else if value_column {
+                read_unsure_value(engines, &crop, ink, dpi, n, one_line(ink))?
+            } else {
+                read_text(engines, &crop, dpi, one_line(ink))?.map(|(t, c, n, s)| if n { (t, c, n, s) } else { (strip_trailing_digits(&t), c, n, s) })
+            };
+            if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
+                eprintln!("    -> {:?}", read.as_ref().map(|r| (&r.0, r.1, r.2)));
+            }
+            let Some((text, confidence, number, symbols)) = read else { continue };
+            let rect = c.rect;
+            let ink_pt = to_rect((ink.0 as f32, ink.1 as f32, ink.2 as f32, ink.3 as f32));
+            words.push(Word { text: text.clone(), rect: ink_pt, confidence: Some(confidence) });
+            cells.push(CellRead { page: p.number, rect, ink, text, confidence, number, symbols });
+        }
+    }
+    // Text outside the tables, line by line.
+    let boxes: Vec<(f32, f32, f32, f32)> = p.tables.iter().map(|t| to_px(t.bbox)).collect();
+    let inside = |x: u32, y: u32| boxes.iter().any(|&(a, b, c, d)| (x as f32) >= a - 2.0 && (x as f32) <= c + 2.0 && (y as f32) >= b - 2.0 && (y as f32) <= d + 2.0);
+    for (y0, y1) in text_bands(p.ink, w, h, p.dpi, &inside) {
+        let cols: Vec<u32> = (0..w).filter(|&x| (y0..y1).any(|y| p.ink[(y * w + x) as usize] && !inside(x, y))).collect();
+        let (Some(&x0), Some(&x1)) = (cols.first(), cols.last()) else { continue };
+        let mut band = crop_padded(p.gray, (x0, y0, x1 + 1, y1), params.pad);
+        // Blank any table that reaches into the band.
+        let (ox, oy) = (x0 as i64 - (params.pad * (y1 - y0) as f32) as i64, y0 as i64 - (params.pad * (y1 - y0) as f32) as i64);
+        for (bx, by, px) in band.enumerate_pixels_mut() {
+            let (gx, gy) = (bx as i64 + ox, by as i64 + oy);
+            if gx >= 0 && gy >= 0 && inside(gx as u32, gy as u32) {
+                *px = Luma([255]);
+            }
+        }
+        let (band, band_dpi) = for_chi_sim(&band, p.dpi as u32);
+        let got = engines.text.read(&band, Psm::Line, band_dpi)?;
+        let text = join_words(&got, false);
+        if text.trim().is_empty() {
+            continue;
+        }
+        let conf = mean_conf(&got);
+        words.push(Word { text, rect: to_rect((x0 as f32, y0 as f32, x1 as f32 + 1.0, y1 as f32)), confidence: Some(conf) });
+    }
+    let page = Page { number: p.number, width: w as f32 * pt, height: h as f32 * pt, words, rules: p.rules.to_vec() };
+    Ok((page, cells))
+}
+
+/// (text, confidence, is a number, symbols with alternatives)
+type Reading = (String, f32, bool, Vec<Symbol>);
+/// x0, y0, x1, y1 in page pixels.
+type PxBox = (u32, u32, u32, u32);
+
+/// Where the digits start when the ink begins with a minus sign: a first
+/// blob (columns up to a blank column) that is flat, wider than tall, and
+/// sits in the middle third of the ink's height.
+fn leading_dash(ink: &[bool], w: u32, b: PxBox) -> Option<u32> {
+    let h = b.3 - b.1;
+    let col_rows = |x: u32| (b.1..b.3).filter(|&y| ink[(y * w + x) as usize]).collect::<Vec<u32>>();
+    let mut x = b.0;
+    let (mut top, mut bottom) = (u32::MAX, 0);
+    while x < b.2 {
+        let rows = col_rows(x);
+        if rows.is_empty() {
+            break;
+        }
+        top = top.min(rows[0]);
+        bottom = bottom.max(rows[rows.len() - 1] + 1);
+        x += 1;
+    }
+    let (width, height) = (x - b.0, bottom.saturating_sub(top));
+    let mid = (top + bottom) / 2;
+    let flat = height * 4 <= h && width >= height * 2 && width * 5 >= h;
+    let centred = mid > b.1 + h / 3 && mid < b.3 - h / 4;
+    let rest = (x..b.2).find(|&x| !col_rows(x).is_empty())?;
+    (flat && centred).then_some(rest)
+}
+
+/// The digits engine's reading of a cell; `shaped`: a well-formed number
+/// whose ink has the shape of that many digits.
+struct NumberRead {
+    text: String,
+    confidence: f32,
+    shaped: bool,
+    symbols: Vec<Symbol>,
+}
+
+fn read_number(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u32, u32), dpi: u32) -> Result<NumberRead, OcrError> {
+    let got = engines.numbers.read(crop, Psm::Line, dpi)?;
+    let text = join_words(&got, true);
+    let confidence = min_conf(&got);
+    let shaped = is_number(&text) && fits_number_shape(&text, ink);
+    Ok(NumberRead { text, confidence, shaped, symbols: got.into_iter().flat_map(|w| w.symbols).collect() })
+}
+
+/// A cell of a value column that the digits engine could not read well:
+/// chi_sim's reading when it is a value (it reads units such as 万元, which
+/// the digits engine turns into digits), else the best-shaped number among
+/// the first reading and rereads (raw line, one word, twice the size), else
+/// chi_sim's text.
+fn read_unsure_value(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u32, u32), dpi: u32, first: NumberRead, one_line: bool) -> Result<Option<Reading>, OcrError> {
+    let text = read_text(engines, crop, dpi, one_line)?;
+    if let Some(t) = &text {
+        if crate::value::classify(&t.0) == crate::value::TokenClass::Value && t.0.chars().any(|c| c.is_ascii_digit()) {
+            return Ok(text.map(|(s, c, _, sym)| (s, c, true, sym)));
+        }
+        // A label in a value row: chi_sim sees words, the digits engine saw
+        // no number's shape; no reread will make it one.
+        if !first.shaped && t.0.chars().filter(|&c| crate::value::is_cjk(c)).count() >= 2 {
+            return Ok(text);
+        }
+    }
+    let mut best = first;
+    let big = imageops::resize(crop, crop.width() * 2, crop.height() * 2, imageops::FilterType::CatmullRom);
+    for (img, psm, d) in [(crop, Psm::RawLine, dpi), (crop, Psm::Word, dpi), (&big, Psm::Line, dpi * 2)] {
+        if best.shaped && best.confidence >= 0.6 {
+            break;
+        }
+        let got = engines.numbers.read(img, psm, d)?;
+        let t = join_words(&got, true);
+        let conf = min_conf(&got);
+        let shaped = is_number(&t) && fits_number_shape(&t, ink);
+        if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
+            eprintln!("    reread {psm:?}: {t:?} {conf:.2}");
+        }
+        if shaped && (!best.shaped || conf > best.confidence) {
+            best = NumberRead { text: t, confidence: conf, shaped, symbols: got.into_iter().flat_map(|w| w.symbols).collect() };
+        }
+    }
+    if best.shaped {
+        return Ok(Some((best.text, best.confidence, true, best.symbols)));
+    }
+    Ok(text)
+}
+
+/// chi_sim on a label crop: single-line mode when the ink is one line high
+/// (no layout analysis to pay for), block mode for a label wrapped in its cell.
+fn read_text(engines: &mut Engines, crop: &GrayImage, dpi: u32, one_line: bool) -> Result<Option<Reading>, OcrError> {
+    let (big, big_dpi) = for_chi_sim(crop, dpi);
+    let got = engines.text.read(&big, if one_line { Psm::Line } else { Psm::Block }, big_dpi)?;
+    let text = join_words(&got, false);
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let conf = mean_conf(&got);
+    let symbols = got.into_iter().flat_map(|w| w.symbols).collect();
+    let number = is_number(&text);
+    Ok(Some((text, conf, number, symbols)))
+}
+
+/// chi_sim (the fast model Debian ships) misreads degraded characters much
+/// less when they are enlarged to what a 400 dpi scan would give.
+/// Empirically chosen on the 150 and 200 dpi samples; numbers need none.
+fn for_chi_sim(img: &GrayImage, dpi: u32) -> (GrayImage, u32) {
+    let f = (400.0 / dpi.max(1) as f32).clamp(1.0, 2.5);
+    if f < 1.4 {
+        return (img.clone(), dpi);
+    }
+    let (w, h) = ((img.width() as f32 * f) as u32, (img.height() as f32 * f) as u32);
+    (imageops::resize(img, w, h, imageops::FilterType::CatmullRom), (dpi as f32 * f) as u32)
+}
+
+/// A label cell (outside the value columns) holds no number: digits that
+/// OCR put at its end are a misread character, and would otherwise be
+/// taken for a value glued to the label.
+fn strip_trailing_digits(t: &str) -> String {
+    let body = t.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ');
+    if body.chars().any(crate::value::is_cjk) {
+        body.to_string()
+    } else {
+        t.to_string()
+    }
+}
+
+/// `-8`, `1,234`, `25.1`: what the digits engine may return for a number.
+pub fn is_number(t: &str) -> bool {
+    let t = t.trim();
+    let body = t.strip_prefix('-').unwrap_or(t);
+    !body.is_empty()
+        && body.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+        && body.starts_with(|c: char| c.is_ascii_digit())
+        && body.ends_with(|c: char| c.is_ascii_digit())
+        && body.matches('.').count() <= 1
+}
+
+/// Digits are narrow: the ink of `n` digits is at most about 0.8·n times as
+/// wide as it is tall, while Chinese characters are square or wider. Stops a
+/// label like "总计" from passing as "11".
+fn fits_number_shape(t: &str, ink: (u32, u32, u32, u32)) -> bool {
+    let (w, h) = ((ink.2 - ink.0) as f32, (ink.3 - ink.1).max(1) as f32);
+    let units: f32 = t.chars().map(|c| if c.is_ascii_digit() { 1.0 } else { 0.5 }).sum();
+    w / h <= 0.85 * units + 0.35
+}
+
+fn join_words(words: &[OcrWord], numbers: bool) -> String {
+    let sep = if numbers { "" } else { " " };
+    let joined = words.iter().map(|w| w.text.trim()).collect::<Vec<_>>().join(sep);
+    if numbers {
+        return joined;
+    }
+    // chi_sim separates characters by spaces; Chinese text has none.
+    let mut out = String::new();
+    let chars: Vec<char> = joined.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' {
+            let prev = out.chars().last();
+            let next = chars.get(i + 1).copied();
+            let both_ascii = prev.is_some_and(|p| p.is_ascii_alphanumeric()) && next.is_some_and(|n| n.is_ascii_alphanumeric());
+            if !both_ascii {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn min_conf(words: &[OcrWord]) -> f32 {
+    words.iter().map(|w| w.confidence).fold(1.0, f32::min).max(0.0)
+}
+
+fn mean_conf(words: &[OcrWord]) -> f32 {
+    if words.is_empty() {
+        return 0.0;
+    }
+    words.iter().map(|w| w.confidence).sum::<f32>() / words.len() as f32
+}
+
+/// The box of the ink inside `r`, or `None` when there is too little ink to
+/// be a character (specks of noise, the remains of a rule).
+pub fn ink_box(ink: &[bool], w: u32, h: u32, r: (f32, f32, f32, f32), dpi: f32) -> Option<(u32, u32, u32, u32)> {
+    let x0 = r.0.max(0.0).ceil() as u32;
+    let y0 = r.1.max(0.0).ceil() as u32;
+    let x1 = (r.2.floor().max(0.0) as u32).min(w);
+    let y1 = (r.3.floor().max(0.0) as u32).min(h);
+    if x1 <= x0 + 1 || y1 <= y0 + 1 {
+        return None;
+    }
+    let mm = px_per_mm(dpi);
+    // A column or row needs this much ink to count: a speck is a pixel or two.
+    let rows: Vec<u32> = (y0..y1).map(|y| (x0..x1).filter(|&x| ink[(y * w + x) as usize]).count() as u32).collect();
+    let cols: Vec<u32> = (x0..x1).map(|x| (y0..y1).filter(|&y| ink[(y * w + x) as usize]).count() as u32).collect();
+    let total: u32 = rows.iter().sum();
+    // Less ink than a small "1" at this resolution: empty.
+    if (total as f32) < 0.6 * mm * mm {
+        return None;
+    }
+    let span = |v: &[u32]| -> Option<(u32, u32)> {
+        let first = v.iter().position(|&n| n > 0)?;
+        let last = v.iter().rposition(|&n| n > 0)?;
+        Some((first as u32, last as u32 + 1))
+    };
+    let (ry0, ry1) = span(&rows)?;
+    let (cx0, cx1) = span(&cols)?;
+    // Ink that is only a thin sliver (a rule's remains along the crop edge).
+    if (ry1 - ry0) as f32 <= 0.5 * mm && (cx1 - cx0) as f32 > 3.0 * mm || (cx1 - cx0) as f32 <= 0.25 * mm && (ry1 - ry0) as f32 > 5.0 * mm {
+        return None;
+    }
+    Some((x0 + cx0, y0 + ry0, x0 + cx1, y0 + ry1))
+}
+
+/// A crop of `b` with a white border of `pad` times the ink height.
+pub fn crop_padded(gray: &GrayImage, b: (u32, u32, u32, u32), pad: f32) -> GrayImage {
+    let (w, h) = (b.2.saturating_sub(b.0).max(1), b.3.saturating_sub(b.1).max(1));
+    let p = ((h as f32 * pad).round() as u32).max(4);
+    let mut out = GrayImage::from_pixel(w + 2 * p, h + 2 * p, Luma([255]));
+    let x0 = b.0.min(gray.width().saturating_sub(1));
+    let y0 = b.1.min(gray.height().saturating_sub(1));
+    let w = w.min(gray.width() - x0);
+    let h = h.min(gray.height() - y0);
+    let view = imageops::crop_imm(gray, x0, y0, w, h).to_image();
+    imageops::replace(&mut out, &view, p as i64, p as i64);
+    out
+}
+
+/// Bands of rows holding text outside the tables: rows with ink, joined
+/// over gaps smaller than a quarter line, at least 1.8 mm tall.
+fn text_bands(ink: &[bool], w: u32, h: u32, dpi: f32, inside: &dyn Fn(u32, u32) -> bool) -> Vec<(u32, u32)> {
+    let mm = px_per_mm(dpi);
+    let rows: Vec<u32> = (0..h).map(|y| (0..w).filter(|&x| ink[(y * w + x) as usize] && !inside(x, y)).count() as u32).collect();
+    let mut bands = Vec::new();
+    let mut start: Option<u32> = None;
+    let mut last = 0;
+    let gap = (0.8 * mm) as u32;
+    for (y, &n) in rows.iter().enumerate() {
+        let y = y as u32;
+        if n >= 2 {
+            if start.is_none() {
+                start = Some(y);
+            }
+            last = y;
+        } else if let Some(s) = start {
+            if y - last > gap {
+                bands.push((s, last + 1));
+                start = None;
+            }
+        }
+    }
+    if let Some(s) = start {
+        bands.push((s, last + 1));
+    }
+    bands.retain(|(a, b)| (b - a) as f32 >= 1.8 * mm && (b - a) as f32 <= 12.0 * mm);
+    bands
+}

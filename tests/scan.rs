@@ -1,0 +1,179 @@
+//! Scanned reports through the real Tesseract (samples/scanned/, made by
+//! scripts/gen_scan_samples): field accuracy per resolution, and the count
+//! of silent errors, i.e. wrong values that nothing flags.
+//!
+//! A wrong value is flagged when its confidence is below 0.6 (the threshold
+//! documented in src/report.rs), when it takes part in a failed rule, or
+//! when a warning names its field. A null where the truth has a number is a
+//! wrong value too (it counts against accuracy) but never a silent one: the
+//! output says it has nothing.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::util::{root, xxgk};
+
+const LOW_CONFIDENCE: f64 = 0.6;
+
+struct Outcome {
+    fields: usize,
+    wrong: Vec<String>,
+    silent: Vec<String>,
+}
+
+/// The reports of samples/scanned/ whose truth says `dpi`: the page images
+/// `NAME.pN.jpg` or the image-only PDF `NAME.pdf`.
+fn reports(dpi: u64) -> Vec<(PathBuf, Vec<PathBuf>)> {
+    let dir = root().join("samples/scanned");
+    let mut out = Vec::new();
+    let mut truths: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).filter(|p| p.to_string_lossy().ends_with(".truth.json")).collect();
+    truths.sort();
+    for truth in truths {
+        let t: Value = serde_json::from_str(&std::fs::read_to_string(&truth).unwrap()).unwrap();
+        if t["dpi"].as_u64() != Some(dpi) {
+            continue;
+        }
+        let stem = truth.to_string_lossy().trim_end_matches(".truth.json").to_string();
+        let pdf = PathBuf::from(format!("{stem}.pdf"));
+        let inputs: Vec<PathBuf> = if pdf.exists() { vec![pdf] } else { (1..20).map(|k| PathBuf::from(format!("{stem}.p{k}.jpg"))).take_while(|p| p.exists()).collect() };
+        assert!(!inputs.is_empty(), "{}: no pages", truth.display());
+        out.push((truth, inputs));
+    }
+    out
+}
+
+fn check(truth: &Path, inputs: &[PathBuf]) -> Outcome {
+    let args: Vec<String> = std::iter::once("extract".to_string()).chain(inputs.iter().map(|p| p.to_string_lossy().to_string())).collect();
+    let out = xxgk(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let name = truth.file_name().unwrap().to_string_lossy().to_string();
+    assert!(!out.stdout.is_empty(), "{name}: no output; stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t: Value = serde_json::from_str(&std::fs::read_to_string(truth).unwrap()).unwrap();
+    assert_eq!(got["edition"], t["edition"], "{name}: edition");
+    let failed: Vec<&str> = got["checks"].as_array().unwrap().iter().filter(|c| c["status"] == "failed").flat_map(|c| c["lhs"].as_array().unwrap().iter().chain(c["rhs"].as_array().unwrap())).filter_map(Value::as_str).collect();
+    let warned: Vec<&str> = got["warnings"].as_array().unwrap().iter().filter_map(|w| w["field"].as_str()).collect();
+    let mut o = Outcome { fields: 0, wrong: Vec::new(), silent: Vec::new() };
+    for (id, want) in t["values"].as_object().unwrap() {
+        o.fields += 1;
+        let have = &got["values"][id];
+        if have == want {
+            continue;
+        }
+        let line = format!("{name}: {id}: got {have}, truth {want}");
+        let cell = &got["cells"][id];
+        let flagged = have.is_null() || cell["confidence"].as_f64().unwrap_or(0.0) < LOW_CONFIDENCE || failed.contains(&id.as_str()) || warned.contains(&id.as_str());
+        if !flagged {
+            o.silent.push(line.clone());
+        }
+        o.wrong.push(line);
+    }
+    o
+}
+
+fn run(dpi: u64) -> Outcome {
+    let mut all = Outcome { fields: 0, wrong: Vec::new(), silent: Vec::new() };
+    let reports = reports(dpi);
+    assert!(!reports.is_empty(), "no {dpi} dpi samples");
+    for (truth, inputs) in &reports {
+        let o = check(truth, inputs);
+        all.fields += o.fields;
+        all.wrong.extend(o.wrong);
+        all.silent.extend(o.silent);
+    }
+    let right = all.fields - all.wrong.len();
+    eprintln!("{dpi} dpi: {} reports, {right}/{} fields right ({:.2}%), {} wrong, {} silent", reports.len(), all.fields, 100.0 * right as f64 / all.fields as f64, all.wrong.len(), all.silent.len());
+    for w in &all.wrong {
+        eprintln!("  {w}");
+    }
+    all
+}
+
+/// Lightly degraded 300 dpi scans: every field exact.
+#[test]
+fn scans_at_300_dpi_are_exact() {
+    let o = run(300);
+    assert!(o.wrong.is_empty(), "{} wrong:\n{}", o.wrong.len(), o.wrong.join("\n"));
+}
+
+/// Degraded 200 dpi scans (skew, blur, noise, JPEG 25–70, uneven light,
+/// binding shadow; one as an image-only PDF): at least 99.5% of fields, and
+/// no wrong value left unflagged.
+#[test]
+fn scans_at_200_dpi_are_right_or_flagged() {
+    let o = run(200);
+    let right = o.fields - o.wrong.len();
+    assert!(right as f64 >= 0.995 * o.fields as f64, "{right}/{} fields right:\n{}", o.fields, o.wrong.join("\n"));
+    assert!(o.silent.is_empty(), "silent errors:\n{}", o.silent.join("\n"));
+}
+
+/// 150 dpi: measured and printed; only silent errors fail the test.
+#[test]
+fn scans_at_150_dpi_are_measured() {
+    let o = run(150);
+    assert!(o.silent.is_empty(), "silent errors:\n{}", o.silent.join("\n"));
+}
+
+/// Every committed scan stays under the sample size cap.
+#[test]
+fn scan_samples_are_small() {
+    for e in std::fs::read_dir(root().join("samples/scanned")).unwrap().flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "jpg") {
+            assert!(e.metadata().unwrap().len() < 300 * 1024, "{} is over 300 KB", p.display());
+        }
+    }
+}
+
+/// A PNG that claims 30000 x 30000 pixels is refused by its header, with a
+/// one-line reason, before anything is decoded.
+#[test]
+fn decompression_bomb_is_refused() {
+    let dir = crate::util::TempDir::new("bomb");
+    let path = dir.0.join("bomb.png");
+    let mut png = image::RgbImage::new(1, 1);
+    png.put_pixel(0, 0, image::Rgb([255, 255, 255]));
+    let mut bytes = Vec::new();
+    png.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
+    // Patch the IHDR size (bytes 16..24) and its CRC (29..33).
+    bytes[16..20].copy_from_slice(&30000u32.to_be_bytes());
+    bytes[20..24].copy_from_slice(&30000u32.to_be_bytes());
+    let crc = crc32(&bytes[12..29]);
+    bytes[29..33].copy_from_slice(&crc.to_be_bytes());
+    std::fs::write(&path, &bytes).unwrap();
+    let out = xxgk(&["extract", path.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("above the limit"), "{err}");
+}
+
+/// In a folder, the pages of a report named NAME.p1.jpg, NAME.p2.jpg, … are
+/// one report (the folder itself is walked like any batch folder), and
+/// `--debug-dir` writes overlays, one PNG per page.
+#[test]
+fn page_directory_and_debug_overlays() {
+    let dir = crate::util::TempDir::new("pages");
+    let pages = dir.0.join("archive");
+    std::fs::create_dir_all(&pages).unwrap();
+    for k in 1..=3 {
+        std::fs::copy(root().join(format!("samples/scanned/scan_33_200_2021.p{k}.jpg")), pages.join(format!("report.p{k}.jpg"))).unwrap();
+    }
+    let debug = dir.0.join("debug");
+    let out = xxgk(&["extract", "--debug-dir", debug.to_str().unwrap(), pages.to_str().unwrap()]);
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(got.as_array().map(Vec::len), Some(1), "one report from three pages");
+    assert_eq!(got[0]["values"]["s3.total.total"], 161);
+    let written: Vec<String> = std::fs::read_dir(&debug).unwrap().flatten().map(|e| e.file_name().to_string_lossy().to_string()).collect();
+    assert_eq!(written.len(), 3, "{written:?}");
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut c = !0u32;
+    for &b in data {
+        c ^= b as u32;
+        for _ in 0..8 {
+            c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+        }
+    }
+    !c
+}
