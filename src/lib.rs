@@ -3,7 +3,9 @@
 //!
 //! # Steps
 //! 1. [`source`]: read the file, tell its kind, decode the text into lines of
-//!    cells ([`source::text`]; HTML and DOCX through [`source::markup`]).
+//!    cells ([`source::text`]; HTML and DOCX through [`source::markup`];
+//!    page images and image-only PDFs through `source::scan`, which OCRs
+//!    them cell by cell and builds the lines with [`layout`]).
 //! 2. [`segment`]: find the six sections, the table regions, the title,
 //!    organization and year.
 //! 3. [`pipeline`]: decide the template edition (2019 or 2021).
@@ -12,7 +14,9 @@
 //! 5. [`value`]: parse cell text into exact numbers ([`decimal`]).
 //! 6. [`solve`]: apply the consistency rules: choose among readings, infer
 //!    what they prove, report what fails.
-//! 7. [`report`]: JSON per report, CSV across a batch.
+//! 7. For scans: reread unsure cells and cells of failed rules; take another
+//!    reading only when it alone makes every rule hold (`corrected`).
+//! 8. [`report`]: JSON per report, CSV across a batch.
 
 pub mod decimal;
 pub mod error;
