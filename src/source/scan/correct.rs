@@ -112,7 +112,7 @@ pub fn extract(scan: &ScanDoc, source: SourceInfo, templates: &TemplateSet) -> R
 /// values, reached through two spellings of a reading) count once.
 fn unique_fixes<'a, C, R, K: PartialEq>(changes: &'a [C], field: impl Fn(&C) -> usize, mut holds: impl FnMut(&[&'a C]) -> Option<R>, key: impl Fn(&R) -> K) -> Vec<(Vec<&'a C>, R)> {
     let mut fixes: Vec<(Vec<&'a C>, R)> = Vec::new();
-    let mut push = |set: Vec<&'a C>, r: R, fixes: &mut Vec<(Vec<&'a C>, R)>| {
+    let push = |set: Vec<&'a C>, r: R, fixes: &mut Vec<(Vec<&'a C>, R)>| {
         if !fixes.iter().any(|(_, o)| key(o) == key(&r)) {
             fixes.push((set, r));
         }
