@@ -14,7 +14,9 @@
 //! 5. [`value`]: parse cell text into exact numbers ([`decimal`]).
 //! 6. [`solve`]: apply the consistency rules: choose among readings, infer
 //!    what they prove, report what fails.
-//! 7. [`report`]: JSON per report, CSV across a batch.
+//! 7. For scans: reread unsure cells and cells of failed rules; take another
+//!    reading only when it alone makes every rule hold (`corrected`).
+//! 8. [`report`]: JSON per report, CSV across a batch.
 
 pub mod batch;
 pub mod decimal;

@@ -7,7 +7,8 @@
 //! column (merged cells: the text in the first slot, empty cells for the
 //! rest, so that positions line up with the header), `row_end` set, and each
 //! cell's [`text::Loc`]; paragraphs become one-cell lines ([`markup`] does
-//! this for HTML and DOCX). Kinds without a reader yet are recognized by
+//! this for HTML and DOCX; `scan` for page images and image-only PDFs,
+//! through [`crate::layout`]). Kinds without a reader yet are recognized by
 //! their bytes and refused with a clear reason.
 
 pub mod docx;

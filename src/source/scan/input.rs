@@ -107,13 +107,15 @@ fn decode_tiff(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, Docu
         let (w, h) = dec.dimensions().map_err(err)?;
         check_size(w as u64, h as u64, limits)?;
         let color = dec.colortype().map_err(err)?;
-        let white_is_zero = dec.get_tag_u32(Tag::PhotometricInterpretation).ok() == Some(0);
+        // The `tiff` crate hands out samples as if black were 0 whatever
+        // the photometric interpretation (WhiteIsZero is undone, group 4
+        // data included), so no inversion here.
         let dpi = dec.get_tag_f32(Tag::XResolution).ok().filter(|d| *d >= 50.0).map(|d| if dec.get_tag_u32(Tag::ResolutionUnit).ok() == Some(3) { d * 2.54 } else { d });
         let data = dec.read_image().map_err(err)?;
         let gray = match (color, data) {
-            (ColorType::Gray(8), DecodingResult::U8(v)) => GrayImage::from_raw(w, h, v.into_iter().map(|p| if white_is_zero { 255 - p } else { p }).collect()),
-            (ColorType::Gray(16), DecodingResult::U16(v)) => GrayImage::from_raw(w, h, v.into_iter().map(|p| (p >> 8) as u8).map(|p| if white_is_zero { 255 - p } else { p }).collect()),
-            (ColorType::Gray(1), DecodingResult::U8(v)) => Some(unpack_bits(&v, w, h, !white_is_zero)),
+            (ColorType::Gray(8), DecodingResult::U8(v)) => GrayImage::from_raw(w, h, v),
+            (ColorType::Gray(16), DecodingResult::U16(v)) => GrayImage::from_raw(w, h, v.into_iter().map(|p| (p >> 8) as u8).collect()),
+            (ColorType::Gray(1), DecodingResult::U8(v)) => Some(unpack_bits(&v, w, h, true)),
             (ColorType::RGB(8), DecodingResult::U8(v)) => GrayImage::from_raw(w, h, v.chunks_exact(3).map(luma).collect()),
             (ColorType::RGBA(8), DecodingResult::U8(v)) => GrayImage::from_raw(w, h, v.chunks_exact(4).map(luma).collect()),
             (c, _) => return Err(DocumentError::Scan(format!("TIFF pages of type {c:?} are not supported; convert to 8-bit gray or RGB"))),

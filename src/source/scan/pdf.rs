@@ -184,3 +184,29 @@ fn render_with_pdftoppm(bytes: &[u8], page: u32) -> Result<GrayImage, String> {
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A group 4 image as a PDF holds it: wrapped and decoded, black where
+    /// it was black.
+    #[test]
+    fn ccitt_group4_decodes() {
+        use fax::{encoder::Encoder, Color, VecWriter};
+        let (w, h) = (32u16, 16u16);
+        let black = |x: u16, y: u16| (8..20).contains(&x) && (4..12).contains(&y);
+        let mut enc = Encoder::new(VecWriter::new());
+        for y in 0..h {
+            enc.encode_line((0..w).map(|x| if black(x, y) { Color::Black } else { Color::White }), w).unwrap();
+        }
+        let data = enc.finish().unwrap().finish();
+        let tiff = wrap_g4(&data, w as u32, h as u32);
+        let g = super::super::input::decode(&tiff, &ScanLimits::default()).unwrap().remove(0).gray;
+        for y in 0..h {
+            for x in 0..w {
+                assert_eq!(g.get_pixel(x as u32, y as u32)[0] == 0, black(x, y), "pixel {x},{y}");
+            }
+        }
+    }
+}
