@@ -33,11 +33,59 @@ pub enum DocumentError {
     NotAReport,
     #[error("a pre-2019 report in the old free format (legacy): it has none of the 2019/2021 template tables")]
     Legacy,
+    #[error("the PDF is damaged and cannot be read ({0})")]
+    PdfDamaged(String),
+    #[error("the PDF is truncated (it ends before its trailer); download it again")]
+    PdfTruncated,
+    #[error("the PDF is encrypted with a password that is needed to open it")]
+    PdfPassword,
+    #[error("the PDF is encrypted (no password needed to open it); encrypted PDFs are not read yet: save a decrypted copy (e.g. qpdf --decrypt in.pdf out.pdf)")]
+    PdfEncrypted,
+    #[error("the PDF has no pages")]
+    PdfNoPages,
+    #[error("the PDF has more than {limit} pages; that is not one annual report")]
+    PdfTooManyPages { limit: usize },
+    #[error("the PDF has no text layer{}; OCR is needed, which is not supported yet", if *.images { " (its pages are scanned images)" } else { "" })]
+    PdfNoText { images: bool },
+    #[error("the text of page {0} cannot be decoded (a font without a usable Unicode mapping); OCR is needed for that page")]
+    PdfUndecodable(String),
     /// A scanned page could not be decoded or read (the message says why).
     #[error("{0}")]
     Scan(String),
     #[error("internal error while reading the file: {0}")]
     Panic(String),
+}
+
+impl DocumentError {
+    /// Where in the pipeline the file failed, for `errors.csv`: `read` (the
+    /// bytes could not be turned into a document), `classify` (a document,
+    /// but not a report we read), `extract` (a failure while extracting).
+    /// Exhaustive on purpose: a new variant must say its stage.
+    pub fn stage(&self) -> &'static str {
+        match self {
+            DocumentError::Io(_)
+            | DocumentError::Empty
+            | DocumentError::TooLarge { .. }
+            | DocumentError::Unsupported(_)
+            | DocumentError::NotText
+            | DocumentError::WordBinary
+            | DocumentError::BadZip(_)
+            | DocumentError::NotDocx
+            | DocumentError::BadXml { .. }
+            | DocumentError::PartTooLarge { .. }
+            | DocumentError::PdfDamaged(_)
+            | DocumentError::PdfTruncated
+            | DocumentError::PdfPassword
+            | DocumentError::PdfEncrypted
+            | DocumentError::PdfNoPages
+            | DocumentError::PdfTooManyPages { .. }
+            | DocumentError::PdfNoText { .. }
+            | DocumentError::PdfUndecodable(_)
+            | DocumentError::Scan(_) => "read",
+            DocumentError::NotChinese | DocumentError::NotAReport | DocumentError::Legacy => "classify",
+            DocumentError::Panic(_) => "extract",
+        }
+    }
 }
 
 /// A problem in the model files; lists every problem found.
@@ -47,4 +95,14 @@ pub enum TemplateError {
     Io { path: String, message: String },
     #[error("invalid model files:\n{}", .0.join("\n"))]
     Invalid(Vec<String>),
+}
+
+/// Why a batch run as a whole could not go on (exit status 2). A bad input
+/// is never this: it is that input's failure, and the run continues.
+#[derive(Debug, Error)]
+pub enum BatchError {
+    #[error("cannot write {path}: {message}")]
+    Write { path: String, message: String },
+    #[error("cannot start the worker threads: {0}")]
+    Pool(String),
 }

@@ -4,8 +4,8 @@
 //! # Steps
 //! 1. [`source`]: read the file, tell its kind, decode the text into lines of
 //!    cells ([`source::text`]; HTML and DOCX through [`source::markup`];
-//!    page images and image-only PDFs through `source::scan`, which OCRs
-//!    them cell by cell and builds the lines with [`layout`]).
+//!    PDFs ([`source::pdf`]) and scans ([`source::scan`]) through the shared
+//!    page [`layout`]); [`batch`] runs it over folders.
 //! 2. [`segment`]: find the six sections, the table regions, the title,
 //!    organization and year.
 //! 3. [`pipeline`]: decide the template edition (2019 or 2021).
@@ -18,6 +18,7 @@
 //!    reading only when it alone makes every rule hold (`corrected`).
 //! 8. [`report`]: JSON per report, CSV across a batch.
 
+pub mod batch;
 pub mod decimal;
 pub mod error;
 pub mod layout;
@@ -34,7 +35,7 @@ pub mod value;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-pub use error::{DocumentError, TemplateError};
+pub use error::{BatchError, DocumentError, TemplateError};
 pub use report::Report;
 pub use template::TemplateSet;
 
@@ -92,6 +93,16 @@ fn finish(document: source::Document, templates: &TemplateSet, _: &Options) -> R
     pipeline::extract(&document.doc, document.info, templates)
 }
 
+/// Extracts from a file's bytes already in memory, of any kind (`path` is
+/// only recorded). Never panics, like [`extract_file`].
+pub fn extract_bytes(bytes: &[u8], path: &str, templates: &TemplateSet) -> Result<Report, DocumentError> {
+    catch_unwind(AssertUnwindSafe(|| {
+        let options = Options::default();
+        finish(source::read_with(bytes, path, &options.scan)?, templates, &options)
+    }))
+    .unwrap_or_else(|panic| Err(DocumentError::Panic(panic_message(&panic))))
+}
+
 /// Extracts from text already in memory (`path` is only recorded).
 pub fn extract_str(text: &str, path: &str, templates: &TemplateSet) -> Result<Report, DocumentError> {
     catch_unwind(AssertUnwindSafe(|| {
@@ -103,6 +114,6 @@ pub fn extract_str(text: &str, path: &str, templates: &TemplateSet) -> Result<Re
     .unwrap_or_else(|panic| Err(DocumentError::Panic(panic_message(&panic))))
 }
 
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+pub(crate) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_else(|| "unknown panic".to_string())
 }

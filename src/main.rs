@@ -44,5 +44,5 @@ fn omp_fast_path() {
 #[cfg(not(all(unix, feature = "ocr")))]
 fn omp_fast_path() {}
 
-#[path = "cli.rs"]
+#[path = "cli/mod.rs"]
 mod xxgk_cli;

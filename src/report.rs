@@ -194,31 +194,49 @@ fn csv_escape(s: &str) -> String {
     }
 }
 
-/// One CSV row per report; `columns` are the field ids to write (the union
-/// over the editions in the batch). A failed input gets its error in `status`.
-pub fn csv_row(columns: &[String], outcome: Result<&Report, (&str, &str)>) -> String {
+/// One CSV row per report, built from the report's JSON (see [`to_json`]) so
+/// that a report read back from an earlier run's output gives the same row
+/// as a fresh one. `file` is the input as the user named it; `columns` are
+/// the field ids to write. A failed input gets `error: <reason>` in `status`.
+pub fn csv_row(file: &str, columns: &[String], outcome: Result<&Value, &str>) -> String {
     let mut cells: Vec<String> = Vec::with_capacity(CSV_META.len() + columns.len());
+    cells.push(file.to_string());
     match outcome {
         Ok(r) => {
-            cells.push(r.source.path.clone());
-            cells.push(if r.failed_rules() > 0 { "failed-rules".into() } else { "ok".into() });
-            cells.push(r.edition.clone());
-            cells.push(r.year.map_or(String::new(), |y| y.to_string()));
-            cells.push(r.organization.clone().unwrap_or_default());
-            cells.push(r.title.clone().unwrap_or_default());
-            cells.push(r.failed_rules().to_string());
-            cells.push(r.warnings.len().to_string());
-            cells.extend(columns.iter().map(|c| r.value(c).map_or(String::new(), |v| v.to_string())));
+            let failed = failed_rules_json(r);
+            let text = |key: &str| match &r[key] {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                v => v.to_string(),
+            };
+            cells.push(if failed > 0 { "failed-rules".into() } else { "ok".into() });
+            cells.extend(["edition", "year", "organization", "title"].map(text));
+            cells.push(failed.to_string());
+            cells.push(r["warnings"].as_array().map_or(0, Vec::len).to_string());
+            let values = &r["values"];
+            cells.extend(columns.iter().map(|c| match values.get(c) {
+                Some(Value::Number(n)) => n.to_string(),
+                _ => String::new(),
+            }));
         }
-        Err((path, message)) => {
-            cells.push(path.to_string());
+        Err(message) => {
             cells.push(format!("error: {message}"));
             cells.extend(std::iter::repeat_n(String::new(), CSV_META.len() - 2 + columns.len()));
         }
     }
-    cells.iter().map(|c| csv_escape(c)).collect::<Vec<_>>().join(",")
+    csv_line(&cells)
+}
+
+/// Failed rule instances in a report's JSON.
+pub fn failed_rules_json(r: &Value) -> usize {
+    r["checks"].as_array().map_or(0, |c| c.iter().filter(|c| c["status"] == "failed").count())
+}
+
+/// Cells joined into one CSV line (RFC 4180 quoting, no line end).
+pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
+    cells.iter().map(|c| csv_escape(c.as_ref())).collect::<Vec<_>>().join(",")
 }
 
 pub fn csv_header(columns: &[String]) -> String {
-    CSV_META.iter().map(|s| s.to_string()).chain(columns.iter().cloned()).collect::<Vec<_>>().join(",")
+    csv_line(&CSV_META.iter().map(|s| s.to_string()).chain(columns.iter().cloned()).collect::<Vec<_>>())
 }

@@ -70,6 +70,9 @@ fn find_headings(doc: &TextDoc, templates: &TemplateSet) -> Vec<Option<usize>> {
         if text.chars().count() > HEADING_MAX_CHARS || line.cells.iter().filter(|c| !c.text.is_empty()).count() > 1 {
             continue;
         }
+        if is_wrapped_sentence(text) {
+            continue;
+        }
         let c = core(strip_artifacts(text));
         let best = templates.sections.iter().enumerate().skip(next).map(|(k, s)| (k, s.cores.iter().map(|l| similarity(&c, l)).fold(0.0, f32::max))).filter(|(_, s)| *s >= HEADING_SIMILARITY).max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
         if let Some((k, _)) = best {
@@ -78,6 +81,16 @@ fn find_headings(doc: &TextDoc, templates: &TemplateSet) -> Vec<Option<usize>> {
         }
     }
     heads
+}
+
+/// A line of a wrapped paragraph, not a heading: it starts with the
+/// punctuation that ends the previous line's clause, or holds a full stop
+/// before its end. PDF text wraps narrative anywhere, and such a line can
+/// resemble a heading ("。因政府信息公开工作被申请行政复议1件、被提起行政诉讼2件。").
+fn is_wrapped_sentence(t: &str) -> bool {
+    let t = t.trim();
+    let inner = t.trim_end_matches(['。', ' ']);
+    t.starts_with(['。', '，', '、', '；', '：', '）', '”', ',', '.', ';', ':']) || inner.contains('。')
 }
 
 /// Word artifacts glued to headings: "[bookmark: _GoBack]二、主动公开…".
@@ -210,6 +223,17 @@ mod tests {
         assert_eq!(organization_from_title("政府信息公开工作年度报告(2021年)", Some("某县自然资源局")).as_deref(), Some("某县自然资源局"));
         assert_eq!(year_in("湛北路街道办事处2021年政府信息公开"), Some(2021));
         assert_eq!(year_in("电话6930100年"), None);
+    }
+
+    /// See: samples/pdf/pdf_06_gbk_2019.pdf, where the wrapped line was
+    /// taken for section 四 and hid the table headings after it.
+    #[test]
+    fn a_wrapped_paragraph_line_is_not_a_heading() {
+        let t = TemplateSet::builtin().expect("models");
+        let doc = read("一、总体情况\n全年共收到申请50件，结转下年度继续办理3件\n。因政府信息公开工作被申请行政复议1件、被提起行政诉讼2件。\n二、主动公开政府信息情况\n");
+        let heads = find_headings(&doc, &t);
+        assert_eq!(heads[1], Some(3));
+        assert!(!heads.contains(&Some(2)));
     }
 
     #[test]

@@ -320,6 +320,23 @@ impl TemplateSet {
     pub fn field_ids(&self, edition: &str) -> Vec<String> {
         self.edition_tables(edition).iter().flat_map(|t| t.fields.iter().map(|f| f.id.clone())).collect()
     }
+
+    /// Every field id of every edition, once each, editions in order and
+    /// fields in template order. A batch's CSV uses these as its columns so
+    /// that they depend on the models only, never on which reports came in:
+    /// shards and reruns then give CSVs that concatenate.
+    pub fn all_field_ids(&self) -> Vec<String> {
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        for ed in self.editions() {
+            for id in self.field_ids(ed) {
+                if seen.insert(id.clone()) {
+                    out.push(id);
+                }
+            }
+        }
+        out
+    }
 }
 
 /// Labels (column headers, then rows) that no other edition has.

@@ -1,12 +1,16 @@
 //! One integration-test binary (see Cargo.toml): golden samples (text, HTML,
-//! DOCX, scans), the CLI, the model files, bad input, and property tests.
+//! DOCX, PDF, scans), the CLI, the model files, bad input, batch runs, and
+//! property tests.
 
 mod util;
 
+mod batch;
 mod cli;
+mod fuzz;
 mod golden;
 mod markup;
 mod models;
+mod pdf;
 mod properties;
 #[cfg(feature = "ocr")]
 mod scan;

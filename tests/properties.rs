@@ -4,14 +4,15 @@
 //! Two generators: random text over the characters real exports are made of,
 //! and mutations of the real samples (lines dropped, duplicated, swapped,
 //! cells glued, characters garbled). The case counts are stated in the
-//! proptest configs below.
+//! proptest configs below. `tests/fuzz.rs` runs the same generators for as
+//! long as asked (`scripts/fuzz`).
 
 use proptest::prelude::*;
 use xxgk::{extract_str, DocumentError, TemplateSet};
 
 use crate::util::root;
 
-fn samples() -> Vec<String> {
+pub fn samples() -> Vec<String> {
     let mut out = Vec::new();
     for dir in ["samples/seeds", "samples/text"] {
         let mut paths: Vec<_> = std::fs::read_dir(root().join(dir)).map(|rd| rd.flatten().map(|e| e.path()).collect()).unwrap_or_default();
@@ -33,17 +34,18 @@ fn check(text: &str, templates: &TemplateSet) {
     }
 }
 
+/// Random text over [`PIECES`], any characters and number runs.
+pub fn random_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(prop_oneof![prop::sample::select(PIECES).prop_map(str::to_string), any::<String>(), "[0-9 \t|.,-]{0,12}",], 0..120).prop_map(|parts| parts.concat())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn random_text_never_panics(parts in prop::collection::vec(prop_oneof![
-        prop::sample::select(PIECES).prop_map(str::to_string),
-        any::<String>(),
-        "[0-9 \t|.,-]{0,12}",
-    ], 0..120)) {
+    fn random_text_never_panics(text in random_text()) {
         let templates = TemplateSet::builtin().unwrap();
-        check(&parts.concat(), &templates);
+        check(&text, &templates);
     }
 }
 
@@ -103,16 +105,23 @@ fn mutate(text: &str, muts: &[Mutation]) -> String {
     lines.join("\n")
 }
 
+/// A real sample with 1 to 39 line-level mutations.
+pub fn mutated_sample() -> impl Strategy<Value = String> {
+    thread_local!(static SAMPLES: Vec<String> = samples());
+    (any::<usize>(), prop::collection::vec(mutation(), 1..40)).prop_map(|(which, muts)| {
+        SAMPLES.with(|s| {
+            assert!(!s.is_empty());
+            mutate(&s[which % s.len()], &muts)
+        })
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn mutated_reports_never_panic(which in any::<usize>(), muts in prop::collection::vec(mutation(), 1..40)) {
-        thread_local!(static SAMPLES: Vec<String> = samples());
+    fn mutated_reports_never_panic(text in mutated_sample()) {
         let templates = TemplateSet::builtin().unwrap();
-        SAMPLES.with(|s| {
-            assert!(!s.is_empty());
-            check(&mutate(&s[which % s.len()], &muts), &templates);
-        });
+        check(&text, &templates);
     }
 }

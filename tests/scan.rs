@@ -147,20 +147,22 @@ fn decompression_bomb_is_refused() {
     assert!(err.contains("above the limit"), "{err}");
 }
 
-/// The pages of a report given as NAME.pN files, a directory of them, and
-/// `--debug-dir` overlays, one PNG per page.
+/// In a folder, the pages of a report named NAME.p1.jpg, NAME.p2.jpg, … are
+/// one report (the folder itself is walked like any batch folder), and
+/// `--debug-dir` writes overlays, one PNG per page.
 #[test]
 fn page_directory_and_debug_overlays() {
     let dir = crate::util::TempDir::new("pages");
-    let pages = dir.0.join("report");
+    let pages = dir.0.join("archive");
     std::fs::create_dir_all(&pages).unwrap();
     for k in 1..=3 {
-        std::fs::copy(root().join(format!("samples/scanned/scan_33_200_2021.p{k}.jpg")), pages.join(format!("page{k}.jpg"))).unwrap();
+        std::fs::copy(root().join(format!("samples/scanned/scan_33_200_2021.p{k}.jpg")), pages.join(format!("report.p{k}.jpg"))).unwrap();
     }
     let debug = dir.0.join("debug");
     let out = xxgk(&["extract", "--debug-dir", debug.to_str().unwrap(), pages.to_str().unwrap()]);
     let got: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
-    assert_eq!(got["values"]["s3.total.total"], 161);
+    assert_eq!(got.as_array().map(Vec::len), Some(1), "one report from three pages");
+    assert_eq!(got[0]["values"]["s3.total.total"], 161);
     let written: Vec<String> = std::fs::read_dir(&debug).unwrap().flatten().map(|e| e.file_name().to_string_lossy().to_string()).collect();
     assert_eq!(written.len(), 3, "{written:?}");
 }

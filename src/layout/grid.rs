@@ -211,7 +211,8 @@ fn build(hs: &[&Seg], vs: &[&Seg], snap: f32) -> Option<Grid> {
         return None;
     }
     let xs = boundaries(vs.iter().map(|s| s.at).collect(), snap);
-    let ys = boundaries(hs.iter().map(|s| s.at).collect(), snap);
+    let mut ys = boundaries(hs.iter().map(|s| s.at).collect(), snap);
+    open_edges(&mut ys, vs, snap);
     let (rows, cols) = (ys.len().checked_sub(1)?, xs.len().checked_sub(1)?);
     if rows == 0 || cols == 0 || rows * cols > 100_000 {
         return None;
@@ -249,6 +250,24 @@ fn build(hs: &[&Seg], vs: &[&Seg], snap: f32) -> Option<Grid> {
     let slots = (0..rows * cols).map(|k| index_of[find(&mut parent, k)]).collect();
     let bbox = Rect { x0: xs[0], y0: ys[0], x1: xs[cols], y1: ys[rows] };
     Some(Grid { bbox, xs, ys, cells, slots })
+}
+
+/// A table cut by a page break may have no horizontal rule at the cut:
+/// Chromium draws a collapsed border once, on the page before, so the rows
+/// continued on the next page are open at the top. When several vertical
+/// rules run on past the outermost horizontal one to a common end, that end
+/// is a row boundary.
+fn open_edges(ys: &mut Vec<f32>, vs: &[&Seg], snap: f32) {
+    let (Some(&first), Some(&last)) = (ys.first(), ys.last()) else { return };
+    let top = vs.iter().map(|s| s.from).fold(f32::INFINITY, f32::min);
+    let bottom = vs.iter().map(|s| s.to).fold(f32::NEG_INFINITY, f32::max);
+    let shared = |end: f32, of: fn(&Seg) -> f32| vs.iter().filter(|s| (of(s) - end).abs() <= snap).count() >= 2;
+    if first - top > 3.0 * snap && shared(top, |s| s.from) {
+        ys.insert(0, top);
+    }
+    if bottom - last > 3.0 * snap && shared(bottom, |s| s.to) {
+        ys.push(bottom);
+    }
 }
 
 #[cfg(test)]
@@ -316,6 +335,17 @@ mod tests {
         assert_eq!(texts[0], "本年度");
         assert_eq!(texts[1], "12");
         assert_eq!(used, vec![true, true, true, true, false]);
+    }
+
+    /// See: samples/pdf/pdf_04_chromium_2019.pdf, page 5: the continued s3
+    /// has no rule above its first row.
+    #[test]
+    fn a_table_continued_without_top_rule_keeps_its_first_row() {
+        let rules = vec![v(0.0, 0.0, 40.0), v(50.0, 0.0, 40.0), v(100.0, 0.0, 40.0), h(20.0, 0.0, 100.0), h(40.0, 0.0, 100.0)];
+        let grids = find_grids(&rules, &LayoutParams::default());
+        assert_eq!(grids.len(), 1);
+        assert_eq!(grids[0].ys, vec![0.0, 20.0, 40.0]);
+        assert_eq!((grids[0].rows(), grids[0].cols()), (2, 2));
     }
 
     #[test]

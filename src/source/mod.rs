@@ -14,6 +14,7 @@
 pub mod docx;
 pub mod html;
 pub mod markup;
+pub mod pdf;
 #[cfg(feature = "ocr")]
 pub mod scan;
 pub mod text;
@@ -114,16 +115,28 @@ pub fn load_with(path: &Path, max_bytes: u64, scan: &ScanOptions) -> Result<Docu
         return Err(DocumentError::TooLarge { size: meta.len(), limit: max_bytes });
     }
     let bytes = std::fs::read(path).map_err(|e| DocumentError::Io(e.to_string()))?;
+    read_with(&bytes, &path.display().to_string(), scan)
+}
+
+/// Reads a document from bytes already in memory; `path` is only recorded.
+pub fn read(bytes: &[u8], path: &str) -> Result<Document, DocumentError> {
+    read_with(bytes, path, &ScanOptions::default())
+}
+
+/// [`read`] with the scan reader's options.
+pub fn read_with(bytes: &[u8], path: &str, scan: &ScanOptions) -> Result<Document, DocumentError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(DocumentError::Empty);
     }
-    let kind = sniff(&bytes);
-    let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-    let info = SourceInfo { path: path.display().to_string(), kind, sha256, bytes: meta.len() };
+    let kind = sniff(bytes);
+    let sha256 = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+    // The only ZIP we read is a DOCX; say what it was.
+    let shown = if kind == "zip" { "docx" } else { kind };
+    let info = SourceInfo { path: path.to_string(), kind: shown, sha256, bytes: bytes.len() as u64 };
     match kind {
-        "image" => read_scan(info, kind, &bytes, scan),
-        "pdf" if is_image_only_pdf(&bytes) => read_scan(SourceInfo { kind: "scanned-pdf", ..info }, kind, &bytes, scan),
-        _ => Ok(Document { info, doc: read_bytes(kind, &bytes)?, scan: None }),
+        "image" => read_scan(info, kind, bytes, scan),
+        "pdf" if is_image_only_pdf(bytes) => read_scan(SourceInfo { kind: "scanned-pdf", ..info }, kind, bytes, scan),
+        _ => Ok(Document { info, doc: read_bytes(kind, bytes)?, scan: None }),
     }
 }
 
@@ -207,7 +220,7 @@ fn read_scan_files(_: &[PathBuf], _: String, _: u64, _: &ScanOptions) -> Result<
 /// Dispatches to the reader of `kind` (from [`sniff`]).
 fn read_bytes(kind: &str, bytes: &[u8]) -> Result<TextDoc, DocumentError> {
     match kind {
-        "pdf" => Err(DocumentError::Unsupported("PDF")),
+        "pdf" => Ok(crate::layout::pages_to_doc(&pdf::read(bytes)?)),
         "image" => Err(DocumentError::Unsupported("image")),
         "zip" => docx::read(bytes),
         "doc" => Err(DocumentError::WordBinary),

@@ -18,7 +18,7 @@ use crate::error::DocumentError;
 
 /// Whether any page draws text: then it is a text PDF, not a scan.
 pub fn has_text(doc: &Document) -> bool {
-    doc.get_pages().values().any(|&id| doc.get_page_content(id).is_ok_and(|c| c.windows(2).any(|w| w == b"Tj" || w == b"TJ")))
+    doc.get_pages().values().any(|&id| doc.get_page_content(id).windows(2).any(|w| w == b"Tj" || w == b"TJ"))
 }
 
 pub fn load(bytes: &[u8]) -> Result<Document, DocumentError> {
