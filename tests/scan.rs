@@ -177,3 +177,22 @@ fn crc32(data: &[u8]) -> u32 {
     }
     !c
 }
+
+/// A cut JPEG and a PNG of noise: each a one-line reason or a report, never
+/// a panic (an "internal error" line would mean one was caught).
+#[test]
+fn broken_images_fail_cleanly() {
+    let dir = crate::util::TempDir::new("broken-scans");
+    let jpeg = std::fs::read(root().join("samples/scanned/scan_34_200_2019.p3.jpg")).unwrap();
+    let cut = dir.0.join("cut.jpg");
+    std::fs::write(&cut, &jpeg[..jpeg.len() / 3]).unwrap();
+    let noise = dir.0.join("noise.png");
+    image::GrayImage::from_fn(300, 200, |x, y| image::Luma([((x * 7919 + y * 104729) % 251) as u8])).save(&noise).unwrap();
+    for p in [&cut, &noise] {
+        let out = xxgk(&["extract", p.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{}: {err}", p.display());
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(!err.contains("internal error"), "{err}");
+    }
+}

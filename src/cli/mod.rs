@@ -104,6 +104,7 @@ struct ExtractArgs {
 impl ExtractArgs {
     /// The library's options from the flags.
     fn options(&self) -> xxgk::Options {
+        #[cfg_attr(not(feature = "ocr"), allow(unused_mut))]
         let mut options = xxgk::Options { max_bytes: self.max_bytes, debug_dir: self.debug_dir.clone(), ..Default::default() };
         #[cfg(feature = "ocr")]
         {

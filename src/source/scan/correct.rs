@@ -11,9 +11,9 @@
 //! 2. Cells in doubt: a number whose OCR confidence is below
 //!    [`UNSURE`], and every cell of a failed rule instance.
 //! 3. Their alternative readings: Tesseract's other choices for each symbol,
-//!    and rereads of the crop with other settings (word and raw-line
-//!    segmentation, the Sauvola-binarized crop, the crop at twice the size,
-//!    the chi_sim model).
+//!    and rereads of the crop with other settings (twice the size; three
+//!    times the size in word and raw-line segmentation, which return nothing
+//!    on small crops; an Otsu-binarized copy; the chi_sim model).
 //! 4. When some rule fails, each alternative is tried alone (then pairs of
 //!    alternatives in two different cells, when no single one works): the
 //!    pipeline reruns on the changed text. A change is accepted only if every
@@ -213,12 +213,14 @@ pub fn alternatives(scan: &ScanDoc, cell: &CellRead) -> Vec<String> {
                 got.push(words.iter().map(|w| w.text.as_str()).collect::<String>());
             }
         };
-        read(&mut e.numbers, &crop, Psm::Word, dpi);
-        read(&mut e.numbers, &crop, Psm::RawLine, dpi);
-        let binary = binarize(&crop);
-        read(&mut e.numbers, &binary, Psm::Line, dpi);
+        // Word and raw-line modes return nothing on crops this small, so
+        // they are given the crop enlarged three times.
         let big = imageops::resize(&crop, crop.width() * 2, crop.height() * 2, imageops::FilterType::CatmullRom);
+        let bigger = imageops::resize(&crop, crop.width() * 3, crop.height() * 3, imageops::FilterType::CatmullRom);
         read(&mut e.numbers, &big, Psm::Line, dpi * 2);
+        read(&mut e.numbers, &bigger, Psm::Word, dpi * 3);
+        read(&mut e.numbers, &bigger, Psm::RawLine, dpi * 3);
+        read(&mut e.numbers, &binarize(&big), Psm::Line, dpi * 2);
         read(&mut e.text, &crop, Psm::Line, dpi);
         got
     })

@@ -41,15 +41,18 @@ pub fn page_images(doc: &Document, bytes: &[u8], limits: &ScanLimits) -> Result<
         check_size(w, h, limits)?;
         let filters: Vec<String> = img.filters.clone().unwrap_or_default();
         let stream = doc.get_object(img.id).and_then(Object::as_stream).map_err(|e| DocumentError::Scan(format!("page {number}: {e}")))?;
+        // A stream may inflate to far more than its image needs (a bomb):
+        // never more than the declared image at 4 bytes a pixel, plus slack.
+        let cap = usize::try_from(w.saturating_mul(h).saturating_mul(4).saturating_add(1 << 16)).unwrap_or(usize::MAX);
         let gray = match filters.last().map(String::as_str) {
             Some("DCTDecode") => {
-                let data = if filters.len() > 1 { stream.decompressed_content().unwrap_or_else(|_| img.content.to_vec()) } else { img.content.to_vec() };
+                let data = if filters.len() > 1 { stream.decompressed_content_with_limit(cap).unwrap_or_else(|_| img.content.to_vec()) } else { img.content.to_vec() };
                 image::load_from_memory_with_format(&data, image::ImageFormat::Jpeg).map_err(|e| DocumentError::Scan(format!("page {number}: bad JPEG image: {e}")))?.to_luma8()
             }
             Some("CCITTFaxDecode") => ccitt(stream, w as u32, h as u32).map_err(|m| DocumentError::Scan(format!("page {number}: {m}")))?,
             Some("JBIG2Decode") | Some("JPXDecode") => render_with_pdftoppm(bytes, number).map_err(|m| DocumentError::Scan(format!("page {number}: {} image: {m}", filters.last().map_or("", String::as_str))))?,
             _ => {
-                let data = if filters.is_empty() { img.content.to_vec() } else { stream.decompressed_content().map_err(|e| DocumentError::Scan(format!("page {number}: cannot decompress the image ({filters:?}): {e}")))? };
+                let data = if filters.is_empty() { img.content.to_vec() } else { stream.decompressed_content_with_limit(cap).map_err(|e| DocumentError::Scan(format!("page {number}: cannot decompress the image ({filters:?}): {e}")))? };
                 raw(&data, w as u32, h as u32, img.bits_per_component.unwrap_or(8), img.color_space.as_deref()).map_err(|m| DocumentError::Scan(format!("page {number}: {m}")))?
             }
         };
@@ -188,6 +191,37 @@ fn render_with_pdftoppm(bytes: &[u8], page: u32) -> Result<GrayImage, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An image-only PDF with a Flate-compressed image (8-bit gray, then
+    /// 1-bit): the page image comes back with its pixels, and the page
+    /// resolution from the image width over the page width.
+    #[test]
+    fn flate_images_decode() {
+        use lopdf::{dictionary, Object, Stream};
+        let (w, h) = (400u32, 20u32);
+        let gray: Vec<u8> = (0..w * h).map(|i| if (i % w) < 10 { 0 } else { 200 }).collect();
+        let bits: Vec<u8> = (0..h).flat_map(|_| (0..w / 8).map(|i| if i < 2 { 0x00u8 } else { 0xff })).collect();
+        for (bpc, data, left, right) in [(8i64, gray, 0u8, 200u8), (1, bits, 0, 255)] {
+            let mut doc = Document::with_version("1.5");
+            let pages = doc.new_object_id();
+            let mut img = Stream::new(dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => w as i64, "Height" => h as i64, "ColorSpace" => "DeviceGray", "BitsPerComponent" => bpc }, data);
+            img.compress().unwrap();
+            let img = doc.add_object(img);
+            let content = doc.add_object(Stream::new(dictionary! {}, b"q 144 0 0 72 0 0 cm /Im0 Do Q".to_vec()));
+            let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 144.into(), 72.into()], "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => img } }, "Contents" => content });
+            doc.objects.insert(pages, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }));
+            let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+            doc.trailer.set("Root", catalog);
+            let mut bytes = Vec::new();
+            doc.save_to(&mut bytes).unwrap();
+            let parsed = load(&bytes).unwrap();
+            assert!(!has_text(&parsed));
+            let got = page_images(&parsed, &bytes, &ScanLimits::default()).unwrap().remove(0);
+            assert_eq!((got.gray.width(), got.gray.height()), (w, h));
+            assert_eq!((got.gray.get_pixel(2, 5)[0], got.gray.get_pixel(300, 5)[0]), (left, right), "{bpc} bits");
+            assert!((got.dpi - 200.0).abs() < 0.1, "400 px over 2 inches: {}", got.dpi);
+        }
+    }
 
     /// A group 4 image as a PDF holds it: wrapped and decoded, black where
     /// it was black.

@@ -254,8 +254,10 @@ fn read_unsure_value(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u3
         }
     }
     let mut best = first;
+    // Word and raw-line modes return nothing on crops this small: enlarged.
     let big = imageops::resize(crop, crop.width() * 2, crop.height() * 2, imageops::FilterType::CatmullRom);
-    for (img, psm, d) in [(crop, Psm::RawLine, dpi), (crop, Psm::Word, dpi), (&big, Psm::Line, dpi * 2)] {
+    let bigger = imageops::resize(crop, crop.width() * 3, crop.height() * 3, imageops::FilterType::CatmullRom);
+    for (img, psm, d) in [(&big, Psm::Line, dpi * 2), (&bigger, Psm::RawLine, dpi * 3), (&bigger, Psm::Word, dpi * 3)] {
         if best.shaped && best.confidence >= 0.6 {
             break;
         }
