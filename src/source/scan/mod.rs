@@ -33,6 +33,7 @@ pub mod ocr;
 pub mod pdf;
 pub mod prep;
 pub mod read;
+pub mod text;
 pub mod tsv;
 
 use std::path::{Path, PathBuf};
@@ -87,6 +88,7 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
     let mut pages = Vec::new();
     let mut scans = Vec::new();
     let mut cells = Vec::new();
+    let mut want_first_body = true;
     for (i, img) in images.into_iter().enumerate() {
         let (gray, dpi) = if img.dpi > MAX_DPI {
             let f = MAX_DPI / img.dpi;
@@ -105,12 +107,18 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
         whiten_rules(&mut clean, &segments);
         let rules = to_rules(&segments, dpi);
         let tables = find_grids(&rules, &layout_params());
-        let input = read::PageInput { number: i + 1, gray: &clean, ink: &ink, dpi, segments: &segments, rules: &rules, tables: &tables };
+        if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
+            eprintln!("page {}: prep {t1:?}, rules and grid {:?}", i + 1, t0.elapsed() - t1);
+        }
+        let input = read::PageInput { number: i + 1, gray: &clean, ink: &ink, dpi, segments: &segments, rules: &rules, tables: &tables, want_first_body };
         let fallback = tables.is_empty();
         let (page, page_cells) = if fallback {
             ocr::with_engines(|e| fallback::read_page(&input, e)).and_then(|r| r).map(|p| (p, Vec::new()))
         } else {
-            ocr::with_engines(|e| read::read_page(&input, e, &params.read)).and_then(|r| r)
+            ocr::with_engines(|e| read::read_page(&input, e, &params.read)).and_then(|r| r).map(|(p, c, body_seen)| {
+                want_first_body &= !body_seen;
+                (p, c)
+            })
         }
         .map_err(|e| DocumentError::Scan(e.to_string()))?;
         if std::env::var_os("XXGK_DEBUG_TIME").is_some() {

@@ -11,7 +11,7 @@
 //! - Binarization: Sauvola (local mean and deviation over a window a few
 //!   strokes wide), which keeps thin grey rules that a global threshold loses.
 
-use image::{GrayImage, Luma};
+use image::GrayImage;
 
 /// Preprocessing parameters; defaults suit 150–600 dpi office scans.
 #[derive(Clone, Debug)]
@@ -50,17 +50,30 @@ pub fn px_per_mm(dpi: f32) -> f32 {
 }
 
 pub fn prepare(gray: &GrayImage, dpi: f32, params: &PrepParams) -> Prepared {
+    let t = std::time::Instant::now();
+    let lap = |what: &str| if std::env::var_os("XXGK_DEBUG_TIME").is_some() { eprintln!("prep {what} {:?}", t.elapsed()) };
     let flat = flatten(gray, (params.background_window_mm * px_per_mm(dpi)).round() as u32);
+    lap("flatten");
     let window = ((params.sauvola_window_mm * px_per_mm(dpi)).round() as u32) | 1;
     // The skew from a plain threshold of the flattened page (its paper is
     // white now) at about 100 dpi: rules and text lines are still there,
     // at a ninth of the cost; 0.02° steps are still well under a pixel.
     let f = ((dpi / 100.0).floor() as u32).max(1);
     let (sw, sh) = (flat.width() / f, flat.height() / f);
-    let small: Vec<bool> = (0..sh).flat_map(|y| (0..sw).map(move |x| (x, y))).map(|(x, y)| (0..f).any(|dy| (0..f).any(|dx| flat.get_pixel(x * f + dx, y * f + dy)[0] < 160))).collect();
+    let mut small = vec![false; (sw * sh) as usize];
+    for (y, row) in flat.as_raw().chunks_exact(flat.width() as usize).take((sh * f) as usize).enumerate() {
+        let dst = &mut small[(y as u32 / f * sw) as usize..][..sw as usize];
+        for (d, chunk) in dst.iter_mut().zip(row.chunks_exact(f as usize)) {
+            *d |= chunk.iter().any(|&v| v < 160);
+        }
+    }
+    lap("small");
     let skew = estimate_skew(&small, sw, sh, params.max_skew_deg);
+    lap("skew");
     let gray = if skew.abs() < 0.05 { flat } else { rotate(&flat, -skew) };
+    lap("rotate");
     let ink = sauvola(&gray, window, params.sauvola_k);
+    lap("sauvola");
     Prepared { gray, skew_deg: if skew.abs() < 0.05 { 0.0 } else { skew }, ink }
 }
 
@@ -71,9 +84,11 @@ pub fn flatten(img: &GrayImage, window: u32) -> GrayImage {
     let s = (window / 4).max(1);
     let (sw, sh) = (w.div_ceil(s), h.div_ceil(s));
     let mut small = vec![0u8; (sw * sh) as usize];
-    for (x, y, p) in img.enumerate_pixels() {
-        let i = ((y / s) * sw + x / s) as usize;
-        small[i] = small[i].max(p[0]);
+    for (y, row) in img.as_raw().chunks_exact(w as usize).enumerate() {
+        let dst = &mut small[(y as u32 / s * sw) as usize..][..sw as usize];
+        for (d, chunk) in dst.iter_mut().zip(row.chunks(s as usize)) {
+            *d = chunk.iter().fold(*d, |m, &v| m.max(v));
+        }
     }
     let r = 2; // 5 cells of window/4: the whole window
     let maxed = max_filter(&small, sw, sh, r);
@@ -81,15 +96,25 @@ pub fn flatten(img: &GrayImage, window: u32) -> GrayImage {
     for _ in 0..2 {
         bg = box_blur(&bg, sw, sh, 2);
     }
-    let mut out = GrayImage::new(w, h);
-    for (x, y, p) in out.enumerate_pixels_mut() {
-        let fx = (x as f32 + 0.5) / s as f32 - 0.5;
-        let fy = (y as f32 + 0.5) / s as f32 - 0.5;
-        let b = bilinear(&bg, sw, sh, fx, fy).max(24.0);
-        let v = img.get_pixel(x, y)[0] as f32 * 255.0 / b;
-        *p = Luma([v.min(255.0) as u8]);
+    // Bilinear upsampling, with the per-column weights computed once.
+    let lerp_at = |f: f32, n: u32| {
+        let f = f.clamp(0.0, (n - 1) as f32);
+        let i = f.floor() as u32;
+        (i as usize, (i + 1).min(n - 1) as usize, f - i as f32)
+    };
+    let cols: Vec<(usize, usize, f32)> = (0..w).map(|x| lerp_at((x as f32 + 0.5) / s as f32 - 0.5, sw)).collect();
+    let mut out = vec![0u8; (w * h) as usize];
+    for (y, (src, dst)) in img.as_raw().chunks_exact(w as usize).zip(out.chunks_exact_mut(w as usize)).enumerate() {
+        let (y0, y1, ay) = lerp_at((y as f32 + 0.5) / s as f32 - 0.5, sh);
+        let (top, bottom) = (&bg[y0 * sw as usize..][..sw as usize], &bg[y1 * sw as usize..][..sw as usize]);
+        for ((d, &v), &(x0, x1, ax)) in dst.iter_mut().zip(src).zip(&cols) {
+            let t = top[x0] * (1.0 - ax) + top[x1] * ax;
+            let b = bottom[x0] * (1.0 - ax) + bottom[x1] * ax;
+            let b = (t * (1.0 - ay) + b * ay).max(24.0);
+            *d = (v as f32 * 255.0 / b).min(255.0) as u8;
+        }
     }
-    out
+    GrayImage::from_raw(w, h, out).expect("buffer of w*h bytes")
 }
 
 fn max_filter(src: &[u8], w: u32, h: u32, r: i64) -> Vec<u8> {
@@ -139,49 +164,67 @@ fn box_blur(src: &[f32], w: u32, h: u32, r: i64) -> Vec<f32> {
     out
 }
 
-fn bilinear(v: &[f32], w: u32, h: u32, fx: f32, fy: f32) -> f32 {
-    let fx = fx.clamp(0.0, (w - 1) as f32);
-    let fy = fy.clamp(0.0, (h - 1) as f32);
-    let (x0, y0) = (fx.floor() as u32, fy.floor() as u32);
-    let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
-    let (ax, ay) = (fx - x0 as f32, fy - y0 as f32);
-    let at = |x: u32, y: u32| v[(y * w + x) as usize];
-    let top = at(x0, y0) * (1.0 - ax) + at(x1, y0) * ax;
-    let bottom = at(x0, y1) * (1.0 - ax) + at(x1, y1) * ax;
-    top * (1.0 - ay) + bottom * ay
-}
-
-/// Sauvola threshold `m * (1 + k * (s / 128 - 1))` over a `window`-px square,
-/// with integral images of the values and their squares.
+/// Sauvola threshold `m * (1 + k * (s / 128 - 1))` over a `window`-px square
+/// (clipped at the page edges). The window's sums slide: per column over
+/// the window's rows, then along each row, so memory stays a few rows.
 pub fn sauvola(img: &GrayImage, window: u32, k: f32) -> Vec<bool> {
     let (w, h) = (img.width() as usize, img.height() as usize);
-    let stride = w + 1;
-    let mut sum = vec![0u64; stride * (h + 1)];
-    let mut sq = vec![0u64; stride * (h + 1)];
-    for y in 0..h {
-        let (mut rs, mut rq) = (0u64, 0u64);
-        for x in 0..w {
-            let v = img.as_raw()[y * w + x] as u64;
-            rs += v;
-            rq += v * v;
-            sum[(y + 1) * stride + x + 1] = sum[y * stride + x + 1] + rs;
-            sq[(y + 1) * stride + x + 1] = sq[y * stride + x + 1] + rq;
-        }
-    }
+    let px = img.as_raw();
     let r = (window / 2) as usize;
+    // Per column: the sum and sum of squares of the rows in the window;
+    // at most 255² · window, well inside u32 for any sane window.
+    let (mut col_s, mut col_q) = (vec![0u32; w], vec![0u32; w]);
+    let add = |cs: &mut [u32], cq: &mut [u32], row: &[u8], sign: bool| {
+        for ((s, q), &v) in cs.iter_mut().zip(cq.iter_mut()).zip(row) {
+            let v = v as u32;
+            if sign {
+                *s += v;
+                *q += v * v;
+            } else {
+                *s -= v;
+                *q -= v * v;
+            }
+        }
+    };
+    for y in 0..r.min(h) {
+        add(&mut col_s, &mut col_q, &px[y * w..][..w], true);
+    }
     let mut out = vec![false; w * h];
     for y in 0..h {
-        let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(h));
+        if y + r < h {
+            add(&mut col_s, &mut col_q, &px[(y + r) * w..][..w], true);
+        }
+        if y > r {
+            add(&mut col_s, &mut col_q, &px[(y - r - 1) * w..][..w], false);
+        }
+        let rows = ((y + r + 1).min(h) - y.saturating_sub(r)) as u64;
+        let row = &px[y * w..][..w];
+        let dst = &mut out[y * w..][..w];
+        // The window's columns x0..x1 slide along the row.
+        let (mut s, mut q) = (0u64, 0u64);
+        let (mut x0, mut x1) = (0usize, 0usize);
         for x in 0..w {
-            let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(w));
-            let n = ((y1 - y0) * (x1 - x0)) as f64;
-            let area = |t: &[u64]| (t[y1 * stride + x1] + t[y0 * stride + x0] - t[y0 * stride + x1] - t[y1 * stride + x0]) as f64;
-            let m = area(&sum) / n;
-            let var = (area(&sq) / n - m * m).max(0.0);
-            let t = m * (1.0 + k as f64 * (var.sqrt() / 128.0 - 1.0));
-            let v = img.as_raw()[y * w + x] as f64;
+            let (want0, want1) = (x.saturating_sub(r), (x + r + 1).min(w));
+            while x1 < want1 {
+                s += col_s[x1] as u64;
+                q += col_q[x1] as u64;
+                x1 += 1;
+            }
+            while x0 < want0 {
+                s -= col_s[x0] as u64;
+                q -= col_q[x0] as u64;
+                x0 += 1;
+            }
+            let v = row[x] as f64;
             // Flat paper has a tiny deviation: the cap keeps its noise white.
-            out[y * w + x] = v < t && v < 215.0;
+            if v >= 215.0 {
+                continue;
+            }
+            let n = (rows * (x1 - x0) as u64) as f64;
+            let m = s as f64 / n;
+            let var = (q as f64 / n - m * m).max(0.0);
+            let t = m * (1.0 + k as f64 * (var.sqrt() / 128.0 - 1.0));
+            dst[x] = v < t;
         }
     }
     out
@@ -226,33 +269,43 @@ pub fn estimate_skew(ink: &[bool], w: u32, h: u32, max_deg: f32) -> f32 {
 /// Rotates by `deg` degrees about the centre (positive: counter-clockwise on
 /// screen), bilinear, filling with white.
 pub fn rotate(img: &GrayImage, deg: f32) -> GrayImage {
+    // Source coordinates in 16.16 fixed point, stepped along each row:
+    // exact to 1/65536 px, and all-integer bilinear weights (8 bits).
+    const ONE: f64 = 65536.0;
     let (w, h) = img.dimensions();
-    let (s, c) = deg.to_radians().sin_cos();
-    let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
-    let mut out = GrayImage::new(w, h);
+    let (wu, hu) = (w as usize, h as usize);
+    let (s, c) = (deg as f64).to_radians().sin_cos();
+    let (cx, cy) = (w as f64 / 2.0, h as f64 / 2.0);
     let src = img.as_raw();
-    for (x, y, p) in out.enumerate_pixels_mut() {
-        let (dx, dy) = (x as f32 - cx, y as f32 - cy);
+    let (step_x, step_y) = ((c * ONE).round() as i64, (s * ONE).round() as i64);
+    let (max_x, max_y) = (((w - 1) as i64) << 16, ((h - 1) as i64) << 16);
+    let mut out = vec![255u8; wu * hu];
+    for (y, dst) in out.chunks_exact_mut(wu).enumerate() {
+        let dy = y as f64 - cy;
         // Inverse map: rotate the output point back by -deg (y grows down).
-        let sx = c * dx - s * dy + cx;
-        let sy = s * dx + c * dy + cy;
-        if sx < 0.0 || sy < 0.0 || sx > (w - 1) as f32 || sy > (h - 1) as f32 {
-            *p = Luma([255]);
-            continue;
+        let mut sx = ((-cx * c - s * dy + cx) * ONE).round() as i64;
+        let mut sy = ((-cx * s + c * dy + cy) * ONE).round() as i64;
+        for p in dst.iter_mut() {
+            if sx >= 0 && sy >= 0 && sx <= max_x && sy <= max_y {
+                let (x0, y0) = ((sx >> 16) as usize, (sy >> 16) as usize);
+                let (x1, y1) = ((x0 + 1).min(wu - 1), (y0 + 1).min(hu - 1));
+                let (ax, ay) = (((sx >> 8) & 255) as u32, ((sy >> 8) & 255) as u32);
+                let at = |x: usize, y: usize| src[y * wu + x] as u32;
+                let top = at(x0, y0) * (256 - ax) + at(x1, y0) * ax;
+                let bottom = at(x0, y1) * (256 - ax) + at(x1, y1) * ax;
+                *p = ((top * (256 - ay) + bottom * ay + (1 << 15)) >> 16) as u8;
+            }
+            sx += step_x;
+            sy += step_y;
         }
-        let (x0, y0) = (sx as u32, sy as u32);
-        let (x1, y1) = ((x0 + 1).min(w - 1), (y0 + 1).min(h - 1));
-        let (ax, ay) = (sx - x0 as f32, sy - y0 as f32);
-        let at = |x: u32, y: u32| src[(y * w + x) as usize] as f32;
-        let v = (at(x0, y0) * (1.0 - ax) + at(x1, y0) * ax) * (1.0 - ay) + (at(x0, y1) * (1.0 - ax) + at(x1, y1) * ax) * ay;
-        *p = Luma([v.round().clamp(0.0, 255.0) as u8]);
     }
-    out
+    GrayImage::from_raw(w, h, out).expect("buffer of w*h bytes")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::Luma;
 
     /// A page of horizontal rules, rotated by a known angle: the estimate
     /// finds it within 0.1°.

@@ -19,6 +19,7 @@ use crate::layout::{Grid, Page, Rect, Rule, Word};
 use super::lines::Segment;
 use super::ocr::{Engines, OcrError, OcrWord, Psm, Symbol};
 use super::prep::px_per_mm;
+use super::text::{read_lines, TextInput};
 
 /// How a page's cells were read.
 #[derive(Clone, Debug)]
@@ -62,9 +63,13 @@ pub struct PageInput<'a> {
     pub rules: &'a [Rule],
     /// Grids in points.
     pub tables: &'a [Grid],
+    /// Read the first body line of narrative text met (see `text.rs`).
+    pub want_first_body: bool,
 }
 
-pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> Result<(Page, Vec<CellRead>), OcrError> {
+/// Reads a page: its table cells, and the useful text outside them. The
+/// flag returned says whether the report's first body line has been read.
+pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> Result<(Page, Vec<CellRead>, bool), OcrError> {
     let pt = 72.0 / p.dpi;
     let to_rect = |(x0, y0, x1, y1): (f32, f32, f32, f32)| Rect { x0: x0 * pt, y0: y0 * pt, x1: x1 * pt, y1: y1 * pt };
     let to_px = |r: Rect| (r.x0 / pt, r.y0 / pt, r.x1 / pt, r.y1 / pt);
@@ -161,32 +166,13 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
             cells.push(CellRead { page: p.number, rect, ink, text, confidence, number, symbols });
         }
     }
-    // Text outside the tables, line by line.
+    // Text outside the tables: the lines that can matter.
     let boxes: Vec<(f32, f32, f32, f32)> = p.tables.iter().map(|t| to_px(t.bbox)).collect();
-    let inside = |x: u32, y: u32| boxes.iter().any(|&(a, b, c, d)| (x as f32) >= a - 2.0 && (x as f32) <= c + 2.0 && (y as f32) >= b - 2.0 && (y as f32) <= d + 2.0);
-    for (y0, y1) in text_bands(p.ink, w, h, p.dpi, &inside) {
-        let cols: Vec<u32> = (0..w).filter(|&x| (y0..y1).any(|y| p.ink[(y * w + x) as usize] && !inside(x, y))).collect();
-        let (Some(&x0), Some(&x1)) = (cols.first(), cols.last()) else { continue };
-        let mut band = crop_padded(p.gray, (x0, y0, x1 + 1, y1), params.pad);
-        // Blank any table that reaches into the band.
-        let (ox, oy) = (x0 as i64 - (params.pad * (y1 - y0) as f32) as i64, y0 as i64 - (params.pad * (y1 - y0) as f32) as i64);
-        for (bx, by, px) in band.enumerate_pixels_mut() {
-            let (gx, gy) = (bx as i64 + ox, by as i64 + oy);
-            if gx >= 0 && gy >= 0 && inside(gx as u32, gy as u32) {
-                *px = Luma([255]);
-            }
-        }
-        let (band, band_dpi) = for_chi_sim(&band, p.dpi as u32);
-        let got = engines.text.read(&band, Psm::Line, band_dpi)?;
-        let text = join_words(&got, false);
-        if text.trim().is_empty() {
-            continue;
-        }
-        let conf = mean_conf(&got);
-        words.push(Word { text, rect: to_rect((x0 as f32, y0 as f32, x1 as f32 + 1.0, y1 as f32)), confidence: Some(conf) });
-    }
+    let text = TextInput { gray: p.gray, ink: p.ink, dpi: p.dpi, tables: &boxes, want_first_body: p.want_first_body, pad: params.pad };
+    let (lines, body_seen) = read_lines(&text, engines)?;
+    words.extend(lines);
     let page = Page { number: p.number, width: w as f32 * pt, height: h as f32 * pt, words, rules: p.rules.to_vec() };
-    Ok((page, cells))
+    Ok((page, cells, body_seen))
 }
 
 /// (text, confidence, is a number, symbols with alternatives)
@@ -296,7 +282,7 @@ fn read_text(engines: &mut Engines, crop: &GrayImage, dpi: u32, one_line: bool) 
 /// chi_sim (the fast model Debian ships) misreads degraded characters much
 /// less when they are enlarged to what a 400 dpi scan would give.
 /// Empirically chosen on the 150 and 200 dpi samples; numbers need none.
-fn for_chi_sim(img: &GrayImage, dpi: u32) -> (GrayImage, u32) {
+pub(super) fn for_chi_sim(img: &GrayImage, dpi: u32) -> (GrayImage, u32) {
     let f = (400.0 / dpi.max(1) as f32).clamp(1.0, 2.5);
     if f < 1.4 {
         return (img.clone(), dpi);
@@ -337,7 +323,7 @@ fn fits_number_shape(t: &str, ink: (u32, u32, u32, u32)) -> bool {
     w / h <= 0.85 * units + 0.35
 }
 
-fn join_words(words: &[OcrWord], numbers: bool) -> String {
+pub(super) fn join_words(words: &[OcrWord], numbers: bool) -> String {
     let sep = if numbers { "" } else { " " };
     let joined = words.iter().map(|w| w.text.trim()).collect::<Vec<_>>().join(sep);
     if numbers {
@@ -364,7 +350,7 @@ fn min_conf(words: &[OcrWord]) -> f32 {
     words.iter().map(|w| w.confidence).fold(1.0, f32::min).max(0.0)
 }
 
-fn mean_conf(words: &[OcrWord]) -> f32 {
+pub(super) fn mean_conf(words: &[OcrWord]) -> f32 {
     if words.is_empty() {
         return 0.0;
     }
@@ -416,34 +402,4 @@ pub fn crop_padded(gray: &GrayImage, b: (u32, u32, u32, u32), pad: f32) -> GrayI
     let view = imageops::crop_imm(gray, x0, y0, w, h).to_image();
     imageops::replace(&mut out, &view, p as i64, p as i64);
     out
-}
-
-/// Bands of rows holding text outside the tables: rows with ink, joined
-/// over gaps smaller than a quarter line, at least 1.8 mm tall.
-fn text_bands(ink: &[bool], w: u32, h: u32, dpi: f32, inside: &dyn Fn(u32, u32) -> bool) -> Vec<(u32, u32)> {
-    let mm = px_per_mm(dpi);
-    let rows: Vec<u32> = (0..h).map(|y| (0..w).filter(|&x| ink[(y * w + x) as usize] && !inside(x, y)).count() as u32).collect();
-    let mut bands = Vec::new();
-    let mut start: Option<u32> = None;
-    let mut last = 0;
-    let gap = (0.8 * mm) as u32;
-    for (y, &n) in rows.iter().enumerate() {
-        let y = y as u32;
-        if n >= 2 {
-            if start.is_none() {
-                start = Some(y);
-            }
-            last = y;
-        } else if let Some(s) = start {
-            if y - last > gap {
-                bands.push((s, last + 1));
-                start = None;
-            }
-        }
-    }
-    if let Some(s) = start {
-        bands.push((s, last + 1));
-    }
-    bands.retain(|(a, b)| (b - a) as f32 >= 1.8 * mm && (b - a) as f32 <= 12.0 * mm);
-    bands
 }

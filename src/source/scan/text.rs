@@ -1,0 +1,206 @@
+//! Scan stage 3c: text outside the tables. In: the page's ink and table
+//! boxes. Out: one word per text line that the pipeline can use.
+//!
+//! Lines are cut by the ink's row profile and read with chi_sim in
+//! single-line mode: cheaper than Tesseract's own page layout analysis,
+//! which the rules and tables would only confuse.
+//!
+//! Only lines that can matter are read. The report's fields come from the
+//! tables, its title, and the section headings that delimit the tables;
+//! the body of the narrative sections (often pages of it) holds none, and
+//! chi_sim costs about 2.5 ms per character. A body line is recognized by
+//! its geometry alone: as tall as the page's common line and reaching both
+//! margins of the text column. Titles (taller), headings and the last line
+//! of each paragraph (short) are read. The first body line of the report is
+//! read too: with no title, the organization is named there (我局, 本镇…).
+
+use image::{GrayImage, Luma};
+
+use crate::layout::{Rect, Word};
+use super::ocr::{Engines, OcrError, Psm};
+use super::prep::px_per_mm;
+use super::read::{crop_padded, for_chi_sim, join_words, mean_conf};
+
+/// A band of rows holding text outside the tables, with its ink's extent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Band {
+    pub y0: u32,
+    pub y1: u32,
+    pub x0: u32,
+    pub x1: u32,
+}
+
+/// What the text reader needs of a page.
+pub struct TextInput<'a> {
+    pub gray: &'a GrayImage,
+    pub ink: &'a [bool],
+    pub dpi: f32,
+    /// Table boxes in page pixels.
+    pub tables: &'a [(f32, f32, f32, f32)],
+    /// Whether the report's first body line is still to be read (it is on
+    /// the first page with narrative text).
+    pub want_first_body: bool,
+    pub pad: f32,
+}
+
+/// Reads the useful lines; returns them as words in points and whether a
+/// body line was seen (so later pages need not read their first one).
+pub fn read_lines(p: &TextInput, engines: &mut Engines) -> Result<(Vec<Word>, bool), OcrError> {
+    let (w, h) = p.gray.dimensions();
+    let pt = 72.0 / p.dpi;
+    let bands = bands(p.ink, w, h, p.dpi, p.tables);
+    let body = body_lines(&bands);
+    let mut words = Vec::new();
+    let mut want_first_body = p.want_first_body;
+    for (b, is_body) in bands.iter().zip(body) {
+        if is_body {
+            if !want_first_body {
+                continue;
+            }
+            want_first_body = false;
+        }
+        let mut band = crop_padded(p.gray, (b.x0, b.y0, b.x1, b.y1), p.pad);
+        blank_tables(&mut band, b, p);
+        let (band, band_dpi) = for_chi_sim(&band, p.dpi as u32);
+        let got = engines.text.read(&band, Psm::Line, band_dpi)?;
+        let text = join_words(&got, false);
+        if text.trim().is_empty() {
+            continue;
+        }
+        let rect = Rect { x0: b.x0 as f32 * pt, y0: b.y0 as f32 * pt, x1: b.x1 as f32 * pt, y1: b.y1 as f32 * pt };
+        words.push(Word { text, rect, confidence: Some(mean_conf(&got)) });
+    }
+    Ok((words, p.want_first_body && !want_first_body))
+}
+
+/// Whites out any table that reaches into a band's crop.
+fn blank_tables(crop: &mut GrayImage, b: &Band, p: &TextInput) {
+    let pad = (p.pad * (b.y1 - b.y0) as f32).round().max(4.0) as i64;
+    let (ox, oy) = (b.x0 as i64 - pad, b.y0 as i64 - pad);
+    for (cx, cy, px) in crop.enumerate_pixels_mut() {
+        let (gx, gy) = ((cx as i64 + ox) as f32, (cy as i64 + oy) as f32);
+        if p.tables.iter().any(|&(a, b, c, d)| gx >= a - 2.0 && gx <= c + 2.0 && gy >= b - 2.0 && gy <= d + 2.0) {
+            *px = Luma([255]);
+        }
+    }
+}
+
+/// Bands of rows holding text outside the tables: rows with ink, joined
+/// over gaps under 0.8 mm, 1.8 to 12 mm tall.
+pub fn bands(ink: &[bool], w: u32, h: u32, dpi: f32, tables: &[(f32, f32, f32, f32)]) -> Vec<Band> {
+    let mm = px_per_mm(dpi);
+    // Per row, the x ranges that tables cover (with a 2 px margin).
+    let covered = |y: u32| -> Vec<(u32, u32)> {
+        let yf = y as f32;
+        let mut v: Vec<(u32, u32)> =
+            tables.iter().filter(|t| yf >= t.1 - 2.0 && yf <= t.3 + 2.0).map(|t| ((t.0 - 2.0).max(0.0) as u32, ((t.2 + 2.0).max(0.0) as u32 + 1).min(w))).collect();
+        v.sort_unstable();
+        v
+    };
+    let outside = |y: u32| -> (u32, Option<(u32, u32)>) {
+        let row = &ink[(y * w) as usize..((y + 1) * w) as usize];
+        let cov = covered(y);
+        let mut n = 0;
+        let (mut lo, mut hi) = (u32::MAX, 0);
+        let mut x = 0u32;
+        for &(a, b) in cov.iter().chain(std::iter::once(&(w, w))) {
+            for xx in x..a.min(w) {
+                if row[xx as usize] {
+                    n += 1;
+                    lo = lo.min(xx);
+                    hi = xx + 1;
+                }
+            }
+            x = x.max(b);
+        }
+        (n, (n > 0).then_some((lo, hi)))
+    };
+    let mut out = Vec::new();
+    let gap = (0.8 * mm) as u32;
+    let mut cur: Option<Band> = None;
+    let mut last = 0;
+    for y in 0..h {
+        let (n, span) = outside(y);
+        if n >= 2 {
+            let (lo, hi) = span.unwrap_or((0, 0));
+            cur = Some(match cur {
+                Some(b) => Band { y1: y + 1, x0: b.x0.min(lo), x1: b.x1.max(hi), ..b },
+                None => Band { y0: y, y1: y + 1, x0: lo, x1: hi },
+            });
+            last = y;
+        } else if cur.is_some() && y - last > gap {
+            out.extend(cur.take());
+        }
+    }
+    out.extend(cur);
+    out.retain(|b| (b.y1 - b.y0) as f32 >= 1.8 * mm && (b.y1 - b.y0) as f32 <= 12.0 * mm);
+    out
+}
+
+/// Which bands are body lines of a paragraph: about the page's common line
+/// height (a title is taller) and reaching both margins of the text column
+/// (a heading or a paragraph's last line stops short; a first line is
+/// indented by at most a few characters).
+pub fn body_lines(bands: &[Band]) -> Vec<bool> {
+    if bands.len() < 3 {
+        return vec![false; bands.len()];
+    }
+    let mut heights: Vec<u32> = bands.iter().map(|b| b.y1 - b.y0).collect();
+    heights.sort_unstable();
+    let line = heights[heights.len() / 2] as f32;
+    let left = bands.iter().map(|b| b.x0).min().unwrap_or(0) as f32;
+    let right = bands.iter().map(|b| b.x1).max().unwrap_or(0) as f32;
+    bands
+        .iter()
+        .map(|b| {
+            let hgt = (b.y1 - b.y0) as f32;
+            hgt <= 1.15 * line && b.x0 as f32 <= left + 3.0 * line && b.x1 as f32 >= right - 1.5 * line
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn band(x0: u32, x1: u32, y0: u32, h: u32) -> Band {
+        Band { y0, y1: y0 + h, x0, x1 }
+    }
+
+    #[test]
+    fn body_lines_reach_both_margins_at_the_common_height() {
+        let bands = [
+            band(400, 2000, 100, 60),  // title: taller
+            band(200, 700, 200, 40),   // heading: short
+            band(280, 2200, 260, 40),  // first line, indented
+            band(200, 2190, 310, 40),  // body
+            band(200, 1300, 360, 40),  // last line: short
+            band(200, 2200, 420, 40),  // body
+        ];
+        assert_eq!(body_lines(&bands), vec![false, false, true, true, false, true]);
+    }
+
+    #[test]
+    fn few_lines_are_all_read() {
+        assert_eq!(body_lines(&[band(200, 2200, 0, 40), band(200, 2200, 50, 40)]), vec![false, false]);
+    }
+
+    #[test]
+    fn bands_skip_table_ink_and_keep_extent() {
+        let (w, h) = (100u32, 100u32);
+        let mut ink = vec![false; (w * h) as usize];
+        // A text line at rows 10..20, columns 5..60; a table at rows 40..90.
+        for y in 10..20 {
+            for x in 5..60 {
+                ink[(y * w + x) as usize] = true;
+            }
+        }
+        for y in 40..90 {
+            for x in 0..100 {
+                ink[(y * w + x) as usize] = true;
+            }
+        }
+        let got = bands(&ink, w, h, 254.0, &[(0.0, 40.0, 99.0, 89.0)]);
+        assert_eq!(got, vec![Band { y0: 10, y1: 20, x0: 5, x1: 60 }]);
+    }
+}
