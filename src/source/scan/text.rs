@@ -189,7 +189,8 @@ mod tests {
     fn bands_skip_table_ink_and_keep_extent() {
         let (w, h) = (100u32, 100u32);
         let mut ink = vec![false; (w * h) as usize];
-        // A text line at rows 10..20, columns 5..60; a table at rows 40..90.
+        // At 5 px/mm: a text line at rows 10..20 (2 mm), columns 5..60; a
+        // table at rows 40..90.
         for y in 10..20 {
             for x in 5..60 {
                 ink[(y * w + x) as usize] = true;
@@ -200,7 +201,7 @@ mod tests {
                 ink[(y * w + x) as usize] = true;
             }
         }
-        let got = bands(&ink, w, h, 254.0, &[(0.0, 40.0, 99.0, 89.0)]);
+        let got = bands(&ink, w, h, 127.0, &[(0.0, 40.0, 99.0, 89.0)]);
         assert_eq!(got, vec![Band { y0: 10, y1: 20, x0: 5, x1: 60 }]);
     }
 }
