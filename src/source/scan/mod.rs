@@ -10,10 +10,11 @@
 //!    grid of each table with merged cells (`layout::find_grids`, the same
 //!    lattice `pages_to_doc` builds), so that each cell can be cropped.
 //! 3. [`read`] with [`ocr`]: every cell on its own tight crop (numbers with
-//!    a digits-only engine in single-line mode, labels with chi_sim), text
-//!    outside tables line by line. A page without rules falls back to
-//!    full-page OCR ([`fallback`]): word boxes, grouped into rows, read by
-//!    the template's row and column order.
+//!    a digits-only engine in single-line mode, labels with chi_sim); text
+//!    outside tables line by line, only the lines that can matter
+//!    ([`text`]). A page without rules falls back to full-page OCR
+//!    ([`fallback`]): word boxes, grouped into rows, read by the template's
+//!    row and column order.
 //! 4. `layout::pages_to_doc`: words and rules → lines of cells.
 //! 5. After the pipeline: [`correct`] rereads unsure cells and cells in
 //!    failed rules, and accepts another reading only when it is the only

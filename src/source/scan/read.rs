@@ -7,11 +7,15 @@
 //! in single-line mode. A cell counts as a number only when that reading is
 //! a well-formed number, confident, and fits the ink's shape (a digit is
 //! about half as wide as it is tall, a Chinese character about as wide);
-//! anything else is a label and is read with chi_sim as a block (labels wrap
-//! inside their cells). Text outside the tables is cut into lines by the
-//! ink's row profile and each line is read with chi_sim in single-line mode:
-//! cheaper than Tesseract's own page layout analysis, which the rules and
-//! tables would only confuse.
+//! anything else is a label and is read with chi_sim (single-line mode, or
+//! block mode for a label wrapped in its cell). Ink that is clearly text
+//! (taller than the table's digits, or wider than any number) skips the
+//! digits engine. Text outside the tables: see [`super::text`].
+//!
+//! Cost, for the record: chi_sim takes about 2.5 ms per character on one
+//! core whatever the crop (the network sees every character at 48 px), the
+//! digits engine about 1.5 ms per cell, so a page's time is mostly the
+//! characters of its labels.
 
 use image::{imageops, GrayImage, Luma};
 
@@ -80,25 +84,32 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
     let inset = thick / 2.0 + px_per_mm(p.dpi) * 0.35;
     let dpi = p.dpi as u32;
     for t in p.tables {
-        // Pass 1: every non-empty cell through the digits engine.
-        let mut first: Vec<(usize, PxBox, GrayImage, NumberRead)> = Vec::new();
+        // Pass 1: the digits engine on every non-empty cell that may hold a
+        // number. Narrow cells go first: they give the digits' height, and
+        // then ink clearly taller than digits (Chinese text, a wrapped
+        // label) or too wide for any number is left for chi_sim (`None`).
+        let mut found: Vec<(usize, PxBox)> = Vec::new();
         for (k, c) in t.cells.iter().enumerate() {
             let (x0, y0, x1, y1) = to_px(c.rect);
             let inner = (x0 + inset, y0 + inset, x1 - inset, y1 - inset);
-            let Some(ink) = ink_box(p.ink, w, h, inner, p.dpi) else { continue };
-            let crop = crop_padded(p.gray, ink, params.pad);
-            let mut n = read_number(engines, &crop, ink, dpi)?;
-            if let Some(rest_x) = leading_dash(p.ink, w, ink) {
-                // The digits engine often reads a short minus as a digit or
-                // drops it: read the digits alone and put the sign back.
-                let rest = (rest_x, ink.1, ink.2, ink.3);
-                let m = read_number(engines, &crop_padded(p.gray, rest, params.pad), rest, dpi)?;
-                if m.shaped && !m.text.starts_with('-') {
-                    n = NumberRead { text: format!("-{}", m.text), confidence: m.confidence, shaped: true, symbols: m.symbols };
-                }
+            if let Some(ink) = ink_box(p.ink, w, h, inner, p.dpi) {
+                found.push((k, ink));
             }
+        }
+        let aspect = |b: PxBox| (b.2 - b.0) as f32 / (b.3 - b.1).max(1) as f32;
+        found.sort_by(|a, b| (aspect(a.1) > NARROW).cmp(&(aspect(b.1) > NARROW)).then(a.0.cmp(&b.0)));
+        let mut first: Vec<(usize, PxBox, GrayImage, Option<NumberRead>)> = Vec::new();
+        let mut digit_h: Option<u32> = None;
+        for (k, ink) in found {
+            let crop = crop_padded(p.gray, ink, params.pad);
+            if digit_h.is_none() && aspect(ink) > NARROW {
+                digit_h = median_height(first.iter().filter(|f| f.3.as_ref().is_some_and(|n| n.sure(params))).map(|f| f.1));
+            }
+            let text_like = digit_h.is_some_and(|d| (ink.3 - ink.1) as f32 > TALLER * d as f32) || aspect(ink) > MAX_NUMBER_ASPECT;
+            let n = if text_like { None } else { Some(first_reading(engines, p, &crop, ink, params)?) };
             first.push((k, ink, crop, n));
         }
+        first.sort_by_key(|f| f.0);
         // A column where most cells are confident numbers is a value column:
         // there a well-formed number reading stands even when unsure (and is
         // then reread and checked by the rules) instead of going to chi_sim,
@@ -106,7 +117,7 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
         // Only cells from a column's first confident number down vote: the
         // header cells above are text in every column.
         let nc = t.cols();
-        let sure = |n: &NumberRead| n.shaped && n.confidence >= params.number_min_confidence;
+        let sure = |n: &Option<NumberRead>| n.as_ref().is_some_and(|n| n.sure(params));
         let mut first_number = vec![usize::MAX; nc];
         for (k, _, _, n) in &first {
             let c = &t.cells[*k];
@@ -139,20 +150,18 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
         }
         // Text one line high: under twice the height of the table's digits
         // (a Chinese line is about 1.3 times it, a wrapped label 4 times).
-        let mut digit_h: Vec<u32> = first.iter().filter(|f| sure(&f.3)).map(|f| f.1 .3 - f.1 .1).collect();
-        digit_h.sort_unstable();
-        let digit_h = digit_h.get(digit_h.len() / 2).copied();
+        let digit_h = median_height(first.iter().filter(|f| sure(&f.3)).map(|f| f.1));
         let one_line = |b: PxBox| digit_h.is_some_and(|d| (b.3 - b.1) <= 2 * d);
         for (k, ink, crop, n) in first {
             let c = &t.cells[k];
             let value_column = votes[c.col].0 * 2 > votes[c.col].1 || (row_votes[c.row].0 > 0 && row_votes[c.row].0 * 2 >= row_votes[c.row].1);
             if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
-                eprintln!("p{} r{} c{}: {:?} conf {:.2} shaped {} value column {} ink {:?}", p.number, c.row, c.col, n.text, n.confidence, n.shaped, value_column, ink);
+                eprintln!("p{} r{} c{}: {:?} value column {} ink {:?}", p.number, c.row, c.col, n.as_ref().map(|n| (&n.text, n.confidence, n.shaped)), value_column, ink);
             }
-            let read = if n.shaped && n.confidence >= params.number_min_confidence {
-                Some((n.text, n.confidence, true, n.symbols))
+            let read = if let Some(n) = n.as_ref().filter(|n| n.sure(params)) {
+                Some((n.text.clone(), n.confidence, true, n.symbols.clone()))
             } else if value_column {
-                read_unsure_value(engines, &crop, ink, dpi, n, one_line(ink))?
+                read_unsure_value(engines, p, &crop, ink, params, n, one_line(ink))?
             } else {
                 read_text(engines, &crop, dpi, one_line(ink))?.map(|(t, c, n, s)| if n { (t, c, n, s) } else { (strip_trailing_digits(&t), c, n, s) })
             };
@@ -179,6 +188,40 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
 type Reading = (String, f32, bool, Vec<Symbol>);
 /// x0, y0, x1, y1 in page pixels.
 type PxBox = (u32, u32, u32, u32);
+
+/// Ink at most this many times as wide as tall is read by the digits
+/// engine first (numbers of up to 3 digits, labels of 1 or 2 characters).
+const NARROW: f32 = 2.2;
+/// Ink taller than the digits by this factor is text: Chinese characters
+/// stand about 1.25 times as tall as digits in the same font size.
+const TALLER: f32 = 1.15;
+/// No number of up to 12 characters is wider than this (see
+/// [`fits_number_shape`]).
+const MAX_NUMBER_ASPECT: f32 = 0.85 * 12.0 + 0.35;
+
+/// The median height of some ink boxes.
+fn median_height(boxes: impl Iterator<Item = PxBox>) -> Option<u32> {
+    let mut v: Vec<u32> = boxes.map(|b| b.3 - b.1).collect();
+    v.sort_unstable();
+    v.get(v.len() / 2).copied()
+}
+
+/// The digits engine's first reading of a cell, with a leading minus
+/// sign read apart.
+fn first_reading(engines: &mut Engines, p: &PageInput, crop: &GrayImage, ink: PxBox, params: &ReadParams) -> Result<NumberRead, OcrError> {
+    let dpi = p.dpi as u32;
+    let mut n = read_number(engines, crop, ink, dpi)?;
+    if let Some(rest_x) = leading_dash(p.ink, p.gray.width(), ink) {
+        // The digits engine often reads a short minus as a digit or drops
+        // it: read the digits alone and put the sign back.
+        let rest = (rest_x, ink.1, ink.2, ink.3);
+        let m = read_number(engines, &crop_padded(p.gray, rest, params.pad), rest, dpi)?;
+        if m.shaped && !m.text.starts_with('-') {
+            n = NumberRead { text: format!("-{}", m.text), confidence: m.confidence, shaped: true, symbols: m.symbols };
+        }
+    }
+    Ok(n)
+}
 
 /// Where the digits start when the ink begins with a minus sign: a first
 /// blob (columns up to a blank column) that is flat, wider than tall, and
@@ -214,6 +257,13 @@ struct NumberRead {
     symbols: Vec<Symbol>,
 }
 
+impl NumberRead {
+    /// Well-formed, number-shaped and confident enough to stand as is.
+    fn sure(&self, params: &ReadParams) -> bool {
+        self.shaped && self.confidence >= params.number_min_confidence
+    }
+}
+
 fn read_number(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u32, u32), dpi: u32) -> Result<NumberRead, OcrError> {
     let got = engines.numbers.read(crop, Psm::Line, dpi)?;
     let text = join_words(&got, true);
@@ -226,8 +276,11 @@ fn read_number(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u32, u32
 /// chi_sim's reading when it is a value (it reads units such as 万元, which
 /// the digits engine turns into digits), else the best-shaped number among
 /// the first reading and rereads (raw line, one word, twice the size), else
-/// chi_sim's text.
-fn read_unsure_value(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u32, u32), dpi: u32, first: NumberRead, one_line: bool) -> Result<Option<Reading>, OcrError> {
+/// chi_sim's text. `first` is `None` when the ink looked like text: the
+/// digits engine reads it only if chi_sim does not see words either (it
+/// may be a number with a speck above it).
+fn read_unsure_value(engines: &mut Engines, p: &PageInput, crop: &GrayImage, ink: PxBox, params: &ReadParams, first: Option<NumberRead>, one_line: bool) -> Result<Option<Reading>, OcrError> {
+    let dpi = p.dpi as u32;
     let text = read_text(engines, crop, dpi, one_line)?;
     if let Some(t) = &text {
         if crate::value::classify(&t.0) == crate::value::TokenClass::Value && t.0.chars().any(|c| c.is_ascii_digit()) {
@@ -235,11 +288,14 @@ fn read_unsure_value(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u3
         }
         // A label in a value row: chi_sim sees words, the digits engine saw
         // no number's shape; no reread will make it one.
-        if !first.shaped && t.0.chars().filter(|&c| crate::value::is_cjk(c)).count() >= 2 {
+        if !first.as_ref().is_some_and(|f| f.shaped) && t.0.chars().filter(|&c| crate::value::is_cjk(c)).count() >= 2 {
             return Ok(text);
         }
     }
-    let mut best = first;
+    let mut best = match first {
+        Some(f) => f,
+        None => first_reading(engines, p, crop, ink, params)?,
+    };
     // Word and raw-line modes return nothing on crops this small: enlarged.
     let big = imageops::resize(crop, crop.width() * 2, crop.height() * 2, imageops::FilterType::CatmullRom);
     let bigger = imageops::resize(crop, crop.width() * 3, crop.height() * 3, imageops::FilterType::CatmullRom);
