@@ -40,6 +40,7 @@ pub mod tsv;
 use std::path::{Path, PathBuf};
 
 use image::GrayImage;
+use rayon::prelude::*;
 
 use crate::error::DocumentError;
 use crate::source::text::TextDoc;
@@ -84,50 +85,39 @@ pub struct ScanDoc {
     pub cells: Vec<CellRead>,
 }
 
-/// Reads page images into a [`ScanDoc`].
+/// A page read but for its text lines outside the tables.
+struct PageRead {
+    page: Page,
+    cells: Vec<CellRead>,
+    scan: PageScan,
+    /// Text lines outside the tables, with whether each is a body line.
+    lines: Vec<(text::Band, bool)>,
+    /// Table boxes in page pixels.
+    table_boxes: Vec<(f32, f32, f32, f32)>,
+}
+
+/// Reads page images into a [`ScanDoc`]. Pages are read in parallel (on
+/// the current rayon pool, so a batch's `--jobs` bounds it); the result
+/// does not depend on the order they finish in.
 pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDoc, DocumentError> {
+    let reads: Vec<Result<PageRead, DocumentError>> = images.into_par_iter().enumerate().map(|(i, img)| read_one(i + 1, img, params)).collect();
+    let mut reads = reads.into_iter().collect::<Result<Vec<_>, _>>()?;
+    // Of the narrative's body lines only the report's first is read (see
+    // `text.rs`); which one that is depends on every page before it.
+    let first_body = reads.iter().enumerate().find_map(|(i, r)| r.lines.iter().position(|l| l.1).map(|k| (i, k)));
+    reads.par_iter_mut().enumerate().try_for_each(|(i, r)| -> Result<(), DocumentError> {
+        let chosen: Vec<text::Band> = r.lines.iter().enumerate().filter(|&(k, l)| !l.1 || first_body == Some((i, k))).map(|(_, l)| l.0).collect();
+        let words = ocr::with_engines(|e| text::read_lines(&r.scan.gray, r.scan.dpi, &r.table_boxes, &chosen, params.read.pad, e)).and_then(|w| w).map_err(|e| DocumentError::Scan(e.to_string()))?;
+        r.page.words.extend(words);
+        Ok(())
+    })?;
     let mut pages = Vec::new();
     let mut scans = Vec::new();
     let mut cells = Vec::new();
-    let mut want_first_body = true;
-    for (i, img) in images.into_iter().enumerate() {
-        let (gray, dpi) = if img.dpi > MAX_DPI {
-            let f = MAX_DPI / img.dpi;
-            let (w, h) = ((img.gray.width() as f32 * f).round() as u32, (img.gray.height() as f32 * f).round() as u32);
-            (image::imageops::resize(&img.gray, w.max(1), h.max(1), image::imageops::FilterType::Triangle), MAX_DPI)
-        } else {
-            (img.gray, img.dpi)
-        };
-        let t0 = std::time::Instant::now();
-        let prepared = prep::prepare(&gray, dpi, &params.prep);
-        let t1 = t0.elapsed();
-        let (w, h) = prepared.gray.dimensions();
-        let mut ink = prepared.ink;
-        let segments = lines::detect(&mut ink, w, h, dpi, &params.lines);
-        let mut clean = prepared.gray;
-        whiten_rules(&mut clean, &segments);
-        let rules = to_rules(&segments, dpi);
-        let tables = find_grids(&rules, &layout_params());
-        if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
-            eprintln!("page {}: prep {t1:?}, rules and grid {:?}", i + 1, t0.elapsed() - t1);
-        }
-        let input = read::PageInput { number: i + 1, gray: &clean, ink: &ink, dpi, segments: &segments, rules: &rules, tables: &tables, want_first_body };
-        let fallback = tables.is_empty();
-        let (page, page_cells) = if fallback {
-            ocr::with_engines(|e| fallback::read_page(&input, e)).and_then(|r| r).map(|p| (p, Vec::new()))
-        } else {
-            ocr::with_engines(|e| read::read_page(&input, e, &params.read)).and_then(|r| r).map(|(p, c, body_seen)| {
-                want_first_body &= !body_seen;
-                (p, c)
-            })
-        }
-        .map_err(|e| DocumentError::Scan(e.to_string()))?;
-        if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
-            eprintln!("page {}: prep {:?}, total {:?}", i + 1, t1, t0.elapsed());
-        }
-        pages.push(page);
-        cells.extend(page_cells);
-        scans.push(PageScan { gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback });
+    for r in reads {
+        pages.push(r.page);
+        scans.push(r.scan);
+        cells.extend(r.cells);
     }
     let doc = layout::pages_to_doc_with(&pages, &layout_params());
     if std::env::var_os("XXGK_DEBUG_DOC").is_some() {
@@ -136,6 +126,47 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
         }
     }
     Ok(ScanDoc { doc, pages, scans, cells })
+}
+
+/// Page `number` (1-based): preparation, rules, grid, and its table cells.
+fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRead, DocumentError> {
+    let (gray, dpi) = if img.dpi > MAX_DPI {
+        let f = MAX_DPI / img.dpi;
+        let (w, h) = ((img.gray.width() as f32 * f).round() as u32, (img.gray.height() as f32 * f).round() as u32);
+        (image::imageops::resize(&img.gray, w.max(1), h.max(1), image::imageops::FilterType::Triangle), MAX_DPI)
+    } else {
+        (img.gray, img.dpi)
+    };
+    let t0 = std::time::Instant::now();
+    let prepared = prep::prepare(&gray, dpi, &params.prep);
+    let t1 = t0.elapsed();
+    let (w, h) = prepared.gray.dimensions();
+    let mut ink = prepared.ink;
+    let segments = lines::detect(&mut ink, w, h, dpi, &params.lines);
+    let mut clean = prepared.gray;
+    whiten_rules(&mut clean, &segments);
+    let rules = to_rules(&segments, dpi);
+    let tables = find_grids(&rules, &layout_params());
+    if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
+        eprintln!("page {number}: prep {t1:?}, rules and grid {:?}", t0.elapsed() - t1);
+    }
+    let input = read::PageInput { number, gray: &clean, ink: &ink, dpi, segments: &segments, rules: &rules, tables: &tables };
+    let fallback = tables.is_empty();
+    let (page, cells) = if fallback {
+        ocr::with_engines(|e| fallback::read_page(&input, e)).and_then(|r| r).map(|p| (p, Vec::new()))
+    } else {
+        ocr::with_engines(|e| read::read_page(&input, e, &params.read)).and_then(|r| r)
+    }
+    .map_err(|e| DocumentError::Scan(e.to_string()))?;
+    let pt = 72.0 / dpi;
+    let table_boxes: Vec<(f32, f32, f32, f32)> = tables.iter().map(|t| (t.bbox.x0 / pt, t.bbox.y0 / pt, t.bbox.x1 / pt, t.bbox.y1 / pt)).collect();
+    // A page read by the fallback has its text already.
+    let lines = if fallback { Vec::new() } else { text::find_lines(&ink, w, h, dpi, &table_boxes) };
+    if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
+        eprintln!("page {number}: prep {t1:?}, cells {:?}", t0.elapsed());
+    }
+    let scan = PageScan { gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback };
+    Ok(PageRead { page, cells, scan, lines, table_boxes })
 }
 
 /// Scanned rules wobble by a pixel or two and stop short of crossings:

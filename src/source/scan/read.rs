@@ -23,7 +23,6 @@ use crate::layout::{Grid, Page, Rect, Rule, Word};
 use super::lines::Segment;
 use super::ocr::{Engines, OcrError, OcrWord, Psm, Symbol};
 use super::prep::px_per_mm;
-use super::text::{read_lines, TextInput};
 
 /// How a page's cells were read.
 #[derive(Clone, Debug)]
@@ -67,13 +66,10 @@ pub struct PageInput<'a> {
     pub rules: &'a [Rule],
     /// Grids in points.
     pub tables: &'a [Grid],
-    /// Read the first body line of narrative text met (see `text.rs`).
-    pub want_first_body: bool,
 }
 
-/// Reads a page: its table cells, and the useful text outside them. The
-/// flag returned says whether the report's first body line has been read.
-pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> Result<(Page, Vec<CellRead>, bool), OcrError> {
+/// Reads the table cells of a page (the text outside them: [`super::text`]).
+pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> Result<(Page, Vec<CellRead>), OcrError> {
     let pt = 72.0 / p.dpi;
     let to_rect = |(x0, y0, x1, y1): (f32, f32, f32, f32)| Rect { x0: x0 * pt, y0: y0 * pt, x1: x1 * pt, y1: y1 * pt };
     let to_px = |r: Rect| (r.x0 / pt, r.y0 / pt, r.x1 / pt, r.y1 / pt);
@@ -175,13 +171,8 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
             cells.push(CellRead { page: p.number, rect, ink, text, confidence, number, symbols });
         }
     }
-    // Text outside the tables: the lines that can matter.
-    let boxes: Vec<(f32, f32, f32, f32)> = p.tables.iter().map(|t| to_px(t.bbox)).collect();
-    let text = TextInput { gray: p.gray, ink: p.ink, dpi: p.dpi, tables: &boxes, want_first_body: p.want_first_body, pad: params.pad };
-    let (lines, body_seen) = read_lines(&text, engines)?;
-    words.extend(lines);
     let page = Page { number: p.number, width: w as f32 * pt, height: h as f32 * pt, words, rules: p.rules.to_vec() };
-    Ok((page, cells, body_seen))
+    Ok((page, cells))
 }
 
 /// (text, confidence, is a number, symbols with alternatives)

@@ -1,5 +1,6 @@
 //! Scan stage 3c: text outside the tables. In: the page's ink and table
-//! boxes. Out: one word per text line that the pipeline can use.
+//! boxes ([`find_lines`]: geometry only), then the lines chosen
+//! ([`read_lines`]: OCR). Out: one word per text line.
 //!
 //! Lines are cut by the ink's row profile and read with chi_sim in
 //! single-line mode: cheaper than Tesseract's own page layout analysis,
@@ -12,7 +13,8 @@
 //! its geometry alone: as tall as the page's common line and reaching both
 //! margins of the text column. Titles (taller), headings and the last line
 //! of each paragraph (short) are read. The first body line of the report is
-//! read too: with no title, the organization is named there (我局, 本镇…).
+//! read too: with no title, the organization is named there (我局, 本镇…);
+//! `read_images` picks it once every page's lines are known.
 
 use image::{GrayImage, Luma};
 
@@ -30,39 +32,24 @@ pub struct Band {
     pub x1: u32,
 }
 
-/// What the text reader needs of a page.
-pub struct TextInput<'a> {
-    pub gray: &'a GrayImage,
-    pub ink: &'a [bool],
-    pub dpi: f32,
-    /// Table boxes in page pixels.
-    pub tables: &'a [(f32, f32, f32, f32)],
-    /// Whether the report's first body line is still to be read (it is on
-    /// the first page with narrative text).
-    pub want_first_body: bool,
-    pub pad: f32,
+/// The page's text lines outside the tables, each with whether it is a
+/// body line (see [`body_lines`]). Geometry only, no OCR.
+pub fn find_lines(ink: &[bool], w: u32, h: u32, dpi: f32, tables: &[(f32, f32, f32, f32)]) -> Vec<(Band, bool)> {
+    let bands = bands(ink, w, h, dpi, tables);
+    let body = body_lines(&bands);
+    bands.into_iter().zip(body).collect()
 }
 
-/// Reads the useful lines; returns them as words in points and whether a
-/// body line was seen (so later pages need not read their first one).
-pub fn read_lines(p: &TextInput, engines: &mut Engines) -> Result<(Vec<Word>, bool), OcrError> {
-    let (w, h) = p.gray.dimensions();
-    let pt = 72.0 / p.dpi;
-    let bands = bands(p.ink, w, h, p.dpi, p.tables);
-    let body = body_lines(&bands);
+/// Reads `lines` of a page with chi_sim; returns them as words in points.
+/// `tables` (page pixels) are whited out of each line's crop.
+pub fn read_lines(gray: &GrayImage, dpi: f32, tables: &[(f32, f32, f32, f32)], lines: &[Band], pad: f32, engines: &mut Engines) -> Result<Vec<Word>, OcrError> {
+    let pt = 72.0 / dpi;
     let mut words = Vec::new();
-    let mut want_first_body = p.want_first_body;
-    for (b, is_body) in bands.iter().zip(body) {
-        if is_body {
-            if !want_first_body {
-                continue;
-            }
-            want_first_body = false;
-        }
-        let mut band = crop_padded(p.gray, (b.x0, b.y0, b.x1, b.y1), p.pad);
-        blank_tables(&mut band, b, p);
-        let (band, band_dpi) = for_chi_sim(&band, p.dpi as u32);
-        let got = engines.text.read(&band, Psm::Line, band_dpi)?;
+    for b in lines {
+        let mut crop = crop_padded(gray, (b.x0, b.y0, b.x1, b.y1), pad);
+        blank_tables(&mut crop, b, pad, tables);
+        let (crop, crop_dpi) = for_chi_sim(&crop, dpi as u32);
+        let got = engines.text.read(&crop, Psm::Line, crop_dpi)?;
         let text = join_words(&got, false);
         if text.trim().is_empty() {
             continue;
@@ -70,16 +57,16 @@ pub fn read_lines(p: &TextInput, engines: &mut Engines) -> Result<(Vec<Word>, bo
         let rect = Rect { x0: b.x0 as f32 * pt, y0: b.y0 as f32 * pt, x1: b.x1 as f32 * pt, y1: b.y1 as f32 * pt };
         words.push(Word { text, rect, confidence: Some(mean_conf(&got)) });
     }
-    Ok((words, p.want_first_body && !want_first_body))
+    Ok(words)
 }
 
-/// Whites out any table that reaches into a band's crop.
-fn blank_tables(crop: &mut GrayImage, b: &Band, p: &TextInput) {
-    let pad = (p.pad * (b.y1 - b.y0) as f32).round().max(4.0) as i64;
+/// Whites out any table that reaches into a line's crop.
+fn blank_tables(crop: &mut GrayImage, b: &Band, pad: f32, tables: &[(f32, f32, f32, f32)]) {
+    let pad = (pad * (b.y1 - b.y0) as f32).round().max(4.0) as i64;
     let (ox, oy) = (b.x0 as i64 - pad, b.y0 as i64 - pad);
     for (cx, cy, px) in crop.enumerate_pixels_mut() {
         let (gx, gy) = ((cx as i64 + ox) as f32, (cy as i64 + oy) as f32);
-        if p.tables.iter().any(|&(a, b, c, d)| gx >= a - 2.0 && gx <= c + 2.0 && gy >= b - 2.0 && gy <= d + 2.0) {
+        if tables.iter().any(|&(a, b, c, d)| gx >= a - 2.0 && gx <= c + 2.0 && gy >= b - 2.0 && gy <= d + 2.0) {
             *px = Luma([255]);
         }
     }
