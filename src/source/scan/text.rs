@@ -30,6 +30,8 @@ pub struct Band {
     pub y1: u32,
     pub x0: u32,
     pub x1: u32,
+    /// The widest run of blank columns inside x0..x1.
+    pub gap: u32,
 }
 
 /// The page's text lines outside the tables, each with whether it is a
@@ -112,7 +114,7 @@ pub fn bands(ink: &[bool], w: u32, h: u32, dpi: f32, tables: &[(f32, f32, f32, f
             let (lo, hi) = span.unwrap_or((0, 0));
             cur = Some(match cur {
                 Some(b) => Band { y1: y + 1, x0: b.x0.min(lo), x1: b.x1.max(hi), ..b },
-                None => Band { y0: y, y1: y + 1, x0: lo, x1: hi },
+                None => Band { y0: y, y1: y + 1, x0: lo, x1: hi, gap: 0 },
             });
             last = y;
         } else if cur.is_some() && y - last > gap {
@@ -121,13 +123,28 @@ pub fn bands(ink: &[bool], w: u32, h: u32, dpi: f32, tables: &[(f32, f32, f32, f
     }
     out.extend(cur);
     out.retain(|b| (b.y1 - b.y0) as f32 >= 1.8 * mm && (b.y1 - b.y0) as f32 <= 12.0 * mm);
+    let in_table = |x: u32, y: u32| tables.iter().any(|t| (x as f32) >= t.0 - 2.0 && (x as f32) <= t.2 + 2.0 && (y as f32) >= t.1 - 2.0 && (y as f32) <= t.3 + 2.0);
+    for b in &mut out {
+        let (mut run, mut widest) = (0, 0);
+        for x in b.x0..b.x1 {
+            if (b.y0..b.y1).any(|y| ink[(y * w + x) as usize] && !in_table(x, y)) {
+                run = 0;
+            } else {
+                run += 1;
+                widest = widest.max(run);
+            }
+        }
+        b.gap = widest;
+    }
     out
 }
 
 /// Which bands are body lines of a paragraph: about the page's common line
-/// height (a title is taller) and reaching both margins of the text column
-/// (a heading or a paragraph's last line stops short; a first line is
-/// indented by at most a few characters).
+/// height (a title is taller), reaching both margins of the text column (a
+/// heading or a paragraph's last line stops short; a first line is
+/// indented by at most a few characters), and with no blank wider than a
+/// couple of characters inside (a row of a table without rules has such
+/// gaps between its columns: it must be read).
 pub fn body_lines(bands: &[Band]) -> Vec<bool> {
     if bands.len() < 3 {
         return vec![false; bands.len()];
@@ -141,7 +158,7 @@ pub fn body_lines(bands: &[Band]) -> Vec<bool> {
         .iter()
         .map(|b| {
             let hgt = (b.y1 - b.y0) as f32;
-            hgt <= 1.15 * line && b.x0 as f32 <= left + 3.0 * line && b.x1 as f32 >= right - 1.5 * line
+            hgt <= 1.15 * line && b.x0 as f32 <= left + 3.0 * line && b.x1 as f32 >= right - 1.5 * line && (b.gap as f32) < 2.5 * line
         })
         .collect()
 }
@@ -151,7 +168,7 @@ mod tests {
     use super::*;
 
     fn band(x0: u32, x1: u32, y0: u32, h: u32) -> Band {
-        Band { y0, y1: y0 + h, x0, x1 }
+        Band { y0, y1: y0 + h, x0, x1, gap: 10 }
     }
 
     #[test]
@@ -163,8 +180,9 @@ mod tests {
             band(200, 2190, 310, 40),  // body
             band(200, 1300, 360, 40),  // last line: short
             band(200, 2200, 420, 40),  // body
+            Band { gap: 300, ..band(200, 2200, 480, 40) }, // a table row without rules
         ];
-        assert_eq!(body_lines(&bands), vec![false, false, true, true, false, true]);
+        assert_eq!(body_lines(&bands), vec![false, false, true, true, false, true, false]);
     }
 
     #[test]
@@ -189,6 +207,6 @@ mod tests {
             }
         }
         let got = bands(&ink, w, h, 127.0, &[(0.0, 40.0, 99.0, 89.0)]);
-        assert_eq!(got, vec![Band { y0: 10, y1: 20, x0: 5, x1: 60 }]);
+        assert_eq!(got, vec![Band { y0: 10, y1: 20, x0: 5, x1: 60, gap: 0 }]);
     }
 }
