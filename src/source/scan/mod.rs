@@ -4,7 +4,9 @@
 //!
 //! # Steps
 //! 0. [`input`], [`pdf`]: decode every page to gray, with its resolution;
-//!    refuse decompression bombs before decoding.
+//!    refuse decompression bombs before decoding. [`render`]: pages the
+//!    file's own images do not give are rendered by `pdftoppm`; text PDFs
+//!    with pages only OCR can read go through [`pdf_ocr`].
 //! 1. [`prep`]: flatten the illumination, deskew, binarize (Sauvola).
 //! 2. [`lines`]: ruling lines by long runs, erased from the ink; then the
 //!    grid of each table with merged cells (`layout::find_grids`, the same
@@ -31,8 +33,10 @@ pub mod input;
 pub mod lines;
 pub mod ocr;
 pub mod pdf;
+pub mod pdf_ocr;
 pub mod prep;
 pub mod read;
+pub mod render;
 pub mod tsv;
 
 use std::path::{Path, PathBuf};
@@ -64,6 +68,8 @@ const MAX_DPI: f32 = 400.0;
 /// One page as the reader saw it (for rereading and the debug view).
 #[derive(Clone, Debug)]
 pub struct PageScan {
+    /// 1-based page of the report (a text PDF's OCR'd pages skip numbers).
+    pub page: usize,
     pub gray: GrayImage,
     pub dpi: f32,
     /// The tables' grids, in points.
@@ -118,7 +124,7 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
         }
         pages.push(page);
         cells.extend(page_cells);
-        scans.push(PageScan { gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback });
+        scans.push(PageScan { page: i + 1, gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback });
     }
     let doc = layout::pages_to_doc_with(&pages, &layout_params());
     if std::env::var_os("XXGK_DEBUG_DOC").is_some() {
@@ -131,7 +137,7 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
 
 /// Scanned rules wobble by a pixel or two and stop short of crossings:
 /// snap within 3 pt (about 1 mm) rather than the 2 pt of PDF producers.
-fn layout_params() -> LayoutParams {
+pub fn layout_params() -> LayoutParams {
     LayoutParams { snap: 3.0, ..LayoutParams::default() }
 }
 
