@@ -17,10 +17,12 @@ const MIXED: &str = "samples/pdf/pdf_07_chromium_notounicode_2019.pdf";
 
 /// The tables are on pages 4 and 5, whose Type 3 fonts lost their
 /// ToUnicode: every value is read by OCR, exactly, and located on its page;
-/// title and organization come from the text layer of page 1.
+/// title and organization come from the text layer of page 1. The debug
+/// view has the OCR'd pages only, under their own numbers.
 #[test]
 fn undecodable_pages_are_read_by_ocr_with_their_page() {
-    let out = xxgk(&["extract", MIXED]);
+    let dir = TempDir::new("pdf-ocr-debug");
+    let out = xxgk(&["extract", "--debug-dir", dir.0.to_str().unwrap(), MIXED]);
     let got: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("no JSON; stderr: {}", String::from_utf8_lossy(&out.stderr)));
     let truth: Value = serde_json::from_str(&std::fs::read_to_string(root().join(MIXED.replace(".pdf", ".truth.json"))).unwrap()).unwrap();
     assert_eq!(got["source"]["kind"], "pdf-ocr");
@@ -40,6 +42,9 @@ fn undecodable_pages_are_read_by_ocr_with_their_page() {
     assert_eq!(got["cells"]["s2.rules.made"]["location"]["page"], 4);
     assert_eq!(got["cells"]["s3.total.total"]["location"]["page"], 5);
     assert_eq!(got["cells"]["s4.review.corrected"]["location"]["page"], 5);
+    let mut written: Vec<String> = std::fs::read_dir(&dir.0).unwrap().flatten().map(|e| e.file_name().to_string_lossy().to_string()).collect();
+    written.sort();
+    assert_eq!(written, ["pdf_07_chromium_notounicode_2019.pdf.p4.png", "pdf_07_chromium_notounicode_2019.pdf.p5.png"]);
 }
 
 /// Runs the binary with a PATH that holds no `pdftoppm` (an empty

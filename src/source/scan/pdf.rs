@@ -233,6 +233,26 @@ mod tests {
         }
     }
 
+    /// A page that draws no image (text as outlines, say) is not refused:
+    /// `pdftoppm` renders it at 300 dpi, ink where the page has ink.
+    #[test]
+    fn a_page_without_an_image_is_rendered() {
+        use lopdf::{dictionary, Stream};
+        let mut doc = Document::with_version("1.5");
+        let pages = doc.new_object_id();
+        // A black 72 x 36 pt box at the top-left of a 144 x 72 pt page.
+        let content = doc.add_object(Stream::new(dictionary! {}, b"0 g 0 36 72 36 re f".to_vec()));
+        let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 144.into(), 72.into()], "Contents" => content });
+        doc.objects.insert(pages, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }));
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+        doc.trailer.set("Root", catalog);
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes).unwrap();
+        let got = page_images(&load(&bytes).unwrap(), &bytes, &ScanLimits::default()).unwrap().remove(0);
+        assert_eq!((got.gray.width(), got.gray.height(), got.dpi), (600, 300, 300.0));
+        assert_eq!((got.gray.get_pixel(100, 50)[0], got.gray.get_pixel(500, 250)[0]), (0, 255));
+    }
+
     /// A group 4 image as a PDF holds it: wrapped and decoded, black where
     /// it was black.
     #[test]
