@@ -49,6 +49,9 @@ pub enum DocumentError {
     PdfNoText { images: bool },
     #[error("the text of page {0} cannot be decoded (a font without a usable Unicode mapping); OCR is needed for that page")]
     PdfUndecodable(String),
+    /// Pages that only OCR can read, and no `pdftoppm` to render them.
+    #[error("{}", needs_renderer(pages, why))]
+    PdfNeedsRenderer { pages: String, why: &'static str },
     /// A scanned page could not be decoded or read (the message says why).
     #[error("{0}")]
     Scan(String),
@@ -81,11 +84,17 @@ impl DocumentError {
             | DocumentError::PdfTooManyPages { .. }
             | DocumentError::PdfNoText { .. }
             | DocumentError::PdfUndecodable(_)
+            | DocumentError::PdfNeedsRenderer { .. }
             | DocumentError::Scan(_) => "read",
             DocumentError::NotChinese | DocumentError::NotAReport | DocumentError::Legacy => "classify",
             DocumentError::Panic(_) => "extract",
         }
     }
+}
+
+fn needs_renderer(pages: &str, why: &str) -> String {
+    let (noun, verb, it) = if pages.contains(',') { ("pages", "need", "them") } else { ("page", "needs", "it") };
+    format!("{noun} {pages} {verb} OCR ({why}), which needs pdftoppm to render {it}: install poppler-utils")
 }
 
 /// A problem in the model files; lists every problem found.

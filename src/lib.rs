@@ -5,7 +5,8 @@
 //! 1. [`source`]: read the file, tell its kind, decode the text into lines of
 //!    cells ([`source::text`]; HTML and DOCX through [`source::markup`];
 //!    PDFs ([`source::pdf`]) and scans ([`source::scan`]) through the shared
-//!    page [`layout`]); [`batch`] runs it over folders.
+//!    page [`layout`]; PDF pages whose text cannot be decoded are rendered
+//!    and read as scans); [`batch`] runs it over folders.
 //! 2. [`segment`]: find the six sections, the table regions, the title,
 //!    organization and year.
 //! 3. [`pipeline`]: decide the template edition (2019 or 2021).
@@ -14,7 +15,7 @@
 //! 5. [`value`]: parse cell text into exact numbers ([`decimal`]).
 //! 6. [`solve`]: apply the consistency rules: choose among readings, infer
 //!    what they prove, report what fails.
-//! 7. For scans: reread unsure cells and cells of failed rules; take another
+//! 7. For scans (and OCR'd PDF pages): reread unsure cells and cells of failed rules; take another
 //!    reading only when it alone makes every rule hold (`corrected`).
 //! 8. [`report`]: JSON per report, CSV across a batch.
 

@@ -11,6 +11,8 @@ mod golden;
 mod markup;
 mod models;
 mod pdf;
+#[cfg(feature = "ocr")]
+mod pdf_ocr;
 mod properties;
 #[cfg(feature = "ocr")]
 mod scan;

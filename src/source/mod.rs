@@ -136,6 +136,8 @@ pub fn read_with(bytes: &[u8], path: &str, scan: &ScanOptions) -> Result<Documen
     match kind {
         "image" => read_scan(info, kind, bytes, scan),
         "pdf" if is_image_only_pdf(bytes) => read_scan(SourceInfo { kind: "scanned-pdf", ..info }, kind, bytes, scan),
+        #[cfg(feature = "ocr")]
+        "pdf" => read_text_pdf(info, bytes, scan),
         _ => Ok(Document { info, doc: read_bytes(kind, bytes)?, scan: None }),
     }
 }
@@ -190,6 +192,15 @@ fn is_image_only_pdf(bytes: &[u8]) -> bool {
     {
         let _ = bytes;
         false
+    }
+}
+
+/// A text PDF; pages only OCR can read are rendered and read as scans.
+#[cfg(feature = "ocr")]
+fn read_text_pdf(info: SourceInfo, bytes: &[u8], opts: &ScanOptions) -> Result<Document, DocumentError> {
+    match scan::pdf_ocr::read(bytes, &opts.params)? {
+        scan::pdf_ocr::PdfRead::Text(pages) => Ok(Document { info, doc: crate::layout::pages_to_doc(&pages), scan: None }),
+        scan::pdf_ocr::PdfRead::Ocr(read) => Ok(Document { info: SourceInfo { kind: "pdf-ocr", ..info }, doc: read.doc.clone(), scan: Some(read) }),
     }
 }
 

@@ -5,10 +5,12 @@
 //! Steps: load with lopdf ([`lexer`] tokenizes content streams, [`interp`]
 //! runs them with fonts from [`font`] and [`cmap`]), then [`words`] groups
 //! glyphs into words and merges rule pieces. Whatever is wrong with the file
-//! becomes one [`DocumentError`]: encrypted, damaged, truncated, empty,
-//! scanned (no text layer), or a page whose text cannot be decoded (which
-//! needs OCR). No panic escapes: lopdf runs under `catch_unwind`, and every
-//! loop over document data has a limit.
+//! becomes one [`DocumentError`]: encrypted, damaged, truncated, empty. Pages
+//! that need OCR (text that cannot be decoded, or no text layer) are listed
+//! by [`read_layer`]; with the `ocr` feature `scan::pdf_ocr` renders and
+//! reads them, without it [`read`] refuses the file naming them. No panic
+//! escapes: lopdf runs under `catch_unwind`, and every loop over document
+//! data has a limit.
 
 mod cmap;
 mod font;
@@ -45,12 +47,59 @@ const MAX_PARENTS: usize = 32;
 /// them, as viewers do.
 const READ_OWNER_ONLY_ENCRYPTED: bool = false;
 
-/// Reads every page of a PDF.
+/// The text layer of every page, and the pages it does not serve.
+#[derive(Clone, Debug)]
+pub struct TextLayer {
+    /// In page order; a page whose dictionary is broken is left out.
+    pub pages: Vec<Page>,
+    /// 1-based pages whose text cannot be decoded (their words are garbage).
+    pub undecodable: Vec<usize>,
+    /// 1-based pages without text that draw an image: scanned pages.
+    pub scanned: Vec<usize>,
+}
+
+impl TextLayer {
+    /// No page has text: the whole file is a scan, or its text is drawn as
+    /// outlines.
+    pub fn has_no_text(&self) -> bool {
+        self.pages.iter().all(|p| p.words.is_empty())
+    }
+
+    /// The pages whose content only OCR can read, in page order: every
+    /// page when no page has text, else the undecodable and scanned ones.
+    pub fn ocr_pages(&self) -> Vec<usize> {
+        if self.has_no_text() {
+            return self.pages.iter().map(|p| p.number).collect();
+        }
+        let mut v: Vec<usize> = self.undecodable.iter().chain(&self.scanned).copied().collect();
+        v.sort_unstable();
+        v
+    }
+}
+
+/// Reads every page of a PDF; a page that needs OCR is an error.
 pub fn read(bytes: &[u8]) -> Result<Vec<Page>, DocumentError> {
+    let layer = read_layer(bytes)?;
+    if layer.has_no_text() {
+        return Err(DocumentError::PdfNoText { images: !layer.scanned.is_empty() });
+    }
+    if !layer.undecodable.is_empty() {
+        return Err(DocumentError::PdfUndecodable(page_list(&layer.undecodable)));
+    }
+    Ok(layer.pages)
+}
+
+/// "4, 5": pages as error messages name them.
+pub fn page_list(pages: &[usize]) -> String {
+    pages.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// Reads the text layer of every page, whatever it holds.
+pub fn read_layer(bytes: &[u8]) -> Result<TextLayer, DocumentError> {
     catch_unwind(AssertUnwindSafe(|| read_pages(bytes, &WordParams::default()))).unwrap_or_else(|_| Err(DocumentError::PdfDamaged("the PDF parser failed on it".into())))
 }
 
-fn read_pages(bytes: &[u8], params: &WordParams) -> Result<Vec<Page>, DocumentError> {
+fn read_pages(bytes: &[u8], params: &WordParams) -> Result<TextLayer, DocumentError> {
     let doc = match Document::load_mem(bytes) {
         Ok(doc) => doc,
         Err(e) => return Err(load_error(bytes, &e.to_string())),
@@ -74,24 +123,18 @@ fn read_pages(bytes: &[u8], params: &WordParams) -> Result<Vec<Page>, DocumentEr
     let mut fonts = FontCache::default();
     let mut pages = Vec::with_capacity(ids.len());
     let mut undecodable = Vec::new();
-    let mut images = 0;
+    let mut scanned = Vec::new();
     for (i, id) in ids.iter().enumerate() {
         let Ok(dict) = doc.get_dictionary(*id) else { continue };
-        let (page, ink_images, bad) = read_page(&doc, dict, *id, i + 1, &mut fonts, params);
-        images += ink_images;
+        let (page, images, bad) = read_page(&doc, dict, *id, i + 1, &mut fonts, params);
         if bad {
             undecodable.push(i + 1);
+        } else if page.words.is_empty() && images > 0 {
+            scanned.push(i + 1);
         }
         pages.push(page);
     }
-    if pages.iter().all(|p| p.words.is_empty()) {
-        return Err(DocumentError::PdfNoText { images: images > 0 });
-    }
-    if !undecodable.is_empty() {
-        let list = undecodable.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ");
-        return Err(DocumentError::PdfUndecodable(list));
-    }
-    Ok(pages)
+    Ok(TextLayer { pages, undecodable, scanned })
 }
 
 /// Why lopdf could not load the file: truncated files lack their trailer.

@@ -203,7 +203,7 @@ pub fn alternatives(scan: &ScanDoc, cell: &CellRead) -> Vec<String> {
             }
         }
     }
-    let Some(page) = scan.scans.get(cell.page.wrapping_sub(1)) else { return out };
+    let Some(page) = scan.scans.iter().find(|s| s.page == cell.page) else { return out };
     let crop = crop_padded(&page.gray, cell.ink, 0.5);
     let dpi = page.dpi as u32;
     let rereads = with_engines(|e: &mut Engines| -> Vec<String> {

@@ -26,7 +26,7 @@ const MAGENTA: Rgb<u8> = Rgb([210, 0, 210]);
 pub fn write(dir: &Path, name: &str, scan: &ScanDoc, report: Option<&Report>) -> std::io::Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(dir)?;
     let mut written = Vec::new();
-    for (i, page) in scan.scans.iter().enumerate() {
+    for page in &scan.scans {
         let mut img = RgbImage::from_fn(page.gray.width(), page.gray.height(), |x, y| {
             let v = page.gray.get_pixel(x, y)[0];
             Rgb([v, v, v])
@@ -46,7 +46,7 @@ pub fn write(dir: &Path, name: &str, scan: &ScanDoc, report: Option<&Report>) ->
         if let Some(r) = report {
             for (id, cell) in r.field_ids.iter().zip(&r.cells) {
                 let Some(Loc::Box { page: p, x0, y0, x1, y1 }) = cell.loc else { continue };
-                if p != i + 1 {
+                if p != page.page {
                     continue;
                 }
                 let color = match cell.status {
@@ -64,7 +64,7 @@ pub fn write(dir: &Path, name: &str, scan: &ScanDoc, report: Option<&Report>) ->
                 }
             }
         }
-        let path = dir.join(format!("{name}.p{}.png", i + 1));
+        let path = dir.join(format!("{name}.p{}.png", page.page));
         img.save(&path).map_err(std::io::Error::other)?;
         written.push(path);
     }

@@ -4,7 +4,9 @@
 //!
 //! # Steps
 //! 0. [`input`], [`pdf`]: decode every page to gray, with its resolution;
-//!    refuse decompression bombs before decoding.
+//!    refuse decompression bombs before decoding. [`render`]: pages the
+//!    file's own images do not give are rendered by `pdftoppm`; text PDFs
+//!    with pages only OCR can read go through [`pdf_ocr`].
 //! 1. [`prep`]: flatten the illumination, deskew, binarize (Sauvola).
 //! 2. [`lines`]: ruling lines by long runs, erased from the ink; then the
 //!    grid of each table with merged cells (`layout::find_grids`, the same
@@ -32,8 +34,10 @@ pub mod input;
 pub mod lines;
 pub mod ocr;
 pub mod pdf;
+pub mod pdf_ocr;
 pub mod prep;
 pub mod read;
+pub mod render;
 pub mod text;
 pub mod tsv;
 
@@ -67,6 +71,8 @@ const MAX_DPI: f32 = 400.0;
 /// One page as the reader saw it (for rereading and the debug view).
 #[derive(Clone, Debug)]
 pub struct PageScan {
+    /// 1-based page of the report (a text PDF's OCR'd pages skip numbers).
+    pub page: usize,
     pub gray: GrayImage,
     pub dpi: f32,
     /// The tables' grids, in points.
@@ -165,13 +171,13 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
         eprintln!("page {number}: prep {t1:?}, cells {:?}", t0.elapsed());
     }
-    let scan = PageScan { gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback };
+    let scan = PageScan { page: number, gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback };
     Ok(PageRead { page, cells, scan, lines, table_boxes })
 }
 
 /// Scanned rules wobble by a pixel or two and stop short of crossings:
 /// snap within 3 pt (about 1 mm) rather than the 2 pt of PDF producers.
-fn layout_params() -> LayoutParams {
+pub fn layout_params() -> LayoutParams {
     LayoutParams { snap: 3.0, ..LayoutParams::default() }
 }
 

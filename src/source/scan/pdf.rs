@@ -3,17 +3,17 @@
 //!
 //! Supported: DCTDecode (JPEG, through `image`), FlateDecode/LZW 8-bit gray,
 //! RGB or CMYK and 1-bit, CCITTFaxDecode group 4 (wrapped in a one-strip
-//! TIFF and decoded by the `tiff` crate). JBIG2 and JPX (JPEG 2000) images
-//! are rendered by `pdftoppm` (poppler-utils) when it is installed, else the
-//! page fails with a message saying so. The page resolution is the image's
-//! width over the page's width in inches.
-
-use std::io::Cursor;
+//! TIFF and decoded by the `tiff` crate). Any other page (JBIG2 or JPX
+//! images, an image that does not decode, no image at all) is rendered by
+//! `pdftoppm` ([`super::render`]) when it is installed, else the file fails
+//! with a message naming the page and poppler-utils. The page resolution is
+//! the image's width over the page's width in inches.
 
 use image::GrayImage;
 use lopdf::{Document, Object};
 
 use super::input::{check_size, unpack_bits, PageImage, ScanLimits};
+use super::render::{render_page, RenderError, RENDER_DPI};
 use crate::error::DocumentError;
 
 /// Whether any page draws text: then it is a text PDF, not a scan.
@@ -29,37 +29,24 @@ pub fn load(bytes: &[u8]) -> Result<Document, DocumentError> {
     Ok(doc)
 }
 
-/// The page images of an image-only PDF.
+/// The page images of an image-only PDF. A page whose image the reader
+/// cannot take from the file itself is rendered by `pdftoppm`.
 pub fn page_images(doc: &Document, bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, DocumentError> {
     let mut out = Vec::new();
     for (&number, &id) in &doc.get_pages() {
-        let images = doc.get_page_images(id).unwrap_or_default();
-        let Some(img) = images.iter().max_by_key(|i| i.width.saturating_mul(i.height)) else {
-            return Err(DocumentError::Scan(format!("page {number} has neither text nor an image")));
-        };
-        let (w, h) = (img.width.max(0) as u64, img.height.max(0) as u64);
-        check_size(w, h, limits)?;
-        let filters: Vec<String> = img.filters.clone().unwrap_or_default();
-        let stream = doc.get_object(img.id).and_then(Object::as_stream).map_err(|e| DocumentError::Scan(format!("page {number}: {e}")))?;
-        // A stream may inflate to far more than its image needs (a bomb):
-        // never more than the declared image at 4 bytes a pixel, plus slack.
-        let cap = usize::try_from(w.saturating_mul(h).saturating_mul(4).saturating_add(1 << 16)).unwrap_or(usize::MAX);
-        let gray = match filters.last().map(String::as_str) {
-            Some("DCTDecode") => {
-                let data = if filters.len() > 1 { stream.decompressed_content_with_limit(cap).unwrap_or_else(|_| img.content.to_vec()) } else { img.content.to_vec() };
-                image::load_from_memory_with_format(&data, image::ImageFormat::Jpeg).map_err(|e| DocumentError::Scan(format!("page {number}: bad JPEG image: {e}")))?.to_luma8()
-            }
-            Some("CCITTFaxDecode") => ccitt(stream, w as u32, h as u32).map_err(|m| DocumentError::Scan(format!("page {number}: {m}")))?,
-            Some("JBIG2Decode") | Some("JPXDecode") => render_with_pdftoppm(bytes, number).map_err(|m| DocumentError::Scan(format!("page {number}: {} image: {m}", filters.last().map_or("", String::as_str))))?,
-            _ => {
-                let data = if filters.is_empty() { img.content.to_vec() } else { stream.decompressed_content_with_limit(cap).map_err(|e| DocumentError::Scan(format!("page {number}: cannot decompress the image ({filters:?}): {e}")))? };
-                raw(&data, w as u32, h as u32, img.bits_per_component.unwrap_or(8), img.color_space.as_deref()).map_err(|m| DocumentError::Scan(format!("page {number}: {m}")))?
+        let page = match own_image(doc, id, limits)? {
+            Ok(page) => page,
+            Err(reason) => {
+                let size = page_size_pt(doc, id).unwrap_or((595.0, 842.0));
+                match render_page(bytes, number as usize, size, limits) {
+                    Ok(gray) => PageImage { gray, dpi: RENDER_DPI as f32 },
+                    Err(RenderError::Missing) => return Err(DocumentError::Scan(format!("page {number}: {reason}; rendering it needs pdftoppm: install poppler-utils"))),
+                    Err(RenderError::TooLarge(m)) => return Err(DocumentError::Scan(format!("page {number}: {m}"))),
+                    Err(RenderError::Failed(m)) => return Err(DocumentError::Scan(format!("page {number}: {reason}, and rendering it failed: {m}"))),
+                }
             }
         };
-        let gray = if decode_inverted(stream) { invert(gray) } else { gray };
-        let page_w_in = page_width_pt(doc, id).unwrap_or(595.0) / 72.0;
-        let dpi = (gray.width() as f32 / page_w_in).clamp(50.0, 2400.0);
-        out.push(PageImage { gray, dpi });
+        out.push(page);
     }
     if out.is_empty() {
         return Err(DocumentError::Scan("the PDF has no pages".into()));
@@ -67,11 +54,50 @@ pub fn page_images(doc: &Document, bytes: &[u8], limits: &ScanLimits) -> Result<
     Ok(out)
 }
 
-fn page_width_pt(doc: &Document, id: lopdf::ObjectId) -> Option<f32> {
+/// The page's largest image, decoded here: `Err(reason)` when this reader
+/// cannot (the page is to be rendered instead); the outer error refuses the
+/// file (an image above the pixel limit).
+fn own_image(doc: &Document, id: lopdf::ObjectId, limits: &ScanLimits) -> Result<Result<PageImage, String>, DocumentError> {
+    let images = doc.get_page_images(id).unwrap_or_default();
+    let Some(img) = images.iter().max_by_key(|i| i.width.saturating_mul(i.height)) else {
+        return Ok(Err("it has neither text nor an image".into()));
+    };
+    let (w, h) = (img.width.max(0) as u64, img.height.max(0) as u64);
+    check_size(w, h, limits)?;
+    let filters: Vec<String> = img.filters.clone().unwrap_or_default();
+    let Ok(stream) = doc.get_object(img.id).and_then(Object::as_stream) else {
+        return Ok(Err("its image is not a stream".into()));
+    };
+    // A stream may inflate to far more than its image needs (a bomb):
+    // never more than the declared image at 4 bytes a pixel, plus slack.
+    let cap = usize::try_from(w.saturating_mul(h).saturating_mul(4).saturating_add(1 << 16)).unwrap_or(usize::MAX);
+    let gray = match filters.last().map(String::as_str) {
+        Some("DCTDecode") => {
+            let data = if filters.len() > 1 { stream.decompressed_content_with_limit(cap).unwrap_or_else(|_| img.content.to_vec()) } else { img.content.to_vec() };
+            image::load_from_memory_with_format(&data, image::ImageFormat::Jpeg).map(|i| i.to_luma8()).map_err(|e| format!("bad JPEG image: {e}"))
+        }
+        Some("CCITTFaxDecode") => ccitt(stream, w as u32, h as u32),
+        Some(f @ ("JBIG2Decode" | "JPXDecode")) => Err(format!("a {f} image, which is not decoded here")),
+        _ => {
+            let data = if filters.is_empty() { Ok(img.content.to_vec()) } else { stream.decompressed_content_with_limit(cap).map_err(|e| format!("cannot decompress the image ({filters:?}): {e}")) };
+            data.and_then(|d| raw(&d, w as u32, h as u32, img.bits_per_component.unwrap_or(8), img.color_space.as_deref()))
+        }
+    };
+    Ok(gray.map(|gray| {
+        let gray = if decode_inverted(stream) { invert(gray) } else { gray };
+        let page_w_in = page_size_pt(doc, id).map_or(595.0, |s| s.0) / 72.0;
+        let dpi = (gray.width() as f32 / page_w_in).clamp(50.0, 2400.0);
+        PageImage { gray, dpi }
+    }))
+}
+
+/// The MediaBox's width and height in points.
+fn page_size_pt(doc: &Document, id: lopdf::ObjectId) -> Option<(f32, f32)> {
     let page = doc.get_dictionary(id).ok()?;
     let mb = page.get(b"MediaBox").ok().and_then(|o| doc.dereference(o).ok()).and_then(|(_, o)| o.as_array().ok())?;
     let num = |o: &Object| o.as_float().ok().or_else(|| o.as_i64().ok().map(|i| i as f32));
-    Some((num(mb.get(2)?)? - num(mb.first()?)?).abs()).filter(|w| *w > 10.0)
+    let (w, h) = ((num(mb.get(2)?)? - num(mb.first()?)?).abs(), (num(mb.get(3)?)? - num(mb.get(1)?)?).abs());
+    (w > 10.0 && h > 10.0).then_some((w, h))
 }
 
 fn decode_inverted(stream: &lopdf::Stream) -> bool {
@@ -172,22 +198,6 @@ pub fn wrap_g4(data: &[u8], w: u32, h: u32) -> Vec<u8> {
     out
 }
 
-/// Renders one page with poppler's `pdftoppm` at 300 dpi (gray PNG).
-fn render_with_pdftoppm(bytes: &[u8], page: u32) -> Result<GrayImage, String> {
-    let dir = std::env::temp_dir().join(format!("xxgk-pdftoppm-{}-{page}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let pdf = dir.join("in.pdf");
-    std::fs::write(&pdf, bytes).map_err(|e| e.to_string())?;
-    let status = std::process::Command::new("pdftoppm").args(["-r", "300", "-gray", "-png", "-singlefile", "-f", &page.to_string(), "-l", &page.to_string()]).arg(&pdf).arg(dir.join("out")).status();
-    let result = match status {
-        Ok(s) if s.success() => std::fs::read(dir.join("out.png")).map_err(|e| e.to_string()).and_then(|png| image::load(Cursor::new(png), image::ImageFormat::Png).map(|i| i.to_luma8()).map_err(|e| e.to_string())),
-        Ok(s) => Err(format!("pdftoppm failed ({s})")),
-        Err(_) => Err("not supported without pdftoppm; install poppler-utils".into()),
-    };
-    let _ = std::fs::remove_dir_all(&dir);
-    result
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,6 +231,26 @@ mod tests {
             assert_eq!((got.gray.get_pixel(2, 5)[0], got.gray.get_pixel(300, 5)[0]), (left, right), "{bpc} bits");
             assert!((got.dpi - 200.0).abs() < 0.1, "400 px over 2 inches: {}", got.dpi);
         }
+    }
+
+    /// A page that draws no image (text as outlines, say) is not refused:
+    /// `pdftoppm` renders it at 300 dpi, ink where the page has ink.
+    #[test]
+    fn a_page_without_an_image_is_rendered() {
+        use lopdf::{dictionary, Stream};
+        let mut doc = Document::with_version("1.5");
+        let pages = doc.new_object_id();
+        // A black 72 x 36 pt box at the top-left of a 144 x 72 pt page.
+        let content = doc.add_object(Stream::new(dictionary! {}, b"0 g 0 36 72 36 re f".to_vec()));
+        let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 144.into(), 72.into()], "Contents" => content });
+        doc.objects.insert(pages, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }));
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+        doc.trailer.set("Root", catalog);
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes).unwrap();
+        let got = page_images(&load(&bytes).unwrap(), &bytes, &ScanLimits::default()).unwrap().remove(0);
+        assert_eq!((got.gray.width(), got.gray.height(), got.dpi), (600, 300, 300.0));
+        assert_eq!((got.gray.get_pixel(100, 50)[0], got.gray.get_pixel(500, 250)[0]), (0, 255));
     }
 
     /// A group 4 image as a PDF holds it: wrapped and decoded, black where
