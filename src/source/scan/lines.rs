@@ -47,12 +47,18 @@ pub struct Segment {
 /// row of text strokes bridged by the gap tolerance (bold headings give
 /// such runs): kept as ink, so OCR still sees the text.
 pub fn detect(ink: &mut [bool], w: u32, h: u32, dpi: f32, p: &LineParams) -> Vec<Segment> {
+    let segs = find(ink, w, h, dpi, p);
+    erase(ink, w, h, &segs);
+    segs
+}
+
+/// [`detect`] without erasing: the caller erases only the rules that end
+/// up in a table grid (strokes of a large bold title can cross too).
+pub fn find(ink: &[bool], w: u32, h: u32, dpi: f32, p: &LineParams) -> Vec<Segment> {
     let all = candidates(ink, w, h, dpi, p);
     let tol = px_per_mm(dpi);
     let meets = |a: &Segment, b: &Segment| a.horizontal != b.horizontal && b.at >= a.from - tol && b.at <= a.to + tol && a.at >= b.from - tol && a.at <= b.to + tol;
-    let segs: Vec<Segment> = all.iter().filter(|a| all.iter().any(|b| meets(a, b))).copied().collect();
-    erase(ink, w, h, &segs);
-    segs
+    all.iter().filter(|a| all.iter().any(|b| meets(a, b))).copied().collect()
 }
 
 /// Every long run, before the table test.

@@ -148,26 +148,39 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
     let t1 = t0.elapsed();
     let (w, h) = prepared.gray.dimensions();
     let mut ink = prepared.ink;
-    let segments = lines::detect(&mut ink, w, h, dpi, &params.lines);
+    let found = lines::find(&ink, w, h, dpi, &params.lines);
+    let tables = find_grids(&to_rules(&found, dpi), &layout_params());
+    // Only rules of a table are rules: crossing strokes elsewhere (a large
+    // bold title) stay ink, or OCR would read the title with holes.
+    let near = prep::px_per_mm(dpi);
+    let pt = 72.0 / dpi;
+    let in_table = |s: &lines::Segment| {
+        let (along, across) = ((s.from + s.to) / 2.0, s.at);
+        let (x, y) = if s.horizontal { (along, across) } else { (across, along) };
+        tables.iter().any(|t| x >= t.bbox.x0 / pt - near && x <= t.bbox.x1 / pt + near && y >= t.bbox.y0 / pt - near && y <= t.bbox.y1 / pt + near)
+    };
+    let segments: Vec<lines::Segment> = found.into_iter().filter(in_table).collect();
+    lines::erase(&mut ink, w, h, &segments);
     let mut clean = prepared.gray;
     whiten_rules(&mut clean, &segments);
     let rules = to_rules(&segments, dpi);
-    let tables = find_grids(&rules, &layout_params());
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
         eprintln!("page {number}: prep {t1:?}, rules and grid {:?}", t0.elapsed() - t1);
     }
     let input = read::PageInput { number, gray: &clean, ink: &ink, dpi, segments: &segments, rules: &rules, tables: &tables };
-    let fallback = tables.is_empty();
+    let table_boxes: Vec<(f32, f32, f32, f32)> = tables.iter().map(|t| (t.bbox.x0 / pt, t.bbox.y0 / pt, t.bbox.x1 / pt, t.bbox.y1 / pt)).collect();
+    let mut lines = text::find_lines(&ink, w, h, dpi, &table_boxes);
+    // No grid: a page of prose is read line by line like any page; a table
+    // whose rules are missing needs the full-page fallback.
+    let fallback = tables.is_empty() && text::has_unruled_table(&lines);
     let (page, cells) = if fallback {
+        // The fallback reads the whole page, its text lines included.
+        lines.clear();
         ocr::with_engines(|e| fallback::read_page(&input, e)).and_then(|r| r).map(|p| (p, Vec::new()))
     } else {
         ocr::with_engines(|e| read::read_page(&input, e, &params.read)).and_then(|r| r)
     }
     .map_err(|e| DocumentError::Scan(e.to_string()))?;
-    let pt = 72.0 / dpi;
-    let table_boxes: Vec<(f32, f32, f32, f32)> = tables.iter().map(|t| (t.bbox.x0 / pt, t.bbox.y0 / pt, t.bbox.x1 / pt, t.bbox.y1 / pt)).collect();
-    // A page read by the fallback has its text already.
-    let lines = if fallback { Vec::new() } else { text::find_lines(&ink, w, h, dpi, &table_boxes) };
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
         eprintln!("page {number}: prep {t1:?}, cells {:?}", t0.elapsed());
     }

@@ -126,6 +126,12 @@ impl Engine {
     /// Recognizes `img` (8-bit gray, dark text on light) in mode `psm`.
     pub fn read(&mut self, img: &GrayImage, psm: Psm, dpi: u32) -> Result<Vec<OcrWord>, OcrError> {
         let t0 = std::time::Instant::now();
+        // Debugging aid: every image Tesseract is given, numbered in order.
+        if let Some(d) = std::env::var_os("XXGK_DEBUG_CROPS") {
+            static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+            let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let _ = img.save(std::path::Path::new(&d).join(format!("{n:04}_{}_{psm:?}.png", self.lang)));
+        }
         let r = self.read_inner(img, psm, dpi);
         if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
             eprintln!("ocr {} {:?} {}x{} {:?}", self.lang, psm, img.width(), img.height(), t0.elapsed());

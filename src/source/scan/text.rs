@@ -42,6 +42,17 @@ pub fn find_lines(ink: &[bool], w: u32, h: u32, dpi: f32, tables: &[(f32, f32, f
     bands.into_iter().zip(body).collect()
 }
 
+/// Whether a page without ruled tables holds a table all the same: at
+/// least three lines with a blank wider than a couple of characters inside
+/// (the gaps between columns). Such a page goes to the full-page fallback;
+/// a page of prose is read line by line.
+pub fn has_unruled_table(lines: &[(Band, bool)]) -> bool {
+    let mut heights: Vec<u32> = lines.iter().map(|l| l.0.y1 - l.0.y0).collect();
+    heights.sort_unstable();
+    let Some(&line) = heights.get(heights.len() / 2) else { return false };
+    lines.iter().filter(|l| l.0.gap as f32 >= 2.5 * line as f32).count() >= 3
+}
+
 /// Reads `lines` of a page with chi_sim; returns them as words in points.
 /// `tables` (page pixels) are whited out of each line's crop.
 pub fn read_lines(gray: &GrayImage, dpi: f32, tables: &[(f32, f32, f32, f32)], lines: &[Band], pad: f32, engines: &mut Engines) -> Result<Vec<Word>, OcrError> {
