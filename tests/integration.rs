@@ -16,3 +16,5 @@ mod pdf_ocr;
 mod properties;
 #[cfg(feature = "ocr")]
 mod scan;
+#[cfg(feature = "ocr")]
+mod scan_pages;
