@@ -149,7 +149,8 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
     let (w, h) = prepared.gray.dimensions();
     let mut ink = prepared.ink;
     let found = lines::find(&ink, w, h, dpi, &params.lines);
-    let tables = find_grids(&to_rules(&found, dpi), &layout_params());
+    let mut tables = find_grids(&to_rules(&found, dpi), &layout_params());
+    tables.retain(can_be_table);
     // Only rules of a table are rules: crossing strokes elsewhere (a large
     // bold title) stay ink, or OCR would read the title with holes.
     let near = prep::px_per_mm(dpi);
@@ -187,6 +188,24 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
     let scan = PageScan { page: number, gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback };
     Ok(PageRead { page, cells, scan, lines, table_boxes })
 }
+
+/// Strokes of a large bold title, blurred together at 150-200 dpi, can
+/// cross like rules and make a one-row "grid" inside a text line; erasing
+/// it cuts holes in the title. A table row holds a line of text with some
+/// padding, and a lone row of a real table (the end of a table continued on
+/// a new page) spans most of the text column: a single row lower than
+/// [`MIN_ROW_MM`] or narrower than [`MIN_LONE_ROW_MM`] is not a table.
+/// Grids of several rows are never the strokes of one line of text.
+fn can_be_table(t: &Grid) -> bool {
+    let mm = 72.0 / 25.4;
+    t.rows() > 1 || (t.bbox.y1 - t.bbox.y0 >= MIN_ROW_MM * mm && t.bbox.x1 - t.bbox.x0 >= MIN_LONE_ROW_MM * mm)
+}
+
+/// 7.5 pt text (3.6 mm with its line gap) and a little padding.
+const MIN_ROW_MM: f32 = 4.0;
+/// The narrowest table of the templates (s4, one row of 15 cells) is about
+/// 150 mm wide on A4; half a column of text is a generous floor.
+const MIN_LONE_ROW_MM: f32 = 40.0;
 
 /// Scanned rules wobble by a pixel or two and stop short of crossings:
 /// snap within 3 pt (about 1 mm) rather than the 2 pt of PDF producers.
@@ -322,6 +341,28 @@ fn natural_key(p: &Path) -> Vec<(String, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A `w_mm` x `h_mm` box of two columns and `rows` rows.
+    fn grid(w_mm: f32, h_mm: f32, rows: usize) -> Vec<Grid> {
+        let mm = 72.0 / 25.4;
+        let (w, h) = (w_mm * mm, h_mm * mm);
+        let mut rules = vec![Rule { x0: 0.0, y0: 0.0, x1: 0.0, y1: h }, Rule { x0: w / 2.0, y0: 0.0, x1: w / 2.0, y1: h }, Rule { x0: w, y0: 0.0, x1: w, y1: h }];
+        for k in 0..=rows {
+            let y = h * k as f32 / rows as f32;
+            rules.push(Rule { x0: 0.0, y0: y, x1: w, y1: y });
+        }
+        find_grids(&rules, &layout_params())
+    }
+
+    #[test]
+    fn strokes_inside_a_text_line_are_no_table() {
+        // A title's crossing strokes: one row, 3 mm high or 20 mm wide.
+        assert!(!can_be_table(&grid(20.0, 6.0, 1)[0]));
+        assert!(!can_be_table(&grid(60.0, 3.0, 1)[0]));
+        // The last row of a table continued on a new page; two short rows.
+        assert!(can_be_table(&grid(150.0, 7.0, 1)[0]));
+        assert!(can_be_table(&grid(20.0, 8.0, 2)[0]));
+    }
 
     #[test]
     fn page_files_group_into_one_report_in_page_order() {
