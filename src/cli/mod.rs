@@ -47,9 +47,9 @@ enum Command {
 /// `xxgk extract`, as typed.
 #[derive(clap::Args, Debug)]
 struct ExtractArgs {
-    /// Report files or folders (walked recursively). Text exports are read
-    /// today (.txt, .md; UTF-8, UTF-16 or GBK); other kinds are recognized
-    /// by their bytes and reported.
+    /// Report files or folders (walked recursively): PDFs (text or scanned),
+    /// page images (PNG, JPEG, TIFF; NAME.p1.jpg, NAME.p2.jpg… are one
+    /// report), HTML and text exports (UTF-8, UTF-16 or GBK).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Output format: one JSON document per report, or one CSV row per report.
