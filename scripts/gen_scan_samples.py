@@ -14,10 +14,12 @@ How
     merged-cell table layout, printed to PDF by headless Chromium, rasterized by
     pdftoppm at 150, 200 or 300 dpi, and degraded with Pillow: skew, blur,
     noise, uneven light, a binding shadow, JPEG quality 25-70.  Only the table
-    pages are kept, cropped to the page; every JPEG must stay under 300 KB.
+    pages are kept, cropped to the page; every JPEG, and every PDF as a
+    whole, must stay under 300 KB.
 
 Run it through scripts/gen_scan_samples (installs Chromium, CJK fonts,
-poppler-utils and a venv with Pillow).  Deterministic for a given Chromium and
+poppler-utils and a venv with Pillow); `scripts/gen_scan_samples 38` makes
+report 38 only.  Deterministic for a given Chromium and
 font version; the outputs are committed and CI does not run this.
 """
 
@@ -37,6 +39,8 @@ import gen_text_samples as g  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "samples" / "scanned"
 MAX_BYTES = 300 * 1024
+# Room for the PDF's own objects around its page images.
+PDF_SLACK = 4096
 
 # Each report: the gen_text_samples spec (style "cells": every cell printed,
 # no OCR noise in the source) and how it is scanned.  `dpi` and the
@@ -202,6 +206,23 @@ def jpeg_bytes(img, q):
         q -= 5
 
 
+def pdf_jpegs(pages):
+    """The JPEGs of an image-only PDF, as (bytes, quality) per page.  The PDF
+    is one sample, held to the cap as a whole: every page's quality is
+    lowered to a common ceiling until the pages fit, never below the JPEG
+    samples' floor of 25 (the densest page alone would not make room)."""
+    cap = max(q for _, q in pages)
+    while True:
+        out = []
+        for img, q in pages:
+            buf = io.BytesIO()
+            img.save(buf, "JPEG", quality=min(q, cap), optimize=True)
+            out.append((buf.getvalue(), min(q, cap)))
+        if sum(len(d) for d, _ in out) < MAX_BYTES - PDF_SLACK or cap <= 25:
+            return out
+        cap = max(cap - 5, 25)
+
+
 def crop_margins(img, dpi):
     """Cuts 8 mm off each side: blank paper, and kept under the size cap.
     The page margins are 16-18 mm and a 2.5° skew moves the table by less
@@ -210,8 +231,10 @@ def crop_margins(img, dpi):
     return img.crop((m, m, img.size[0] - m, img.size[1] - m))
 
 
-def image_pdf(jpegs, sizes, dpi):
-    """A minimal PDF with one DCTDecode image per page (no text layer)."""
+def image_pdf(jpegs, sizes, dpi, filter="DCTDecode"):
+    """A minimal PDF with one image per page (no text layer), each image's
+    bytes kept as they are under `filter` (gen_rendered_pdfs.py writes
+    JPEG 2000 pages through the same)."""
     objs = []
     kids = []
     for jpg, (w, h) in zip(jpegs, sizes):
@@ -219,7 +242,7 @@ def image_pdf(jpegs, sizes, dpi):
         img_id = len(objs) + 3
         content = f"q {pw:.2f} 0 0 {ph:.2f} 0 0 cm /Im0 Do Q".encode()
         objs.append(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
-                    b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n" % (w, h, len(jpg)) + jpg
+                    b"/BitsPerComponent 8 /Filter /%s /Length %d >>\nstream\n" % (w, h, filter.encode(), len(jpg)) + jpg
                     + b"\nendstream")
         objs.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
         objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.2f %.2f] /Resources << /XObject << /Im0 %d 0 R >> >>"
@@ -242,8 +265,13 @@ def image_pdf(jpegs, sizes, dpi):
 
 
 def main():
+    # Report numbers on the command line regenerate only those reports, so
+    # that the others' committed bytes stay as they are.
+    only = {int(a) for a in sys.argv[1:]}
     OUT.mkdir(parents=True, exist_ok=True)
     for spec in SPECS:
+        if only and spec["n"] not in only:
+            continue
         spec = dict(spec, style="cells")
         rep = g.Report(spec)
         truth = g.compute_truth(rep)
@@ -254,11 +282,16 @@ def main():
             pages = rasterize(to_pdf(report_html(rep), tmp), spec["dpi"], tmp)
         # The table pages: every page but a last one holding only section 五.
         pages = pages[:3]
-        jpegs, sizes, notes = [], [], []
-        for k, page in enumerate(pages, start=1):
+        degraded = []
+        for page in pages:
             img, angle, q = degrade(page, spec["deg"], rng)
-            img = crop_margins(img, spec["dpi"])
-            data, q = jpeg_bytes(img, q)
+            degraded.append((crop_margins(img, spec["dpi"]), angle, q))
+        if spec.get("pdf"):
+            encoded = pdf_jpegs([(img, q) for img, _, q in degraded])
+        else:
+            encoded = [jpeg_bytes(img, q) for img, _, q in degraded]
+        jpegs, sizes, notes = [], [], []
+        for k, ((img, angle, _), (data, q)) in enumerate(zip(degraded, encoded), start=1):
             jpegs.append(data)
             sizes.append(img.size)
             notes.append(f"p{k}: skew {angle:+.2f}°, q{q}, {len(data) // 1024} KB")

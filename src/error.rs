@@ -51,7 +51,7 @@ pub enum DocumentError {
     PdfUndecodable(String),
     /// Pages that only OCR can read, and no `pdftoppm` to render them.
     #[error("{}", needs_renderer(pages, why))]
-    PdfNeedsRenderer { pages: String, why: &'static str },
+    PdfNeedsRenderer { pages: String, why: String },
     /// A scanned page could not be decoded or read (the message says why).
     #[error("{0}")]
     Scan(String),

@@ -78,3 +78,26 @@ fn without_pdftoppm_the_pages_are_named() {
     let csv = String::from_utf8_lossy(&out.stdout);
     assert!(csv.lines().any(|l| l.starts_with("samples/pdf/pdf_05_gbk_2021.pdf,")), "{csv}");
 }
+
+const JPX: &str = "samples/scanned/scan_40_jpx_2021.pdf";
+
+/// JPEG 2000 pages (scripts/gen_rendered_pdfs.py), which xxgk does not
+/// decode itself: rendered by pdftoppm, every value and the organization
+/// exactly scan_32's truth.
+#[test]
+fn jpx_pages_are_rendered_and_exact() {
+    let o = crate::scan::check(&root().join(JPX.replace(".pdf", ".truth.json")), &[root().join(JPX)]);
+    assert!(o.wrong.is_empty(), "{} wrong:\n{}", o.wrong.len(), o.wrong.join("\n"));
+    assert!(o.organization.is_empty(), "{}", o.organization.join("\n"));
+}
+
+/// Without pdftoppm, one line naming every page to render and why.
+#[test]
+fn jpx_without_pdftoppm_is_one_clear_line() {
+    let dir = TempDir::new("no-pdftoppm-jpx");
+    let out = xxgk_without_pdftoppm(&["extract", JPX], &dir);
+    assert_eq!(out.status.code(), Some(2));
+    let expected = format!("xxgk: {JPX}: pages 1, 2, 3 need OCR (a JPXDecode image, which xxgk does not decode itself), which needs pdftoppm to render them: install poppler-utils");
+    assert_eq!(String::from_utf8_lossy(&out.stderr).lines().collect::<Vec<_>>(), [expected]);
+    assert!(out.stdout.is_empty());
+}

@@ -6,7 +6,7 @@
 //! TIFF and decoded by the `tiff` crate). Any other page (JBIG2 or JPX
 //! images, an image that does not decode, no image at all) is rendered by
 //! `pdftoppm` ([`super::render`]) when it is installed, else the file fails
-//! with a message naming the page and poppler-utils. The page resolution is
+//! with one message naming every such page, why, and poppler-utils. The page resolution is
 //! the image's width over the page's width in inches.
 
 use image::GrayImage;
@@ -15,6 +15,7 @@ use lopdf::{Document, Object};
 use super::input::{check_size, unpack_bits, PageImage, ScanLimits};
 use super::render::{render_page, RenderError, RENDER_DPI};
 use crate::error::DocumentError;
+use crate::source::pdf::page_list;
 
 /// Whether any page draws text: then it is a text PDF, not a scan.
 pub fn has_text(doc: &Document) -> bool {
@@ -30,28 +31,38 @@ pub fn load(bytes: &[u8]) -> Result<Document, DocumentError> {
 }
 
 /// The page images of an image-only PDF. A page whose image the reader
-/// cannot take from the file itself is rendered by `pdftoppm`.
+/// cannot take from the file itself is rendered by `pdftoppm`; without it
+/// the file is refused naming every such page, as a text PDF's pages for
+/// OCR are (one line that says all there is to fix).
 pub fn page_images(doc: &Document, bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, DocumentError> {
-    let mut out = Vec::new();
+    let mut own = Vec::new();
     for (&number, &id) in &doc.get_pages() {
-        let page = match own_image(doc, id, limits)? {
-            Ok(page) => page,
-            Err(reason) => {
-                let size = page_size_pt(doc, id).unwrap_or((595.0, 842.0));
-                match render_page(bytes, number as usize, size, limits) {
-                    Ok(gray) => PageImage { gray, dpi: RENDER_DPI as f32 },
-                    Err(RenderError::Missing) => return Err(DocumentError::Scan(format!("page {number}: {reason}; rendering it needs pdftoppm: install poppler-utils"))),
-                    Err(RenderError::TooLarge(m)) => return Err(DocumentError::Scan(format!("page {number}: {m}"))),
-                    Err(RenderError::Failed(m)) => return Err(DocumentError::Scan(format!("page {number}: {reason}, and rendering it failed: {m}"))),
-                }
-            }
-        };
-        out.push(page);
+        own.push((number as usize, id, own_image(doc, id, limits)?));
     }
-    if out.is_empty() {
+    if own.is_empty() {
         return Err(DocumentError::Scan("the PDF has no pages".into()));
     }
-    Ok(out)
+    let unread: Vec<usize> = own.iter().filter(|(.., r)| r.is_err()).map(|(n, ..)| *n).collect();
+    let mut reasons: Vec<&str> = Vec::new();
+    for reason in own.iter().filter_map(|(.., r)| r.as_ref().err()) {
+        if !reasons.contains(&reason.as_str()) {
+            reasons.push(reason);
+        }
+    }
+    let why = reasons.join("; ");
+    own.into_iter()
+        .map(|(number, id, page)| match page {
+            Ok(page) => Ok(page),
+            Err(reason) => {
+                let size = page_size_pt(doc, id).unwrap_or((595.0, 842.0));
+                render_page(bytes, number, size, limits).map(|gray| PageImage { gray, dpi: RENDER_DPI as f32 }).map_err(|e| match e {
+                    RenderError::Missing => DocumentError::PdfNeedsRenderer { pages: page_list(&unread), why: why.clone() },
+                    RenderError::TooLarge(m) => DocumentError::Scan(format!("page {number}: {m}")),
+                    RenderError::Failed(m) => DocumentError::Scan(format!("page {number}: {reason}, and rendering it failed: {m}")),
+                })
+            }
+        })
+        .collect()
 }
 
 /// The page's largest image, decoded here: `Err(reason)` when this reader
@@ -77,7 +88,7 @@ fn own_image(doc: &Document, id: lopdf::ObjectId, limits: &ScanLimits) -> Result
             image::load_from_memory_with_format(&data, image::ImageFormat::Jpeg).map(|i| i.to_luma8()).map_err(|e| format!("bad JPEG image: {e}"))
         }
         Some("CCITTFaxDecode") => ccitt(stream, w as u32, h as u32),
-        Some(f @ ("JBIG2Decode" | "JPXDecode")) => Err(format!("a {f} image, which is not decoded here")),
+        Some(f @ ("JBIG2Decode" | "JPXDecode")) => Err(format!("a {f} image, which xxgk does not decode itself")),
         _ => {
             let data = if filters.is_empty() { Ok(img.content.to_vec()) } else { stream.decompressed_content_with_limit(cap).map_err(|e| format!("cannot decompress the image ({filters:?}): {e}")) };
             data.and_then(|d| raw(&d, w as u32, h as u32, img.bits_per_component.unwrap_or(8), img.color_space.as_deref()))

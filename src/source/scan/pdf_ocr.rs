@@ -71,7 +71,7 @@ pub fn read(bytes: &[u8], params: &ScanParams) -> Result<PdfRead, DocumentError>
 
 fn render_error(e: RenderError, layer: &TextLayer, wanted: &[usize], page: usize) -> DocumentError {
     match e {
-        RenderError::Missing => DocumentError::PdfNeedsRenderer { pages: page_list(wanted), why: why(layer) },
+        RenderError::Missing => DocumentError::PdfNeedsRenderer { pages: page_list(wanted), why: why(layer).into() },
         RenderError::TooLarge(m) => DocumentError::Scan(format!("page {page}: {m}")),
         RenderError::Failed(m) => DocumentError::Scan(format!("page {page} needs OCR ({}), but rendering it failed: {m}", why(layer))),
     }
