@@ -3,9 +3,9 @@
 every page goes through the pdftoppm render fallback (src/source/scan/render.rs).
 
 What it writes (samples/scanned/)
-    scan_40_jpx_2021.pdf         the three 300 dpi pages of scan_32_300_2021,
+    scan_42_jpx_2021.pdf         the three 300 dpi pages of scan_32_300_2021,
                                  each a JPEG 2000 image (JPXDecode)
-    scan_40_jpx_2021.truth.json  scan_32's truth: same pages, same values;
+    scan_42_jpx_2021.truth.json  scan_32's truth: same pages, same values;
                                  "rendered": true keeps it out of the
                                  per-resolution runs, its own test checks it
 
@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_scan_samples import MAX_BYTES, OUT, PDF_SLACK, image_pdf  # noqa: E402
 
 SOURCE = "scan_32_300_2021"
-STEM = "scan_40_jpx_2021"
+STEM = "scan_42_jpx_2021"
 DPI = 300
 # 1:90 of the 8-bit pages: about 85 KB a page, three pages under the cap.
 RATIO = 90

@@ -79,7 +79,7 @@ fn without_pdftoppm_the_pages_are_named() {
     assert!(csv.lines().any(|l| l.starts_with("samples/pdf/pdf_05_gbk_2021.pdf,")), "{csv}");
 }
 
-const JPX: &str = "samples/scanned/scan_40_jpx_2021.pdf";
+const JPX: &str = "samples/scanned/scan_42_jpx_2021.pdf";
 
 /// JPEG 2000 pages (scripts/gen_rendered_pdfs.py), which xxgk does not
 /// decode itself: rendered by pdftoppm, every value and the organization
