@@ -62,6 +62,12 @@ SPECS = [
          kind="district", size="medium", amount="wan", dpi=150, deg="medium"),
     dict(n=38, ed="2021", year=2023, org="厦门市思明区教育局", short="区教育局", self="我局",
          kind="bureau", size="small", dpi=200, deg="medium", pdf=True),
+    # Tables printed without rules (a web page or Word export whose borders
+    # were lost): the reader has no grid and must fall back to word boxes.
+    dict(n=40, ed="2021", year=2022, org="成都市武侯区人民政府办公室", short="武侯区政府办公室", self="我办",
+         kind="district", size="medium", dpi=300, deg="light", borderless=True),
+    dict(n=41, ed="2021", year=2023, org="长沙市岳麓区望月湖街道办事处", short="望月湖街道", self="我街道",
+         kind="street", size="small", dpi=200, deg="medium", borderless=True),
 ]
 
 CSS = """
@@ -77,6 +83,9 @@ td { border: 0.8pt solid #444; padding: 1.2mm 1.5mm; text-align: center; vertica
 td.l { text-align: left; }
 .brk { page-break-before: always; }
 """
+
+# Borderless reports keep the layout but print no cell borders.
+NO_BORDERS = "td { border: none; }"
 
 
 def td(text, cls="", cs=1, rs=1):
@@ -133,7 +142,7 @@ def s4_html(rep):
     return "<table>" + "".join(f"<tr>{r}</tr>" for r in rows) + "</table>"
 
 
-def report_html(rep):
+def report_html(rep, borderless=False):
     fmt, parts = g.overview_parts(rep)
     h = g.headings(rep)
     body = [f"<h1>{html.escape(rep.org)}{rep.year}年政府信息公开工作年度报告</h1>",
@@ -142,7 +151,7 @@ def report_html(rep):
             f"<h2 class='brk'>{h[3]}</h2>", s3_html(rep),
             f"<h2>{h[4]}</h2>", s4_html(rep),
             f"<h2>{h[5]}</h2>", f"<p>{html.escape(rep.rng.choice(g.PROBLEMS).format(**fmt))}</p>"]
-    return f"<!doctype html><html><head><meta charset='utf-8'><style>{CSS}</style></head><body>" + \
+    return f"<!doctype html><html><head><meta charset='utf-8'><style>{CSS}{NO_BORDERS if borderless else ''}</style></head><body>" + \
         "".join(body) + "</body></html>"
 
 
@@ -277,9 +286,11 @@ def main():
         truth = g.compute_truth(rep)
         rng = random.Random(spec["n"])
         stem = f"scan_{spec['n']:02d}_{'pdf' if spec.get('pdf') else spec['dpi']}_{spec['ed']}"
+        if spec.get("borderless"):
+            stem += "_borderless"
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
-            pages = rasterize(to_pdf(report_html(rep), tmp), spec["dpi"], tmp)
+            pages = rasterize(to_pdf(report_html(rep, spec.get("borderless", False)), tmp), spec["dpi"], tmp)
         # The table pages: every page but a last one holding only section 五.
         pages = pages[:3]
         degraded = []
@@ -301,6 +312,8 @@ def main():
             (OUT / f"{stem}.pdf").write_bytes(image_pdf(jpegs, sizes, spec["dpi"]))
         doc = {"edition": rep.ed, "year": rep.year, "organization": rep.org, "dpi": spec["dpi"],
                "degradation": spec["deg"], "pages": notes, "values": truth}
+        if spec.get("borderless"):
+            doc["borderless"] = True
         (OUT / f"{stem}.truth.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
         print(stem, "; ".join(notes))
 

@@ -24,9 +24,10 @@ pub struct Outcome {
     pub organization: Vec<String>,
 }
 
-/// The reports of samples/scanned/ whose truth says `dpi`: the page images
+/// The reports of samples/scanned/ whose truth says `dpi` and, with
+/// `borderless`, that its tables are printed without rules: the page images
 /// `NAME.pN.jpg` or the image-only PDF `NAME.pdf`.
-fn reports(dpi: u64) -> Vec<(PathBuf, Vec<PathBuf>)> {
+fn reports(dpi: u64, borderless: bool) -> Vec<(PathBuf, Vec<PathBuf>)> {
     let dir = root().join("samples/scanned");
     let mut out = Vec::new();
     let mut truths: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).filter(|p| p.to_string_lossy().ends_with(".truth.json")).collect();
@@ -34,7 +35,7 @@ fn reports(dpi: u64) -> Vec<(PathBuf, Vec<PathBuf>)> {
     for truth in truths {
         let t: Value = serde_json::from_str(&std::fs::read_to_string(&truth).unwrap()).unwrap();
         // Rendered samples (pdftoppm fallback) have their own tests.
-        if t["dpi"].as_u64() != Some(dpi) || t["rendered"] == true {
+        if t["dpi"].as_u64() != Some(dpi) || t["rendered"] == true || (t["borderless"] == true) != borderless {
             continue;
         }
         let stem = truth.to_string_lossy().trim_end_matches(".truth.json").to_string();
@@ -78,8 +79,12 @@ pub fn check(truth: &Path, inputs: &[PathBuf]) -> Outcome {
 }
 
 fn run(dpi: u64) -> Outcome {
+    run_on(dpi, false)
+}
+
+fn run_on(dpi: u64, borderless: bool) -> Outcome {
     let mut all = Outcome { fields: 0, wrong: Vec::new(), silent: Vec::new(), organization: Vec::new() };
-    let reports = reports(dpi);
+    let reports = reports(dpi, borderless);
     assert!(!reports.is_empty(), "no {dpi} dpi samples");
     for (truth, inputs) in &reports {
         let o = check(truth, inputs);
@@ -89,7 +94,8 @@ fn run(dpi: u64) -> Outcome {
         all.organization.extend(o.organization);
     }
     let right = all.fields - all.wrong.len();
-    eprintln!("{dpi} dpi: {} reports, {right}/{} fields right ({:.2}%), {} wrong, {} silent", reports.len(), all.fields, 100.0 * right as f64 / all.fields as f64, all.wrong.len(), all.silent.len());
+    let kind = if borderless { " borderless" } else { "" };
+    eprintln!("{dpi} dpi{kind}: {} reports, {right}/{} fields right ({:.2}%), {} wrong, {} silent", reports.len(), all.fields, 100.0 * right as f64 / all.fields as f64, all.wrong.len(), all.silent.len());
     for w in all.wrong.iter().chain(&all.organization) {
         eprintln!("  {w}");
     }
@@ -121,6 +127,26 @@ fn scans_at_200_dpi_are_right_or_flagged() {
 fn scans_at_150_dpi_are_measured() {
     let o = run(150);
     assert!(o.silent.is_empty(), "silent errors:\n{}", o.silent.join("\n"));
+}
+
+/// Tables printed without rules, at 300 and 200 dpi: no grid, so the
+/// pages go to the fallback, which rebuilds the cells from the ink. At
+/// least 99.5% of fields, no wrong value unflagged, and every page says
+/// its table had no rules.
+#[test]
+fn borderless_scans_use_the_fallback_and_stay_flagged() {
+    for dpi in [300, 200] {
+        let o = run_on(dpi, true);
+        let right = o.fields - o.wrong.len();
+        assert!(right as f64 >= 0.995 * o.fields as f64, "{dpi} dpi borderless: {right}/{} fields right:\n{}", o.fields, o.wrong.join("\n"));
+        assert!(o.silent.is_empty(), "{dpi} dpi borderless, silent errors:\n{}", o.silent.join("\n"));
+    }
+    let (_, inputs) = reports(200, true).remove(0);
+    let args: Vec<String> = std::iter::once("extract".to_string()).chain(inputs.iter().map(|p| p.to_string_lossy().to_string())).collect();
+    let got: Value = serde_json::from_slice(&xxgk(&args.iter().map(String::as_str).collect::<Vec<_>>()).stdout).unwrap();
+    let unruled: Vec<&str> = got["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "unruled-table").filter_map(|w| w["message"].as_str()).collect();
+    assert_eq!(unruled.len(), 3, "{unruled:?}");
+    assert!(unruled[0].starts_with("page 1: the table has no ruling lines, so its cells were rebuilt from the gaps in the ink and placed by position; "), "{}", unruled[0]);
 }
 
 /// Every committed scan, a page image or a whole image-only PDF, stays

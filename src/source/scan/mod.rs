@@ -172,15 +172,26 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
     let input = read::PageInput { number, gray: &clean, ink: &ink, dpi, segments: &segments, rules: &rules, tables: &tables };
     let table_boxes: Vec<(f32, f32, f32, f32)> = tables.iter().map(|t| (t.bbox.x0 / pt, t.bbox.y0 / pt, t.bbox.x1 / pt, t.bbox.y1 / pt)).collect();
     let mut lines = text::find_lines(&ink, w, h, dpi, &table_boxes);
-    // No grid: a page of prose is read line by line like any page; a table
-    // whose rules are missing needs the full-page fallback.
+    // No grid: a page of prose is read line by line like any page; the rows
+    // of a table whose rules are missing go to the fallback, which rebuilds
+    // the cells from the ink, and the page's other lines are read as usual.
     let fallback = tables.is_empty() && text::has_unruled_table(&lines);
-    let (page, cells) = if fallback {
-        // The fallback reads the whole page, its text lines included.
-        lines.clear();
-        ocr::with_engines(|e| fallback::read_page(&input, e)).and_then(|r| r).map(|p| (p, Vec::new()))
-    } else {
-        ocr::with_engines(|e| read::read_page(&input, e, &params.read)).and_then(|r| r)
+    let (page, cells) = match fallback {
+        true => {
+            let bands: Vec<text::Band> = lines.iter().map(|l| l.0).collect();
+            let line = text::line_height(&bands).unwrap_or(1);
+            // Rows taller than a line of text: a header of stacked cells.
+            let rows: Vec<text::Band> = text::bands(&ink, w, h, dpi, &[], MAX_ROW_MM).into_iter().filter(|b| text::is_table_row(b, line)).collect();
+            if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
+                for b in text::bands(&ink, w, h, dpi, &[], MAX_ROW_MM) {
+                    eprintln!("band {b:?} line {line} row {}", text::is_table_row(&b, line));
+                }
+            }
+            let in_rows = |b: &text::Band| rows.iter().any(|r| b.y0 < r.y1 && r.y0 < b.y1);
+            lines.retain(|l| !in_rows(&l.0));
+            ocr::with_engines(|e| fallback::read_page(&input, &rows, line, e, &params.read)).and_then(|r| r)
+        }
+        false => ocr::with_engines(|e| read::read_page(&input, e, &params.read)).and_then(|r| r),
     }
     .map_err(|e| DocumentError::Scan(e.to_string()))?;
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
@@ -202,6 +213,10 @@ fn can_be_table(t: &Grid) -> bool {
     t.rows() > 1 || (t.bbox.y1 - t.bbox.y0 >= MIN_ROW_MM * mm && t.bbox.x1 - t.bbox.x0 >= MIN_LONE_ROW_MM * mm)
 }
 
+/// The tallest row of a table without rules: a header whose cells stack
+/// up to four lines.
+const MAX_ROW_MM: f32 = 30.0;
+
 /// 7.5 pt text (3.6 mm with its line gap) and a little padding.
 const MIN_ROW_MM: f32 = 4.0;
 /// The narrowest table of the templates (s4, one row of 15 cells) is about
@@ -211,7 +226,7 @@ const MIN_LONE_ROW_MM: f32 = 40.0;
 /// Scanned rules wobble by a pixel or two and stop short of crossings:
 /// snap within 3 pt (about 1 mm) rather than the 2 pt of PDF producers.
 pub fn layout_params() -> LayoutParams {
-    LayoutParams { snap: 3.0, ..LayoutParams::default() }
+    LayoutParams { snap: 3.0, cell_gap: 0.5 }
 }
 
 /// Pixel segments → layout rules in points.

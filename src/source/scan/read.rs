@@ -178,22 +178,22 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
 }
 
 /// (text, confidence, is a number, symbols with alternatives)
-type Reading = (String, f32, bool, Vec<Symbol>);
+pub(super) type Reading = (String, f32, bool, Vec<Symbol>);
 /// x0, y0, x1, y1 in page pixels.
-type PxBox = (u32, u32, u32, u32);
+pub(super) type PxBox = (u32, u32, u32, u32);
 
 /// Ink at most this many times as wide as tall is read by the digits
 /// engine first (numbers of up to 3 digits, labels of 1 or 2 characters).
-const NARROW: f32 = 2.2;
+pub(super) const NARROW: f32 = 2.2;
 /// Ink taller than the digits by this factor is text: Chinese characters
 /// stand about 1.25 times as tall as digits in the same font size.
-const TALLER: f32 = 1.15;
+pub(super) const TALLER: f32 = 1.15;
 /// No number of up to 12 characters is wider than this (see
 /// [`fits_number_shape`]).
-const MAX_NUMBER_ASPECT: f32 = 0.85 * 12.0 + 0.35;
+pub(super) const MAX_NUMBER_ASPECT: f32 = 0.85 * 12.0 + 0.35;
 
 /// The median height of some ink boxes.
-fn median_height(boxes: impl Iterator<Item = PxBox>) -> Option<u32> {
+pub(super) fn median_height(boxes: impl Iterator<Item = PxBox>) -> Option<u32> {
     let mut v: Vec<u32> = boxes.map(|b| b.3 - b.1).collect();
     v.sort_unstable();
     v.get(v.len() / 2).copied()
@@ -206,7 +206,7 @@ const REUSE_NUMBER: f32 = super::correct::UNSURE;
 /// [`first_reading`], or the reading of the same ink met before on the
 /// page (see [`super::cache`]); only readings that need no second look are
 /// kept for reuse.
-fn first_reading_seen(engines: &mut Engines, p: &PageInput, crop: &GrayImage, ink: PxBox, params: &ReadParams, seen: &mut InkCache<NumberRead>) -> Result<NumberRead, OcrError> {
+pub(super) fn first_reading_seen(engines: &mut Engines, p: &PageInput, crop: &GrayImage, ink: PxBox, params: &ReadParams, seen: &mut InkCache<NumberRead>) -> Result<NumberRead, OcrError> {
     let key = Ink::of(p.ink, p.gray.width(), ink);
     if let Some(n) = seen.get(&key) {
         return Ok(n);
@@ -219,7 +219,7 @@ fn first_reading_seen(engines: &mut Engines, p: &PageInput, crop: &GrayImage, in
 }
 
 /// [`read_text`], or the reading of the same ink met before on the page.
-fn read_text_seen(engines: &mut Engines, p: &PageInput, crop: &GrayImage, ink: PxBox, one_line: bool, seen: &mut InkCache<Option<Reading>>) -> Result<Option<Reading>, OcrError> {
+pub(super) fn read_text_seen(engines: &mut Engines, p: &PageInput, crop: &GrayImage, ink: PxBox, one_line: bool, seen: &mut InkCache<Option<Reading>>) -> Result<Option<Reading>, OcrError> {
     let key = Ink::of(p.ink, p.gray.width(), ink);
     if let Some(r) = seen.get(&key) {
         return Ok(r);
@@ -275,16 +275,16 @@ fn leading_dash(ink: &[bool], w: u32, b: PxBox) -> Option<u32> {
 /// The digits engine's reading of a cell; `shaped`: a well-formed number
 /// whose ink has the shape of that many digits.
 #[derive(Clone, Debug)]
-struct NumberRead {
-    text: String,
-    confidence: f32,
-    shaped: bool,
-    symbols: Vec<Symbol>,
+pub(super) struct NumberRead {
+    pub text: String,
+    pub confidence: f32,
+    pub shaped: bool,
+    pub symbols: Vec<Symbol>,
 }
 
 impl NumberRead {
     /// Well-formed, number-shaped and confident enough to stand as is.
-    fn sure(&self, params: &ReadParams) -> bool {
+    pub fn sure(&self, params: &ReadParams) -> bool {
         self.shaped && self.confidence >= params.number_min_confidence
     }
 }
@@ -305,7 +305,7 @@ fn read_number(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u32, u32
 /// digits engine reads it only if chi_sim does not see words either (it
 /// may be a number with a speck above it).
 #[allow(clippy::too_many_arguments)]
-fn read_unsure_value(engines: &mut Engines, p: &PageInput, crop: &GrayImage, ink: PxBox, params: &ReadParams, first: Option<NumberRead>, one_line: bool, seen: &mut InkCache<Option<Reading>>) -> Result<Option<Reading>, OcrError> {
+pub(super) fn read_unsure_value(engines: &mut Engines, p: &PageInput, crop: &GrayImage, ink: PxBox, params: &ReadParams, first: Option<NumberRead>, one_line: bool, seen: &mut InkCache<Option<Reading>>) -> Result<Option<Reading>, OcrError> {
     let dpi = p.dpi as u32;
     let text = read_text_seen(engines, p, crop, ink, one_line, seen)?;
     if let Some(t) = &text {

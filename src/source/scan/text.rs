@@ -37,20 +37,36 @@ pub struct Band {
 /// The page's text lines outside the tables, each with whether it is a
 /// body line (see [`body_lines`]). Geometry only, no OCR.
 pub fn find_lines(ink: &[bool], w: u32, h: u32, dpi: f32, tables: &[(f32, f32, f32, f32)]) -> Vec<(Band, bool)> {
-    let bands = bands(ink, w, h, dpi, tables);
+    let bands = bands(ink, w, h, dpi, tables, MAX_LINE_MM);
     let body = body_lines(&bands);
     bands.into_iter().zip(body).collect()
 }
 
 /// Whether a page without ruled tables holds a table all the same: at
-/// least three lines with a blank wider than a couple of characters inside
-/// (the gaps between columns). Such a page goes to the full-page fallback;
-/// a page of prose is read line by line.
+/// least two lines with a blank wider than a couple of characters inside
+/// (the gaps between columns; see [`is_table_row`]). Such a page goes to
+/// the full-page fallback; a page of prose is read line by line. Two, not
+/// more: the s4 table can be a header and one row of values.
 pub fn has_unruled_table(lines: &[(Band, bool)]) -> bool {
-    let mut heights: Vec<u32> = lines.iter().map(|l| l.0.y1 - l.0.y0).collect();
+    let bands: Vec<Band> = lines.iter().map(|l| l.0).collect();
+    let Some(line) = line_height(&bands) else { return false };
+    bands.iter().filter(|b| is_table_row(b, line)).count() >= 2
+}
+
+/// The page's common line height: the median band.
+pub fn line_height(bands: &[Band]) -> Option<u32> {
+    let mut heights: Vec<u32> = bands.iter().map(|b| b.y1 - b.y0).collect();
     heights.sort_unstable();
-    let Some(&line) = heights.get(heights.len() / 2) else { return false };
-    lines.iter().filter(|l| l.0.gap as f32 >= 2.5 * line as f32).count() >= 3
+    heights.get(heights.len() / 2).copied()
+}
+
+/// A line with a blank wider than two and a half lines inside: prose has
+/// none, a row of a table without rules has one between its columns. A
+/// band of several lines is a header of stacked cells (结果/维持) when a
+/// blank a line wide separates them: its columns are narrow.
+pub fn is_table_row(b: &Band, line: u32) -> bool {
+    let (gap, line) = (b.gap as f32, line as f32);
+    gap >= 2.5 * line || ((b.y1 - b.y0) as f32 >= 1.8 * line && gap >= line)
 }
 
 /// Reads `lines` of a page with chi_sim; returns them as words in points.
@@ -85,9 +101,12 @@ fn blank_tables(crop: &mut GrayImage, b: &Band, pad: f32, tables: &[(f32, f32, f
     }
 }
 
+/// The tallest band read as one line of text: a title in large type.
+pub const MAX_LINE_MM: f32 = 12.0;
+
 /// Bands of rows holding text outside the tables: rows with ink, joined
-/// over gaps under 0.8 mm, 1.8 to 12 mm tall.
-pub fn bands(ink: &[bool], w: u32, h: u32, dpi: f32, tables: &[(f32, f32, f32, f32)]) -> Vec<Band> {
+/// over gaps under 0.8 mm, 1.8 to `max_mm` tall.
+pub fn bands(ink: &[bool], w: u32, h: u32, dpi: f32, tables: &[(f32, f32, f32, f32)], max_mm: f32) -> Vec<Band> {
     let mm = px_per_mm(dpi);
     // Per row, the x ranges that tables cover (with a 2 px margin).
     let covered = |y: u32| -> Vec<(u32, u32)> {
@@ -133,7 +152,7 @@ pub fn bands(ink: &[bool], w: u32, h: u32, dpi: f32, tables: &[(f32, f32, f32, f
         }
     }
     out.extend(cur);
-    out.retain(|b| (b.y1 - b.y0) as f32 >= 1.8 * mm && (b.y1 - b.y0) as f32 <= 12.0 * mm);
+    out.retain(|b| (b.y1 - b.y0) as f32 >= 1.8 * mm && (b.y1 - b.y0) as f32 <= max_mm * mm);
     let in_table = |x: u32, y: u32| tables.iter().any(|t| (x as f32) >= t.0 - 2.0 && (x as f32) <= t.2 + 2.0 && (y as f32) >= t.1 - 2.0 && (y as f32) <= t.3 + 2.0);
     for b in &mut out {
         let (mut run, mut widest) = (0, 0);
@@ -169,7 +188,7 @@ pub fn body_lines(bands: &[Band]) -> Vec<bool> {
         .iter()
         .map(|b| {
             let hgt = (b.y1 - b.y0) as f32;
-            hgt <= 1.15 * line && b.x0 as f32 <= left + 3.0 * line && b.x1 as f32 >= right - 1.5 * line && (b.gap as f32) < 2.5 * line
+            hgt <= 1.15 * line && b.x0 as f32 <= left + 3.0 * line && b.x1 as f32 >= right - 1.5 * line && !is_table_row(b, line as u32)
         })
         .collect()
 }
@@ -217,7 +236,7 @@ mod tests {
                 ink[(y * w + x) as usize] = true;
             }
         }
-        let got = bands(&ink, w, h, 127.0, &[(0.0, 40.0, 99.0, 89.0)]);
+        let got = bands(&ink, w, h, 127.0, &[(0.0, 40.0, 99.0, 89.0)], MAX_LINE_MM);
         assert_eq!(got, vec![Band { y0: 10, y1: 20, x0: 5, x1: 60, gap: 0 }]);
     }
 }
