@@ -129,8 +129,9 @@ fn scans_at_150_dpi_are_measured() {
     assert!(o.silent.is_empty(), "silent errors:\n{}", o.silent.join("\n"));
 }
 
-/// Tables printed without rules, at 300 and 200 dpi: no grid, so the
-/// pages go to the fallback, which rebuilds the cells from the ink. At
+/// Tables printed without rules (or with rules between rows only), at 300
+/// and 200 dpi: no grid, so the pages go to the fallback, which rebuilds
+/// the cells from the ink. At
 /// least 99.5% of fields, no wrong value unflagged, and every page says
 /// its table had no rules.
 #[test]

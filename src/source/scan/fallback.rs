@@ -77,6 +77,7 @@ pub fn read_page(p: &PageInput, rows: &[Band], line: u32, engines: &mut Engines,
         s >= 2 && 2 * s >= n
     };
     let is_number: Vec<bool> = (0..found.len()).map(|i| first[i].as_ref().is_some_and(|n| n.shaped) || (first[i].is_some() && (in_value_column(i) || in_value_row(i)))).collect();
+    let is_number = labels_first(&found, is_number);
     let found = split_rows(found, &is_number);
     let mut words = Vec::new();
     let mut cells = Vec::new();
@@ -88,6 +89,13 @@ pub fn read_page(p: &PageInput, rows: &[Band], line: u32, engines: &mut Engines,
             // A well-formed number the engine is unsure of: reread, and
             // kept with its low confidence if it stays a number.
             [i] if is_number[*i] => read_unsure_value(engines, p, &crop, ink, params, first[*i].clone(), true, &mut labels_seen)?,
+            [i] if first[*i].is_some() => {
+                // chi_sim sees digits and no words ("]1"): a value the digits
+                // engine misread, reread as one.
+                let text = read_text_seen(engines, p, &crop, ink, true, &mut labels_seen)?;
+                let digits_only = text.as_ref().is_some_and(|t| t.0.chars().any(|c| c.is_ascii_digit()) && t.0.chars().filter(|&c| crate::value::is_cjk(c)).count() < 2);
+                if digits_only { read_unsure_value(engines, p, &crop, ink, params, first[*i].clone(), true, &mut labels_seen)? } else { text }
+            }
             _ => read_text_seen(engines, p, &crop, ink, (ink.3 - ink.1) as f32 <= 1.5 * line as f32, &mut labels_seen)?,
         };
         if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
@@ -128,6 +136,13 @@ fn pieces(p: &PageInput, rows: &[Band], line: u32) -> Vec<(usize, PxBox)> {
         }
     }
     out
+}
+
+/// In every table of the templates a row's label stands left of its
+/// values: a "number" with text to its right in the same row is part of
+/// the label ("二、" read as "-4"), and is read as text with it.
+fn labels_first(found: &[(usize, PxBox)], is_number: Vec<bool>) -> Vec<bool> {
+    (0..found.len()).map(|i| is_number[i] && !(0..found.len()).any(|k| !is_number[k] && found[k].0 == found[i].0 && found[k].1 .0 >= found[i].1 .2)).collect()
 }
 
 /// A band holds several table rows when a label spanning them (the
@@ -263,6 +278,22 @@ mod tests {
         assert_eq!(runs(p.clone(), 10, 0), vec![(1, 11)]);
         assert_eq!(runs(p.clone(), 2, 2), vec![(1, 5)]);
         assert_eq!(runs(p, 1, 2), vec![(1, 3), (4, 5)]);
+    }
+
+    #[test]
+    fn a_label_spanning_two_rows_is_cut_between_their_numbers() {
+        // One band: a label at mid height, two numbers stacked in a column.
+        let found = vec![(0, (0, 40, 100, 60)), (0, (200, 10, 220, 30)), (0, (200, 70, 220, 90)), (1, (0, 150, 100, 170))];
+        let is_number = vec![false, true, true, false];
+        let rows: Vec<usize> = split_rows(found, &is_number).into_iter().map(|f| f.0).collect();
+        assert_eq!(rows, vec![1, 0, 1, 2]);
+    }
+
+    #[test]
+    fn a_number_left_of_text_is_part_of_the_label() {
+        // "二、" read as a number, then the label, then a value.
+        let found = vec![(0, (0, 0, 20, 20)), (0, (30, 0, 200, 20)), (0, (300, 0, 320, 20)), (1, (300, 40, 320, 60))];
+        assert_eq!(labels_first(&found, vec![true, false, true, true]), vec![false, false, true, true]);
     }
 
     #[test]

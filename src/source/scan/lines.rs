@@ -61,6 +61,34 @@ pub fn find(ink: &[bool], w: u32, h: u32, dpi: f32, p: &LineParams) -> Vec<Segme
     all.iter().filter(|a| all.iter().any(|b| meets(a, b))).copied().collect()
 }
 
+/// Rules on a page without a table grid: runs at least `min_mm` long whose
+/// length is at least [`SOLID`] ink (a table ruled between rows only, a rule
+/// under a heading). A bold title's strokes bridged by the gap tolerance
+/// leave more blank between its characters.
+pub fn free_rules(ink: &[bool], w: u32, h: u32, dpi: f32, p: &LineParams, min_mm: f32) -> Vec<Segment> {
+    let min = min_mm * px_per_mm(dpi);
+    candidates(ink, w, h, dpi, p).into_iter().filter(|s| s.to - s.from >= min && solidity(ink, w, h, s) >= SOLID).collect()
+}
+
+/// How much of a free rule's length must be ink.
+const SOLID: f32 = 0.9;
+
+/// The share of a segment's length with ink across its thickness.
+fn solidity(ink: &[bool], w: u32, h: u32, s: &Segment) -> f32 {
+    let half = (s.thickness / 2.0).ceil() as i64 + 1;
+    let at = s.at.round() as i64;
+    let (from, to) = (s.from.max(0.0) as i64, s.to as i64);
+    let inked = (from..to)
+        .filter(|&along| {
+            (at - half..=at + half).any(|across| {
+                let (x, y) = if s.horizontal { (along, across) } else { (across, along) };
+                x >= 0 && y >= 0 && (x as u32) < w && (y as u32) < h && ink[(y as u32 * w + x as u32) as usize]
+            })
+        })
+        .count();
+    inked as f32 / (to - from).max(1) as f32
+}
+
 /// Every long run, before the table test.
 fn candidates(ink: &[bool], w: u32, h: u32, dpi: f32, p: &LineParams) -> Vec<Segment> {
     let mm = px_per_mm(dpi);

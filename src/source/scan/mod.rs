@@ -161,7 +161,13 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
         let (x, y) = if s.horizontal { (along, across) } else { (across, along) };
         tables.iter().any(|t| x >= t.bbox.x0 / pt - near && x <= t.bbox.x1 / pt + near && y >= t.bbox.y0 / pt - near && y <= t.bbox.y1 / pt + near)
     };
-    let segments: Vec<lines::Segment> = found.into_iter().filter(in_table).collect();
+    let mut segments: Vec<lines::Segment> = found.into_iter().filter(in_table).collect();
+    if tables.is_empty() {
+        // Without a grid, long solid rules are still rules (a table ruled
+        // between rows only): erased, they do not glue the text lines next
+        // to them into one band for the fallback.
+        segments = lines::free_rules(&ink, w, h, dpi, &params.lines, MIN_FREE_RULE_MM);
+    }
     lines::erase(&mut ink, w, h, &segments);
     let mut clean = prepared.gray;
     whiten_rules(&mut clean, &segments);
@@ -175,23 +181,15 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
     // No grid: a page of prose is read line by line like any page; the rows
     // of a table whose rules are missing go to the fallback, which rebuilds
     // the cells from the ink, and the page's other lines are read as usual.
-    let fallback = tables.is_empty() && text::has_unruled_table(&lines);
-    let (page, cells) = match fallback {
-        true => {
-            let bands: Vec<text::Band> = lines.iter().map(|l| l.0).collect();
-            let line = text::line_height(&bands).unwrap_or(1);
-            // Rows taller than a line of text: a header of stacked cells.
-            let rows: Vec<text::Band> = text::bands(&ink, w, h, dpi, &[], MAX_ROW_MM).into_iter().filter(|b| text::is_table_row(b, line)).collect();
-            if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
-                for b in text::bands(&ink, w, h, dpi, &[], MAX_ROW_MM) {
-                    eprintln!("band {b:?} line {line} row {}", text::is_table_row(&b, line));
-                }
-            }
+    let unruled = if tables.is_empty() { text::unruled_rows(&ink, w, h, dpi, &lines) } else { None };
+    let fallback = unruled.is_some();
+    let (page, cells) = match unruled {
+        Some((rows, line)) => {
             let in_rows = |b: &text::Band| rows.iter().any(|r| b.y0 < r.y1 && r.y0 < b.y1);
             lines.retain(|l| !in_rows(&l.0));
             ocr::with_engines(|e| fallback::read_page(&input, &rows, line, e, &params.read)).and_then(|r| r)
         }
-        false => ocr::with_engines(|e| read::read_page(&input, e, &params.read)).and_then(|r| r),
+        None => ocr::with_engines(|e| read::read_page(&input, e, &params.read)).and_then(|r| r),
     }
     .map_err(|e| DocumentError::Scan(e.to_string()))?;
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
@@ -213,9 +211,11 @@ fn can_be_table(t: &Grid) -> bool {
     t.rows() > 1 || (t.bbox.y1 - t.bbox.y0 >= MIN_ROW_MM * mm && t.bbox.x1 - t.bbox.x0 >= MIN_LONE_ROW_MM * mm)
 }
 
-/// The tallest row of a table without rules: a header whose cells stack
-/// up to four lines.
-const MAX_ROW_MM: f32 = 30.0;
+/// Outside a grid, a solid straight stroke this long is a rule: the
+/// bottom strokes of a line of characters (三是基层) can join into a solid
+/// run of 20 mm or more, never of half a text column; a table's rules
+/// between rows span most of its width (over 100 mm).
+const MIN_FREE_RULE_MM: f32 = 50.0;
 
 /// 7.5 pt text (3.6 mm with its line gap) and a little padding.
 const MIN_ROW_MM: f32 = 4.0;

@@ -42,16 +42,26 @@ pub fn find_lines(ink: &[bool], w: u32, h: u32, dpi: f32, tables: &[(f32, f32, f
     bands.into_iter().zip(body).collect()
 }
 
-/// Whether a page without ruled tables holds a table all the same: at
-/// least two lines with a blank wider than a couple of characters inside
-/// (the gaps between columns; see [`is_table_row`]). Such a page goes to
-/// the full-page fallback; a page of prose is read line by line. Two, not
-/// more: the s4 table can be a header and one row of values.
-pub fn has_unruled_table(lines: &[(Band, bool)]) -> bool {
-    let bands: Vec<Band> = lines.iter().map(|l| l.0).collect();
-    let Some(line) = line_height(&bands) else { return false };
-    bands.iter().filter(|b| is_table_row(b, line)).count() >= 2
+/// The rows of a table without rules on a page without a grid, with the
+/// page's line height, when there is such a table: at least two bands with
+/// column gaps (see [`is_table_row`]; two, not more: an s4 table continued
+/// on a new page is a header and one row of values). Bands up to
+/// [`MAX_ROW_MM`] count, since a header of stacked cells is taller than any
+/// line of text. `lines` are the page's text lines, which give the line
+/// height. Such a page goes to the fallback; a page of prose is read line
+/// by line.
+pub fn unruled_rows(ink: &[bool], w: u32, h: u32, dpi: f32, lines: &[(Band, bool)]) -> Option<(Vec<Band>, u32)> {
+    let line = line_height(&lines.iter().map(|l| l.0).collect::<Vec<_>>())?;
+    let rows: Vec<Band> = bands(ink, w, h, dpi, &[], MAX_ROW_MM).into_iter().filter(|b| is_table_row(b, line)).collect();
+    if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
+        eprintln!("line height {line}, unruled table rows {rows:?}");
+    }
+    (rows.len() >= 2).then_some((rows, line))
 }
+
+/// The tallest row of a table without rules: a header whose cells stack
+/// up to four lines.
+const MAX_ROW_MM: f32 = 30.0;
 
 /// The page's common line height: the median band.
 pub fn line_height(bands: &[Band]) -> Option<u32> {
