@@ -76,6 +76,11 @@ SPECS = [
     dict(n=44, ed="2021", year=2024, org="西安市雁塔区人民政府办公室", short="雁塔区政府办公室", self="我办",
          kind="district", size="big", dpi=200, deg="medium", borderless=True,
          css="td { padding: 0.8mm 1mm; font-size: 10.5pt; }"),
+    # Ruled tables but the last (s4) printed without rules: one page holds
+    # a grid and a table the fallback must read.
+    dict(n=45, ed="2021", year=2023, org="苏州市姑苏区双塔街道办事处", short="双塔街道", self="我街道",
+         kind="street", size="medium", dpi=200, deg="medium", borderless="s4",
+         css="td { padding: 0.6mm 1.2mm; font-size: 9pt; line-height: 1.3; }"),
 ]
 
 CSS = """
@@ -94,7 +99,8 @@ td.l { text-align: left; }
 
 # Borderless reports keep the layout but print no cell borders, or only
 # the rules between rows.
-NO_BORDERS = {True: "td { border: none; }", "rows": "td { border-left: none; border-right: none; }"}
+NO_BORDERS = {True: "td { border: none; }", "rows": "td { border-left: none; border-right: none; }",
+              "s4": "table:nth-of-type(3) td { border: none; }"}
 
 
 def td(text, cls="", cs=1, rs=1):
@@ -296,7 +302,7 @@ def main():
         rng = random.Random(spec["n"])
         stem = f"scan_{spec['n']:02d}_{'pdf' if spec.get('pdf') else spec['dpi']}_{spec['ed']}"
         if spec.get("borderless"):
-            stem += "_rowrules" if spec["borderless"] == "rows" else "_borderless"
+            stem += {"rows": "_rowrules", "s4": "_mixed"}.get(spec["borderless"], "_borderless")
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
             pages = rasterize(to_pdf(report_html(rep, spec.get("borderless", False), spec.get("css", "")), tmp), spec["dpi"], tmp)

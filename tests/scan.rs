@@ -147,7 +147,7 @@ fn borderless_scans_use_the_fallback_and_stay_flagged() {
     let got: Value = serde_json::from_slice(&xxgk(&args.iter().map(String::as_str).collect::<Vec<_>>()).stdout).unwrap();
     let unruled: Vec<&str> = got["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "unruled-table").filter_map(|w| w["message"].as_str()).collect();
     assert_eq!(unruled.len(), 3, "{unruled:?}");
-    assert!(unruled[0].starts_with("page 1: the table has no ruling lines, so its cells were rebuilt from the gaps in the ink and placed by position; "), "{}", unruled[0]);
+    assert!(unruled[0].starts_with("page 1: a table has no ruling lines, so its cells were rebuilt from the gaps in the ink and placed by position; "), "{}", unruled[0]);
 }
 
 /// Every committed scan, a page image or a whole image-only PDF, stays

@@ -63,3 +63,28 @@ fn a_misread_cell_is_corrected_by_the_rules() {
     let not_ok: Vec<&Value> = got["checks"].as_array().unwrap().iter().filter(|c| c["status"] != "ok").collect();
     assert!(not_ok.is_empty(), "{not_ok:?}");
 }
+
+/// Page 2 of this scan holds a ruled table (s3's end) and, below it, s4
+/// printed without rules. The ruled cells are read from the grid, the s4
+/// row from the ink's gaps, on the same page: every field exact, and the
+/// unruled-table warning names page 2 only. Run as a batch, the page set
+/// is timed under its first page's kind.
+#[test]
+fn a_page_with_a_ruled_and_an_unruled_table_reads_both() {
+    let dir = crate::util::TempDir::new("mixed");
+    let out_dir = dir.0.to_str().unwrap();
+    let pages = ["samples/scanned/scan_45_200_2021_mixed.p1.jpg", "samples/scanned/scan_45_200_2021_mixed.p2.jpg"];
+    let out = Command::new(env!("CARGO_BIN_EXE_xxgk")).current_dir(root()).arg("extract").args(pages).args(["-o", out_dir]).output().expect("xxgk runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("time per input kind: image 1 × "), "{stderr}");
+    let got: Value = serde_json::from_slice(&std::fs::read(dir.0.join("scan_45_200_2021_mixed.json")).expect("json")).expect("valid JSON");
+    let truth: Value = serde_json::from_slice(&std::fs::read(root().join("samples/scanned/scan_45_200_2021_mixed.truth.json")).unwrap()).unwrap();
+    for (id, want) in truth["values"].as_object().unwrap() {
+        if id.starts_with("s4.") {
+            assert_eq!(&got["values"][id], want, "{id}");
+        }
+    }
+    let unruled: Vec<&str> = got["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "unruled-table").filter_map(|w| w["message"].as_str()).collect();
+    assert_eq!(unruled.len(), 1, "{unruled:?}");
+    assert!(unruled[0].starts_with("page 2: a table has no ruling lines"), "{unruled:?}");
+}

@@ -172,7 +172,9 @@ fn release_in_order(order: &Mutex<InOrder>, index: usize, outcome: &FileOutcome,
 
 fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
     let start = Instant::now();
-    let kind = discover::read_head(&input.path).map_or("unreadable", |h| crate::source::sniff(&h));
+    // A set of page images is named by its stem; its first page tells the kind.
+    let first = input.pages.first().unwrap_or(&input.path);
+    let kind = discover::read_head(first).map_or("unreadable", |h| crate::source::sniff(&h));
     let path_text = input.path.display().to_string();
     let finish = |result: Result<(Value, bool), Failure>| {
         let (result, row) = match result {

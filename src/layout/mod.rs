@@ -92,11 +92,17 @@ pub struct LayoutParams {
     /// cell on a page without rules. Empirically chosen: table columns in
     /// reports are ≥ 2 characters apart, words in a label < 1.
     pub cell_gap: f32,
+    /// Split text lines outside the grids into cells on pages with grids
+    /// too. A text layer's paragraph lines there stay whole; a scan reader
+    /// gives each word of a text line as one box already, and gives the
+    /// pieces of a table without rules (next to a ruled one) as words that
+    /// must stay cells.
+    pub split_free_lines: bool,
 }
 
 impl Default for LayoutParams {
     fn default() -> Self {
-        LayoutParams { snap: 2.0, cell_gap: 1.5 }
+        LayoutParams { snap: 2.0, cell_gap: 1.5, split_free_lines: false }
     }
 }
 
@@ -134,9 +140,10 @@ pub fn pages_to_doc_with(pages: &[Page], params: &LayoutParams) -> TextDoc {
         }
         let free: Vec<&Word> = page.words.iter().zip(&used).filter(|(_, u)| !**u).map(|(w, _)| w).collect();
         for line in lines::text_lines(&free) {
-            let cells = if grids.is_empty() { lines::split_cells(&line, params) } else { vec![lines::whole(&line)] };
+            let split = grids.is_empty() || params.split_free_lines;
+            let cells = if split { lines::split_cells(&line, params) } else { vec![lines::whole(&line)] };
             let y = line.iter().map(|w| w.rect.y0).fold(f32::MAX, f32::min);
-            let cells = cells.into_iter().map(|(text, rect)| Cell { text, span: grids.is_empty().then_some((rect.x0, rect.x1)), loc: Some(boxed(page.number, rect)) }).collect();
+            let cells = cells.into_iter().map(|(text, rect)| Cell { text, span: split.then_some((rect.x0, rect.x1)), loc: Some(boxed(page.number, rect)) }).collect();
             rows.push(Row { y, cells, table: None });
         }
         rows.sort_by(|a, b| a.y.total_cmp(&b.y));

@@ -147,10 +147,10 @@ fn in_ok_check(r: &Report, f: usize) -> bool {
 }
 
 /// OCR confidence into each value read from a cell; warnings for unsure
-/// values that no evaluated rule confirms. On a page without ruling lines
+/// values that no evaluated rule confirms. In a table without ruling lines
 /// (the fallback) a value's column comes from its position alone, so one
 /// that no rule confirms is capped as unsure however clearly it was read;
-/// each such page gets an `unruled-table` warning.
+/// each page with such a table gets an `unruled-table` warning.
 fn fold_confidence(r: &mut Report, scan: &ScanDoc, owner: &[Option<usize>]) {
     let unruled: Vec<usize> = scan.scans.iter().filter(|s| s.fallback).map(|s| s.page).collect();
     let mut placed_only = vec![0usize; unruled.len()];
@@ -167,7 +167,7 @@ fn fold_confidence(r: &mut Report, scan: &ScanDoc, owner: &[Option<usize>]) {
             conf = conf.min(LOW_CONFIDENCE - 0.01);
             let id = r.field_ids[f].clone();
             r.warnings.push(Warning::field("low-confidence", &id, c.loc, format!("{id}: OCR is unsure of {:?} (confidence {ocr:.2}) and no rule confirms it", scan.cells[ci].text)));
-        } else if let Some(k) = unruled.iter().position(|&p| p == scan.cells[ci].page).filter(|_| !confirmed) {
+        } else if let Some(k) = unruled.iter().position(|&p| p == scan.cells[ci].page).filter(|_| !confirmed && scan.cells[ci].placed) {
             conf = conf.min(LOW_CONFIDENCE - 0.01);
             placed_only[k] += 1;
         }
@@ -179,7 +179,7 @@ fn fold_confidence(r: &mut Report, scan: &ScanDoc, owner: &[Option<usize>]) {
             1 => "the 1 value there that no rule confirms has low confidence".to_string(),
             n => format!("the {n} values there that no rule confirms have low confidence"),
         };
-        r.warnings.push(Warning::new("unruled-table", format!("page {page}: the table has no ruling lines, so its cells were rebuilt from the gaps in the ink and placed by position; {rest}")));
+        r.warnings.push(Warning::new("unruled-table", format!("page {page}: a table has no ruling lines, so its cells were rebuilt from the gaps in the ink and placed by position; {rest}")));
     }
 }
 

@@ -105,7 +105,7 @@ pub fn read_page(p: &PageInput, rows: &[Band], line: u32, engines: &mut Engines,
         let rect = Rect { x0: ink.0 as f32 * pt, y0: ink.1 as f32 * pt, x1: ink.2 as f32 * pt, y1: ink.3 as f32 * pt };
         words.push(Word { text: text.clone(), rect, confidence: Some(confidence) });
         if number {
-            cells.push(CellRead { page: p.number, rect, ink, text, confidence, number, symbols });
+            cells.push(CellRead { page: p.number, rect, ink, text, confidence, number, symbols, placed: true });
         }
     }
     Ok((Page { number: p.number, width: w as f32 * pt, height: h as f32 * pt, words, rules: Vec::new() }, cells))

@@ -171,26 +171,33 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
     lines::erase(&mut ink, w, h, &segments);
     let mut clean = prepared.gray;
     whiten_rules(&mut clean, &segments);
-    let rules = to_rules(&segments, dpi);
+    // Free rules make no grid; the layout is given only the grids' rules.
+    let rules = if tables.is_empty() { Vec::new() } else { to_rules(&segments, dpi) };
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
         eprintln!("page {number}: prep {t1:?}, rules and grid {:?}", t0.elapsed() - t1);
     }
     let input = read::PageInput { number, gray: &clean, ink: &ink, dpi, segments: &segments, rules: &rules, tables: &tables };
     let table_boxes: Vec<(f32, f32, f32, f32)> = tables.iter().map(|t| (t.bbox.x0 / pt, t.bbox.y0 / pt, t.bbox.x1 / pt, t.bbox.y1 / pt)).collect();
     let mut lines = text::find_lines(&ink, w, h, dpi, &table_boxes);
-    // No grid: a page of prose is read line by line like any page; the rows
-    // of a table whose rules are missing go to the fallback, which rebuilds
-    // the cells from the ink, and the page's other lines are read as usual.
-    let unruled = if tables.is_empty() { text::unruled_rows(&ink, w, h, dpi, &lines) } else { None };
+    // The grids' cells are read one by one; rows with column gaps outside
+    // them (a table whose rules are missing, on a page with or without a
+    // grid) go to the fallback, which rebuilds the cells from the ink; the
+    // page's other lines are read as text lines.
+    let unruled = text::unruled_rows(&ink, w, h, dpi, &table_boxes, &lines);
     let fallback = unruled.is_some();
-    let (page, cells) = match unruled {
-        Some((rows, line)) => {
-            let in_rows = |b: &text::Band| rows.iter().any(|r| b.y0 < r.y1 && r.y0 < b.y1);
-            lines.retain(|l| !in_rows(&l.0));
-            ocr::with_engines(|e| fallback::read_page(&input, &rows, line, e, &params.read)).and_then(|r| r)
+    let read = |e: &mut ocr::Engines| -> Result<(Page, Vec<CellRead>), ocr::OcrError> {
+        let (mut page, mut cells) = read::read_page(&input, e, &params.read)?;
+        if let Some((rows, line)) = &unruled {
+            let (more, more_cells) = fallback::read_page(&input, rows, *line, e, &params.read)?;
+            page.words.extend(more.words);
+            cells.extend(more_cells);
         }
-        None => ocr::with_engines(|e| read::read_page(&input, e, &params.read)).and_then(|r| r),
+        Ok((page, cells))
+    };
+    if let Some((rows, _)) = &unruled {
+        lines.retain(|l| !rows.iter().any(|r| l.0.y0 < r.y1 && r.y0 < l.0.y1));
     }
+    let (page, cells) = ocr::with_engines(read).and_then(|r| r)
     .map_err(|e| DocumentError::Scan(e.to_string()))?;
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
         eprintln!("page {number}: prep {t1:?}, cells {:?}", t0.elapsed());
@@ -226,7 +233,7 @@ const MIN_LONE_ROW_MM: f32 = 40.0;
 /// Scanned rules wobble by a pixel or two and stop short of crossings:
 /// snap within 3 pt (about 1 mm) rather than the 2 pt of PDF producers.
 pub fn layout_params() -> LayoutParams {
-    LayoutParams { snap: 3.0, cell_gap: 0.5 }
+    LayoutParams { snap: 3.0, cell_gap: 0.5, split_free_lines: true }
 }
 
 /// Pixel segments → layout rules in points.

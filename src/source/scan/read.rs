@@ -54,6 +54,9 @@ pub struct CellRead {
     pub confidence: f32,
     pub number: bool,
     pub symbols: Vec<Symbol>,
+    /// Read by the fallback: no grid cell, its column comes from its
+    /// position alone.
+    pub placed: bool,
 }
 
 /// What the reader needs of a page.
@@ -170,7 +173,7 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
             let rect = c.rect;
             let ink_pt = to_rect((ink.0 as f32, ink.1 as f32, ink.2 as f32, ink.3 as f32));
             words.push(Word { text: text.clone(), rect: ink_pt, confidence: Some(confidence) });
-            cells.push(CellRead { page: p.number, rect, ink, text, confidence, number, symbols });
+            cells.push(CellRead { page: p.number, rect, ink, text, confidence, number, symbols, placed: false });
         }
     }
     let page = Page { number: p.number, width: w as f32 * pt, height: h as f32 * pt, words, rules: p.rules.to_vec() };

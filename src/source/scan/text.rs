@@ -42,17 +42,17 @@ pub fn find_lines(ink: &[bool], w: u32, h: u32, dpi: f32, tables: &[(f32, f32, f
     bands.into_iter().zip(body).collect()
 }
 
-/// The rows of a table without rules on a page without a grid, with the
-/// page's line height, when there is such a table: at least two bands with
+/// The rows of a table without rules outside the page's grids (`tables`,
+/// page pixels), with the page's line height, when there is such a table: at least two bands with
 /// column gaps (see [`is_table_row`]; two, not more: an s4 table continued
 /// on a new page is a header and one row of values). Bands up to
 /// [`MAX_ROW_MM`] count, since a header of stacked cells is taller than any
 /// line of text. `lines` are the page's text lines, which give the line
 /// height. Such a page goes to the fallback; a page of prose is read line
 /// by line.
-pub fn unruled_rows(ink: &[bool], w: u32, h: u32, dpi: f32, lines: &[(Band, bool)]) -> Option<(Vec<Band>, u32)> {
+pub fn unruled_rows(ink: &[bool], w: u32, h: u32, dpi: f32, tables: &[(f32, f32, f32, f32)], lines: &[(Band, bool)]) -> Option<(Vec<Band>, u32)> {
     let line = line_height(&lines.iter().map(|l| l.0).collect::<Vec<_>>())?;
-    let rows: Vec<Band> = bands(ink, w, h, dpi, &[], MAX_ROW_MM).into_iter().filter(|b| is_table_row(b, line)).collect();
+    let rows: Vec<Band> = bands(ink, w, h, dpi, tables, MAX_ROW_MM).into_iter().filter(|b| is_table_row(b, line)).collect();
     if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
         eprintln!("line height {line}, unruled table rows {rows:?}");
     }
