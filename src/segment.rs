@@ -121,6 +121,13 @@ fn find_title(doc: &TextDoc, before: usize) -> (Option<String>, Option<String>) 
     (Some(title), org_line)
 }
 
+/// The organization and year a title line gives on its own (no line
+/// before it); for checking another reading of the same title.
+pub fn title_parts(line: &str) -> (Option<String>, Option<i32>) {
+    let t = clean_title(line);
+    (organization_from_title(&t, None), year_in(&t))
+}
+
 fn clean_title(t: &str) -> String {
     let t = nfkc(t.trim_start_matches(['#', ' ']));
     let t = t.trim();

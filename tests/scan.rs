@@ -20,7 +20,7 @@ pub struct Outcome {
     fields: usize,
     pub wrong: Vec<String>,
     silent: Vec<String>,
-    /// Reports whose organization is not the truth's.
+    /// Reports whose organization or year is not the truth's.
     pub organization: Vec<String>,
 }
 
@@ -58,8 +58,17 @@ pub fn check(truth: &Path, inputs: &[PathBuf]) -> Outcome {
     let failed: Vec<&str> = got["checks"].as_array().unwrap().iter().filter(|c| c["status"] == "failed").flat_map(|c| c["lhs"].as_array().unwrap().iter().chain(c["rhs"].as_array().unwrap())).filter_map(Value::as_str).collect();
     let warned: Vec<&str> = got["warnings"].as_array().unwrap().iter().filter_map(|w| w["field"].as_str()).collect();
     let mut o = Outcome { fields: 0, wrong: Vec::new(), silent: Vec::new(), organization: Vec::new() };
-    if got["organization"] != t["organization"] {
-        o.organization.push(format!("{name}: organization {}, truth {}", got["organization"], t["organization"]));
+    // The organization and year come from the title, which no rule checks:
+    // a wrong one must carry a warning that starts with its name.
+    let messages: Vec<&str> = got["warnings"].as_array().unwrap().iter().filter_map(|w| w["message"].as_str()).collect();
+    for key in ["organization", "year"] {
+        if got[key] != t[key] {
+            let line = format!("{name}: {key} {}, truth {}", got[key], t[key]);
+            if !messages.iter().any(|m| m.starts_with(&format!("{key}: "))) {
+                o.silent.push(line.clone());
+            }
+            o.organization.push(line);
+        }
     }
     for (id, want) in t["values"].as_object().unwrap() {
         o.fields += 1;
@@ -131,9 +140,11 @@ fn scans_at_150_dpi_are_measured() {
 
 /// Tables printed without rules (or with rules between rows only), at 300
 /// and 200 dpi: no grid, so the pages go to the fallback, which rebuilds
-/// the cells from the ink. At
-/// least 99.5% of fields, no wrong value unflagged, and every page says
-/// its table had no rules.
+/// the cells from the ink. At least 99.5% of fields, no wrong value
+/// unflagged, and every page says its table had no rules. Their titles are
+/// set in a bold serif that chi_sim misreads (two of five organizations):
+/// each misread is flagged, since the title is read twice and the readings
+/// differ.
 #[test]
 fn borderless_scans_use_the_fallback_and_stay_flagged() {
     for dpi in [300, 200] {

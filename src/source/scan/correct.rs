@@ -103,6 +103,7 @@ pub fn extract(scan: &ScanDoc, source: SourceInfo, templates: &TemplateSet) -> R
         }
     }
     fold_confidence(&mut report, scan, &owner);
+    super::heading::check_title(&mut report, scan);
     Ok(report)
 }
 
@@ -248,7 +249,7 @@ pub fn alternatives(scan: &ScanDoc, cell: &CellRead) -> Vec<String> {
 }
 
 /// Otsu threshold of a crop: another view of a blurred or faint number.
-fn binarize(img: &GrayImage) -> GrayImage {
+pub(super) fn binarize(img: &GrayImage) -> GrayImage {
     let mut hist = [0u64; 256];
     for p in img.pixels() {
         hist[p[0] as usize] += 1;

@@ -31,6 +31,7 @@ pub mod cache;
 pub mod correct;
 pub mod debug;
 pub mod fallback;
+pub mod heading;
 pub mod input;
 pub mod lines;
 pub mod ocr;
@@ -90,6 +91,8 @@ pub struct ScanDoc {
     pub pages: Vec<Page>,
     pub scans: Vec<PageScan>,
     pub cells: Vec<CellRead>,
+    /// The text lines outside the tables, in page order.
+    pub lines: Vec<text::LineRead>,
 }
 
 /// A page read but for its text lines outside the tables.
@@ -101,6 +104,8 @@ struct PageRead {
     lines: Vec<(text::Band, bool)>,
     /// Table boxes in page pixels.
     table_boxes: Vec<(f32, f32, f32, f32)>,
+    /// The chosen `lines`, read.
+    text: Vec<text::LineRead>,
 }
 
 /// Reads page images into a [`ScanDoc`]. Pages are read in parallel (on
@@ -114,17 +119,20 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
     let first_body = reads.iter().enumerate().find_map(|(i, r)| r.lines.iter().position(|l| l.1).map(|k| (i, k)));
     reads.par_iter_mut().enumerate().try_for_each(|(i, r)| -> Result<(), DocumentError> {
         let chosen: Vec<text::Band> = r.lines.iter().enumerate().filter(|&(k, l)| !l.1 || first_body == Some((i, k))).map(|(_, l)| l.0).collect();
-        let words = ocr::with_engines(|e| text::read_lines(&r.scan.gray, r.scan.dpi, &r.table_boxes, &chosen, params.read.pad, e)).and_then(|w| w).map_err(|e| DocumentError::Scan(e.to_string()))?;
-        r.page.words.extend(words);
+        let read = ocr::with_engines(|e| text::read_lines(r.scan.page, &r.scan.gray, r.scan.dpi, &r.table_boxes, &chosen, params.read.pad, e)).and_then(|w| w).map_err(|e| DocumentError::Scan(e.to_string()))?;
+        r.page.words.extend(read.iter().map(|l| l.word.clone()));
+        r.text = read;
         Ok(())
     })?;
     let mut pages = Vec::new();
     let mut scans = Vec::new();
     let mut cells = Vec::new();
+    let mut lines = Vec::new();
     for r in reads {
         pages.push(r.page);
         scans.push(r.scan);
         cells.extend(r.cells);
+        lines.extend(r.text);
     }
     let doc = layout::pages_to_doc_with(&pages, &layout_params());
     if std::env::var_os("XXGK_DEBUG_DOC").is_some() {
@@ -132,7 +140,7 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
             eprintln!("{:4} {:?}", l.number, l.cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>());
         }
     }
-    Ok(ScanDoc { doc, pages, scans, cells })
+    Ok(ScanDoc { doc, pages, scans, cells, lines })
 }
 
 /// Page `number` (1-based): preparation, rules, grid, and its table cells.
@@ -203,7 +211,7 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
         eprintln!("page {number}: prep {t1:?}, cells {:?}", t0.elapsed());
     }
     let scan = PageScan { page: number, gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback };
-    Ok(PageRead { page, cells, scan, lines, table_boxes })
+    Ok(PageRead { page, cells, scan, lines, table_boxes, text: Vec::new() })
 }
 
 /// Strokes of a large bold title, blurred together at 150-200 dpi, can

@@ -79,9 +79,19 @@ pub fn is_table_row(b: &Band, line: u32) -> bool {
     gap >= 2.5 * line || ((b.y1 - b.y0) as f32 >= 1.8 * line && gap >= line)
 }
 
-/// Reads `lines` of a page with chi_sim; returns them as words in points.
-/// `tables` (page pixels) are whited out of each line's crop.
-pub fn read_lines(gray: &GrayImage, dpi: f32, tables: &[(f32, f32, f32, f32)], lines: &[Band], pad: f32, engines: &mut Engines) -> Result<Vec<Word>, OcrError> {
+/// A text line as OCR read it: one word in points, and where its ink is
+/// (for rereading the title, see `heading.rs`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct LineRead {
+    pub page: usize,
+    /// The line's ink, page pixels.
+    pub band: Band,
+    pub word: Word,
+}
+
+/// Reads `lines` of page `page` with chi_sim. `tables` (page pixels) are
+/// whited out of each line's crop.
+pub fn read_lines(page: usize, gray: &GrayImage, dpi: f32, tables: &[(f32, f32, f32, f32)], lines: &[Band], pad: f32, engines: &mut Engines) -> Result<Vec<LineRead>, OcrError> {
     let pt = 72.0 / dpi;
     let mut words = Vec::new();
     for b in lines {
@@ -94,7 +104,7 @@ pub fn read_lines(gray: &GrayImage, dpi: f32, tables: &[(f32, f32, f32, f32)], l
             continue;
         }
         let rect = Rect { x0: b.x0 as f32 * pt, y0: b.y0 as f32 * pt, x1: b.x1 as f32 * pt, y1: b.y1 as f32 * pt };
-        words.push(Word { text, rect, confidence: Some(mean_conf(&got)) });
+        words.push(LineRead { page, band: *b, word: Word { text, rect, confidence: Some(mean_conf(&got)) } });
     }
     Ok(words)
 }

@@ -40,7 +40,7 @@ pub fn read(paths: &[PathBuf], dir: &Path, params: &ScanParams) -> Result<(ScanD
         all.extend(bytes);
     }
     let doc = layout::pages_to_doc_with(&pages, &layout_params());
-    Ok((ScanDoc { doc, pages, scans, cells: Vec::new() }, all))
+    Ok((ScanDoc { doc, pages, scans, cells: Vec::new(), lines: Vec::new() }, all))
 }
 
 /// Words (level 5 rows) of Tesseract's TSV: level, page, block, par, line,
