@@ -255,10 +255,11 @@ def crop_margins(img, dpi):
     return img.crop((m, m, img.size[0] - m, img.size[1] - m))
 
 
-def image_pdf(jpegs, sizes, dpi, filter="DCTDecode"):
+def image_pdf(jpegs, sizes, dpi, filter="DCTDecode", bpc=8):
     """A minimal PDF with one image per page (no text layer), each image's
-    bytes kept as they are under `filter` (gen_rendered_pdfs.py writes
-    JPEG 2000 pages through the same)."""
+    bytes kept as they are under `filter` with `bpc` bits per pixel
+    (gen_rendered_pdfs.py writes JPEG 2000 and JBIG2 pages through the
+    same)."""
     objs = []
     kids = []
     for jpg, (w, h) in zip(jpegs, sizes):
@@ -266,7 +267,7 @@ def image_pdf(jpegs, sizes, dpi, filter="DCTDecode"):
         img_id = len(objs) + 3
         content = f"q {pw:.2f} 0 0 {ph:.2f} 0 0 cm /Im0 Do Q".encode()
         objs.append(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
-                    b"/BitsPerComponent 8 /Filter /%s /Length %d >>\nstream\n" % (w, h, filter.encode(), len(jpg)) + jpg
+                    b"/BitsPerComponent %d /Filter /%s /Length %d >>\nstream\n" % (w, h, bpc, filter.encode(), len(jpg)) + jpg
                     + b"\nendstream")
         objs.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
         objs.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %.2f %.2f] /Resources << /XObject << /Im0 %d 0 R >> >>"

@@ -80,24 +80,30 @@ fn without_pdftoppm_the_pages_are_named() {
 }
 
 const JPX: &str = "samples/scanned/scan_42_jpx_2021.pdf";
+const JBIG2: &str = "samples/scanned/scan_46_jbig2_2019.pdf";
 
-/// JPEG 2000 pages (scripts/gen_rendered_pdfs.py), which xxgk does not
-/// decode itself: rendered by pdftoppm, every value and the organization
-/// exactly scan_32's truth.
+/// JPEG 2000 pages and JBIG2 pages (scripts/gen_rendered_pdfs.py), which
+/// xxgk does not decode itself: rendered by pdftoppm, every value and the
+/// organization exactly the truth of the scan they were made from
+/// (scan_32; scan_31 binarized), and nothing wrong left unflagged.
 #[test]
-fn jpx_pages_are_rendered_and_exact() {
-    let o = crate::scan::check(&root().join(JPX.replace(".pdf", ".truth.json")), &[root().join(JPX)]);
-    assert!(o.wrong.is_empty(), "{} wrong:\n{}", o.wrong.len(), o.wrong.join("\n"));
-    assert!(o.organization.is_empty(), "{}", o.organization.join("\n"));
+fn jpx_and_jbig2_pages_are_rendered_and_exact() {
+    for pdf in [JPX, JBIG2] {
+        let o = crate::scan::check(&root().join(pdf.replace(".pdf", ".truth.json")), &[root().join(pdf)]);
+        assert!(o.wrong.is_empty(), "{pdf}: {} wrong:\n{}", o.wrong.len(), o.wrong.join("\n"));
+        assert!(o.organization.is_empty(), "{}", o.organization.join("\n"));
+    }
 }
 
 /// Without pdftoppm, one line naming every page to render and why.
 #[test]
-fn jpx_without_pdftoppm_is_one_clear_line() {
-    let dir = TempDir::new("no-pdftoppm-jpx");
-    let out = xxgk_without_pdftoppm(&["extract", JPX], &dir);
-    assert_eq!(out.status.code(), Some(2));
-    let expected = format!("xxgk: {JPX}: pages 1, 2, 3 need OCR (a JPXDecode image, which xxgk does not decode itself), which needs pdftoppm to render them: install poppler-utils");
-    assert_eq!(String::from_utf8_lossy(&out.stderr).lines().collect::<Vec<_>>(), [expected]);
-    assert!(out.stdout.is_empty());
+fn jpx_and_jbig2_without_pdftoppm_are_one_clear_line() {
+    for (pdf, filter) in [(JPX, "JPXDecode"), (JBIG2, "JBIG2Decode")] {
+        let dir = TempDir::new(&format!("no-pdftoppm-{filter}"));
+        let out = xxgk_without_pdftoppm(&["extract", pdf], &dir);
+        assert_eq!(out.status.code(), Some(2));
+        let expected = format!("xxgk: {pdf}: pages 1, 2, 3 need OCR (a {filter} image, which xxgk does not decode itself), which needs pdftoppm to render them: install poppler-utils");
+        assert_eq!(String::from_utf8_lossy(&out.stderr).lines().collect::<Vec<_>>(), [expected]);
+        assert!(out.stdout.is_empty());
+    }
 }
