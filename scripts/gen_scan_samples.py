@@ -81,6 +81,15 @@ SPECS = [
     dict(n=45, ed="2021", year=2023, org="苏州市姑苏区双塔街道办事处", short="双塔街道", self="我街道",
          kind="street", size="medium", dpi=200, deg="medium", borderless="s4",
          css="td { padding: 0.6mm 1.2mm; font-size: 9pt; line-height: 1.3; }"),
+    # Held out: type faces the reader was not tuned on (every sample above
+    # is set in Noto): a Ming/Song face (as 宋体 in Word) and a Kai face
+    # (as 楷体), headings in a plain sans.
+    dict(n=47, ed="2019", year=2020, org="合肥市蜀山区三里庵街道办事处", short="三里庵街道", self="我街道",
+         kind="street", size="medium", amount="wan", dpi=200, deg="heavy",
+         css="body, td { font-family: 'AR PL UMing CN'; } h1, h2 { font-family: 'WenQuanYi Zen Hei'; }"),
+    dict(n=48, ed="2021", year=2023, org="昆明市五华区人民政府办公室", short="五华区政府办公室", self="我办",
+         kind="district", size="medium", dpi=200, deg="medium",
+         css="body, td { font-family: 'AR PL UKai CN'; } h1, h2 { font-family: 'WenQuanYi Zen Hei'; }"),
 ]
 
 CSS = """
