@@ -26,6 +26,7 @@ font version; the outputs are committed and CI does not run this.
 import html
 import io
 import json
+import math
 import random
 import subprocess
 import sys
@@ -90,6 +91,10 @@ SPECS = [
     dict(n=48, ed="2021", year=2023, org="昆明市五华区人民政府办公室", short="五华区政府办公室", self="我办",
          kind="district", size="medium", dpi=200, deg="medium",
          css="body, td { font-family: 'AR PL UKai CN'; } h1, h2 { font-family: 'WenQuanYi Zen Hei'; }"),
+    # A colour scan with a red seal on every page, over the tables' last
+    # columns (the 总计 of s3 among them).
+    dict(n=49, ed="2021", year=2022, org="青岛市市南区八大关街道办事处", short="八大关街道", self="我街道",
+         kind="street", size="medium", dpi=200, deg="medium", seal=True),
 ]
 
 CSS = """
@@ -230,6 +235,60 @@ def degrade(img, level, rng):
     return img, angle, q
 
 
+SEAL_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"
+SEAL_INK = (214, 38, 48)
+
+
+def seal_mask(org, diameter, rng):
+    """An official seal (公章) as an ink mask: a ring, a five-point star,
+    the organization along the upper arc and 专用章 below; ink laid on
+    unevenly (coverage 55-100%, a few dry patches), as a rubber stamp
+    leaves it."""
+    from PIL import ImageDraw, ImageFont
+    d = diameter
+    mask = Image.new("L", (d, d), 0)
+    draw = ImageDraw.Draw(mask)
+    ring = max(3, d // 28)
+    draw.ellipse((ring, ring, d - ring, d - ring), outline=255, width=ring)
+    c, r = d / 2, d * 0.16
+    star = [(c + (r if k % 2 == 0 else r * 0.38) * math.sin(math.pi * k / 5), c - (r if k % 2 == 0 else r * 0.38) * math.cos(math.pi * k / 5))
+            for k in range(10)]
+    draw.polygon(star, fill=255)
+    size = int(d * 0.12)
+    font = ImageFont.truetype(SEAL_FONT, size)
+    text_r = d / 2 - ring * 2 - size * 0.62
+    chars = list(org)
+    span = 240  # degrees of arc the name takes, centred on the top
+    for k, ch in enumerate(chars):
+        theta = math.radians(90 + span / 2 - span * (k + 0.5) / len(chars))
+        glyph = Image.new("L", (size * 2, size * 2), 0)
+        ImageDraw.Draw(glyph).text((size // 2, size // 2), ch, font=font, fill=255)
+        glyph = glyph.rotate(math.degrees(theta) - 90, resample=Image.BICUBIC)
+        x, y = c + text_r * math.cos(theta) - size, c - text_r * math.sin(theta) - size
+        mask.paste(255, (int(x), int(y)), glyph)
+    small = ImageFont.truetype(SEAL_FONT, int(size * 0.9))
+    draw.text((c, c + d * 0.27), "专用章", font=small, fill=255, anchor="mm")
+    # Uneven ink: coarse blotches times fine grain.
+    blotch = Image.effect_noise((max(1, d // 24), max(1, d // 24)), 40).resize((d, d), Image.BICUBIC)
+    grain = Image.effect_noise((d, d), 30)
+    cover = ImageChops.multiply(blotch.point(lambda v: min(255, max(140, v + 60))), grain.point(lambda v: min(255, v + 90)))
+    mask = ImageChops.multiply(mask, cover).filter(ImageFilter.GaussianBlur(0.8))
+    return mask.rotate(rng.uniform(-25, 25), resample=Image.BICUBIC)
+
+
+def stamp(img, org, dpi, rng):
+    """The gray page in colour with a red seal multiplied onto its right
+    half, over the table's last columns (the worst place for one)."""
+    page = img.convert("RGB")
+    d = int(42 / 25.4 * dpi)
+    mask = seal_mask(org, d, rng)
+    x = int(page.width * rng.uniform(0.72, 0.8)) - d // 2
+    y = int(page.height * rng.uniform(0.3, 0.6)) - d // 2
+    ink = Image.new("RGB", page.size, (255, 255, 255))
+    ink.paste(SEAL_INK, (x, y), mask)
+    return ImageChops.multiply(page, ink)
+
+
 def jpeg_bytes(img, q):
     while True:
         buf = io.BytesIO()
@@ -313,6 +372,8 @@ def main():
         stem = f"scan_{spec['n']:02d}_{'pdf' if spec.get('pdf') else spec['dpi']}_{spec['ed']}"
         if spec.get("borderless"):
             stem += {"rows": "_rowrules", "s4": "_mixed"}.get(spec["borderless"], "_borderless")
+        if spec.get("seal"):
+            stem += "_seal"
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
             pages = rasterize(to_pdf(report_html(rep, spec.get("borderless", False), spec.get("css", "")), tmp), spec["dpi"], tmp)
@@ -321,7 +382,10 @@ def main():
         degraded = []
         for page in pages:
             img, angle, q = degrade(page, spec["deg"], rng)
-            degraded.append((crop_margins(img, spec["dpi"]), angle, q))
+            img = crop_margins(img, spec["dpi"])
+            if spec.get("seal"):
+                img = stamp(img, rep.org, spec["dpi"], rng)
+            degraded.append((img, angle, q))
         if spec.get("pdf"):
             encoded = pdf_jpegs([(img, q) for img, _, q in degraded])
         else:

@@ -581,15 +581,20 @@ fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Opti
             candidates.push(cand);
         }
     }
+    // A row of a ruled grid (a scan's, a PDF's), one cell per column: the
+    // rules fix each number's column, and a blank or unread cell is a hole,
+    // not a sign of numbers shifted. Other ways to place the numbers could
+    // only make a misread digit fit the rules in the wrong columns.
+    let ruled = in_row.len() == n && in_row.iter().all(|t| matches!(t.loc, Loc::Box { .. }) && !t.layout);
     // Explicit cells, one per column: blanks are where they stand.
-    if in_row.len() == n && present.len() < n {
+    if in_row.len() == n && (present.len() < n || ruled) {
         let cand: Vec<CellRead> = in_row.iter().enumerate().map(|(k, tok)| if tok.kind == Kind::Blank { blank(tok) } else { read(tok, k) }).collect();
         if !candidates.contains(&cand) {
             preferred = preferred.or(Some(candidates.len()));
             candidates.push(cand);
         }
     }
-    if present.len() <= n {
+    if present.len() <= n && !ruled {
         for placement in placements(n, present.len()) {
             let mut cand: Vec<CellRead> = (0..n).map(|_| CellRead::missing()).collect();
             for (vi, &k) in placement.iter().enumerate() {
@@ -718,5 +723,28 @@ mod tests {
         assert_eq!(placements(3, 2), vec![vec![0, 1], vec![0, 2], vec![1, 2]]);
         assert_eq!(placements(7, 6).len(), 7);
         assert_eq!(placements(15, 15).len(), 1);
+    }
+
+    /// A row with an unread cell: from a ruled grid (cells with boxes) the
+    /// numbers stay in their columns; from a text export they may have
+    /// lost a cell anywhere, so every order-preserving placement is kept.
+    #[test]
+    fn ruled_rows_keep_their_columns() {
+        use crate::source::text::Cell;
+        let ts = crate::template::TemplateSet::builtin().unwrap();
+        let t = ts.table("2021", "s3").unwrap();
+        let texts = ["（一）予以公开", "2", "", "0", "5", "1", "0", "3"];
+        let line = |boxed: bool| Line {
+            number: 1,
+            text: texts.join(" "),
+            cells: texts.iter().enumerate().map(|(k, x)| Cell { text: x.to_string(), span: None, loc: boxed.then_some(Loc::Box { page: 1, x0: k as f32 * 40.0, y0: 0.0, x1: k as f32 * 40.0 + 40.0, y1: 20.0 }) }).collect(),
+            row_end: true,
+        };
+        let granted = |boxed: bool| read_table(&[line(boxed)], t, false).units.into_iter().find(|u| u.label != LabelMatch::Flat).expect("a row");
+        let ruled = granted(true);
+        assert_eq!(ruled.candidates.len(), 1);
+        let read: Vec<String> = ruled.candidates[0].iter().map(|c| c.cell.raw.clone()).collect();
+        assert_eq!(read, ["2", "", "0", "5", "1", "0", "3"]);
+        assert!(granted(false).candidates.len() > 1);
     }
 }

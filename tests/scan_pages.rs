@@ -88,3 +88,22 @@ fn a_page_with_a_ruled_and_an_unruled_table_reads_both() {
     assert_eq!(unruled.len(), 1, "{unruled:?}");
     assert!(unruled[0].starts_with("page 2: a table has no ruling lines"), "{unruled:?}");
 }
+
+/// A colour scan with a red seal over the tables' right columns on every
+/// page: the red is read as paper, so every value comes out (the 200 dpi
+/// run checks them), and each page with sealed value cells says so, with
+/// how many of them no rule confirms.
+#[test]
+fn cells_under_a_seal_are_read_and_named() {
+    let pages = ["samples/scanned/scan_49_200_2021_seal.p1.jpg", "samples/scanned/scan_49_200_2021_seal.p2.jpg", "samples/scanned/scan_49_200_2021_seal.p3.jpg"];
+    let out = extract_with_threads("2", &pages);
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("no JSON; stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    let sealed: Vec<&str> = got["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "sealed-cells").filter_map(|w| w["message"].as_str()).collect();
+    assert!(!sealed.is_empty(), "no sealed-cells warning");
+    for m in &sealed {
+        assert!(m.starts_with("page ") && m.contains(": red ink (a seal) covers ") && m.contains(" read with the red dropped; "), "{m}");
+    }
+    // A value under the seal that no rule confirms is below 0.6.
+    let low: Vec<&str> = sealed.iter().copied().filter(|m| m.contains("no rule confirms")).collect();
+    assert!(low.iter().all(|m| m.contains("low confidence")), "{low:?}");
+}

@@ -58,7 +58,7 @@ pub fn extract(scan: &ScanDoc, source: SourceInfo, templates: &TemplateSet) -> R
     let owner: Vec<Option<usize>> = first.cells.iter().map(|c| c.loc.and_then(|l| cell_at(&scan.cells, l))).collect();
     let failed_fields: BTreeSet<usize> = failed(&first);
     let doubtful: Vec<usize> = (0..first.cells.len())
-        .filter(|&f| owner[f].is_some_and(|ci| scan.cells[ci].number && (scan.cells[ci].confidence < UNSURE || failed_fields.contains(&f))))
+        .filter(|&f| owner[f].is_some_and(|ci| scan.cells[ci].number && (scan.cells[ci].confidence < UNSURE || scan.cells[ci].sealed || failed_fields.contains(&f))))
         .collect();
     let mut report = first.clone();
     if !failed_fields.is_empty() && !doubtful.is_empty() {
@@ -142,45 +142,89 @@ fn failed(r: &Report) -> BTreeSet<usize> {
     r.checks.iter().filter(|c| c.status == CheckStatus::Failed).flat_map(|c| c.lhs.iter().chain(&c.rhs)).filter_map(|id| r.field_ids.iter().position(|f| f == id)).collect()
 }
 
+/// Whether a rule that held vouches for field `f`: one in which it takes
+/// part and whose other fields were all read. A rule with an inferred
+/// field holds by construction (the field was computed from it).
 fn in_ok_check(r: &Report, f: usize) -> bool {
     let id = &r.field_ids[f];
-    r.checks.iter().any(|c| c.status == CheckStatus::Ok && (c.lhs.contains(id) || c.rhs.contains(id)))
+    let read = |other: &String| other == id || r.field_ids.iter().position(|g| g == other).is_some_and(|g| r.cells[g].value.is_some() && r.cells[g].status != Status::Inferred);
+    r.checks.iter().any(|c| c.status == CheckStatus::Ok && (c.lhs.contains(id) || c.rhs.contains(id)) && c.lhs.iter().chain(&c.rhs).all(read))
 }
 
 /// OCR confidence into each value read from a cell; warnings for unsure
-/// values that no evaluated rule confirms. In a table without ruling lines
-/// (the fallback) a value's column comes from its position alone, so one
-/// that no rule confirms is capped as unsure however clearly it was read;
-/// each page with such a table gets an `unruled-table` warning.
+/// values that no evaluated rule confirms. Two kinds of cell are unsure
+/// however clearly OCR read them, and a value there that no rule confirms
+/// is capped below [`LOW_CONFIDENCE`], with one warning per page saying
+/// why: in a table without ruling lines (the fallback) a value's column
+/// comes from its position alone (`unruled-table`); under a red seal the
+/// digits may be the seal's strokes (`sealed-cells`). Last, a value
+/// inferred from the rules is no surer than the values it came from.
 fn fold_confidence(r: &mut Report, scan: &ScanDoc, owner: &[Option<usize>]) {
     let unruled: Vec<usize> = scan.scans.iter().filter(|s| s.fallback).map(|s| s.page).collect();
+    let sealed: Vec<usize> = scan.scans.iter().filter(|s| s.sealed).map(|s| s.page).collect();
     let mut placed_only = vec![0usize; unruled.len()];
+    let mut sealed_only = vec![(0usize, 0usize); sealed.len()];
     for f in 0..r.cells.len() {
         let Some(ci) = owner.get(f).copied().flatten() else { continue };
-        let ocr = scan.cells[ci].confidence;
+        let read = &scan.cells[ci];
+        let ocr = read.confidence;
         if r.cells[f].value.is_none() || r.cells[f].status == Status::Corrected {
             continue;
         }
         let confirmed = in_ok_check(r, f);
+        let seal = sealed.iter().position(|&p| p == read.page).filter(|_| read.sealed);
+        if let Some(k) = seal {
+            sealed_only[k].0 += 1;
+        }
         let c = &mut r.cells[f];
         let mut conf = c.confidence * if confirmed { ocr.max(0.95) } else { ocr };
         if ocr < UNSURE && !confirmed {
             conf = conf.min(LOW_CONFIDENCE - 0.01);
             let id = r.field_ids[f].clone();
-            r.warnings.push(Warning::field("low-confidence", &id, c.loc, format!("{id}: OCR is unsure of {:?} (confidence {ocr:.2}) and no rule confirms it", scan.cells[ci].text)));
-        } else if let Some(k) = unruled.iter().position(|&p| p == scan.cells[ci].page).filter(|_| !confirmed && scan.cells[ci].placed) {
-            conf = conf.min(LOW_CONFIDENCE - 0.01);
-            placed_only[k] += 1;
+            r.warnings.push(Warning::field("low-confidence", &id, c.loc, format!("{id}: OCR is unsure of {:?} (confidence {ocr:.2}) and no rule confirms it", read.text)));
+        } else if !confirmed {
+            if let Some(k) = seal {
+                conf = conf.min(LOW_CONFIDENCE - 0.01);
+                sealed_only[k].1 += 1;
+            } else if let Some(k) = unruled.iter().position(|&p| p == read.page).filter(|_| read.placed) {
+                conf = conf.min(LOW_CONFIDENCE - 0.01);
+                placed_only[k] += 1;
+            }
         }
         c.confidence = (conf * 100.0).round() / 100.0;
     }
+    cap_inferred(r);
+    let rest = |n: usize| match n {
+        0 => "every value read there is confirmed by a rule".to_string(),
+        1 => "the 1 value there that no rule confirms has low confidence".to_string(),
+        n => format!("the {n} values there that no rule confirms have low confidence"),
+    };
     for (page, n) in unruled.into_iter().zip(placed_only) {
-        let rest = match n {
-            0 => "every value read there is confirmed by a rule".to_string(),
-            1 => "the 1 value there that no rule confirms has low confidence".to_string(),
-            n => format!("the {n} values there that no rule confirms have low confidence"),
-        };
-        r.warnings.push(Warning::new("unruled-table", format!("page {page}: a table has no ruling lines, so its cells were rebuilt from the gaps in the ink and placed by position; {rest}")));
+        r.warnings.push(Warning::new("unruled-table", format!("page {page}: a table has no ruling lines, so its cells were rebuilt from the gaps in the ink and placed by position; {}", rest(n))));
+    }
+    for (page, (cells, n)) in sealed.into_iter().zip(sealed_only) {
+        if cells > 0 {
+            r.warnings.push(Warning::new("sealed-cells", format!("page {page}: red ink (a seal) covers {cells} value cell{}, read with the red dropped; {}", if cells == 1 { "" } else { "s" }, rest(n))));
+        }
+    }
+}
+
+/// An inferred value takes the confidence of its best derivation: of the
+/// rules that held with it, the one whose least sure other value is surest.
+fn cap_inferred(r: &mut Report) {
+    for f in 0..r.cells.len() {
+        if r.cells[f].status != Status::Inferred || r.cells[f].value.is_none() {
+            continue;
+        }
+        let id = &r.field_ids[f];
+        let conf_of = |other: &String| r.field_ids.iter().position(|g| g == other).map_or(0.0, |g| r.cells[g].confidence);
+        let best = r.checks.iter()
+            .filter(|c| c.status == CheckStatus::Ok && (c.lhs.contains(id) || c.rhs.contains(id)))
+            .map(|c| c.lhs.iter().chain(&c.rhs).filter(|o| *o != id).map(conf_of).fold(1.0, f32::min))
+            .fold(0.0, f32::max);
+        if best < r.cells[f].confidence {
+            r.cells[f].confidence = (best * 100.0).round() / 100.0;
+        }
     }
 }
 

@@ -21,7 +21,7 @@
 
 use crate::layout::{Page, Rect, Word};
 use super::ocr::{Engines, OcrError};
-use super::read::{crop_padded, first_reading_seen, ink_box, median_height, read_text_seen, read_unsure_value, CellRead, NumberRead, PageInput, PxBox, ReadParams, Reading, MAX_NUMBER_ASPECT, NARROW, TALLER};
+use super::read::{crop_padded, first_reading_seen, ink_box, median_height, read_text_seen, read_unsure_value, under_seal, CellRead, NumberRead, PageInput, PxBox, ReadParams, Reading, MAX_NUMBER_ASPECT, NARROW, TALLER};
 use super::cache::InkCache;
 use super::text::Band;
 
@@ -105,7 +105,7 @@ pub fn read_page(p: &PageInput, rows: &[Band], line: u32, engines: &mut Engines,
         let rect = Rect { x0: ink.0 as f32 * pt, y0: ink.1 as f32 * pt, x1: ink.2 as f32 * pt, y1: ink.3 as f32 * pt };
         words.push(Word { text: text.clone(), rect, confidence: Some(confidence) });
         if number {
-            cells.push(CellRead { page: p.number, rect, ink, text, confidence, number, symbols, placed: true });
+            cells.push(CellRead { page: p.number, rect, ink, text, confidence, number, symbols, placed: true, sealed: under_seal(p, (ink.0 as f32, ink.1 as f32, ink.2 as f32, ink.3 as f32)) });
         }
     }
     Ok((Page { number: p.number, width: w as f32 * pt, height: h as f32 * pt, words, rules: Vec::new() }, cells))

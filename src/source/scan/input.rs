@@ -6,10 +6,14 @@
 //! claim a huge image (a decompression bomb). The resolution comes from the
 //! file (JFIF density, PNG pHYs, TIFF XResolution); without one it is
 //! estimated from the page width, taking the page to be A4 portrait.
+//!
+//! Colour pages become gray through [`gray_of`], which reads red ink as
+//! paper: an official seal (公章) stamped over a table or a signature
+//! would otherwise be mid-gray ink over the digits.
 
 use std::io::Cursor;
 
-use image::{GrayImage, ImageReader};
+use image::{DynamicImage, GrayImage, ImageReader};
 
 use crate::error::DocumentError;
 
@@ -35,6 +39,15 @@ pub struct PageImage {
     pub gray: GrayImage,
     /// Pixels per inch, from the file or estimated.
     pub dpi: f32,
+    /// Where red ink was read as paper, black (0) on white, for a colour
+    /// page that has any: the cells under a seal are unsure (`correct.rs`).
+    pub red: Option<GrayImage>,
+}
+
+impl PageImage {
+    pub fn new(gray: GrayImage, dpi: f32) -> PageImage {
+        PageImage { gray, dpi, red: None }
+    }
 }
 
 pub fn check_size(w: u64, h: u64, limits: &ScanLimits) -> Result<(), DocumentError> {
@@ -66,9 +79,9 @@ pub fn decode(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, Docum
     lim.max_alloc = Some(limits.max_pixels.saturating_mul(4));
     reader.limits(lim);
     let img = reader.decode().map_err(|e| DocumentError::Scan(format!("cannot decode the image: {e}")))?;
-    let gray = img.to_luma8();
+    let (gray, red) = to_gray(img);
     let dpi = stated_dpi(bytes).unwrap_or_else(|| estimate_dpi(gray.width()));
-    Ok(vec![PageImage { gray, dpi }])
+    Ok(vec![PageImage { gray, dpi, red }])
 }
 
 /// JFIF density or PNG pHYs, when given in inches or metres.
@@ -113,16 +126,16 @@ fn decode_tiff(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, Docu
         let dpi = dec.get_tag_f32(Tag::XResolution).ok().filter(|d| *d >= 50.0).map(|d| if dec.get_tag_u32(Tag::ResolutionUnit).ok() == Some(3) { d * 2.54 } else { d });
         let data = dec.read_image().map_err(err)?;
         let gray = match (color, data) {
-            (ColorType::Gray(8), DecodingResult::U8(v)) => GrayImage::from_raw(w, h, v),
-            (ColorType::Gray(16), DecodingResult::U16(v)) => GrayImage::from_raw(w, h, v.into_iter().map(|p| (p >> 8) as u8).collect()),
-            (ColorType::Gray(1), DecodingResult::U8(v)) => Some(unpack_bits(&v, w, h, true)),
-            (ColorType::RGB(8), DecodingResult::U8(v)) => GrayImage::from_raw(w, h, v.chunks_exact(3).map(luma).collect()),
-            (ColorType::RGBA(8), DecodingResult::U8(v)) => GrayImage::from_raw(w, h, v.chunks_exact(4).map(luma).collect()),
+            (ColorType::Gray(8), DecodingResult::U8(v)) => GrayImage::from_raw(w, h, v).map(|g| (g, None)),
+            (ColorType::Gray(16), DecodingResult::U16(v)) => GrayImage::from_raw(w, h, v.into_iter().map(|p| (p >> 8) as u8).collect()).map(|g| (g, None)),
+            (ColorType::Gray(1), DecodingResult::U8(v)) => Some((unpack_bits(&v, w, h, true), None)),
+            (ColorType::RGB(8), DecodingResult::U8(v)) => from_rgb(w, h, v.chunks_exact(3)),
+            (ColorType::RGBA(8), DecodingResult::U8(v)) => from_rgb(w, h, v.chunks_exact(4)),
             (c, _) => return Err(DocumentError::Scan(format!("TIFF pages of type {c:?} are not supported; convert to 8-bit gray or RGB"))),
         };
-        let gray = gray.ok_or_else(|| DocumentError::Scan("TIFF page data is shorter than its size".into()))?;
+        let (gray, red) = gray.ok_or_else(|| DocumentError::Scan("TIFF page data is shorter than its size".into()))?;
         let dpi = dpi.unwrap_or_else(|| estimate_dpi(w));
-        pages.push(PageImage { gray, dpi });
+        pages.push(PageImage { gray, dpi, red });
         if !dec.more_images() {
             break;
         }
@@ -131,9 +144,65 @@ fn decode_tiff(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, Docu
     Ok(pages)
 }
 
-fn luma(p: &[u8]) -> u8 {
-    ((p[0] as u32 * 299 + p[1] as u32 * 587 + p[2] as u32 * 114) / 1000) as u8
+/// A decoded image as gray (colour through [`gray_of`]), with its red
+/// ink mask when it has any.
+pub fn to_gray(img: DynamicImage) -> (GrayImage, Option<GrayImage>) {
+    if !img.color().has_color() {
+        return (img.into_luma8(), None);
+    }
+    let rgb = img.into_rgb8();
+    let (w, h) = rgb.dimensions();
+    from_rgb(w, h, rgb.as_raw().chunks_exact(3)).unwrap_or_default()
 }
+
+/// Pixels of 3 or more channels (RGB first) → gray and red ink mask.
+pub fn from_rgb<'a>(w: u32, h: u32, pixels: impl Iterator<Item = &'a [u8]>) -> Option<(GrayImage, Option<GrayImage>)> {
+    let n = w as usize * h as usize;
+    let (mut gray, mut red) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let mut any = false;
+    for p in pixels.take(n) {
+        let (v, inked) = gray_and_red(p[0], p[1], p[2]);
+        gray.push(v);
+        red.push(if inked { 0 } else { 255 });
+        any |= inked;
+    }
+    let gray = GrayImage::from_raw(w, h, gray)?;
+    Some((gray, if any { GrayImage::from_raw(w, h, red) } else { None }))
+}
+
+/// The gray of a colour pixel; see [`gray_and_red`].
+pub fn gray_of(r: u8, g: u8, b: u8) -> u8 {
+    gray_and_red(r, g, b).0
+}
+
+/// The gray of a colour pixel, and whether it is red ink: its luma, except
+/// that red ink reads as paper. Ink multiplies the light, and a seal's red
+/// keeps most of the red channel (80–90% on scans) and little of green and
+/// blue: under it, a black stroke is still dark in the red channel and the
+/// paper is light. So where a pixel is red, its red channel decides: up to
+/// 110 it is a stroke and keeps that gray, from 170 it is paper (white),
+/// linearly between. The red counts in full from a redness (red minus the
+/// larger of green and blue) of 24, since JPEG's coarse colour blurs a
+/// stroke's edge to half its redness; below, it fades into the luma (gray
+/// ink, colour noise). Red text is dropped the same way; report tables
+/// print in black.
+pub fn gray_and_red(r: u8, g: u8, b: u8) -> (u8, bool) {
+    let luma = (r as i32 * 299 + g as i32 * 587 + b as i32 * 114) / 1000;
+    let redness = r as i32 - g.max(b) as i32;
+    if redness <= 0 {
+        return (luma as u8, false);
+    }
+    let r = r as i32;
+    let under = r + (255 - r) * (r - 110).clamp(0, 60) / 60;
+    let weight = redness.min(24);
+    // Red ink: what it hides is well lighter than the ink itself.
+    ((luma + (under - luma) * weight / 24) as u8, redness >= 24 && under - luma >= RED_INK_LIFT)
+}
+
+/// A pixel is red ink when reading it as paper lifts it by this many
+/// levels: a seal's stroke (about 150) or its edge blurred by JPEG (60 and
+/// up), not the colour fringes JPEG leaves on black text (under 20).
+const RED_INK_LIFT: i32 = 40;
 
 /// 1-bit rows (each padded to a byte) → gray; `one_is_white` per the
 /// photometric interpretation.
@@ -149,6 +218,20 @@ pub fn unpack_bits(v: &[u8], w: u32, h: u32, one_is_white: bool) -> GrayImage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Paper and black and gray keep their luma; seal red (whole, at a
+    /// JPEG-blurred edge) reads as paper and is marked; a black stroke under
+    /// the seal stays black.
+    #[test]
+    fn red_ink_reads_as_paper_and_black_under_it_stays() {
+        assert_eq!(gray_and_red(240, 240, 235), (239, false));
+        assert_eq!(gray_and_red(30, 30, 30), (30, false));
+        assert_eq!(gray_and_red(150, 150, 150), (150, false));
+        assert_eq!(gray_and_red(204, 84, 94), (255, true));
+        assert_eq!(gray_and_red(238, 150, 162), (255, true));
+        let (under_seal, _) = gray_and_red(34, 7, 7);
+        assert!(under_seal < 40, "{under_seal}");
+    }
 
     #[test]
     fn a_bomb_is_refused_before_decoding() {

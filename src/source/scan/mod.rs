@@ -82,6 +82,8 @@ pub struct PageScan {
     pub segments: Vec<lines::Segment>,
     pub skew_deg: f32,
     pub fallback: bool,
+    /// Some cell of the page is under red ink (a seal).
+    pub sealed: bool,
 }
 
 /// A scanned report, read.
@@ -145,15 +147,18 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
 
 /// Page `number` (1-based): preparation, rules, grid, and its table cells.
 fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRead, DocumentError> {
-    let (gray, dpi) = if img.dpi > MAX_DPI {
+    let (gray, red, dpi) = if img.dpi > MAX_DPI {
         let f = MAX_DPI / img.dpi;
         let (w, h) = ((img.gray.width() as f32 * f).round() as u32, (img.gray.height() as f32 * f).round() as u32);
-        (image::imageops::resize(&img.gray, w.max(1), h.max(1), image::imageops::FilterType::Triangle), MAX_DPI)
+        let down = |g: &GrayImage| image::imageops::resize(g, w.max(1), h.max(1), image::imageops::FilterType::Triangle);
+        (down(&img.gray), img.red.as_ref().map(down), MAX_DPI)
     } else {
-        (img.gray, img.dpi)
+        (img.gray, img.red, img.dpi)
     };
     let t0 = std::time::Instant::now();
     let prepared = prep::prepare(&gray, dpi, &params.prep);
+    // The red ink mask follows the page through the deskew.
+    let red = red.map(|r| if prepared.skew_deg == 0.0 { r } else { prep::rotate(&r, -prepared.skew_deg) });
     let t1 = t0.elapsed();
     let (w, h) = prepared.gray.dimensions();
     let mut ink = prepared.ink;
@@ -184,7 +189,7 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
         eprintln!("page {number}: prep {t1:?}, rules and grid {:?}", t0.elapsed() - t1);
     }
-    let input = read::PageInput { number, gray: &clean, ink: &ink, dpi, segments: &segments, rules: &rules, tables: &tables };
+    let input = read::PageInput { number, gray: &clean, ink: &ink, dpi, segments: &segments, rules: &rules, tables: &tables, red: red.as_ref() };
     let table_boxes: Vec<(f32, f32, f32, f32)> = tables.iter().map(|t| (t.bbox.x0 / pt, t.bbox.y0 / pt, t.bbox.x1 / pt, t.bbox.y1 / pt)).collect();
     let mut lines = text::find_lines(&ink, w, h, dpi, &table_boxes);
     // The grids' cells are read one by one; rows with column gaps outside
@@ -210,7 +215,8 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
         eprintln!("page {number}: prep {t1:?}, cells {:?}", t0.elapsed());
     }
-    let scan = PageScan { page: number, gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback };
+    let sealed = cells.iter().any(|c| c.sealed);
+    let scan = PageScan { page: number, gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback, sealed };
     Ok(PageRead { page, cells, scan, lines, table_boxes, text: Vec::new() })
 }
 

@@ -12,7 +12,7 @@
 use image::GrayImage;
 use lopdf::{Document, Object};
 
-use super::input::{check_size, unpack_bits, PageImage, ScanLimits};
+use super::input::{check_size, from_rgb, gray_of, to_gray, unpack_bits, PageImage, ScanLimits};
 use super::render::{render_page, RenderError, RENDER_DPI};
 use crate::error::DocumentError;
 use crate::source::pdf::page_list;
@@ -55,7 +55,7 @@ pub fn page_images(doc: &Document, bytes: &[u8], limits: &ScanLimits) -> Result<
             Ok(page) => Ok(page),
             Err(reason) => {
                 let size = page_size_pt(doc, id).unwrap_or((595.0, 842.0));
-                render_page(bytes, number, size, limits).map(|gray| PageImage { gray, dpi: RENDER_DPI as f32 }).map_err(|e| match e {
+                render_page(bytes, number, size, limits).map(|(gray, red)| PageImage { gray, dpi: RENDER_DPI as f32, red }).map_err(|e| match e {
                     RenderError::Missing => DocumentError::PdfNeedsRenderer { pages: page_list(&unread), why: why.clone() },
                     RenderError::TooLarge(m) => DocumentError::Scan(format!("page {number}: {m}")),
                     RenderError::Failed(m) => DocumentError::Scan(format!("page {number}: {reason}, and rendering it failed: {m}")),
@@ -85,20 +85,20 @@ fn own_image(doc: &Document, id: lopdf::ObjectId, limits: &ScanLimits) -> Result
     let gray = match filters.last().map(String::as_str) {
         Some("DCTDecode") => {
             let data = if filters.len() > 1 { stream.decompressed_content_with_limit(cap).unwrap_or_else(|_| img.content.to_vec()) } else { img.content.to_vec() };
-            image::load_from_memory_with_format(&data, image::ImageFormat::Jpeg).map(|i| i.to_luma8()).map_err(|e| format!("bad JPEG image: {e}"))
+            image::load_from_memory_with_format(&data, image::ImageFormat::Jpeg).map(to_gray).map_err(|e| format!("bad JPEG image: {e}"))
         }
-        Some("CCITTFaxDecode") => ccitt(stream, w as u32, h as u32),
+        Some("CCITTFaxDecode") => ccitt(stream, w as u32, h as u32).map(|g| (g, None)),
         Some(f @ ("JBIG2Decode" | "JPXDecode")) => Err(format!("a {f} image, which xxgk does not decode itself")),
         _ => {
             let data = if filters.is_empty() { Ok(img.content.to_vec()) } else { stream.decompressed_content_with_limit(cap).map_err(|e| format!("cannot decompress the image ({filters:?}): {e}")) };
             data.and_then(|d| raw(&d, w as u32, h as u32, img.bits_per_component.unwrap_or(8), img.color_space.as_deref()))
         }
     };
-    Ok(gray.map(|gray| {
+    Ok(gray.map(|(gray, red)| {
         let gray = if decode_inverted(stream) { invert(gray) } else { gray };
         let page_w_in = page_size_pt(doc, id).map_or(595.0, |s| s.0) / 72.0;
         let dpi = (gray.width() as f32 / page_w_in).clamp(50.0, 2400.0);
-        PageImage { gray, dpi }
+        PageImage { gray, dpi, red }
     }))
 }
 
@@ -120,8 +120,8 @@ fn invert(mut g: GrayImage) -> GrayImage {
     g
 }
 
-/// Uncompressed samples → gray.
-fn raw(data: &[u8], w: u32, h: u32, bpc: i64, cs: Option<&str>) -> Result<GrayImage, String> {
+/// Uncompressed samples → gray, and the red ink mask of an RGB image.
+fn raw(data: &[u8], w: u32, h: u32, bpc: i64, cs: Option<&str>) -> Result<(GrayImage, Option<GrayImage>), String> {
     let comps = match cs {
         Some("DeviceRGB") | Some("CalRGB") => 3,
         Some("DeviceCMYK") => 4,
@@ -137,7 +137,7 @@ fn raw(data: &[u8], w: u32, h: u32, bpc: i64, cs: Option<&str>) -> Result<GrayIm
                 return Err("1-bit image data is short".into());
             }
             // 1 bits are white in DeviceGray unless Decode inverts.
-            Ok(unpack_bits(data, w, h, true))
+            Ok((unpack_bits(data, w, h, true), None))
         }
         (8, c) => {
             if data.len() < n * c {
@@ -145,10 +145,14 @@ fn raw(data: &[u8], w: u32, h: u32, bpc: i64, cs: Option<&str>) -> Result<GrayIm
             }
             let v: Vec<u8> = match c {
                 1 => data[..n].to_vec(),
-                3 => data.chunks_exact(3).take(n).map(|p| ((p[0] as u32 * 299 + p[1] as u32 * 587 + p[2] as u32 * 114) / 1000) as u8).collect(),
-                _ => data.chunks_exact(4).take(n).map(|p| 255u8.saturating_sub(((p[0] as u32 * 30 + p[1] as u32 * 59 + p[2] as u32 * 11) / 100 + p[3] as u32).min(255) as u8)).collect(),
+                3 => return from_rgb(w, h, data.chunks_exact(3)).ok_or_else(|| "image data is short".into()),
+                // CMYK to RGB the naive way (each ink with black removed).
+                _ => data.chunks_exact(4).take(n).map(|p| {
+                    let rgb = |ink: u8| 255u8.saturating_sub(ink.saturating_add(p[3]));
+                    gray_of(rgb(p[0]), rgb(p[1]), rgb(p[2]))
+                }).collect(),
             };
-            GrayImage::from_raw(w, h, v).ok_or_else(|| "image data is short".into())
+            GrayImage::from_raw(w, h, v).map(|g| (g, None)).ok_or_else(|| "image data is short".into())
         }
         (b, c) => Err(format!("images with {b} bits per component and {c} components are not supported")),
     }

@@ -57,6 +57,9 @@ pub struct CellRead {
     /// Read by the fallback: no grid cell, its column comes from its
     /// position alone.
     pub placed: bool,
+    /// Red ink (a seal) covers part of the cell: what OCR read there may
+    /// be the seal's strokes, however sure it is.
+    pub sealed: bool,
 }
 
 /// What the reader needs of a page.
@@ -70,6 +73,23 @@ pub struct PageInput<'a> {
     pub rules: &'a [Rule],
     /// Grids in points.
     pub tables: &'a [Grid],
+    /// Red ink mask (0 where red), page pixels; see `input::PageImage`.
+    pub red: Option<&'a GrayImage>,
+}
+
+/// A share of a cell's pixels above this under red ink makes it sealed: a
+/// seal's ring crossing the cell (a tenth of it or more), not a speck.
+const SEALED_SHARE: f32 = 0.01;
+
+/// Whether red ink covers part of the pixel box `(x0, y0, x1, y1)`.
+pub(super) fn under_seal(p: &PageInput, (x0, y0, x1, y1): (f32, f32, f32, f32)) -> bool {
+    let Some(red) = p.red else { return false };
+    let (w, h) = red.dimensions();
+    let (x0, y0) = (x0.max(0.0) as u32, y0.max(0.0) as u32);
+    let (x1, y1) = ((x1.max(0.0) as u32).min(w), (y1.max(0.0) as u32).min(h));
+    let area = x1.saturating_sub(x0) as f32 * y1.saturating_sub(y0) as f32;
+    let inked = (y0..y1).flat_map(|y| (x0..x1).map(move |x| (x, y))).filter(|&(x, y)| red.get_pixel(x, y)[0] < 128).count();
+    area > 0.0 && inked as f32 > SEALED_SHARE * area
 }
 
 /// Reads the table cells of a page (the text outside them: [`super::text`]).
@@ -171,9 +191,10 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
             }
             let Some((text, confidence, number, symbols)) = read else { continue };
             let rect = c.rect;
+            let px_rect = (rect.x0 / pt, rect.y0 / pt, rect.x1 / pt, rect.y1 / pt);
             let ink_pt = to_rect((ink.0 as f32, ink.1 as f32, ink.2 as f32, ink.3 as f32));
             words.push(Word { text: text.clone(), rect: ink_pt, confidence: Some(confidence) });
-            cells.push(CellRead { page: p.number, rect, ink, text, confidence, number, symbols, placed: false });
+            cells.push(CellRead { page: p.number, rect, ink, text, confidence, number, symbols, placed: false, sealed: under_seal(p, px_rect) });
         }
     }
     let page = Page { number: p.number, width: w as f32 * pt, height: h as f32 * pt, words, rules: p.rules.to_vec() };

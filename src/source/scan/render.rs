@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 
 use image::GrayImage;
 
-use super::input::{check_size, ScanLimits};
+use super::input::{check_size, to_gray, ScanLimits};
 use crate::error::DocumentError;
 
 /// OCR reads 300 dpi pages well (`BENCHMARKS.md`); more only costs time.
@@ -32,7 +32,7 @@ pub enum RenderError {
 /// Renders one page (1-based) of `size_pt` points to gray at
 /// [`RENDER_DPI`]; a page whose pixels would pass the limit is refused
 /// before `pdftoppm` allocates them.
-pub fn render_page(pdf: &[u8], page: usize, size_pt: (f32, f32), limits: &ScanLimits) -> Result<GrayImage, RenderError> {
+pub fn render_page(pdf: &[u8], page: usize, size_pt: (f32, f32), limits: &ScanLimits) -> Result<(GrayImage, Option<GrayImage>), RenderError> {
     let px = |pt: f32| (pt.abs() / 72.0 * RENDER_DPI as f32).ceil() as u64;
     check_size(px(size_pt.0), px(size_pt.1), limits).map_err(|e| RenderError::TooLarge(match e {
         DocumentError::Scan(m) => m,
@@ -40,7 +40,7 @@ pub fn render_page(pdf: &[u8], page: usize, size_pt: (f32, f32), limits: &ScanLi
     }))?;
     let n = page.to_string();
     let mut child = Command::new("pdftoppm")
-        .args(["-r", &RENDER_DPI.to_string(), "-gray", "-png", "-singlefile", "-f", &n, "-l", &n, "-"])
+        .args(["-r", &RENDER_DPI.to_string(), "-png", "-singlefile", "-f", &n, "-l", &n, "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -64,5 +64,5 @@ pub fn render_page(pdf: &[u8], page: usize, size_pt: (f32, f32), limits: &ScanLi
         let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("no message");
         return Err(RenderError::Failed(format!("pdftoppm failed ({}): {last}", output.status)));
     }
-    image::load(Cursor::new(output.stdout), image::ImageFormat::Png).map(|i| i.to_luma8()).map_err(|e| RenderError::Failed(format!("pdftoppm gave no image: {e}")))
+    image::load(Cursor::new(output.stdout), image::ImageFormat::Png).map(to_gray).map_err(|e| RenderError::Failed(format!("pdftoppm gave no image: {e}")))
 }
