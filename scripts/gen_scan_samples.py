@@ -95,6 +95,10 @@ SPECS = [
     # columns (the 总计 of s3 among them).
     dict(n=49, ed="2021", year=2022, org="青岛市市南区八大关街道办事处", short="八大关街道", self="我街道",
          kind="street", size="medium", dpi=200, deg="medium", seal=True),
+    # The title printed in red (as a 红头 document's is), and a seal: the
+    # seal must stay dropped and the title must not.
+    dict(n=50, ed="2019", year=2020, org="厦门市思明区鹭江街道办事处", short="鹭江街道", self="我街道",
+         kind="street", size="medium", amount="wan", dpi=200, deg="medium", seal=True, red_title=True),
 ]
 
 CSS = """
@@ -193,6 +197,18 @@ def to_pdf(html_text, workdir):
     return pdf
 
 
+TITLE_INK = (200, 24, 32)
+
+
+def redden_title(page, without):
+    """The page with its title in red: the title's ink is where the page is
+    darker than the same page printed with the title hidden."""
+    cover = ImageChops.subtract(without, page)
+    ink = Image.new("RGB", page.size, (255, 255, 255))
+    ink.paste(TITLE_INK, (0, 0), cover)
+    return ImageChops.multiply(without.convert("RGB"), ink)
+
+
 def rasterize(pdf, dpi, workdir):
     subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-png", str(pdf), str(workdir / "pg")], check=True)
     return [Image.open(p).convert("L") for p in sorted(workdir.glob("pg-*.png"))]
@@ -223,13 +239,14 @@ def degrade(img, level, rng):
             f = 0.55 + 0.45 * (x / sw) ** 0.5
             for y in range(h):
                 px[x, y] = int(px[x, y] * f)
-    img = ImageChops.multiply(img, gain)
+    img = ImageChops.multiply(img, gain.convert(img.mode))
     angle = rng.uniform(-skew, skew)
-    img = img.rotate(angle, resample=Image.BICUBIC, expand=False, fillcolor=int(235 * (1 - light / 2)))
+    fill = int(235 * (1 - light / 2))
+    img = img.rotate(angle, resample=Image.BICUBIC, expand=False, fillcolor=fill if img.mode == "L" else (fill,) * 3)
     if blur:
         img = img.filter(ImageFilter.GaussianBlur(blur * rng.uniform(0.7, 1.0)))
     if noise:
-        n = Image.effect_noise((w, h), noise)
+        n = Image.effect_noise((w, h), noise).convert(img.mode)
         img = ImageChops.add(img, n, scale=1.0, offset=-128)
     q = rng.randint(qlo, qhi)
     return img, angle, q
@@ -372,11 +389,21 @@ def main():
         stem = f"scan_{spec['n']:02d}_{'pdf' if spec.get('pdf') else spec['dpi']}_{spec['ed']}"
         if spec.get("borderless"):
             stem += {"rows": "_rowrules", "s4": "_mixed"}.get(spec["borderless"], "_borderless")
+        if spec.get("red_title"):
+            stem += "_redtitle"
         if spec.get("seal"):
             stem += "_seal"
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
-            pages = rasterize(to_pdf(report_html(rep, spec.get("borderless", False), spec.get("css", "")), tmp), spec["dpi"], tmp)
+            page_html = report_html(rep, spec.get("borderless", False), spec.get("css", ""))
+            pages = rasterize(to_pdf(page_html, tmp), spec["dpi"], tmp)
+            if spec.get("red_title"):
+                # The same HTML (report_html draws its wording at random),
+                # with the title kept in place but not drawn.
+                (tmp / "untitled").mkdir()
+                hidden = page_html.replace("<h1>", "<h1 style='visibility: hidden'>", 1)
+                without = rasterize(to_pdf(hidden, tmp / "untitled"), spec["dpi"], tmp / "untitled")
+                pages[0] = redden_title(pages[0], without[0])
         # The table pages: every page but a last one holding only section 五.
         pages = pages[:3]
         degraded = []

@@ -107,3 +107,19 @@ fn cells_under_a_seal_are_read_and_named() {
     let low: Vec<&str> = sealed.iter().copied().filter(|m| m.contains("no rule confirms")).collect();
     assert!(low.iter().all(|m| m.contains("low confidence")), "{low:?}");
 }
+
+/// A title printed in red (as a 红头 document's is) on a page that also
+/// has a seal: the title is red text, given back as ink, so the year and
+/// organization are read (before, the title was dropped with the seal and
+/// both came out null without a word); the seal stays dropped.
+#[test]
+fn a_red_title_is_read_and_the_seal_beside_it_dropped() {
+    let pages = ["samples/scanned/scan_50_200_2019_redtitle_seal.p1.jpg", "samples/scanned/scan_50_200_2019_redtitle_seal.p2.jpg", "samples/scanned/scan_50_200_2019_redtitle_seal.p3.jpg"];
+    let out = extract_with_threads("2", &pages);
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("no JSON; stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!(got["year"], 2020);
+    let title = got["title"].as_str().unwrap_or_default();
+    assert!(title.starts_with("厦门市思明区") && title.ends_with("2020年政府信息公开工作年度报告"), "{title}");
+    let codes: Vec<&str> = got["warnings"].as_array().unwrap().iter().filter_map(|w| w["code"].as_str()).collect();
+    assert!(codes.contains(&"sealed-cells"), "{codes:?}");
+}

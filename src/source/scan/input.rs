@@ -8,8 +8,9 @@
 //! estimated from the page width, taking the page to be A4 portrait.
 //!
 //! Colour pages become gray through [`gray_of`], which reads red ink as
-//! paper: an official seal (公章) stamped over a table or a signature
-//! would otherwise be mid-gray ink over the digits.
+//! paper: an official seal (公章) stamped over a table would otherwise be
+//! mid-gray ink over the digits. Red ink that is not a seal (a red title)
+//! is given back as ink by [`super::redtext`].
 
 use std::io::Cursor;
 
@@ -39,14 +40,18 @@ pub struct PageImage {
     pub gray: GrayImage,
     /// Pixels per inch, from the file or estimated.
     pub dpi: f32,
-    /// Where red ink was read as paper, black (0) on white, for a colour
-    /// page that has any: the cells under a seal are unsure (`correct.rs`).
+    /// Where a seal's red ink was read as paper, black (0) on white, for a
+    /// colour page that has one: the cells under it are unsure
+    /// (`correct.rs`).
     pub red: Option<GrayImage>,
 }
 
 impl PageImage {
-    pub fn new(gray: GrayImage, dpi: f32) -> PageImage {
-        PageImage { gray, dpi, red: None }
+    /// `red`: each red pixel as ink, 255 elsewhere (as [`from_rgb`] gives
+    /// it); red ink that is not a seal is given back ([`super::redtext`]).
+    pub fn new(mut gray: GrayImage, dpi: f32, red: Option<GrayImage>) -> PageImage {
+        let red = red.and_then(|plain| super::redtext::split(&mut gray, &plain, dpi));
+        PageImage { gray, dpi, red }
     }
 }
 
@@ -81,7 +86,7 @@ pub fn decode(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, Docum
     let img = reader.decode().map_err(|e| DocumentError::Scan(format!("cannot decode the image: {e}")))?;
     let (gray, red) = to_gray(img);
     let dpi = stated_dpi(bytes).unwrap_or_else(|| estimate_dpi(gray.width()));
-    Ok(vec![PageImage { gray, dpi, red }])
+    Ok(vec![PageImage::new(gray, dpi, red)])
 }
 
 /// JFIF density or PNG pHYs, when given in inches or metres.
@@ -135,7 +140,7 @@ fn decode_tiff(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, Docu
         };
         let (gray, red) = gray.ok_or_else(|| DocumentError::Scan("TIFF page data is shorter than its size".into()))?;
         let dpi = dpi.unwrap_or_else(|| estimate_dpi(w));
-        pages.push(PageImage { gray, dpi, red });
+        pages.push(PageImage::new(gray, dpi, red));
         if !dec.more_images() {
             break;
         }
@@ -155,7 +160,10 @@ pub fn to_gray(img: DynamicImage) -> (GrayImage, Option<GrayImage>) {
     from_rgb(w, h, rgb.as_raw().chunks_exact(3)).unwrap_or_default()
 }
 
-/// Pixels of 3 or more channels (RGB first) → gray and red ink mask.
+/// Pixels of 3 or more channels (RGB first) → gray, and for a page with
+/// red ink each red pixel as ink (255 elsewhere): the larger of its green
+/// and blue, where red ink is darkest, so that red text given back reads
+/// with the contrast of black.
 pub fn from_rgb<'a>(w: u32, h: u32, pixels: impl Iterator<Item = &'a [u8]>) -> Option<(GrayImage, Option<GrayImage>)> {
     let n = w as usize * h as usize;
     let (mut gray, mut red) = (Vec::with_capacity(n), Vec::with_capacity(n));
@@ -163,7 +171,7 @@ pub fn from_rgb<'a>(w: u32, h: u32, pixels: impl Iterator<Item = &'a [u8]>) -> O
     for p in pixels.take(n) {
         let (v, inked) = gray_and_red(p[0], p[1], p[2]);
         gray.push(v);
-        red.push(if inked { 0 } else { 255 });
+        red.push(if inked { p[1].max(p[2]).min(254) } else { 255 });
         any |= inked;
     }
     let gray = GrayImage::from_raw(w, h, gray)?;
@@ -187,7 +195,7 @@ pub fn gray_of(r: u8, g: u8, b: u8) -> u8 {
 /// ink, colour noise). Red text is dropped the same way; report tables
 /// print in black.
 pub fn gray_and_red(r: u8, g: u8, b: u8) -> (u8, bool) {
-    let luma = (r as i32 * 299 + g as i32 * 587 + b as i32 * 114) / 1000;
+    let luma = luma(r, g, b) as i32;
     let redness = r as i32 - g.max(b) as i32;
     if redness <= 0 {
         return (luma as u8, false);
@@ -197,6 +205,11 @@ pub fn gray_and_red(r: u8, g: u8, b: u8) -> (u8, bool) {
     let weight = redness.min(24);
     // Red ink: what it hides is well lighter than the ink itself.
     ((luma + (under - luma) * weight / 24) as u8, redness >= 24 && under - luma >= RED_INK_LIFT)
+}
+
+/// ITU-R 601 luma, as a gray scanner sees a colour.
+fn luma(r: u8, g: u8, b: u8) -> u8 {
+    ((r as u32 * 299 + g as u32 * 587 + b as u32 * 114) / 1000) as u8
 }
 
 /// A pixel is red ink when reading it as paper lifts it by this many

@@ -6,7 +6,8 @@
 //! 0. [`input`], [`pdf`]: decode every page to gray, with its resolution;
 //!    refuse decompression bombs before decoding. [`render`]: pages the
 //!    file's own images do not give are rendered by `pdftoppm`; text PDFs
-//!    with pages only OCR can read go through [`pdf_ocr`].
+//!    with pages only OCR can read go through [`pdf_ocr`]. [`redtext`]: of
+//!    a colour page's red ink, only seals stay dropped.
 //! 1. [`prep`]: flatten the illumination, deskew, binarize (Sauvola).
 //! 2. [`lines`]: ruling lines by long runs, erased from the ink; then the
 //!    grid of each table with merged cells (`layout::find_grids`, the same
@@ -39,6 +40,7 @@ pub mod pdf;
 pub mod pdf_ocr;
 pub mod prep;
 pub mod read;
+pub mod redtext;
 pub mod render;
 pub mod text;
 pub mod tsv;

@@ -55,7 +55,7 @@ pub fn page_images(doc: &Document, bytes: &[u8], limits: &ScanLimits) -> Result<
             Ok(page) => Ok(page),
             Err(reason) => {
                 let size = page_size_pt(doc, id).unwrap_or((595.0, 842.0));
-                render_page(bytes, number, size, limits).map(|(gray, red)| PageImage { gray, dpi: RENDER_DPI as f32, red }).map_err(|e| match e {
+                render_page(bytes, number, size, limits).map(|(gray, red)| PageImage::new(gray, RENDER_DPI as f32, red)).map_err(|e| match e {
                     RenderError::Missing => DocumentError::PdfNeedsRenderer { pages: page_list(&unread), why: why.clone() },
                     RenderError::TooLarge(m) => DocumentError::Scan(format!("page {number}: {m}")),
                     RenderError::Failed(m) => DocumentError::Scan(format!("page {number}: {reason}, and rendering it failed: {m}")),
@@ -98,7 +98,7 @@ fn own_image(doc: &Document, id: lopdf::ObjectId, limits: &ScanLimits) -> Result
         let gray = if decode_inverted(stream) { invert(gray) } else { gray };
         let page_w_in = page_size_pt(doc, id).map_or(595.0, |s| s.0) / 72.0;
         let dpi = (gray.width() as f32 / page_w_in).clamp(50.0, 2400.0);
-        PageImage { gray, dpi, red }
+        PageImage::new(gray, dpi, red)
     }))
 }
 

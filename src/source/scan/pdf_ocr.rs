@@ -46,7 +46,7 @@ pub fn read(bytes: &[u8], params: &ScanParams) -> Result<PdfRead, DocumentError>
     for &n in &wanted {
         let size = layer.pages.iter().find(|p| p.number == n).map_or((595.0, 842.0), |p| (p.width, p.height));
         let (gray, red) = render_page(bytes, n, size, &params.limits).map_err(|e| render_error(e, &layer, &wanted, n))?;
-        images.push(PageImage { gray, dpi: RENDER_DPI as f32, red });
+        images.push(PageImage::new(gray, RENDER_DPI as f32, red));
     }
     let mut read = read_images(images, params)?;
     // `read_images` numbers the pages it is given 1, 2, …; give them theirs.
