@@ -123,3 +123,16 @@ fn a_red_title_is_read_and_the_seal_beside_it_dropped() {
     let codes: Vec<&str> = got["warnings"].as_array().unwrap().iter().filter_map(|w| w["code"].as_str()).collect();
     assert!(codes.contains(&"sealed-cells"), "{codes:?}");
 }
+
+/// A scan without its title page (here page 2 alone): the organization and
+/// year are null, and a warning says so, rather than blanks a user could
+/// take for the report's.
+#[test]
+fn a_scan_without_a_title_says_so() {
+    let out = extract_with_threads("2", &["samples/scanned/scan_49_200_2021_seal.p2.jpg"]);
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("no JSON; stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    assert_eq!((got["organization"].clone(), got["year"].clone()), (Value::Null, Value::Null));
+    let w: Vec<&Value> = got["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "no-title").collect();
+    assert_eq!(w.len(), 1, "{}", got["warnings"]);
+    assert_eq!(w[0]["message"], "no title naming the organization or the year was read; check the report's first page");
+}

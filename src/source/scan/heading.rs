@@ -1,7 +1,7 @@
 //! Scan stage 5b: the report's organization and year, checked by reading
 //! the title again. In: the [`Report`] and the [`ScanDoc`]. Out: the same
 //! report, with a `low-confidence` warning for each of the two that OCR
-//! is unsure of.
+//! is unsure of, or a `no-title` warning when neither was read.
 //!
 //! The organization and year come from the title, where no rule can check
 //! them and a misread looks right (武侯区 read 武修区). chi_sim reads a
@@ -38,6 +38,12 @@ pub const UNSURE_CHAR: f32 = 0.90;
 /// Rereads the title line and flags the organization and the year when
 /// the second reading gives another, or is unsure of a character of it.
 pub fn check_title(r: &mut Report, scan: &ScanDoc) {
+    if r.organization.is_none() && r.year.is_none() {
+        // Nothing to check, but a user must not take the blanks for the
+        // scan's: a title OCR could not find or read is worth a look.
+        r.warnings.push(Warning::new("no-title", "no title naming the organization or the year was read; check the report's first page".to_string()));
+        return;
+    }
     let Some(title) = r.title.clone() else { return };
     let Some(line) = line_of(&scan.lines, &title) else { return };
     let (org, year) = title_parts(&title);
