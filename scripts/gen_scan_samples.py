@@ -99,6 +99,10 @@ SPECS = [
     # seal must stay dropped and the title must not.
     dict(n=50, ed="2019", year=2020, org="厦门市思明区鹭江街道办事处", short="鹭江街道", self="我街道",
          kind="street", size="medium", amount="wan", dpi=200, deg="medium", seal=True, red_title=True),
+    # Pages fed into the scanner the wrong way round: page 2 upside down,
+    # page 3 a quarter turn counter-clockwise (degrees, as Pillow turns).
+    dict(n=51, ed="2021", year=2023, org="成都市锦江区春熙路街道办事处", short="春熙路街道", self="我街道",
+         kind="street", size="medium", dpi=200, deg="medium", turn={2: 180, 3: 90}),
 ]
 
 CSS = """
@@ -393,6 +397,8 @@ def main():
             stem += "_redtitle"
         if spec.get("seal"):
             stem += "_seal"
+        if spec.get("turn"):
+            stem += "_turned"
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
             page_html = report_html(rep, spec.get("borderless", False), spec.get("css", ""))
@@ -407,9 +413,11 @@ def main():
         # The table pages: every page but a last one holding only section 五.
         pages = pages[:3]
         degraded = []
-        for page in pages:
+        for k, page in enumerate(pages, start=1):
             img, angle, q = degrade(page, spec["deg"], rng)
             img = crop_margins(img, spec["dpi"])
+            if spec.get("turn", {}).get(k):
+                img = img.rotate(spec["turn"][k], expand=True)
             if spec.get("seal"):
                 img = stamp(img, rep.org, spec["dpi"], rng)
             degraded.append((img, angle, q))

@@ -15,6 +15,19 @@ fn extract_with_threads(threads: &str, inputs: &[&str]) -> Output {
     cmd.output().expect("xxgk runs")
 }
 
+/// The report JSON of `inputs` read as one report on two threads.
+fn report_of(inputs: &[&str]) -> Value {
+    let out = extract_with_threads("2", inputs);
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("no JSON; stderr: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+/// The report JSON of the three page images of sample `stem` under
+/// samples/scanned/.
+fn sample_report(stem: &str) -> Value {
+    let pages: Vec<String> = (1..=3).map(|k| format!("samples/scanned/{stem}.p{k}.jpg")).collect();
+    report_of(&pages.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
 /// Pages run on the rayon pool; the report's first body line is chosen
 /// after all pages are laid out. One thread or three: the same bytes.
 #[test]
@@ -35,8 +48,7 @@ fn pages_read_in_parallel_give_the_same_bytes() {
 /// organization with it rather than the short name of the narrative.
 #[test]
 fn title_of_an_ocr_report_is_read_whole() {
-    let out = extract_with_threads("2", &["samples/scanned/scan_39_notounicode_2021.pdf"]);
-    let got: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("no JSON; stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    let got = report_of(&["samples/scanned/scan_39_notounicode_2021.pdf"]);
     assert_eq!(got["title"], "厦门市思明区市场监督管理局2023年政府信息公开工作年度报告");
     assert_eq!(got["organization"], "厦门市思明区市场监督管理局");
     assert_eq!(got["year"], 2023);
@@ -49,9 +61,7 @@ fn title_of_an_ocr_report_is_read_whole() {
 /// kept and both named in a warning.
 #[test]
 fn a_misread_cell_is_corrected_by_the_rules() {
-    let pages = ["samples/scanned/scan_35_200_2021.p1.jpg", "samples/scanned/scan_35_200_2021.p2.jpg", "samples/scanned/scan_35_200_2021.p3.jpg"];
-    let out = extract_with_threads("2", &pages);
-    let got: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("no JSON; stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    let got = sample_report("scan_35_200_2021");
     assert_eq!(got["values"]["s3.partial.nonprofit"], 11);
     let cell = &got["cells"]["s3.partial.nonprofit"];
     assert_eq!(cell["status"], "corrected");
@@ -95,9 +105,7 @@ fn a_page_with_a_ruled_and_an_unruled_table_reads_both() {
 /// how many of them no rule confirms.
 #[test]
 fn cells_under_a_seal_are_read_and_named() {
-    let pages = ["samples/scanned/scan_49_200_2021_seal.p1.jpg", "samples/scanned/scan_49_200_2021_seal.p2.jpg", "samples/scanned/scan_49_200_2021_seal.p3.jpg"];
-    let out = extract_with_threads("2", &pages);
-    let got: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("no JSON; stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    let got = sample_report("scan_49_200_2021_seal");
     let sealed: Vec<&str> = got["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "sealed-cells").filter_map(|w| w["message"].as_str()).collect();
     assert!(!sealed.is_empty(), "no sealed-cells warning");
     for m in &sealed {
@@ -114,9 +122,7 @@ fn cells_under_a_seal_are_read_and_named() {
 /// both came out null without a word); the seal stays dropped.
 #[test]
 fn a_red_title_is_read_and_the_seal_beside_it_dropped() {
-    let pages = ["samples/scanned/scan_50_200_2019_redtitle_seal.p1.jpg", "samples/scanned/scan_50_200_2019_redtitle_seal.p2.jpg", "samples/scanned/scan_50_200_2019_redtitle_seal.p3.jpg"];
-    let out = extract_with_threads("2", &pages);
-    let got: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("no JSON; stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    let got = sample_report("scan_50_200_2019_redtitle_seal");
     assert_eq!(got["year"], 2020);
     let title = got["title"].as_str().unwrap_or_default();
     assert!(title.starts_with("厦门市思明区") && title.ends_with("2020年政府信息公开工作年度报告"), "{title}");
@@ -129,10 +135,29 @@ fn a_red_title_is_read_and_the_seal_beside_it_dropped() {
 /// take for the report's.
 #[test]
 fn a_scan_without_a_title_says_so() {
-    let out = extract_with_threads("2", &["samples/scanned/scan_49_200_2021_seal.p2.jpg"]);
-    let got: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("no JSON; stderr: {}", String::from_utf8_lossy(&out.stderr)));
+    let got = report_of(&["samples/scanned/scan_49_200_2021_seal.p2.jpg"]);
     assert_eq!((got["organization"].clone(), got["year"].clone()), (Value::Null, Value::Null));
     let w: Vec<&Value> = got["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "no-title").collect();
     assert_eq!(w.len(), 1, "{}", got["warnings"]);
     assert_eq!(w[0]["message"], "no title naming the organization or the year was read; check the report's first page");
+}
+
+/// Pages fed into the scanner the wrong way round (page 2 upside down,
+/// page 3 a quarter turn counter-clockwise): their labels read as
+/// nonsense, so orientation detection runs, and they are read turned
+/// upright (the 200 dpi run checks every value); each says so, since its
+/// boxes are on the upright page. Page 1, upright, is read as it is.
+#[test]
+fn pages_scanned_turned_are_read_upright_and_named() {
+    let got = sample_report("scan_51_200_2021_turned");
+    let turned: Vec<&str> = got["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "page-turned").filter_map(|w| w["message"].as_str()).collect();
+    assert_eq!(
+        turned,
+        [
+            "page 2: the page lies turned 180° clockwise; it was read turned upright, and its value boxes are on the upright page",
+            "page 3: the page lies turned 270° clockwise; it was read turned upright, and its value boxes are on the upright page"
+        ]
+    );
+    // Page 2 holds s3, page 3 s4 and s5.
+    assert_eq!((got["values"]["s3.new.total"].clone(), got["values"]["s3.granted.total"].clone()), (Value::from(724), Value::from(287)));
 }

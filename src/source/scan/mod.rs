@@ -36,6 +36,7 @@ pub mod heading;
 pub mod input;
 pub mod lines;
 pub mod ocr;
+pub mod orient;
 pub mod pdf;
 pub mod pdf_ocr;
 pub mod prep;
@@ -86,6 +87,9 @@ pub struct PageScan {
     pub fallback: bool,
     /// Some cell of the page is under red ink (a seal).
     pub sealed: bool,
+    /// The page was read turned upright: it lay this many degrees
+    /// clockwise from upright (0: as it was).
+    pub turned: u32,
 }
 
 /// A scanned report, read.
@@ -147,8 +151,30 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
     Ok(ScanDoc { doc, pages, scans, cells, lines })
 }
 
-/// Page `number` (1-based): preparation, rules, grid, and its table cells.
+/// Page `number` (1-based), read as it is or, when its labels read so
+/// badly that it may be turned and OSD says it is, turned upright
+/// ([`orient`]): whichever reading has more labels read.
 fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRead, DocumentError> {
+    let as_is = read_as_is(number, img.clone(), params)?;
+    if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
+        eprintln!("page {number}: labels read {:?}", orient::labels_read(&as_is.cells));
+    }
+    if !orient::doubtful(&as_is.cells) {
+        return Ok(as_is);
+    }
+    let dpi = as_is.scan.dpi.round() as u32;
+    let turned = ocr::with_engines(|e| e.osd().ok().and_then(|o| o.orientation(&as_is.scan.gray, dpi))).ok().flatten();
+    let Some((turned_cw, _)) = turned.filter(|&(deg, conf)| deg != 0 && conf >= orient::MIN_OSD_CONFIDENCE) else { return Ok(as_is) };
+    let mut again = read_as_is(number, orient::upright(&img, turned_cw), params)?;
+    if orient::labels_read(&again.cells).0 <= orient::labels_read(&as_is.cells).0 {
+        return Ok(as_is);
+    }
+    again.scan.turned = turned_cw;
+    Ok(again)
+}
+
+/// Page `number` (1-based): preparation, rules, grid, and its table cells.
+fn read_as_is(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRead, DocumentError> {
     let (gray, red, dpi) = if img.dpi > MAX_DPI {
         let f = MAX_DPI / img.dpi;
         let (w, h) = ((img.gray.width() as f32 * f).round() as u32, (img.gray.height() as f32 * f).round() as u32);
@@ -218,7 +244,7 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
         eprintln!("page {number}: prep {t1:?}, cells {:?}", t0.elapsed());
     }
     let sealed = cells.iter().any(|c| c.sealed);
-    let scan = PageScan { page: number, gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback, sealed };
+    let scan = PageScan { page: number, gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback, sealed, turned: 0 };
     Ok(PageRead { page, cells, scan, lines, table_boxes, text: Vec::new() })
 }
 

@@ -91,18 +91,9 @@ impl Engine {
     /// `alternatives`: keep each symbol's other choices (costs about a fifth
     /// of the recognition time with chi_sim's large character set).
     pub fn new(lang: &str, whitelist: &str, alternatives: bool) -> Result<Engine, OcrError> {
-        let c_lang = CString::new(lang).map_err(|_| OcrError::Init(lang.to_string()))?;
-        // SAFETY: plain constructor; null is checked.
-        let api = NonNull::new(unsafe { capi::TessBaseAPICreate() }).ok_or_else(|| OcrError::Init(lang.to_string()))?;
-        let mut engine = Engine { api, lang: lang.to_string() };
-        // SAFETY: valid handle and NUL-terminated strings; LSTM only, since
-        // the legacy engine is absent from the fast models and slower.
-        let rc = unsafe { capi::TessBaseAPIInit2(api.as_ptr(), std::ptr::null(), c_lang.as_ptr(), capi::TessOcrEngineMode_OEM_LSTM_ONLY) };
-        if rc != 0 {
-            return Err(OcrError::Init(lang.to_string()));
-        }
-        // Tesseract prints resolution guesses and the like on stderr.
-        engine.set("debug_file", "/dev/null");
+        // LSTM only: the legacy engine is absent from the fast models and
+        // slower.
+        let mut engine = Engine::init(lang, capi::TessOcrEngineMode_OEM_LSTM_ONLY)?;
         // Alternatives per symbol for the rule-guided rereading.
         if alternatives {
             engine.set("lstm_choice_mode", "2");
@@ -115,6 +106,47 @@ impl Engine {
             engine.set("tessedit_char_whitelist", whitelist);
         }
         Ok(engine)
+    }
+
+    fn init(lang: &str, oem: capi::TessOcrEngineMode) -> Result<Engine, OcrError> {
+        let c_lang = CString::new(lang).map_err(|_| OcrError::Init(lang.to_string()))?;
+        // SAFETY: plain constructor; null is checked.
+        let api = NonNull::new(unsafe { capi::TessBaseAPICreate() }).ok_or_else(|| OcrError::Init(lang.to_string()))?;
+        let mut engine = Engine { api, lang: lang.to_string() };
+        // SAFETY: valid handle and NUL-terminated strings.
+        if unsafe { capi::TessBaseAPIInit2(api.as_ptr(), std::ptr::null(), c_lang.as_ptr(), oem) } != 0 {
+            return Err(OcrError::Init(lang.to_string()));
+        }
+        // Tesseract prints resolution guesses and the like on stderr.
+        engine.set("debug_file", "/dev/null");
+        Ok(engine)
+    }
+
+    /// Orientation detection (Tesseract's `osd` data, a legacy-engine
+    /// model installed with tesseract-ocr).
+    pub fn osd() -> Result<Engine, OcrError> {
+        Engine::init("osd", capi::TessOcrEngineMode_OEM_TESSERACT_ONLY)
+    }
+
+    /// For an [`Engine::osd`]: how far `img` is turned clockwise from
+    /// upright (0, 90, 180 or 270 degrees), with Tesseract's confidence in
+    /// it (its margin over the next orientation; 2 and up is clear). `None`
+    /// when too little text was found to tell.
+    pub fn orientation(&mut self, img: &GrayImage, dpi: u32) -> Option<(u32, f32)> {
+        let (w, h) = img.dimensions();
+        let api = self.api.as_ptr();
+        let (mut deg, mut conf, mut script, mut script_conf) = (0, 0.0f32, std::ptr::null(), 0.0f32);
+        // SAFETY: as in `read_inner`; `script` points into Tesseract's own
+        // tables and is not freed.
+        let ok = unsafe {
+            capi::TessBaseAPISetPageSegMode(api, capi::TessPageSegMode_PSM_OSD_ONLY);
+            capi::TessBaseAPISetImage(api, img.as_raw().as_ptr(), w as i32, h as i32, 1, w as i32);
+            capi::TessBaseAPISetSourceResolution(api, dpi.clamp(70, 2400) as i32);
+            let ok = capi::TessBaseAPIDetectOrientationScript(api, &mut deg, &mut conf, &mut script, &mut script_conf) != 0;
+            capi::TessBaseAPIClear(api);
+            ok
+        };
+        ok.then_some((deg.rem_euclid(360) as u32, conf))
     }
 
     fn set(&mut self, name: &str, value: &str) -> bool {
@@ -240,11 +272,21 @@ pub const NUMBER_CHARS: &str = "0123456789-.,";
 pub struct Engines {
     pub numbers: Engine,
     pub text: Engine,
+    /// Loaded when a page first needs it (rarely: see `orient.rs`).
+    osd: Option<Engine>,
 }
 
 impl Engines {
     pub fn new() -> Result<Engines, OcrError> {
-        Ok(Engines { numbers: Engine::new("eng", NUMBER_CHARS, true)?, text: Engine::new("chi_sim", "", false)? })
+        Ok(Engines { numbers: Engine::new("eng", NUMBER_CHARS, true)?, text: Engine::new("chi_sim", "", false)?, osd: None })
+    }
+
+    /// The orientation engine, loaded on first use.
+    pub fn osd(&mut self) -> Result<&mut Engine, OcrError> {
+        if self.osd.is_none() {
+            self.osd = Some(Engine::osd()?);
+        }
+        self.osd.as_mut().ok_or_else(|| OcrError::Init("osd".into()))
     }
 }
 
