@@ -249,15 +249,17 @@ fn read_as_is(number: usize, img: PageImage, params: &ScanParams) -> Result<Page
 }
 
 /// Strokes of a large bold title, blurred together at 150-200 dpi, can
-/// cross like rules and make a one-row "grid" inside a text line; erasing
-/// it cuts holes in the title. A table row holds a line of text with some
-/// padding, and a lone row of a real table (the end of a table continued on
-/// a new page) spans most of the text column: a single row lower than
-/// [`MIN_ROW_MM`] or narrower than [`MIN_LONE_ROW_MM`] is not a table.
-/// Grids of several rows are never the strokes of one line of text.
+/// cross like rules and make a small "grid" of one or two rows inside a
+/// text line (scan_33, scan_51); erasing it cuts holes in the title. A
+/// table row holds a line of text with some padding, and every table of
+/// the templates, even a lone row of one continued on a new page, spans
+/// most of the text column: a grid of one or two rows narrower than
+/// [`MIN_LONE_ROW_MM`] or lower than [`MIN_ROW_MM`] a row is not a table.
+/// Grids of more rows are never the strokes of one line of text (and a
+/// table on a page turned sideways is narrow, see `orient.rs`).
 fn can_be_table(t: &Grid) -> bool {
     let mm = 72.0 / 25.4;
-    t.rows() > 1 || (t.bbox.y1 - t.bbox.y0 >= MIN_ROW_MM * mm && t.bbox.x1 - t.bbox.x0 >= MIN_LONE_ROW_MM * mm)
+    t.rows() > 2 || (t.bbox.y1 - t.bbox.y0 >= t.rows() as f32 * MIN_ROW_MM * mm && t.bbox.x1 - t.bbox.x0 >= MIN_LONE_ROW_MM * mm)
 }
 
 /// Outside a grid, a solid straight stroke this long is a rule: the
@@ -424,9 +426,13 @@ mod tests {
         // A title's crossing strokes: one row, 3 mm high or 20 mm wide.
         assert!(!can_be_table(&grid(20.0, 6.0, 1)[0]));
         assert!(!can_be_table(&grid(60.0, 3.0, 1)[0]));
-        // The last row of a table continued on a new page; two short rows.
+        // Two rows of strokes in a bold title line (scan_51's 成都市).
+        assert!(!can_be_table(&grid(17.0, 8.0, 2)[0]));
+        // The last row of a table continued on a new page; the header and
+        // one row of a small table; a table on a page turned sideways.
         assert!(can_be_table(&grid(150.0, 7.0, 1)[0]));
-        assert!(can_be_table(&grid(20.0, 8.0, 2)[0]));
+        assert!(can_be_table(&grid(150.0, 12.0, 2)[0]));
+        assert!(can_be_table(&grid(20.0, 150.0, 15)[0]));
     }
 
     #[test]
