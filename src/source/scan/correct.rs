@@ -25,7 +25,7 @@
 //!    confirms keeps a low confidence and gets a `low-confidence` warning
 //!    naming the cell.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use image::{imageops, GrayImage, Luma};
 
@@ -165,9 +165,9 @@ fn in_ok_check(r: &Report, f: usize) -> bool {
 /// inferred from the rules is no surer than the values it came from.
 fn fold_confidence(r: &mut Report, scan: &ScanDoc, owner: &[Option<usize>]) {
     let unruled: Vec<usize> = scan.scans.iter().filter(|s| s.fallback).map(|s| s.page).collect();
-    let sealed: Vec<usize> = scan.scans.iter().filter(|s| s.sealed).map(|s| s.page).collect();
     let mut placed_only = vec![0usize; unruled.len()];
-    let mut sealed_only = vec![(0usize, 0usize); sealed.len()];
+    // Per page with sealed value cells: how many, and how many unconfirmed.
+    let mut sealed: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
     for f in 0..r.cells.len() {
         let Some(ci) = owner.get(f).copied().flatten() else { continue };
         let read = &scan.cells[ci];
@@ -176,9 +176,8 @@ fn fold_confidence(r: &mut Report, scan: &ScanDoc, owner: &[Option<usize>]) {
             continue;
         }
         let confirmed = in_ok_check(r, f);
-        let seal = sealed.iter().position(|&p| p == read.page).filter(|_| read.sealed);
-        if let Some(k) = seal {
-            sealed_only[k].0 += 1;
+        if read.sealed {
+            sealed.entry(read.page).or_default().0 += 1;
         }
         let c = &mut r.cells[f];
         let mut conf = c.confidence * if confirmed { ocr.max(0.95) } else { ocr };
@@ -187,9 +186,9 @@ fn fold_confidence(r: &mut Report, scan: &ScanDoc, owner: &[Option<usize>]) {
             let id = r.field_ids[f].clone();
             r.warnings.push(Warning::field("low-confidence", &id, c.loc, format!("{id}: OCR is unsure of {:?} (confidence {ocr:.2}) and no rule confirms it", read.text)));
         } else if !confirmed {
-            if let Some(k) = seal {
+            if read.sealed {
                 conf = conf.min(LOW_CONFIDENCE - 0.01);
-                sealed_only[k].1 += 1;
+                sealed.entry(read.page).or_default().1 += 1;
             } else if let Some(k) = unruled.iter().position(|&p| p == read.page).filter(|_| read.placed) {
                 conf = conf.min(LOW_CONFIDENCE - 0.01);
                 placed_only[k] += 1;
@@ -206,10 +205,8 @@ fn fold_confidence(r: &mut Report, scan: &ScanDoc, owner: &[Option<usize>]) {
     for (page, n) in unruled.into_iter().zip(placed_only) {
         r.warnings.push(Warning::new("unruled-table", format!("page {page}: a table has no ruling lines, so its cells were rebuilt from the gaps in the ink and placed by position; {}", rest(n))));
     }
-    for (page, (cells, n)) in sealed.into_iter().zip(sealed_only) {
-        if cells > 0 {
-            r.warnings.push(Warning::new("sealed-cells", format!("page {page}: red ink (a seal) covers {cells} value cell{}, read with the red dropped; {}", if cells == 1 { "" } else { "s" }, rest(n))));
-        }
+    for (page, (cells, n)) in sealed {
+        r.warnings.push(Warning::new("sealed-cells", format!("page {page}: red ink (a seal) covers {cells} value cell{}, read with the red dropped; {}", if cells == 1 { "" } else { "s" }, rest(n))));
     }
 }
 

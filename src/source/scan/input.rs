@@ -7,7 +7,7 @@
 //! file (JFIF density, PNG pHYs, TIFF XResolution); without one it is
 //! estimated from the page width, taking the page to be A4 portrait.
 //!
-//! Colour pages become gray through [`gray_of`], which reads red ink as
+//! Colour pages become gray through [`gray_and_red`], which reads red ink as
 //! paper: an official seal (公章) stamped over a table would otherwise be
 //! mid-gray ink over the digits. Red ink that is not a seal (a red title)
 //! is given back as ink by [`super::redtext`].
@@ -50,7 +50,7 @@ impl PageImage {
     /// `red`: each red pixel as ink, 255 elsewhere (as [`from_rgb`] gives
     /// it); red ink that is not a seal is given back ([`super::redtext`]).
     pub fn new(mut gray: GrayImage, dpi: f32, red: Option<GrayImage>) -> PageImage {
-        let red = red.and_then(|plain| super::redtext::split(&mut gray, &plain, dpi));
+        let red = red.and_then(|red_ink| super::redtext::split(&mut gray, &red_ink, dpi));
         PageImage { gray, dpi, red }
     }
 }
@@ -149,8 +149,8 @@ fn decode_tiff(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, Docu
     Ok(pages)
 }
 
-/// A decoded image as gray (colour through [`gray_of`]), with its red
-/// ink mask when it has any.
+/// A decoded image as gray (colour through [`from_rgb`]), with its red
+/// ink when it has any.
 pub fn to_gray(img: DynamicImage) -> (GrayImage, Option<GrayImage>) {
     if !img.color().has_color() {
         return (img.into_luma8(), None);
@@ -178,11 +178,6 @@ pub fn from_rgb<'a>(w: u32, h: u32, pixels: impl Iterator<Item = &'a [u8]>) -> O
     Some((gray, if any { GrayImage::from_raw(w, h, red) } else { None }))
 }
 
-/// The gray of a colour pixel; see [`gray_and_red`].
-pub fn gray_of(r: u8, g: u8, b: u8) -> u8 {
-    gray_and_red(r, g, b).0
-}
-
 /// The gray of a colour pixel, and whether it is red ink: its luma, except
 /// that red ink reads as paper. Ink multiplies the light, and a seal's red
 /// keeps most of the red channel (80–90% on scans) and little of green and
@@ -192,8 +187,8 @@ pub fn gray_of(r: u8, g: u8, b: u8) -> u8 {
 /// linearly between. The red counts in full from a redness (red minus the
 /// larger of green and blue) of 24, since JPEG's coarse colour blurs a
 /// stroke's edge to half its redness; below, it fades into the luma (gray
-/// ink, colour noise). Red text is dropped the same way; report tables
-/// print in black.
+/// ink, colour noise). Red text is dropped the same way here, and given
+/// back by [`super::redtext`], which tells it from a seal.
 pub fn gray_and_red(r: u8, g: u8, b: u8) -> (u8, bool) {
     let luma = luma(r, g, b) as i32;
     let redness = r as i32 - g.max(b) as i32;

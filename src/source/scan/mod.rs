@@ -85,8 +85,6 @@ pub struct PageScan {
     pub segments: Vec<lines::Segment>,
     pub skew_deg: f32,
     pub fallback: bool,
-    /// Some cell of the page is under red ink (a seal).
-    pub sealed: bool,
     /// The page was read turned upright: it lay this many degrees
     /// clockwise from upright (0: as it was).
     pub turned: u32,
@@ -155,7 +153,7 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
 /// badly that it may be turned and OSD says it is, turned upright
 /// ([`orient`]): whichever reading has more labels read.
 fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRead, DocumentError> {
-    let as_is = read_as_is(number, img.clone(), params)?;
+    let as_is = read_as_is(number, &img, params)?;
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
         eprintln!("page {number}: labels read {:?}", orient::labels_read(&as_is.cells));
     }
@@ -165,7 +163,7 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
     let dpi = as_is.scan.dpi.round() as u32;
     let turned = ocr::with_engines(|e| e.osd().ok().and_then(|o| o.orientation(&as_is.scan.gray, dpi))).ok().flatten();
     let Some((turned_cw, _)) = turned.filter(|&(deg, conf)| deg != 0 && conf >= orient::MIN_OSD_CONFIDENCE) else { return Ok(as_is) };
-    let mut again = read_as_is(number, orient::upright(&img, turned_cw), params)?;
+    let mut again = read_as_is(number, &orient::upright(&img, turned_cw), params)?;
     if orient::labels_read(&again.cells).0 <= orient::labels_read(&as_is.cells).0 {
         return Ok(as_is);
     }
@@ -174,18 +172,21 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
 }
 
 /// Page `number` (1-based): preparation, rules, grid, and its table cells.
-fn read_as_is(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRead, DocumentError> {
+fn read_as_is(number: usize, img: &PageImage, params: &ScanParams) -> Result<PageRead, DocumentError> {
+    let scaled;
     let (gray, red, dpi) = if img.dpi > MAX_DPI {
         let f = MAX_DPI / img.dpi;
         let (w, h) = ((img.gray.width() as f32 * f).round() as u32, (img.gray.height() as f32 * f).round() as u32);
         let down = |g: &GrayImage| image::imageops::resize(g, w.max(1), h.max(1), image::imageops::FilterType::Triangle);
-        (down(&img.gray), img.red.as_ref().map(down), MAX_DPI)
+        let red = img.red.as_ref().map(down);
+        scaled = down(&img.gray);
+        (&scaled, red, MAX_DPI)
     } else {
-        (img.gray, img.red, img.dpi)
+        (&img.gray, img.red.clone(), img.dpi)
     };
     let t0 = std::time::Instant::now();
-    let prepared = prep::prepare(&gray, dpi, &params.prep);
-    // The red ink mask follows the page through the deskew.
+    let prepared = prep::prepare(gray, dpi, &params.prep);
+    // The seal's mask follows the page through the deskew.
     let red = red.map(|r| if prepared.skew_deg == 0.0 { r } else { prep::rotate(&r, -prepared.skew_deg) });
     let t1 = t0.elapsed();
     let (w, h) = prepared.gray.dimensions();
@@ -243,8 +244,7 @@ fn read_as_is(number: usize, img: PageImage, params: &ScanParams) -> Result<Page
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
         eprintln!("page {number}: prep {t1:?}, cells {:?}", t0.elapsed());
     }
-    let sealed = cells.iter().any(|c| c.sealed);
-    let scan = PageScan { page: number, gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback, sealed, turned: 0 };
+    let scan = PageScan { page: number, gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback, turned: 0 };
     Ok(PageRead { page, cells, scan, lines, table_boxes, text: Vec::new() })
 }
 

@@ -283,10 +283,11 @@ impl Engines {
 
     /// The orientation engine, loaded on first use.
     pub fn osd(&mut self) -> Result<&mut Engine, OcrError> {
-        if self.osd.is_none() {
-            self.osd = Some(Engine::osd()?);
-        }
-        self.osd.as_mut().ok_or_else(|| OcrError::Init("osd".into()))
+        let osd = match self.osd.take() {
+            Some(e) => e,
+            None => Engine::osd()?,
+        };
+        Ok(self.osd.insert(osd))
     }
 }
 

@@ -22,8 +22,8 @@ const MIN_LABELS: usize = 6;
 const SURE_LABEL: f32 = 0.6;
 
 /// Below this share of labels read, the page may be turned. Upright pages
-/// of the samples, down to 150 dpi, read more than half; turned ones a
-/// tenth or less.
+/// of the samples, down to 150 dpi, read over 80%; turned ones (a half
+/// or a quarter turn) 5% or less.
 const UPRIGHT_SHARE: f32 = 0.3;
 
 /// OSD's margin over the next orientation needed to act on it.

@@ -12,7 +12,7 @@
 use image::GrayImage;
 use lopdf::{Document, Object};
 
-use super::input::{check_size, from_rgb, gray_of, to_gray, unpack_bits, PageImage, ScanLimits};
+use super::input::{check_size, from_rgb, to_gray, unpack_bits, PageImage, ScanLimits};
 use super::render::{render_page, RenderError, RENDER_DPI};
 use crate::error::DocumentError;
 use crate::source::pdf::page_list;
@@ -146,11 +146,12 @@ fn raw(data: &[u8], w: u32, h: u32, bpc: i64, cs: Option<&str>) -> Result<(GrayI
             let v: Vec<u8> = match c {
                 1 => data[..n].to_vec(),
                 3 => return from_rgb(w, h, data.chunks_exact(3)).ok_or_else(|| "image data is short".into()),
-                // CMYK to RGB the naive way (each ink with black removed).
-                _ => data.chunks_exact(4).take(n).map(|p| {
-                    let rgb = |ink: u8| 255u8.saturating_sub(ink.saturating_add(p[3]));
-                    gray_of(rgb(p[0]), rgb(p[1]), rgb(p[2]))
-                }).collect(),
+                // CMYK to RGB the naive way (each ink with black added),
+                // then as any colour page (a seal's red, red text).
+                _ => {
+                    let rgb: Vec<u8> = data.chunks_exact(4).take(n).flat_map(|p| [p[0], p[1], p[2]].map(|ink| 255u8.saturating_sub(ink.saturating_add(p[3])))).collect();
+                    return from_rgb(w, h, rgb.chunks_exact(3)).ok_or_else(|| "image data is short".into());
+                }
             };
             GrayImage::from_raw(w, h, v).map(|g| (g, None)).ok_or_else(|| "image data is short".into())
         }

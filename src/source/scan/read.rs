@@ -73,12 +73,13 @@ pub struct PageInput<'a> {
     pub rules: &'a [Rule],
     /// Grids in points.
     pub tables: &'a [Grid],
-    /// Red ink mask (0 where red), page pixels; see `input::PageImage`.
+    /// Where a seal's red ink was dropped (0), page pixels; see
+    /// `input::PageImage`.
     pub red: Option<&'a GrayImage>,
 }
 
 /// A share of a cell's pixels above this under red ink makes it sealed: a
-/// seal's ring crossing the cell (a tenth of it or more), not a speck.
+/// seal's ring or lettering crossing the cell, not a speck of JPEG colour.
 const SEALED_SHARE: f32 = 0.01;
 
 /// Whether red ink covers part of the pixel box `(x0, y0, x1, y1)`.

@@ -17,18 +17,18 @@ use image::GrayImage;
 /// about 20.
 const SEAL_MM: f32 = 20.0;
 
-/// Splits the red ink of a page. `plain` holds, for each pixel of red
+/// Splits the red ink of a page. `red_ink` holds, for each pixel of red
 /// ink, its gray as ink (< 255), and 255 elsewhere. Red ink outside seals is written back into `gray`; the
 /// returned mask is 0 under seals and 255 elsewhere, or `None` when the
 /// page has no seal.
-pub fn split(gray: &mut GrayImage, plain: &GrayImage, dpi: f32) -> Option<GrayImage> {
-    let (w, h) = plain.dimensions();
+pub fn split(gray: &mut GrayImage, red_ink: &GrayImage, dpi: f32) -> Option<GrayImage> {
+    let (w, h) = red_ink.dimensions();
     // A coarse grid of 1 mm cells: a seal's ring is one piece there even
     // where the stamp left gaps; text characters stay separate pieces.
     let cell = (dpi / 25.4).round().max(1.0) as u32;
     let (cw, ch) = (w.div_ceil(cell) as usize, h.div_ceil(cell) as usize);
     let mut count = vec![0u32; cw * ch];
-    for (x, y, p) in plain.enumerate_pixels() {
+    for (x, y, p) in red_ink.enumerate_pixels() {
         if p[0] < 255 {
             count[(y / cell) as usize * cw + (x / cell) as usize] += 1;
         }
@@ -47,7 +47,7 @@ pub fn split(gray: &mut GrayImage, plain: &GrayImage, dpi: f32) -> Option<GrayIm
     }
     let mut mask = GrayImage::from_pixel(w, h, image::Luma([255]));
     let mut any = false;
-    for (x, y, p) in plain.enumerate_pixels() {
+    for (x, y, p) in red_ink.enumerate_pixels() {
         if p[0] == 255 {
             continue;
         }
@@ -101,9 +101,9 @@ mod tests {
     #[test]
     fn a_ring_is_a_seal_and_a_short_stroke_is_text() {
         let (w, h) = (600, 400);
-        let mut plain = GrayImage::from_pixel(w, h, image::Luma([255]));
+        let mut red_ink = GrayImage::from_pixel(w, h, image::Luma([255]));
         let (cx, cy, r) = (400.0f32, 200.0f32, 59.0f32);
-        for (x, y, p) in plain.enumerate_pixels_mut() {
+        for (x, y, p) in red_ink.enumerate_pixels_mut() {
             let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt();
             // The ring, and a dot inside it (the star).
             if (d - r).abs() < 3.0 || d < 4.0 {
@@ -115,7 +115,7 @@ mod tests {
             }
         }
         let mut gray = GrayImage::from_pixel(w, h, image::Luma([250]));
-        let mask = split(&mut gray, &plain, 100.0).expect("a seal");
+        let mask = split(&mut gray, &red_ink, 100.0).expect("a seal");
         assert_eq!(gray.get_pixel(100, 60)[0], 100, "red text comes back as ink");
         assert_eq!(mask.get_pixel(100, 60)[0], 255);
         assert_eq!(gray.get_pixel(400, 200)[0], 250, "the star stays paper");
@@ -126,14 +126,14 @@ mod tests {
 
     #[test]
     fn red_text_alone_is_no_seal() {
-        let mut plain = GrayImage::from_pixel(300, 100, image::Luma([255]));
+        let mut red_ink = GrayImage::from_pixel(300, 100, image::Luma([255]));
         for x in 20..280 {
             for y in 40..60 {
-                plain.put_pixel(x, y, image::Luma([90]));
+                red_ink.put_pixel(x, y, image::Luma([90]));
             }
         }
         let mut gray = GrayImage::from_pixel(300, 100, image::Luma([250]));
-        assert!(split(&mut gray, &plain, 100.0).is_none());
+        assert!(split(&mut gray, &red_ink, 100.0).is_none());
         assert_eq!(gray.get_pixel(150, 50)[0], 90);
     }
 }

@@ -35,7 +35,7 @@ pub fn read(paths: &[PathBuf], dir: &Path, params: &ScanParams) -> Result<(ScanD
             let words = parse(&tsv, pt);
             pages.push(Page { number: i + 1, width: w as f32 * pt, height: h as f32 * pt, words, rules: rules.clone() });
             let tables = find_grids(&rules, &layout_params());
-            scans.push(PageScan { page: i + 1, gray: prepared.gray, dpi: img.dpi, tables, segments, skew_deg: 0.0, fallback: false, sealed: false, turned: 0 });
+            scans.push(PageScan { page: i + 1, gray: prepared.gray, dpi: img.dpi, tables, segments, skew_deg: 0.0, fallback: false, turned: 0 });
         }
         all.extend(bytes);
     }
