@@ -78,13 +78,22 @@ impl Ink {
             let a = Ink::get(&self.bits, self.w, self.h, x, y) && !Ink::get(&o.grown, o.w, o.h, x - dx, y - dy);
             a || Ink::get(&o.bits, o.w, o.h, x - dx, y - dy) && !Ink::get(&self.grown, self.w, self.h, x, y)
         };
-        let miss: Vec<bool> = (0..h).flat_map(|y| (0..w).map(move |x| (x, y))).map(|(x, y)| unmatched(x, y)).collect();
-        let at = |x: i64, y: i64| miss[(y * w + x) as usize];
-        let total = miss.iter().filter(|&&m| m).count();
-        if total as f32 > MISMATCH * (self.count + o.count) as f32 {
-            return false;
+        // Row by row, two rows kept: most comparisons are of different ink
+        // and end within a few rows, on too much unmatched ink or a block.
+        let limit = MISMATCH * (self.count + o.count) as f32;
+        let (mut above, mut row) = (vec![false; w as usize], vec![false; w as usize]);
+        let mut total = 0usize;
+        for y in 0..h {
+            for (x, m) in row.iter_mut().enumerate() {
+                *m = unmatched(x as i64, y);
+                total += *m as usize;
+            }
+            if total as f32 > limit || y > 0 && (0..w as usize - 1).any(|x| above[x] && above[x + 1] && row[x] && row[x + 1]) {
+                return false;
+            }
+            std::mem::swap(&mut above, &mut row);
         }
-        !(0..h - 1).any(|y| (0..w - 1).any(|x| at(x, y) && at(x + 1, y) && at(x, y + 1) && at(x + 1, y + 1)))
+        true
     }
 }
 
