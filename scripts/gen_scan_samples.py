@@ -103,6 +103,11 @@ SPECS = [
     # page 3 a quarter turn counter-clockwise (degrees, as Pillow turns).
     dict(n=51, ed="2021", year=2023, org="成都市锦江区春熙路街道办事处", short="春熙路街道", self="我街道",
          kind="street", size="medium", dpi=200, deg="medium", turn={2: 180, 3: 90}),
+    # The same without rules: the fallback's pages have no grid cells, so
+    # only their pieces' reading (page 1 upside down) or the run of their
+    # ink (page 3 a quarter turn clockwise) shows the turn.
+    dict(n=52, ed="2019", year=2020, org="南京市鼓楼区宁海路街道办事处", short="宁海路街道", self="我街道",
+         kind="street", size="medium", amount="wan", dpi=200, deg="medium", borderless=True, turn={1: 180, 3: 270}),
 ]
 
 CSS = """

@@ -169,9 +169,26 @@ fn looks_like_org(t: &str) -> bool {
     ORG_SUFFIXES.iter().any(|s| t.ends_with(s)) && t.chars().all(|c| crate::value::is_cjk(c) || "()（）".contains(c))
 }
 
+/// Where the title's year stands: its byte offset and length. A year OCR
+/// garbled in one digit (202]年, 20l9年) still ends the organ's name,
+/// though it gives no year.
+fn year_mark(title: &str) -> Option<(usize, usize)> {
+    if let Some(year) = year_in(title) {
+        let mark = format!("{year}年");
+        return title.find(&mark).map(|pos| (pos, mark.len() - '年'.len_utf8()));
+    }
+    let chars: Vec<(usize, char)> = title.char_indices().collect();
+    (0..chars.len().saturating_sub(4)).find_map(|i| {
+        let run = &chars[i..i + 4];
+        let digits = run.iter().filter(|(_, c)| c.is_ascii_digit()).count();
+        let plausible = run.iter().all(|(_, c)| c.is_ascii_graphic()) && run[0].1 == '2' && digits >= 3;
+        let bounded = i == 0 || !chars[i - 1].1.is_ascii_graphic();
+        (plausible && bounded && chars[i + 4].1 == '年').then(|| (run[0].0, chars[i + 4].0 - run[0].0))
+    })
+}
+
 fn organization_from_title(title: &str, org_line: Option<&str>) -> Option<String> {
-    let year = year_in(title)?.to_string();
-    let pos = title.find(&format!("{year}年"))?;
+    let (pos, year_len) = year_mark(title)?;
     // "XX局关于2021年…", "XX局（2021年）…": the organ is before the year,
     // without the connective; "政府信息公开工作年度报告（2021年）" has none.
     let before = title[..pos].trim_end_matches(['(', '（', ' ']);
@@ -179,7 +196,7 @@ fn organization_from_title(title: &str, org_line: Option<&str>) -> Option<String
     if !before.is_empty() && !before.contains("政府信息公开") && !before.contains("报告") {
         return Some(before.to_string());
     }
-    let after = &title[pos + year.len() + '年'.len_utf8()..];
+    let after = &title[pos + year_len + '年'.len_utf8()..];
     let name = after.split("政府信息公开").next().unwrap_or("").trim_start_matches(['度']);
     if name.chars().filter(|c| crate::value::is_cjk(*c)).count() >= 2 {
         return Some(name.to_string());
@@ -230,6 +247,12 @@ mod tests {
         assert_eq!(organization_from_title("政府信息公开工作年度报告(2021年)", Some("某县自然资源局")).as_deref(), Some("某县自然资源局"));
         assert_eq!(year_in("湛北路街道办事处2021年政府信息公开"), Some(2021));
         assert_eq!(year_in("电话6930100年"), None);
+        // A digit of the year misread (scan_52): the organ is still the
+        // text before it, and the year is not guessed.
+        let garbled = "南京市鼓楼区宁海路街道办事处202]年政府信息公开工作年度报告";
+        assert_eq!(organization_from_title(garbled, None).as_deref(), Some("南京市鼓楼区宁海路街道办事处"));
+        assert_eq!(year_in(garbled), None);
+        assert_eq!(organization_from_title("电话6930100年政府信息公开", None), None);
     }
 
     /// See: samples/pdf/pdf_06_gbk_2019.pdf, where the wrapped line was

@@ -21,7 +21,7 @@
 
 use crate::layout::{Page, Rect, Word};
 use super::ocr::{Engines, OcrError};
-use super::read::{crop_padded, first_reading_seen, ink_box, median_height, read_text_seen, read_unsure_value, under_seal, CellRead, NumberRead, PageInput, PxBox, ReadParams, Reading, MAX_NUMBER_ASPECT, NARROW, TALLER};
+use super::read::{crop_padded, first_reading_seen, ink_box, median_height, read_text_seen, read_unsure_value, strip_trailing_digits, under_seal, CellRead, NumberRead, PageInput, PxBox, ReadParams, Reading, MAX_NUMBER_ASPECT, NARROW, TALLER};
 use super::cache::InkCache;
 use super::text::Band;
 
@@ -81,6 +81,10 @@ pub fn read_page(p: &PageInput, rows: &[Band], line: u32, engines: &mut Engines,
     let found = split_rows(found, &is_number);
     let mut words = Vec::new();
     let mut cells = Vec::new();
+    // Text: as in a ruled label cell, digits OCR put at its end are a
+    // misread character (不 read as 7), not a value glued on: a value is a
+    // piece of its own, past a column's gap.
+    let label = |r: Option<Reading>| r.map(|(t, c, n, s)| if n { (t, c, n, s) } else { (strip_trailing_digits(&t), c, n, s) });
     for unit in units(&found, &is_number) {
         let ink = unit.iter().map(|&i| found[i].1).reduce(union).unwrap_or_default();
         let crop = crop_padded(p.gray, ink, params.pad);
@@ -94,9 +98,9 @@ pub fn read_page(p: &PageInput, rows: &[Band], line: u32, engines: &mut Engines,
                 // engine misread, reread as one.
                 let text = read_text_seen(engines, p, &crop, ink, true, &mut labels_seen)?;
                 let digits_only = text.as_ref().is_some_and(|t| t.0.chars().any(|c| c.is_ascii_digit()) && t.0.chars().filter(|&c| crate::value::is_cjk(c)).count() < 2);
-                if digits_only { read_unsure_value(engines, p, &crop, ink, params, first[*i].clone(), true, &mut labels_seen)? } else { text }
+                if digits_only { read_unsure_value(engines, p, &crop, ink, params, first[*i].clone(), true, &mut labels_seen)? } else { label(text) }
             }
-            _ => read_text_seen(engines, p, &crop, ink, (ink.3 - ink.1) as f32 <= 1.5 * line as f32, &mut labels_seen)?,
+            _ => label(read_text_seen(engines, p, &crop, ink, (ink.3 - ink.1) as f32 <= 1.5 * line as f32, &mut labels_seen)?),
         };
         if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
             eprintln!("p{} piece {ink:?} -> {:?}", p.number, read.as_ref().map(|r| (&r.0, r.1, r.2)));

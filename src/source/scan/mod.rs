@@ -112,6 +112,9 @@ struct PageRead {
     table_boxes: Vec<(f32, f32, f32, f32)>,
     /// The chosen `lines`, read.
     text: Vec<text::LineRead>,
+    /// How much of the ink outside tables is in no line (see
+    /// `text::unlined_share`).
+    unlined: Option<f32>,
 }
 
 /// Reads page images into a [`ScanDoc`]. Pages are read in parallel (on
@@ -155,16 +158,16 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
 fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRead, DocumentError> {
     let as_is = read_as_is(number, &img, params)?;
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
-        eprintln!("page {number}: labels read {:?}", orient::labels_read(&as_is.cells));
+        eprintln!("page {number}: labels read {:?}, unlined {:?}", orient::labels_read(&as_is.page.words), as_is.unlined);
     }
-    if !orient::doubtful(&as_is.cells) {
+    if !orient::doubtful(&as_is.page.words, as_is.unlined) {
         return Ok(as_is);
     }
     let dpi = as_is.scan.dpi.round() as u32;
     let turned = ocr::with_engines(|e| e.osd().ok().and_then(|o| o.orientation(&as_is.scan.gray, dpi))).ok().flatten();
     let Some((turned_cw, _)) = turned.filter(|&(deg, conf)| deg != 0 && conf >= orient::MIN_OSD_CONFIDENCE) else { return Ok(as_is) };
     let mut again = read_as_is(number, &orient::upright(&img, turned_cw), params)?;
-    if orient::labels_read(&again.cells).0 <= orient::labels_read(&as_is.cells).0 {
+    if orient::labels_read(&again.page.words).0 <= orient::labels_read(&as_is.page.words).0 {
         return Ok(as_is);
     }
     again.scan.turned = turned_cw;
@@ -227,6 +230,8 @@ fn read_as_is(number: usize, img: &PageImage, params: &ScanParams) -> Result<Pag
     // page's other lines are read as text lines.
     let unruled = text::unruled_rows(&ink, w, h, dpi, &table_boxes, &lines);
     let fallback = unruled.is_some();
+    let banded: Vec<text::Band> = lines.iter().map(|l| l.0).chain(unruled.iter().flat_map(|u| u.0.iter().copied())).collect();
+    let unlined = text::unlined_share(&ink, w, dpi, &table_boxes, &banded);
     let read = |e: &mut ocr::Engines| -> Result<(Page, Vec<CellRead>), ocr::OcrError> {
         let (mut page, mut cells) = read::read_page(&input, e, &params.read)?;
         if let Some((rows, line)) = &unruled {
@@ -245,7 +250,7 @@ fn read_as_is(number: usize, img: &PageImage, params: &ScanParams) -> Result<Pag
         eprintln!("page {number}: prep {t1:?}, cells {:?}", t0.elapsed());
     }
     let scan = PageScan { page: number, gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback, turned: 0 };
-    Ok(PageRead { page, cells, scan, lines, table_boxes, text: Vec::new() })
+    Ok(PageRead { page, cells, scan, lines, table_boxes, text: Vec::new(), unlined })
 }
 
 /// Strokes of a large bold title, blurred together at 150-200 dpi, can

@@ -3,16 +3,22 @@
 //!
 //! Archives hold pages fed into the scanner the wrong way round. Deskew
 //! only corrects a few degrees, and a turned page still has its grid (rules
-//! stay rules), so it is only its labels that show it: chi_sim reads
-//! turned characters as rare characters, unsure. Orientation detection
-//! (Tesseract's OSD) costs about a second a page, so it runs only on a
-//! page whose labels read that badly, and the turned reading is kept only
+//! stay rules) or its rows of pieces (a table without rules), so it is
+//! mostly its labels that show it: chi_sim reads turned characters as rare
+//! characters, unsure. A page with too few labels to tell shows a quarter
+//! turn by its ink: its lines run down the page, so most of it lies in no
+//! line. Orientation detection (Tesseract's OSD) costs about a second a
+//! page, so it runs only on such pages, and the turned reading is kept only
 //! when its labels read better.
+//!
+//! Not seen: a page of prose upside down (its lines are lines either way
+//! up; only reading them would tell, and they are read after this step).
 
 use image::GrayImage;
 
 use super::input::PageImage;
-use super::read::CellRead;
+use super::read::is_number;
+use crate::layout::Word;
 
 /// A page needs this many label cells before their reading says anything
 /// about its orientation.
@@ -26,19 +32,30 @@ const SURE_LABEL: f32 = 0.6;
 /// or a quarter turn) 5% or less.
 const UPRIGHT_SHARE: f32 = 0.3;
 
+/// Above this share of ink in no line, a page may lie sideways. Set after
+/// measuring: see the test in `tests/scan_pages.rs`.
+const SIDEWAYS_SHARE: f32 = 0.5;
+
 /// OSD's margin over the next orientation needed to act on it.
 pub const MIN_OSD_CONFIDENCE: f32 = 1.5;
 
-/// How many of a page's label cells were read with confidence, of how many.
-pub fn labels_read(cells: &[CellRead]) -> (usize, usize) {
-    let labels: Vec<&CellRead> = cells.iter().filter(|c| !c.number && c.text.chars().count() >= 2).collect();
-    (labels.iter().filter(|c| c.confidence >= SURE_LABEL).count(), labels.len())
+/// How many of a page's labels (the words of its tables that are not
+/// numbers: grid cells and the fallback's pieces alike) were read with
+/// confidence, of how many.
+pub fn labels_read(words: &[Word]) -> (usize, usize) {
+    let labels: Vec<&Word> = words.iter().filter(|w| !is_number(&w.text) && w.text.chars().count() >= 2).collect();
+    (labels.iter().filter(|w| w.confidence.unwrap_or(0.0) >= SURE_LABEL).count(), labels.len())
 }
 
-/// Whether a page's labels read so badly that it may be turned.
-pub fn doubtful(cells: &[CellRead]) -> bool {
-    let (sure, all) = labels_read(cells);
-    all >= MIN_LABELS && (sure as f32) < UPRIGHT_SHARE * all as f32
+/// Whether a page may be turned: its labels read that badly or, on a page
+/// with too few labels to tell, most of its ink outside tables lies in no
+/// line of text (`unlined`, see `text::unlined_share`).
+pub fn doubtful(words: &[Word], unlined: Option<f32>) -> bool {
+    let (sure, all) = labels_read(words);
+    if all >= MIN_LABELS {
+        return (sure as f32) < UPRIGHT_SHARE * all as f32;
+    }
+    unlined.is_some_and(|u| u > SIDEWAYS_SHARE)
 }
 
 /// The page turned upright, given how far it is turned clockwise.

@@ -407,7 +407,7 @@ pub(super) fn for_chi_sim(img: &GrayImage, dpi: u32) -> (GrayImage, u32) {
 /// A label cell (outside the value columns) holds no number: digits that
 /// OCR put at its end are a misread character, and would otherwise be
 /// taken for a value glued to the label.
-fn strip_trailing_digits(t: &str) -> String {
+pub(super) fn strip_trailing_digits(t: &str) -> String {
     let body = t.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ' ');
     if body.chars().any(crate::value::is_cjk) {
         body.to_string()

@@ -189,6 +189,36 @@ pub fn bands(ink: &[bool], w: u32, h: u32, dpi: f32, tables: &[(f32, f32, f32, f
     out
 }
 
+/// The share of the page's ink outside the tables that lies in none of
+/// `bands` (lines of text, rows of a table without rules), or `None` when
+/// there is too little ink to tell: about 0 on an upright page of text,
+/// about 1 on a page turned sideways, whose lines run down the page and
+/// so make no band (see `orient.rs`).
+pub fn unlined_share(ink: &[bool], w: u32, dpi: f32, tables: &[(f32, f32, f32, f32)], bands: &[Band]) -> Option<f32> {
+    let in_table = |x: usize, y: usize| tables.iter().any(|t| (x as f32) >= t.0 - 2.0 && (x as f32) <= t.2 + 2.0 && (y as f32) >= t.1 - 2.0 && (y as f32) <= t.3 + 2.0);
+    let (mut all, mut lined) = (0usize, 0usize);
+    for (y, row) in ink.chunks_exact(w as usize).enumerate() {
+        let row_bands: Vec<&Band> = bands.iter().filter(|b| (b.y0 as usize..b.y1 as usize).contains(&y)).collect();
+        for (x, _) in row.iter().enumerate().filter(|p| *p.1) {
+            if in_table(x, y) {
+                continue;
+            }
+            all += 1;
+            if row_bands.iter().any(|b| (b.x0 as usize..b.x1 as usize).contains(&x)) {
+                lined += 1;
+            }
+        }
+    }
+    let mm2 = px_per_mm(dpi) * px_per_mm(dpi);
+    (all as f32 >= MIN_UNLINED_INK_MM2 * mm2).then(|| 1.0 - lined as f32 / all as f32)
+}
+
+/// Ink outside tables of at least this many mm² says something of how the
+/// page's text runs: about half a line of 10.5 pt text across the column
+/// (a page holding only the s4 table and a few lines has 370 mm²; specks
+/// of noise on a blank page, a few).
+const MIN_UNLINED_INK_MM2: f32 = 50.0;
+
 /// Which bands are body lines of a paragraph: about the page's common line
 /// height (a title is taller), reaching both margins of the text column (a
 /// heading or a paragraph's last line stops short; a first line is
