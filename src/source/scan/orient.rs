@@ -32,8 +32,8 @@ const SURE_LABEL: f32 = 0.6;
 /// or a quarter turn) 5% or less.
 const UPRIGHT_SHARE: f32 = 0.3;
 
-/// Above this share of ink in no line, a page may lie sideways. Set after
-/// measuring: see the test in `tests/scan_pages.rs`.
+/// Above this share of ink in no line, a page may lie sideways. Upright
+/// pages of the samples have 0.0006 at most, pages a quarter turned 0.96.
 const SIDEWAYS_SHARE: f32 = 0.5;
 
 /// OSD's margin over the next orientation needed to act on it.
