@@ -108,6 +108,10 @@ SPECS = [
     # ink (page 3 a quarter turn clockwise) shows the turn.
     dict(n=52, ed="2019", year=2020, org="南京市鼓楼区宁海路街道办事处", short="宁海路街道", self="我街道",
          kind="street", size="medium", amount="wan", dpi=200, deg="medium", borderless=True, turn={1: 180, 3: 270}),
+    # A first page of prose only (the whole overview; s2 starts page 2),
+    # upside down: no table to show the turn, only its lines.
+    dict(n=53, ed="2021", year=2022, org="广州市越秀区北京街道办事处", short="北京街道", self="我街道",
+         kind="street", size="medium", dpi=200, deg="medium", prose=True, turn={1: 180}),
 ]
 
 CSS = """
@@ -184,12 +188,15 @@ def s4_html(rep):
     return "<table>" + "".join(f"<tr>{r}</tr>" for r in rows) + "</table>"
 
 
-def report_html(rep, borderless=False, css=""):
+def report_html(rep, borderless=False, css="", prose=False):
     fmt, parts = g.overview_parts(rep)
     h = g.headings(rep)
+    # prose: the whole overview, and s2 on a page of its own, so that page
+    # 1 holds only text.
+    overview = "".join(f"<h3>{html.escape(t)}</h3><p>{html.escape(p)}</p>" for t, p in parts) if prose else f"<p>{html.escape(parts[0][1])}</p>"
     body = [f"<h1>{html.escape(rep.org)}{rep.year}年政府信息公开工作年度报告</h1>",
-            f"<h2>{h[1]}</h2>", f"<p>{html.escape(parts[0][1])}</p>",
-            f"<h2>{h[2]}</h2>", s2_html(rep),
+            f"<h2>{h[1]}</h2>", overview,
+            f"<h2{' class=brk' if prose else ''}>{h[2]}</h2>", s2_html(rep),
             f"<h2 class='brk'>{h[3]}</h2>", s3_html(rep),
             f"<h2>{h[4]}</h2>", s4_html(rep),
             f"<h2>{h[5]}</h2>", f"<p>{html.escape(rep.rng.choice(g.PROBLEMS).format(**fmt))}</p>"]
@@ -406,7 +413,7 @@ def main():
             stem += "_turned"
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
-            page_html = report_html(rep, spec.get("borderless", False), spec.get("css", ""))
+            page_html = report_html(rep, spec.get("borderless", False), spec.get("css", ""), spec.get("prose", False))
             pages = rasterize(to_pdf(page_html, tmp), spec["dpi"], tmp)
             if spec.get("red_title"):
                 # The same HTML (report_html draws its wording at random),
@@ -416,7 +423,7 @@ def main():
                 without = rasterize(to_pdf(hidden, tmp / "untitled"), spec["dpi"], tmp / "untitled")
                 pages[0] = redden_title(pages[0], without[0])
         # The table pages: every page but a last one holding only section 五.
-        pages = pages[:3]
+        pages = pages[:4 if spec.get("prose") else 3]
         degraded = []
         for k, page in enumerate(pages, start=1):
             img, angle, q = degrade(page, spec["deg"], rng)

@@ -84,13 +84,17 @@ fn find_headings(doc: &TextDoc, templates: &TemplateSet) -> Vec<Option<usize>> {
 }
 
 /// A line of a wrapped paragraph, not a heading: it starts with the
-/// punctuation that ends the previous line's clause, or holds a full stop
-/// before its end. PDF text wraps narrative anywhere, and such a line can
-/// resemble a heading ("。因政府信息公开工作被申请行政复议1件、被提起行政诉讼2件。").
+/// punctuation that ends the previous line's clause, holds a full stop
+/// before its end, or states a count (a number of 件, 条, 次, 个): headings
+/// name sections and count nothing. PDF text wraps narrative anywhere,
+/// and such a line can resemble a heading ("。因政府信息公开工作被申请行政复议1件、
+/// 被提起行政诉讼2件。", which is also a paragraph's last line on its own).
 fn is_wrapped_sentence(t: &str) -> bool {
     let t = t.trim();
     let inner = t.trim_end_matches(['。', ' ']);
-    t.starts_with(['。', '，', '、', '；', '：', '）', '”', ',', '.', ';', ':']) || inner.contains('。')
+    let chars: Vec<char> = t.chars().filter(|c| !c.is_whitespace()).collect();
+    let counts = chars.windows(2).any(|w| w[0].is_ascii_digit() && "件条次个".contains(w[1]));
+    t.starts_with(['。', '，', '、', '；', '：', '）', '”', ',', '.', ';', ':']) || inner.contains('。') || counts
 }
 
 /// Word artifacts glued to headings: "[bookmark: _GoBack]二、主动公开…".
@@ -264,6 +268,10 @@ mod tests {
         let heads = find_headings(&doc, &t);
         assert_eq!(heads[1], Some(3));
         assert!(!heads.contains(&Some(2)));
+        // The same sentence as a paragraph's last line, read on its own
+        // from a scan (scan_53): it took section 四's place before 二 and 三.
+        let doc = read("一、总体情况\n因政府信息公开工作被申请行政复议4件、被提起行政诉讼10件。\n二、主动公开政府信息情况\n");
+        assert_eq!(find_headings(&doc, &t)[..4], [Some(0), Some(2), None, None]);
     }
 
     #[test]

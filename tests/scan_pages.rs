@@ -178,3 +178,17 @@ fn pages_without_rules_scanned_turned_are_read_upright_and_named() {
     assert_eq!((got["organization"].as_str(), got["year"].as_i64()), (Some("南京市鼓楼区宁海路街道办事处"), Some(2020)));
     assert_eq!((got["values"]["s2.procurement.items"].clone(), got["values"]["s4.review.total"].clone()), (Value::from(3), Value::from(9)));
 }
+
+/// A first page of prose only, upside down (scan_53): no table shows the
+/// turn, but its text lines read as nonsense once read, so it is read
+/// again turned upright. Before, the title was lost (no organization, no
+/// year, a no-title warning).
+#[test]
+fn a_page_of_prose_scanned_upside_down_is_read_upright() {
+    let got = sample_report("scan_53_200_2021_turned");
+    assert_eq!(pages_turned(&got), [turned_message(1, 180)]);
+    assert_eq!(
+        (got["title"].as_str(), got["organization"].as_str(), got["year"].as_i64()),
+        (Some("广州市越秀区北京街道办事处2022年政府信息公开工作年度报告"), Some("广州市越秀区北京街道办事处"), Some(2022))
+    );
+}

@@ -54,7 +54,7 @@ use rayon::prelude::*;
 use crate::error::DocumentError;
 use crate::source::text::TextDoc;
 pub use input::{PageImage, ScanLimits};
-use crate::layout::{self, find_grids, Grid, LayoutParams, Page, Rule};
+use crate::layout::{self, find_grids, Grid, LayoutParams, Page, Rule, Word};
 use read::CellRead;
 
 /// Everything the scan reader can be tuned by.
@@ -115,6 +115,10 @@ struct PageRead {
     /// How much of the ink outside tables is in no line (see
     /// `text::unlined_share`).
     unlined: Option<f32>,
+    /// The page's image, kept when its tables could not tell whether it
+    /// is turned (see `orient::doubtful`): its text lines are asked once
+    /// read, and it may have to be read again turned.
+    unjudged: Option<PageImage>,
 }
 
 /// Reads page images into a [`ScanDoc`]. Pages are read in parallel (on
@@ -126,11 +130,27 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
     // Of the narrative's body lines only the report's first is read (see
     // `text.rs`); which one that is depends on every page before it.
     let first_body = reads.iter().enumerate().find_map(|(i, r)| r.lines.iter().position(|l| l.1).map(|k| (i, k)));
+    let body_of = |i: usize| first_body.filter(|b| b.0 == i).map(|b| b.1);
+    reads.par_iter_mut().enumerate().try_for_each(|(i, r)| read_text_lines(r, body_of(i), params))?;
+    // A page its tables could not judge (prose) is judged by its lines.
     reads.par_iter_mut().enumerate().try_for_each(|(i, r)| -> Result<(), DocumentError> {
-        let chosen: Vec<text::Band> = r.lines.iter().enumerate().filter(|&(k, l)| !l.1 || first_body == Some((i, k))).map(|(_, l)| l.0).collect();
-        let read = ocr::with_engines(|e| text::read_lines(r.scan.page, &r.scan.gray, r.scan.dpi, &r.table_boxes, &chosen, params.read.pad, e)).and_then(|w| w).map_err(|e| DocumentError::Scan(e.to_string()))?;
-        r.page.words.extend(read.iter().map(|l| l.word.clone()));
-        r.text = read;
+        let Some(img) = r.unjudged.take() else { return Ok(()) };
+        let lines: Vec<Word> = r.text.iter().map(|l| l.word.clone()).collect();
+        if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
+            eprintln!("page {}: lines read {:?}", i + 1, orient::labels_read(&lines));
+        }
+        if !orient::lines_doubtful(&lines) {
+            return Ok(());
+        }
+        let Some(turned_cw) = osd_turn(r) else { return Ok(()) };
+        let mut again = read_as_is(i + 1, &orient::upright(&img, turned_cw), params)?;
+        let body = body_of(i).and_then(|_| again.lines.iter().position(|l| l.1));
+        read_text_lines(&mut again, body, params)?;
+        let again_lines: Vec<Word> = again.text.iter().map(|l| l.word.clone()).collect();
+        if orient::labels_read(&again_lines).0 > orient::labels_read(&lines).0 {
+            again.scan.turned = turned_cw;
+            *r = again;
+        }
         Ok(())
     })?;
     let mut pages = Vec::new();
@@ -152,20 +172,40 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
     Ok(ScanDoc { doc, pages, scans, cells, lines })
 }
 
-/// Page `number` (1-based), read as it is or, when its labels read so
-/// badly that it may be turned and OSD says it is, turned upright
-/// ([`orient`]): whichever reading has more labels read.
+/// Reads the chosen text lines of a page (those that are not body lines,
+/// and its `body`-th line when it holds the report's first body line).
+fn read_text_lines(r: &mut PageRead, body: Option<usize>, params: &ScanParams) -> Result<(), DocumentError> {
+    let chosen: Vec<text::Band> = r.lines.iter().enumerate().filter(|&(k, l)| !l.1 || body == Some(k)).map(|(_, l)| l.0).collect();
+    let read = ocr::with_engines(|e| text::read_lines(r.scan.page, &r.scan.gray, r.scan.dpi, &r.table_boxes, &chosen, params.read.pad, e)).and_then(|w| w).map_err(|e| DocumentError::Scan(e.to_string()))?;
+    r.page.words.extend(read.iter().map(|l| l.word.clone()));
+    r.text = read;
+    Ok(())
+}
+
+/// How far OSD says a page lies turned clockwise, when it says so surely.
+fn osd_turn(r: &PageRead) -> Option<u32> {
+    let dpi = r.scan.dpi.round() as u32;
+    let turned = ocr::with_engines(|e| e.osd().ok().and_then(|o| o.orientation(&r.scan.gray, dpi))).ok().flatten();
+    turned.filter(|&(deg, conf)| deg != 0 && conf >= orient::MIN_OSD_CONFIDENCE).map(|(deg, _)| deg)
+}
+
+/// Page `number` (1-based), read as it is or, when its tables say it may
+/// be turned and OSD says it is, turned upright ([`orient`]): whichever
+/// reading has more labels read.
 fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRead, DocumentError> {
-    let as_is = read_as_is(number, &img, params)?;
+    let mut as_is = read_as_is(number, &img, params)?;
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
         eprintln!("page {number}: labels read {:?}, unlined {:?}", orient::labels_read(&as_is.page.words), as_is.unlined);
     }
-    if !orient::doubtful(&as_is.page.words, as_is.unlined) {
+    let doubtful = orient::doubtful(&as_is.page.words, as_is.unlined);
+    if doubtful.is_none() {
+        as_is.unjudged = Some(img);
         return Ok(as_is);
     }
-    let dpi = as_is.scan.dpi.round() as u32;
-    let turned = ocr::with_engines(|e| e.osd().ok().and_then(|o| o.orientation(&as_is.scan.gray, dpi))).ok().flatten();
-    let Some((turned_cw, _)) = turned.filter(|&(deg, conf)| deg != 0 && conf >= orient::MIN_OSD_CONFIDENCE) else { return Ok(as_is) };
+    if doubtful == Some(false) {
+        return Ok(as_is);
+    }
+    let Some(turned_cw) = osd_turn(&as_is) else { return Ok(as_is) };
     let mut again = read_as_is(number, &orient::upright(&img, turned_cw), params)?;
     if orient::labels_read(&again.page.words).0 <= orient::labels_read(&as_is.page.words).0 {
         return Ok(as_is);
@@ -250,7 +290,7 @@ fn read_as_is(number: usize, img: &PageImage, params: &ScanParams) -> Result<Pag
         eprintln!("page {number}: prep {t1:?}, cells {:?}", t0.elapsed());
     }
     let scan = PageScan { page: number, gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback, turned: 0 };
-    Ok(PageRead { page, cells, scan, lines, table_boxes, text: Vec::new(), unlined })
+    Ok(PageRead { page, cells, scan, lines, table_boxes, text: Vec::new(), unlined, unjudged: None })
 }
 
 /// Strokes of a large bold title, blurred together at 150-200 dpi, can

@@ -11,8 +11,8 @@
 //! page, so it runs only on such pages, and the turned reading is kept only
 //! when its labels read better.
 //!
-//! Not seen: a page of prose upside down (its lines are lines either way
-//! up; only reading them would tell, and they are read after this step).
+//! A page of prose upside down still runs in lines: it is only seen once
+//! its text lines have been read, and they read as nonsense.
 
 use image::GrayImage;
 
@@ -47,16 +47,29 @@ pub fn labels_read(words: &[Word]) -> (usize, usize) {
     (labels.iter().filter(|w| w.confidence.unwrap_or(0.0) >= SURE_LABEL).count(), labels.len())
 }
 
-/// Whether a page may be turned: its labels read that badly or, on a page
-/// with too few labels to tell, most of its ink outside tables lies in no
-/// line of text (`unlined`, see `text::unlined_share`).
-pub fn doubtful(words: &[Word], unlined: Option<f32>) -> bool {
+/// Whether a page may be turned, when its tables can tell: its labels read
+/// that badly or, on a page with too few labels to tell, most of its ink
+/// outside tables lies in no line of text (`unlined`, see
+/// `text::unlined_share`). `None`: the page has too few labels and its ink
+/// runs in lines; only its text lines can tell ([`lines_doubtful`]).
+pub fn doubtful(words: &[Word], unlined: Option<f32>) -> Option<bool> {
     let (sure, all) = labels_read(words);
     if all >= MIN_LABELS {
-        return (sure as f32) < UPRIGHT_SHARE * all as f32;
+        return Some((sure as f32) < UPRIGHT_SHARE * all as f32);
     }
-    unlined.is_some_and(|u| u > SIDEWAYS_SHARE)
+    unlined.is_some_and(|u| u > SIDEWAYS_SHARE).then_some(true)
 }
+
+/// Whether a page that its tables could not judge may be upside down: its
+/// text lines (`lines`, as read) read as badly as a turned page's labels.
+pub fn lines_doubtful(lines: &[Word]) -> bool {
+    let (sure, all) = labels_read(lines);
+    all >= MIN_LINES && (sure as f32) < UPRIGHT_SHARE * all as f32
+}
+
+/// A page of prose has few lines read (the title, headings, one body
+/// line): two are enough to tell, as a false doubt only costs the OSD.
+const MIN_LINES: usize = 2;
 
 /// The page turned upright, given how far it is turned clockwise.
 pub fn upright(img: &PageImage, turned_cw: u32) -> PageImage {
