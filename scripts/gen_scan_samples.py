@@ -112,6 +112,10 @@ SPECS = [
     # upside down: no table to show the turn, only its lines.
     dict(n=53, ed="2021", year=2022, org="广州市越秀区北京街道办事处", short="北京街道", self="我街道",
          kind="street", size="medium", dpi=200, deg="medium", prose=True, turn={1: 180}),
+    # Scanned on a black lid, the sheet askew: dark margins around every
+    # page, which the flattening leaves as a dark strip along the sheet.
+    dict(n=54, ed="2019", year=2020, org="杭州市上城区湖滨街道办事处", short="湖滨街道", self="我街道",
+         kind="street", size="medium", dpi=200, deg="medium", lid=True),
 ]
 
 CSS = """
@@ -348,6 +352,20 @@ def pdf_jpegs(pages):
         cap = max(cap - 5, 25)
 
 
+def on_lid(img, dpi, rng):
+    """The sheet laid a little askew on a scanner's black lid, the glass
+    larger than the sheet: dark margins of 3-6 mm, a wedge where the sheet
+    is turned."""
+    lid = 28 if img.mode == "L" else (28,) * 3
+    img = img.rotate(rng.uniform(-0.8, 0.8), resample=Image.BICUBIC, expand=True, fillcolor=lid)
+    mm = dpi / 25.4
+    left, top, right, bottom = (round(rng.uniform(3, 6) * mm) for _ in range(4))
+    out = Image.new(img.mode, (img.size[0] + left + right, img.size[1] + top + bottom), lid)
+    out.paste(img, (left, top))
+    n = Image.effect_noise(out.size, 3).convert(out.mode)
+    return ImageChops.add(out, n, scale=1.0, offset=-128)
+
+
 def crop_margins(img, dpi):
     """Cuts 8 mm off each side: blank paper, and kept under the size cap.
     The page margins are 16-18 mm and a 2.5° skew moves the table by less
@@ -411,6 +429,8 @@ def main():
             stem += "_seal"
         if spec.get("turn"):
             stem += "_turned"
+        if spec.get("lid"):
+            stem += "_lid"
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
             page_html = report_html(rep, spec.get("borderless", False), spec.get("css", ""), spec.get("prose", False))
@@ -428,6 +448,8 @@ def main():
         for k, page in enumerate(pages, start=1):
             img, angle, q = degrade(page, spec["deg"], rng)
             img = crop_margins(img, spec["dpi"])
+            if spec.get("lid"):
+                img = on_lid(img, spec["dpi"], rng)
             if spec.get("turn", {}).get(k):
                 img = img.rotate(spec["turn"][k], expand=True)
             if spec.get("seal"):

@@ -8,7 +8,9 @@
 //!    file's own images do not give are rendered by `pdftoppm`; text PDFs
 //!    with pages only OCR can read go through [`pdf_ocr`]. [`redtext`]: of
 //!    a colour page's red ink, only seals stay dropped.
-//! 1. [`prep`]: flatten the illumination, deskew, binarize (Sauvola).
+//! 1. [`margins`]: the dark margins of a scanner's lid around the sheet
+//!    whitened. [`prep`]: flatten the illumination, deskew, binarize
+//!    (Sauvola).
 //! 2. [`lines`]: ruling lines by long runs, erased from the ink; then the
 //!    grid of each table with merged cells (`layout::find_grids`, the same
 //!    lattice `pages_to_doc` builds), so that each cell can be cropped.
@@ -35,6 +37,7 @@ pub mod fallback;
 pub mod heading;
 pub mod input;
 pub mod lines;
+pub mod margins;
 pub mod ocr;
 pub mod orient;
 pub mod pdf;
@@ -228,7 +231,8 @@ fn read_as_is(number: usize, img: &PageImage, params: &ScanParams) -> Result<Pag
         (&img.gray, img.red.clone(), img.dpi)
     };
     let t0 = std::time::Instant::now();
-    let prepared = prep::prepare(gray, dpi, &params.prep);
+    let cleared = margins::clear(gray, dpi);
+    let prepared = prep::prepare(cleared.as_ref().unwrap_or(gray), dpi, &params.prep);
     // The seal's mask follows the page through the deskew.
     let red = red.map(|r| if prepared.skew_deg == 0.0 { r } else { prep::rotate(&r, -prepared.skew_deg) });
     let t1 = t0.elapsed();
