@@ -113,6 +113,12 @@ fn looks_like_value(t: &str) -> bool {
     allowed && (digits > 0 || core.chars().count() == 1) && core.chars().any(|c| c.is_ascii_digit() || ocr_digit(c).is_some())
 }
 
+/// The unit a reading ends with (万元, 元, 件…), if any.
+pub fn unit_suffix(t: &str) -> Option<&'static str> {
+    let t = t.trim();
+    ["万元", "元"].into_iter().chain(COUNT_UNITS.iter().copied()).find(|u| t.ends_with(u))
+}
+
 fn strip_units(t: &str) -> (&str, Option<Unit>) {
     let t = t.trim();
     if let Some(s) = t.strip_suffix("万元") {

@@ -192,3 +192,16 @@ fn a_page_of_prose_scanned_upside_down_is_read_upright() {
         (Some("广州市越秀区北京街道办事处2022年政府信息公开工作年度报告"), Some("广州市越秀区北京街道办事处"), Some(2022))
     );
 }
+
+/// A sheet scanned askew on a black lid (scan_54): the dark strip the
+/// flattening left along the sheet's edge ran through every text line, so
+/// the title was lost. Its s2 amount has the unit glued on
+/// (24.592416万元), which chi_sim misread (24.5924]16万元) and the digits
+/// engine read with the unit as digits; the digits alone read right.
+#[test]
+fn a_sheet_on_a_black_lid_keeps_its_title_and_a_glued_unit_its_digits() {
+    let got = sample_report("scan_54_200_2019_lid");
+    assert_eq!((got["organization"].as_str(), got["year"].as_i64()), (Some("杭州市上城区湖滨街道办事处"), Some(2020)));
+    assert_eq!(got["values"]["s2.procurement.amount_wan"], Value::from(24.592416));
+    assert_eq!(got["cells"]["s2.procurement.amount_wan"]["raw"], "24.592416万元");
+}

@@ -337,6 +337,27 @@ pub(super) fn read_unsure_value(engines: &mut Engines, p: &PageInput, crop: &Gra
         if crate::value::classify(&t.0) == crate::value::TokenClass::Value && t.0.chars().any(|c| c.is_ascii_digit()) {
             return Ok(text.map(|(s, c, _, sym)| (s, c, true, sym)));
         }
+        // A value with its unit glued on (24.592416万元), a digit of which
+        // chi_sim misread (24.5924]16万元), while the digits engine reads the
+        // unit as digits (…7576): the digits engine on the digits alone, cut
+        // where the short glyphs end and the tall ones begin.
+        // The reading must have a character for every piece of ink before
+        // the unit: two digits run together, or one broken in two, and it
+        // is not taken.
+        let unit = crate::value::unit_suffix(&t.0);
+        let cut = unit.and_then(|u| unit_start(p.ink, p.gray.width(), ink, u.chars().count()));
+        if let (Some(unit), Some((cut, glyphs))) = (unit, cut) {
+            let digits = ink_box(p.ink, p.gray.width(), p.gray.height(), (ink.0 as f32, ink.1 as f32, cut as f32, ink.3 as f32), p.dpi);
+            if let Some(digits) = digits.filter(|_| t.0.chars().any(|c| c.is_ascii_digit())) {
+                let n = read_number(engines, &crop_padded(p.gray, digits, params.pad), digits, dpi)?;
+                if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
+                    eprintln!("    unit {unit:?} cut at {cut}: {:?} {:.2} for {glyphs} pieces", n.text, n.confidence);
+                }
+                if n.sure(params) && n.text.chars().count() == glyphs {
+                    return Ok(Some((format!("{}{unit}", n.text), n.confidence, true, n.symbols)));
+                }
+            }
+        }
         // A label in a value row: chi_sim sees words, the digits engine saw
         // no number's shape; no reread will make it one.
         if !first.as_ref().is_some_and(|f| f.shaped) && t.0.chars().filter(|&c| crate::value::is_cjk(c)).count() >= 2 {
@@ -369,6 +390,34 @@ pub(super) fn read_unsure_value(engines: &mut Engines, p: &PageInput, crop: &Gra
         return Ok(Some((best.text, best.confidence, true, best.symbols)));
     }
     Ok(text)
+}
+
+/// Where a unit of `chars` Chinese characters glued after a number
+/// begins, and how many pieces of ink (runs of columns between blank
+/// ones) stand before it: the ink's last `chars` pieces are square (as
+/// wide as 0.8 of their height, where a digit is 0.7 at most) and as tall
+/// as every piece before them. `None` unless the ink splits so cleanly.
+fn unit_start(ink: &[bool], w: u32, b: PxBox, chars: usize) -> Option<(u32, usize)> {
+    let mut pieces: Vec<(u32, u32, u32)> = Vec::new(); // x0, x1, height
+    let mut x = b.0;
+    while x < b.2 {
+        let rows = |x: u32| (b.1..b.3).filter(move |&y| ink[(y * w + x) as usize]);
+        if rows(x).next().is_none() {
+            x += 1;
+            continue;
+        }
+        let (start, mut top, mut bottom) = (x, u32::MAX, 0);
+        while x < b.2 && rows(x).next().is_some() {
+            top = top.min(rows(x).next().unwrap_or(top));
+            bottom = bottom.max(rows(x).next_back().map_or(bottom, |y| y + 1));
+            x += 1;
+        }
+        pieces.push((start, x, bottom.saturating_sub(top)));
+    }
+    let k = pieces.len().checked_sub(chars).filter(|&k| k > 0)?;
+    let tallest_digit = pieces[..k].iter().map(|p| p.2).max()?;
+    let square = pieces[k..].iter().all(|p| (p.1 - p.0) as f32 >= 0.8 * p.2 as f32 && p.2 >= tallest_digit);
+    square.then_some((pieces[k - 1].1, k))
 }
 
 /// chi_sim on a label crop: single-line mode when the ink is one line high
@@ -515,4 +564,37 @@ pub fn crop_padded(gray: &GrayImage, b: (u32, u32, u32, u32), pad: f32) -> GrayI
     let view = imageops::crop_imm(gray, x0, y0, w, h).to_image();
     imageops::replace(&mut out, &view, p as i64, p as i64);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ink of `boxes` (x0, x1, y0, y1) on a 100×20 page.
+    fn ink_of(boxes: &[(u32, u32, u32, u32)]) -> Vec<bool> {
+        let mut ink = vec![false; 100 * 20];
+        for &(x0, x1, y0, y1) in boxes {
+            for y in y0..y1 {
+                for x in x0..x1 {
+                    ink[(y * 100 + x) as usize] = true;
+                }
+            }
+        }
+        ink
+    }
+
+    /// Three digits (6 px wide, 10 tall) and a unit of two square glyphs:
+    /// the unit begins after the third digit. A last glyph as narrow as a
+    /// digit is no unit, and neither is one lower than the digits.
+    #[test]
+    fn a_unit_glued_after_digits_is_found_by_its_square_glyphs() {
+        let digits = [(2, 8, 5, 15), (10, 16, 5, 15), (18, 24, 5, 15)];
+        let unit = [(27, 38, 4, 15), (40, 51, 4, 15)];
+        let ink = ink_of(&[&digits[..], &unit[..]].concat());
+        assert_eq!(unit_start(&ink, 100, (2, 4, 51, 15), 2), Some((24, 3)));
+        let narrow = ink_of(&[&digits[..], &[(27, 38, 4, 15), (40, 46, 5, 15)][..]].concat());
+        assert_eq!(unit_start(&narrow, 100, (2, 4, 46, 15), 2), None);
+        let low = ink_of(&[&digits[..], &[(27, 38, 8, 15), (40, 51, 8, 15)][..]].concat());
+        assert_eq!(unit_start(&low, 100, (2, 5, 51, 15), 2), None);
+    }
 }
