@@ -32,6 +32,9 @@ const MAX_SHARE: f32 = 0.5;
 /// `gray` with its dark margins turned to paper, or `None` if it has none.
 pub fn clear(gray: &GrayImage, dpi: f32) -> Option<GrayImage> {
     let (w, h) = (gray.width() as usize, gray.height() as usize);
+    if w == 0 || h == 0 {
+        return None;
+    }
     let px = gray.as_raw();
     let mut seen = vec![false; w * h];
     let mut stack: Vec<usize> = Vec::new();
@@ -123,5 +126,6 @@ mod tests {
         assert!(clear(&GrayImage::from_pixel(50, 50, Luma([230])), 100.0).is_none());
         // A page scanned dark all over is not a margin.
         assert!(clear(&GrayImage::from_pixel(50, 50, Luma([40])), 100.0).is_none());
+        assert!(clear(&GrayImage::new(0, 0), 100.0).is_none());
     }
 }
