@@ -53,6 +53,7 @@ pub fn prepare(gray: &GrayImage, dpi: f32, params: &PrepParams) -> Prepared {
     let t = std::time::Instant::now();
     let lap = |what: &str| if std::env::var_os("XXGK_DEBUG_TIME").is_some() { eprintln!("prep {what} {:?}", t.elapsed()) };
     let flat = flatten(gray, (params.background_window_mm * px_per_mm(dpi)).round() as u32);
+    let paper = paper_level(ink_level(&flat));
     lap("flatten");
     let window = ((params.sauvola_window_mm * px_per_mm(dpi)).round() as u32) | 1;
     // The skew from a plain threshold of the flattened page (its paper is
@@ -64,7 +65,7 @@ pub fn prepare(gray: &GrayImage, dpi: f32, params: &PrepParams) -> Prepared {
     for (y, row) in flat.as_raw().chunks_exact(flat.width() as usize).take((sh * f) as usize).enumerate() {
         let dst = &mut small[(y as u32 / f * sw) as usize..][..sw as usize];
         for (d, chunk) in dst.iter_mut().zip(row.chunks_exact(f as usize)) {
-            *d |= chunk.iter().any(|&v| v < 160);
+            *d |= chunk.iter().any(|&v| v < paper.skew_ink);
         }
     }
     lap("small");
@@ -72,7 +73,7 @@ pub fn prepare(gray: &GrayImage, dpi: f32, params: &PrepParams) -> Prepared {
     lap("skew");
     let gray = if skew.abs() < 0.05 { flat } else { rotate(&flat, -skew) };
     lap("rotate");
-    let ink = sauvola(&gray, window, params.sauvola_k);
+    let ink = sauvola(&gray, window, params.sauvola_k, paper.cap);
     lap("sauvola");
     Prepared { gray, skew_deg: if skew.abs() < 0.05 { 0.0 } else { skew }, ink }
 }
@@ -116,6 +117,58 @@ pub fn flatten(img: &GrayImage, window: u32) -> GrayImage {
     }
     GrayImage::from_raw(w, h, out).expect("buffer of w*h bytes")
 }
+
+/// The level of a page's ink: the gray that a tenth of its pixels darker
+/// than [`PAPER`] are at or below (the cores of strokes, not their
+/// blurred edges), or `None` with no such pixels.
+fn ink_level(img: &GrayImage) -> Option<u8> {
+    let mut hist = [0usize; 256];
+    for &v in img.as_raw() {
+        hist[v as usize] += 1;
+    }
+    let inked: usize = hist[..PAPER as usize].iter().sum();
+    let want = inked.div_ceil(10).max(1);
+    let mut seen = 0;
+    (0..PAPER).find(|&v| {
+        seen += hist[v as usize];
+        seen >= want
+    })
+}
+
+/// What counts as paper on a flattened page, set by how dark its ink is.
+struct PaperLevel {
+    /// Lighter than this is paper to the binarization, whatever the
+    /// window around it (flat paper has a tiny deviation; the cap keeps
+    /// its noise white).
+    cap: u8,
+    /// Darker than this is ink to the skew estimate.
+    skew_ink: u8,
+}
+
+/// A faded page (a pale copy, worn toner, a scanner set too light) has its
+/// ink (see [`ink_level`]) lighter than [`FADED`]: 110 at most on the
+/// sample scans down to 150 dpi and heavy blur, 163 to 176 on them faded to
+/// 0.4 of their contrast. Its strokes and rules lie above the cap of 215
+/// that keeps paper white on other pages, and above the skew estimate's
+/// 160: both move towards the paper with the ink, in proportion. (Not a
+/// contrast stretch: that amplifies the noise as much, and the binarization
+/// reads it as ink.)
+fn paper_level(ink: Option<u8>) -> PaperLevel {
+    match ink.filter(|&l| l > FADED) {
+        None => PaperLevel { cap: 215, skew_ink: 160 },
+        Some(l) => {
+            let towards = |v: u8| (255.0 - (255.0 - v as f32) * (255.0 - l as f32) / (255.0 - INK as f32)).round() as u8;
+            PaperLevel { cap: towards(215), skew_ink: towards(160) }
+        }
+    }
+}
+
+/// Lighter than this is paper on a flattened page (its noise and JPEG
+/// ripples stay above it).
+const PAPER: u8 = 230;
+const FADED: u8 = 130;
+/// Ink on a page scanned well.
+const INK: u8 = 40;
 
 fn max_filter(src: &[u8], w: u32, h: u32, r: i64) -> Vec<u8> {
     let (w, h) = (w as i64, h as i64);
@@ -167,7 +220,7 @@ fn box_blur(src: &[f32], w: u32, h: u32, r: i64) -> Vec<f32> {
 /// Sauvola threshold `m * (1 + k * (s / 128 - 1))` over a `window`-px square
 /// (clipped at the page edges). The window's sums slide: per column over
 /// the window's rows, then along each row, so memory stays a few rows.
-pub fn sauvola(img: &GrayImage, window: u32, k: f32) -> Vec<bool> {
+pub fn sauvola(img: &GrayImage, window: u32, k: f32, cap: u8) -> Vec<bool> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     let px = img.as_raw();
     let r = (window / 2) as usize;
@@ -217,7 +270,7 @@ pub fn sauvola(img: &GrayImage, window: u32, k: f32) -> Vec<bool> {
             }
             let v = row[x] as f64;
             // Flat paper has a tiny deviation: the cap keeps its noise white.
-            if v >= 215.0 {
+            if v >= cap as f64 {
                 continue;
             }
             let n = (rows * (x1 - x0) as u64) as f64;
