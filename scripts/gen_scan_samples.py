@@ -116,6 +116,13 @@ SPECS = [
     # page, which the flattening leaves as a dark strip along the sheet.
     dict(n=54, ed="2019", year=2020, org="杭州市上城区湖滨街道办事处", short="湖滨街道", self="我街道",
          kind="street", size="medium", dpi=200, deg="medium", lid=True),
+    # Pale copies (ink at 0.4 and 0.45 of its contrast) scanned with heavy
+    # blur, noise and JPEG: the noise is as strong as on any scan, the ink
+    # much weaker.
+    dict(n=56, ed="2021", year=2023, org="天津市和平区劝业场街道办事处", short="劝业场街道", self="我街道",
+         kind="street", size="medium", dpi=200, deg="heavy", pale=0.4),
+    dict(n=57, ed="2019", year=2020, org="天津市河西区友谊路街道办事处", short="友谊路街道", self="我街道",
+         kind="street", size="medium", amount="wan", dpi=200, deg="heavy", pale=0.45),
 ]
 
 CSS = """
@@ -462,6 +469,8 @@ def main():
             stem += "_turned"
         if spec.get("lid"):
             stem += "_lid"
+        if spec.get("pale"):
+            stem += "_pale"
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
             page_html = report_html(rep, spec.get("borderless", False), spec.get("css", ""), spec.get("prose", False))
@@ -477,6 +486,10 @@ def main():
         pages = pages[:4 if spec.get("prose") else 3]
         degraded = []
         for k, page in enumerate(pages, start=1):
+            if spec.get("pale"):
+                # A pale copy, then scanned: every tone pulled towards the
+                # paper before the scan's blur, noise and JPEG.
+                page = page.point(lambda v: int(255 - (255 - v) * spec["pale"]))
             img, angle, q = degrade(page, spec["deg"], rng)
             img = crop_margins(img, spec["dpi"])
             if spec.get("lid"):

@@ -122,6 +122,8 @@ struct PageRead {
     /// is turned (see `orient::doubtful`): its text lines are asked once
     /// read, and it may have to be read again turned.
     unjudged: Option<PageImage>,
+    /// Its ink is faded (see `prep::paper_level`).
+    faded: bool,
 }
 
 /// Reads page images into a [`ScanDoc`]. Pages are read in parallel (on
@@ -197,6 +199,17 @@ fn osd_turn(r: &PageRead) -> Option<u32> {
 /// reading has more labels read.
 fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRead, DocumentError> {
     let mut as_is = read_as_is(number, &img, params)?;
+    if as_is.faded && !params.prep.for_faded {
+        // A faded page read again with the binarization set for faded ink
+        // (see `prep::paper_level`); the reading with more cells read
+        // surely is kept: the setting that finds a pale copy's rules can
+        // also take a noisy one's specks for strokes.
+        let faded_params = ScanParams { prep: prep::PrepParams { for_faded: true, ..params.prep.clone() }, ..params.clone() };
+        let again = read_as_is(number, &img, &faded_params)?;
+        if surely_read(&again.page.words) > surely_read(&as_is.page.words) {
+            as_is = again;
+        }
+    }
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
         eprintln!("page {number}: labels read {:?}, unlined {:?}", orient::labels_read(&as_is.page.words), as_is.unlined);
     }
@@ -217,6 +230,11 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
     Ok(again)
 }
 
+/// How many of a page's words were read with confidence.
+fn surely_read(words: &[Word]) -> usize {
+    words.iter().filter(|w| w.confidence.unwrap_or(0.0) >= correct::UNSURE).count()
+}
+
 /// Page `number` (1-based): preparation, rules, grid, and its table cells.
 fn read_as_is(number: usize, img: &PageImage, params: &ScanParams) -> Result<PageRead, DocumentError> {
     let scaled;
@@ -233,6 +251,7 @@ fn read_as_is(number: usize, img: &PageImage, params: &ScanParams) -> Result<Pag
     let t0 = std::time::Instant::now();
     let cleared = margins::clear(gray, dpi);
     let prepared = prep::prepare(cleared.as_ref().unwrap_or(gray), dpi, &params.prep);
+    let prepared_faded = prepared.faded;
     // The seal's mask follows the page through the deskew.
     let red = red.map(|r| if prepared.skew_deg == 0.0 { r } else { prep::rotate(&r, -prepared.skew_deg) });
     let t1 = t0.elapsed();
@@ -294,7 +313,7 @@ fn read_as_is(number: usize, img: &PageImage, params: &ScanParams) -> Result<Pag
         eprintln!("page {number}: prep {t1:?}, cells {:?}", t0.elapsed());
     }
     let scan = PageScan { page: number, gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback, turned: 0 };
-    Ok(PageRead { page, cells, scan, lines, table_boxes, text: Vec::new(), unlined, unjudged: None })
+    Ok(PageRead { page, cells, scan, lines, table_boxes, text: Vec::new(), unlined, unjudged: None, faded: prepared_faded })
 }
 
 /// Strokes of a large bold title, blurred together at 150-200 dpi, can

@@ -25,11 +25,15 @@ pub struct PrepParams {
     pub sauvola_window_mm: f32,
     /// Background window, in millimetres: wider than any glyph or line.
     pub background_window_mm: f32,
+    /// Move the binarization's paper cap towards the paper on a faded page
+    /// (see [`paper_level`]). Off by default: the reader tries a faded page
+    /// both ways and keeps the better reading.
+    pub for_faded: bool,
 }
 
 impl Default for PrepParams {
     fn default() -> Self {
-        PrepParams { max_skew_deg: 6.0, sauvola_k: 0.12, sauvola_window_mm: 3.0, background_window_mm: 4.0 }
+        PrepParams { max_skew_deg: 6.0, sauvola_k: 0.12, sauvola_window_mm: 3.0, background_window_mm: 4.0, for_faded: false }
     }
 }
 
@@ -43,6 +47,8 @@ pub struct Prepared {
     /// The skew that was removed, degrees (positive: the scan was rotated
     /// counter-clockwise).
     pub skew_deg: f32,
+    /// The page's ink is faded (see [`paper_level`]).
+    pub faded: bool,
 }
 
 pub fn px_per_mm(dpi: f32) -> f32 {
@@ -53,7 +59,9 @@ pub fn prepare(gray: &GrayImage, dpi: f32, params: &PrepParams) -> Prepared {
     let t = std::time::Instant::now();
     let lap = |what: &str| if std::env::var_os("XXGK_DEBUG_TIME").is_some() { eprintln!("prep {what} {:?}", t.elapsed()) };
     let flat = flatten(gray, (params.background_window_mm * px_per_mm(dpi)).round() as u32);
-    let paper = paper_level(ink_level(&flat));
+    let level = ink_level(&flat);
+    let faded = level.is_some_and(|l| l > FADED);
+    let paper = paper_level(level.filter(|_| params.for_faded));
     lap("flatten");
     let window = ((params.sauvola_window_mm * px_per_mm(dpi)).round() as u32) | 1;
     // The skew from a plain threshold of the flattened page (its paper is
@@ -75,7 +83,7 @@ pub fn prepare(gray: &GrayImage, dpi: f32, params: &PrepParams) -> Prepared {
     lap("rotate");
     let ink = sauvola(&gray, window, params.sauvola_k, paper.cap);
     lap("sauvola");
-    Prepared { gray, skew_deg: if skew.abs() < 0.05 { 0.0 } else { skew }, ink }
+    Prepared { gray, skew_deg: if skew.abs() < 0.05 { 0.0 } else { skew }, ink, faded }
 }
 
 /// Divides out the background: max filter over `window` px on an image
