@@ -267,3 +267,26 @@ fn a_bold_title_is_not_taken_for_a_table() {
     let got: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
     assert_eq!(got["organization"], "济南市历下区市场监督管理局");
 }
+
+/// Many programs write a default density (72 dpi) that is not the scan's:
+/// scan_33's pages (200 dpi, stating none) saying 72 dpi read as exactly as
+/// without it; taken at its word, the page would be 583 mm wide and its
+/// text too small to be text (refused as "no Chinese text found").
+#[test]
+fn a_default_density_is_not_taken_for_the_scan() {
+    let dir = crate::util::TempDir::new("density");
+    let stem = root().join("samples/scanned/scan_33_200_2021");
+    let mut inputs = Vec::new();
+    for k in 1..=3 {
+        let mut jpeg = std::fs::read(format!("{}.p{k}.jpg", stem.display())).unwrap();
+        // APP0: "JFIF\0", version (2 bytes), units (1: per inch), X and Y density.
+        let i = jpeg.windows(5).position(|w| w == b"JFIF\0").unwrap();
+        jpeg[i + 7] = 1;
+        jpeg[i + 8..i + 12].copy_from_slice(&[0, 72, 0, 72]);
+        let page = dir.0.join(format!("report.p{k}.jpg"));
+        std::fs::write(&page, jpeg).unwrap();
+        inputs.push(page);
+    }
+    let o = check(&PathBuf::from(format!("{}.truth.json", stem.display())), &inputs);
+    assert_eq!((o.wrong, o.organization), (Vec::<String>::new(), Vec::<String>::new()));
+}

@@ -4,8 +4,9 @@
 //! Dimensions are read from the header before anything is decoded, and an
 //! image above [`ScanLimits::max_pixels`] is refused: a small file can
 //! claim a huge image (a decompression bomb). The resolution comes from the
-//! file (JFIF density, PNG pHYs, TIFF XResolution); without one it is
-//! estimated from the page width, taking the page to be A4 portrait.
+//! file (JFIF density, PNG pHYs, TIFF XResolution) when the page it implies
+//! is one paper can be; otherwise it is estimated, taking the page to be A4
+//! (see [`page_dpi`]).
 //!
 //! Colour pages become gray through [`gray_and_red`], which reads red ink as
 //! paper: an official seal (公章) stamped over a table would otherwise be
@@ -65,10 +66,23 @@ pub fn check_size(w: u64, h: u64, limits: &ScanLimits) -> Result<(), DocumentErr
     Ok(())
 }
 
-/// The resolution to assume when the file states none: the page is A4
-/// portrait (210 mm wide), clamped to what scanners produce.
-pub fn estimate_dpi(width_px: u32) -> f32 {
-    (width_px as f32 / (210.0 / 25.4)).clamp(72.0, 1200.0)
+/// The resolution of a `w` × `h` px page whose file states `stated` dpi.
+/// Many programs write a default density that is not the scan's (72 or 96
+/// dpi on a 300 dpi page, a page 875 mm wide), and a page read at a third
+/// of its resolution loses everything; so a stated density is taken only
+/// when the page it implies fits on A3 with a margin (297 × 420 mm). Else
+/// the page is taken to be A4: its shorter side 210 mm when its shape is a
+/// sheet's (long side 1.3–1.55 times the short: A4 either way up, also
+/// when turned), or else its width 210 mm (a crop of a page's width).
+pub fn page_dpi(stated: Option<f32>, w: u32, h: u32) -> f32 {
+    let (short, long) = (w.min(h) as f32, w.max(h) as f32);
+    let fits = |dpi: f32| short / dpi * 25.4 <= 330.0 && long / dpi * 25.4 <= 470.0;
+    if let Some(dpi) = stated.filter(|d| fits(*d)) {
+        return dpi;
+    }
+    let sheet = (1.3..=1.55).contains(&(long / short.max(1.0)));
+    let across = if sheet { short } else { w as f32 };
+    (across / (210.0 / 25.4)).clamp(72.0, 1200.0)
 }
 
 /// Decodes a PNG, JPEG or TIFF (all pages).
@@ -85,7 +99,7 @@ pub fn decode(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, Docum
     reader.limits(lim);
     let img = reader.decode().map_err(|e| DocumentError::Scan(format!("cannot decode the image: {e}")))?;
     let (gray, red) = to_gray(img);
-    let dpi = stated_dpi(bytes).unwrap_or_else(|| estimate_dpi(gray.width()));
+    let dpi = page_dpi(stated_dpi(bytes), gray.width(), gray.height());
     Ok(vec![PageImage::new(gray, dpi, red)])
 }
 
@@ -139,7 +153,7 @@ fn decode_tiff(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, Docu
             (c, _) => return Err(DocumentError::Scan(format!("TIFF pages of type {c:?} are not supported; convert to 8-bit gray or RGB"))),
         };
         let (gray, red) = gray.ok_or_else(|| DocumentError::Scan("TIFF page data is shorter than its size".into()))?;
-        let dpi = dpi.unwrap_or_else(|| estimate_dpi(w));
+        let dpi = page_dpi(dpi, w, h);
         pages.push(PageImage::new(gray, dpi, red));
         if !dec.more_images() {
             break;
@@ -239,6 +253,23 @@ mod tests {
         assert_eq!(gray_and_red(238, 150, 162), (255, true));
         let (under_seal, _) = gray_and_red(34, 7, 7);
         assert!(under_seal < 40, "{under_seal}");
+    }
+
+    /// A4 at 300 dpi is 2480 × 3508 px; at 200 dpi 1654 × 2339.
+    #[test]
+    fn a_stated_density_is_taken_only_when_its_page_is_paper() {
+        assert_eq!(page_dpi(Some(300.0), 2480, 3508), 300.0);
+        // A3 at 300 dpi, and a crop of a page at 600 dpi, as stated.
+        assert_eq!(page_dpi(Some(300.0), 3508, 4961), 300.0);
+        assert_eq!(page_dpi(Some(600.0), 1200, 800), 600.0);
+        // Default densities on a 300 dpi page (875 and 656 mm wide).
+        let near = |got: f32, want: f32| assert!((got - want).abs() < 1.0, "{got} for {want}");
+        near(page_dpi(Some(72.0), 2480, 3508), 300.0);
+        near(page_dpi(Some(96.0), 1654, 2339), 200.0);
+        // None stated: A4 portrait, landscape, and a crop of the width.
+        near(page_dpi(None, 2480, 3508), 300.0);
+        near(page_dpi(None, 2339, 1654), 200.0);
+        near(page_dpi(None, 2480, 900), 300.0);
     }
 
     #[test]
