@@ -422,21 +422,37 @@ DERIVED = [
     # 0.4 of its distance from white, then saved again at JPEG q60): ink
     # about 165 on paper 245, above the binarization's paper cap of 215.
     dict(n=55, source="scan_33_200_2021", suffix="faded", faded=0.4),
+    # Scans reduced for the web (a site's upload limit): the degraded 200
+    # dpi pages resampled to 100 dpi (Lanczos), saved again at q70.
+    dict(n=58, source="scan_33_200_2021", suffix="web", dpi=100),
+    dict(n=59, source="scan_34_200_2019", suffix="web", dpi=100),
 ]
 
 
 def derive(spec):
     src = sorted(OUT.glob(f"{spec['source']}.p*.jpg"))
-    stem = spec["source"].replace(spec["source"].split("_")[1], f"{spec['n']:02d}", 1) + "_" + spec["suffix"]
+    doc = json.loads((OUT / f"{spec['source']}.truth.json").read_text(encoding="utf-8"))
+    dpi = spec.get("dpi", doc["dpi"])
+    parts = spec["source"].split("_")
+    stem = "_".join(["scan", f"{spec['n']:02d}", str(dpi), *parts[3:], spec["suffix"]])
     notes = []
     for k, path in enumerate(src, start=1):
-        f = spec["faded"]
-        img = Image.open(path).convert("L").point(lambda v: int(255 - (255 - v) * f))
+        img = Image.open(path).convert("L")
+        how, quality = [], 60
+        if "faded" in spec:
+            f = spec["faded"]
+            img = img.point(lambda v: int(255 - (255 - v) * f))
+            how.append(f"at {f} of its contrast")
+        if dpi != doc["dpi"]:
+            r = dpi / doc["dpi"]
+            img = img.resize((round(img.width * r), round(img.height * r)), Image.LANCZOS)
+            how.append(f"resampled to {dpi} dpi")
+            quality = 70
         buf = io.BytesIO()
-        img.save(buf, "JPEG", quality=60)
+        img.save(buf, "JPEG", quality=quality)
         (OUT / f"{stem}.p{k}.jpg").write_bytes(buf.getvalue())
-        notes.append(f"p{k}: {path.name} at {f} of its contrast, q60, {buf.tell() // 1024} KB")
-    doc = json.loads((OUT / f"{spec['source']}.truth.json").read_text(encoding="utf-8"))
+        notes.append(f"p{k}: {path.name} {', '.join(how)}, q{quality}, {buf.tell() // 1024} KB")
+    doc["dpi"] = dpi
     doc["pages"] = notes
     doc["derived_from"] = spec["source"]
     (OUT / f"{stem}.truth.json").write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
