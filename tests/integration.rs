@@ -18,3 +18,5 @@ mod properties;
 mod scan;
 #[cfg(feature = "ocr")]
 mod scan_pages;
+#[cfg(feature = "ocr")]
+mod scan_pdf;

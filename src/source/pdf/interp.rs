@@ -62,6 +62,9 @@ pub struct Ink {
     pub segs: Vec<Seg>,
     /// Image XObjects painted (scanned pages are one big image).
     pub images: usize,
+    /// Each image XObject painted by reference: its object and the matrix
+    /// that maps its unit square onto the page (where a scan's pixels go).
+    pub placed: Vec<(ObjectId, Matrix)>,
     /// Whether a limit cut the page short.
     pub truncated: bool,
 }
@@ -355,7 +358,12 @@ impl<'a> Interp<'a> {
         let Ok(raw) = xobjects.get(key) else { return };
         let Object::Stream(stream) = deref(doc, raw) else { return };
         match name(doc, &stream.dict, b"Subtype") {
-            Some(b"Image") => self.ink.images += 1,
+            Some(b"Image") => {
+                self.ink.images += 1;
+                if let Ok(id) = raw.as_reference() {
+                    self.ink.placed.push((id, self.gs.ctm));
+                }
+            }
             Some(b"Form") => {
                 let id = raw.as_reference().ok();
                 if self.forms.len() >= MAX_DEPTH || id.is_some_and(|id| self.forms.contains(&id)) {

@@ -179,13 +179,12 @@ fn page_box(doc: &Document, page: &Dictionary) -> [f32; 4] {
     }
 }
 
-/// Interprets one page; returns it, its image count, and whether its text
-/// is undecodable.
-fn read_page(doc: &Document, dict: &Dictionary, id: ObjectId, number: usize, fonts: &mut FontCache, params: &WordParams) -> (Page, usize, bool) {
+/// The matrix from PDF space to the page as displayed (origin top-left, y
+/// down, the page's `/Rotate` applied), and the displayed width and height.
+fn page_frame(doc: &Document, dict: &Dictionary) -> (Matrix, f32, f32) {
     let [bx0, by0, bx1, by1] = page_box(doc, dict);
     let (w, h) = (bx1 - bx0, by1 - by0);
     let rotate = inherited(doc, dict, b"Rotate").and_then(num).map_or(0, |r| (r as i64).rem_euclid(360));
-    // PDF space → top-left origin, then the page's display rotation.
     let flip = Matrix::new([1.0, 0.0, 0.0, -1.0, -bx0, by1]);
     let (turn, width, height) = match rotate {
         90 => (Matrix::new([0.0, 1.0, -1.0, 0.0, h, 0.0]), h, w),
@@ -193,6 +192,11 @@ fn read_page(doc: &Document, dict: &Dictionary, id: ObjectId, number: usize, fon
         270 => (Matrix::new([0.0, -1.0, 1.0, 0.0, 0.0, w]), h, w),
         _ => (Matrix::IDENTITY, w, h),
     };
+    (flip.then(&turn), width, height)
+}
+
+/// Runs a page's content streams (up to [`MAX_STREAM`] bytes in all).
+fn run_page(doc: &Document, dict: &Dictionary, id: ObjectId, fonts: &mut FontCache, frame: Matrix) -> interp::Ink {
     let mut content = Vec::new();
     for sid in doc.get_page_contents(id) {
         if let Ok(Object::Stream(s)) = doc.get_object(sid) {
@@ -203,9 +207,43 @@ fn read_page(doc: &Document, dict: &Dictionary, id: ObjectId, number: usize, fon
         }
     }
     let resources = inherited(doc, dict, b"Resources").and_then(|r| r.as_dict().ok());
-    let mut it = Interp::new(doc, fonts, flip.then(&turn));
+    let mut it = Interp::new(doc, fonts, frame);
     it.run(&content, resources);
-    let mut ink = it.finish();
+    it.finish()
+}
+
+/// An image a page draws: the object, and where its pixels go on the page
+/// as displayed, in points (origin top-left, y down): the page vectors of
+/// one step along a pixel row (`across`) and down a column (`down`), whole
+/// image lengths.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Drawn {
+    pub id: ObjectId,
+    pub across: (f32, f32),
+    pub down: (f32, f32),
+}
+
+impl Drawn {
+    /// The area it covers on the page, square points.
+    pub fn area(&self) -> f32 {
+        (self.across.0 * self.down.1 - self.across.1 * self.down.0).abs()
+    }
+}
+
+/// The image XObjects a page draws (form XObjects followed), in drawing
+/// order. An image's row 0 is its top: PDF maps its unit square with y up.
+pub fn drawn_images(doc: &Document, id: ObjectId) -> Vec<Drawn> {
+    let Ok(dict) = doc.get_dictionary(id) else { return Vec::new() };
+    let (frame, ..) = page_frame(doc, dict);
+    let ink = run_page(doc, dict, id, &mut FontCache::default(), frame);
+    ink.placed.into_iter().map(|(id, m)| Drawn { id, across: (m.a, m.b), down: (-m.c, -m.d) }).collect()
+}
+
+/// Interprets one page; returns it, its image count, and whether its text
+/// is undecodable.
+fn read_page(doc: &Document, dict: &Dictionary, id: ObjectId, number: usize, fonts: &mut FontCache, params: &WordParams) -> (Page, usize, bool) {
+    let (frame, width, height) = page_frame(doc, dict);
+    let mut ink = run_page(doc, dict, id, fonts, frame);
     // Text outside the page (hidden by producers, or a crop) is not on the page.
     ink.glyphs.retain(|g| {
         let (cx, cy) = ((g.x0 + g.x1) / 2.0, (g.y0 + g.y1) / 2.0);

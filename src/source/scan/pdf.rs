@@ -15,7 +15,7 @@ use lopdf::{Document, Object};
 use super::input::{check_size, from_rgb, to_gray, unpack_bits, PageImage, ScanLimits};
 use super::render::{render_page, RenderError, RENDER_DPI};
 use crate::error::DocumentError;
-use crate::source::pdf::page_list;
+use crate::source::pdf::{drawn_images, page_list, Drawn};
 
 /// Whether any page draws text: then it is a text PDF, not a scan.
 pub fn has_text(doc: &Document) -> bool {
@@ -70,8 +70,29 @@ pub fn page_images(doc: &Document, bytes: &[u8], limits: &ScanLimits) -> Result<
 /// file (an image above the pixel limit).
 fn own_image(doc: &Document, id: lopdf::ObjectId, limits: &ScanLimits) -> Result<Result<PageImage, String>, DocumentError> {
     let images = doc.get_page_images(id).unwrap_or_default();
-    let Some(img) = images.iter().max_by_key(|i| i.width.saturating_mul(i.height)) else {
-        return Ok(Err("it has neither text nor an image".into()));
+    // The scan is the one image the page draws large. Several (a scan cut
+    // into strips, pages pasted side by side) or one inside a form are
+    // left to the renderer, which puts them together as a viewer would.
+    let drawn = drawn_images(doc, id);
+    let largest = drawn.iter().map(Drawn::area).fold(0.0, f32::max);
+    let big: Vec<&Drawn> = drawn.iter().filter(|d| largest > 0.0 && d.area() >= 0.1 * largest).collect();
+    if big.len() > 1 {
+        return Ok(Err(format!("{} images make up the page", big.len())));
+    }
+    let (img, placed) = match big.first() {
+        Some(d) => match images.iter().find(|i| i.id == d.id) {
+            Some(img) => (img, Some(**d)),
+            None => return Ok(Err("its image is drawn from inside a form".into())),
+        },
+        None => match images.iter().max_by_key(|i| i.width.saturating_mul(i.height)) {
+            Some(img) => (img, None),
+            None => return Ok(Err("it has neither text nor an image".into())),
+        },
+    };
+    let turn = match placed.map(quarter_turns) {
+        Some(None) => return Ok(Err("its image is drawn at an angle or mirrored".into())),
+        Some(Some(t)) => t,
+        None => 0,
     };
     let (w, h) = (img.width.max(0) as u64, img.height.max(0) as u64);
     check_size(w, h, limits)?;
@@ -96,10 +117,39 @@ fn own_image(doc: &Document, id: lopdf::ObjectId, limits: &ScanLimits) -> Result
     };
     Ok(gray.map(|(gray, red)| {
         let gray = if decode_inverted(stream) { invert(gray) } else { gray };
-        let page_w_in = page_size_pt(doc, id).map_or(595.0, |s| s.0) / 72.0;
-        let dpi = (gray.width() as f32 / page_w_in).clamp(50.0, 2400.0);
-        PageImage::new(gray, dpi, red)
+        // Pixels per inch along a row, where the page draws it; else the
+        // image taken to span the page's width.
+        let row_in = match placed {
+            Some(d) => d.across.0.hypot(d.across.1) / 72.0,
+            None => page_size_pt(doc, id).map_or(595.0, |s| s.0) / 72.0,
+        };
+        let dpi = (gray.width() as f32 / row_in.max(0.01)).clamp(50.0, 2400.0);
+        PageImage::new(turned(gray, turn), dpi, red.map(|r| turned(r, turn)))
     }))
+}
+
+/// How many quarter turns clockwise bring an image's pixels upright as the
+/// page shows them (a scan stored sideways and drawn turned, or under the
+/// page's `/Rotate`); `None` for one drawn mirrored or more than 5° off a
+/// quarter turn. Up to 5° is left to the deskew.
+fn quarter_turns(d: Drawn) -> Option<u8> {
+    // In page space y runs down: a row drawn downwards is a clockwise turn.
+    let mirrored = d.across.0 * d.down.1 - d.across.1 * d.down.0 <= 0.0;
+    let angle = d.across.1.atan2(d.across.0).to_degrees();
+    let quarters = (angle / 90.0).round();
+    if mirrored || (angle - quarters * 90.0).abs() > 5.0 {
+        return None;
+    }
+    Some((quarters as i32).rem_euclid(4) as u8)
+}
+
+fn turned(g: GrayImage, quarters: u8) -> GrayImage {
+    match quarters {
+        1 => image::imageops::rotate90(&g),
+        2 => image::imageops::rotate180(&g),
+        3 => image::imageops::rotate270(&g),
+        _ => g,
+    }
 }
 
 /// The MediaBox's width and height in points.
@@ -217,6 +267,21 @@ pub fn wrap_g4(data: &[u8], w: u32, h: u32) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Page space has y down: a row drawn down the page is a quarter turn
+    /// clockwise; mirrored or tilted drawings are left to the renderer.
+    #[test]
+    fn quarter_turns_follow_the_drawn_rows() {
+        let d = |across, down| Drawn { id: (1, 0), across, down };
+        assert_eq!(quarter_turns(d((500.0, 0.0), (0.0, 700.0))), Some(0));
+        assert_eq!(quarter_turns(d((0.0, 500.0), (-700.0, 0.0))), Some(1));
+        assert_eq!(quarter_turns(d((-500.0, 0.0), (0.0, -700.0))), Some(2));
+        assert_eq!(quarter_turns(d((0.0, -500.0), (700.0, 0.0))), Some(3));
+        // 2° off upright: the deskew takes it.
+        assert_eq!(quarter_turns(d((500.0, 17.5), (-24.4, 700.0))), Some(0));
+        assert_eq!(quarter_turns(d((500.0, 0.0), (0.0, -700.0))), None);
+        assert_eq!(quarter_turns(d((433.0, 250.0), (-350.0, 606.0))), None);
+    }
 
     /// An image-only PDF with a Flate-compressed image (8-bit gray, then
     /// 1-bit): the page image comes back with its pixels, and the page
