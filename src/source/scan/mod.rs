@@ -157,7 +157,7 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
             return Ok(());
         }
         let Some(turned_cw) = osd_turn(r) else { return Ok(()) };
-        let mut again = read_as_is(i + 1, &orient::upright(&img, turned_cw), params)?;
+        let mut again = read_image(i + 1, &orient::upright(&img, turned_cw), params)?;
         let body = body_of(i).and_then(|_| again.lines.iter().position(|l| l.1));
         read_text_lines(&mut again, body, params)?;
         let again_lines: Vec<Word> = again.text.iter().map(|l| l.word.clone()).collect();
@@ -203,22 +203,42 @@ fn osd_turn(r: &PageRead) -> Option<u32> {
     turned.filter(|&(deg, conf)| deg != 0 && conf >= orient::MIN_OSD_CONFIDENCE).map(|(deg, _)| deg)
 }
 
+/// The page at the resolution it is read at: above `MAX_DPI` reduced to
+/// it, below `MIN_DPI` enlarged to `LOW_DPI_TO`; once, before any reading.
+fn at_working_dpi(img: PageImage) -> PageImage {
+    let (to, filter) = match img.dpi {
+        d if d > MAX_DPI => (MAX_DPI, FilterType::Triangle),
+        d if d < MIN_DPI => (LOW_DPI_TO, FilterType::CatmullRom),
+        _ => return img,
+    };
+    let f = to / img.dpi;
+    let (w, h) = ((img.gray.width() as f32 * f).round() as u32, (img.gray.height() as f32 * f).round() as u32);
+    let resize = |g: &GrayImage| image::imageops::resize(g, w.max(1), h.max(1), filter);
+    PageImage { gray: resize(&img.gray), dpi: to, red: img.red.as_ref().map(resize) }
+}
+
+/// A page image read as it lies ([`read_as_is`]); a faded one is read
+/// again with the binarization set for faded ink (see
+/// `prep::paper_level`), and the reading with more words read surely is
+/// kept: the setting that finds a pale copy's rules can also take a noisy
+/// one's specks for strokes. Every reading of a page, turned or not, goes
+/// through here.
+fn read_image(number: usize, img: &PageImage, params: &ScanParams) -> Result<PageRead, DocumentError> {
+    let as_is = read_as_is(number, img, params)?;
+    if !as_is.faded || params.prep.for_faded {
+        return Ok(as_is);
+    }
+    let faded_params = ScanParams { prep: prep::PrepParams { for_faded: true, ..params.prep.clone() }, ..params.clone() };
+    let again = read_as_is(number, img, &faded_params)?;
+    Ok(if surely_read(&again.page.words) > surely_read(&as_is.page.words) { again } else { as_is })
+}
+
 /// Page `number` (1-based), read as it is or, when its tables say it may
 /// be turned and OSD says it is, turned upright ([`orient`]): whichever
 /// reading has more labels read.
 fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRead, DocumentError> {
-    let mut as_is = read_as_is(number, &img, params)?;
-    if as_is.faded && !params.prep.for_faded {
-        // A faded page read again with the binarization set for faded ink
-        // (see `prep::paper_level`); the reading with more cells read
-        // surely is kept: the setting that finds a pale copy's rules can
-        // also take a noisy one's specks for strokes.
-        let faded_params = ScanParams { prep: prep::PrepParams { for_faded: true, ..params.prep.clone() }, ..params.clone() };
-        let again = read_as_is(number, &img, &faded_params)?;
-        if surely_read(&again.page.words) > surely_read(&as_is.page.words) {
-            as_is = again;
-        }
-    }
+    let img = at_working_dpi(img);
+    let mut as_is = read_image(number, &img, params)?;
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
         eprintln!("page {number}: labels read {:?}, unlined {:?}", orient::labels_read(&as_is.page.words), as_is.unlined);
     }
@@ -231,7 +251,7 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
         return Ok(as_is);
     }
     let Some(turned_cw) = osd_turn(&as_is) else { return Ok(as_is) };
-    let mut again = read_as_is(number, &orient::upright(&img, turned_cw), params)?;
+    let mut again = read_image(number, &orient::upright(&img, turned_cw), params)?;
     if orient::labels_read(&again.page.words).0 <= orient::labels_read(&as_is.page.words).0 {
         return Ok(as_is);
     }
@@ -246,18 +266,7 @@ fn surely_read(words: &[Word]) -> usize {
 
 /// Page `number` (1-based): preparation, rules, grid, and its table cells.
 fn read_as_is(number: usize, img: &PageImage, params: &ScanParams) -> Result<PageRead, DocumentError> {
-    let scaled;
-    let to = if img.dpi > MAX_DPI { Some((MAX_DPI, FilterType::Triangle)) } else if img.dpi < MIN_DPI { Some((LOW_DPI_TO, FilterType::CatmullRom)) } else { None };
-    let (gray, red, dpi) = if let Some((to, filter)) = to {
-        let f = to / img.dpi;
-        let (w, h) = ((img.gray.width() as f32 * f).round() as u32, (img.gray.height() as f32 * f).round() as u32);
-        let resize = |g: &GrayImage| image::imageops::resize(g, w.max(1), h.max(1), filter);
-        let red = img.red.as_ref().map(resize);
-        scaled = resize(&img.gray);
-        (&scaled, red, to)
-    } else {
-        (&img.gray, img.red.clone(), img.dpi)
-    };
+    let (gray, red, dpi) = (&img.gray, img.red.clone(), img.dpi);
     let t0 = std::time::Instant::now();
     let cleared = margins::clear(gray, dpi);
     let prepared = prep::prepare(cleared.as_ref().unwrap_or(gray), dpi, &params.prep);
