@@ -138,8 +138,20 @@ mod tests {
 
     #[test]
     fn parses_and_prints_canonically() {
-        for (input, shown) in [("258.181269", "258.181269"), ("0", "0"), ("0.0", "0"), ("-8", "-8"), ("+12", "12"), ("52.50", "52.5"), (".5", "0.5")] {
-            assert_eq!(Dec::parse(input).map(|d| d.to_string()), Some(shown.to_string()), "{input}");
+        for (input, shown) in [
+            ("258.181269", "258.181269"),
+            ("0", "0"),
+            ("0.0", "0"),
+            ("-8", "-8"),
+            ("+12", "12"),
+            ("52.50", "52.5"),
+            (".5", "0.5"),
+        ] {
+            assert_eq!(
+                Dec::parse(input).map(|d| d.to_string()),
+                Some(shown.to_string()),
+                "{input}"
+            );
         }
         for bad in ["", "-", ".", "1.2.3", "1e5", "12a"] {
             assert_eq!(Dec::parse(bad), None, "{bad}");

@@ -27,7 +27,9 @@ pub enum DocumentError {
     PartTooLarge { part: String, limit: u64 },
     #[error("the file is not text in a known encoding (tried UTF-8, UTF-16 and GB18030)")]
     NotText,
-    #[error("no Chinese text found: this does not look like a government information-disclosure report")]
+    #[error(
+        "no Chinese text found: this does not look like a government information-disclosure report"
+    )]
     NotChinese,
     #[error("not an annual report: none of the report tables (主动公开, 依申请公开, 行政复议) were found")]
     NotAReport,
@@ -86,14 +88,17 @@ impl DocumentError {
             | DocumentError::PdfUndecodable(_)
             | DocumentError::PdfNeedsRenderer { .. }
             | DocumentError::Scan(_) => "read",
-            DocumentError::NotChinese | DocumentError::NotAReport | DocumentError::Legacy => "classify",
+            DocumentError::NotChinese | DocumentError::NotAReport | DocumentError::Legacy => {
+                "classify"
+            }
             DocumentError::Panic(_) => "extract",
         }
     }
 }
 
 fn needs_renderer(pages: &str, why: &str) -> String {
-    let (noun, verb, it) = if pages.contains(',') { ("pages", "need", "them") } else { ("page", "needs", "it") };
+    let (noun, verb, it) =
+        if pages.contains(',') { ("pages", "need", "them") } else { ("page", "needs", "it") };
     format!("{noun} {pages} {verb} OCR ({why}), which needs pdftoppm to render {it}: install poppler-utils")
 }
 

@@ -59,13 +59,21 @@ impl Default for Options {
 /// Extracts one file, or a directory of page images as one report. Never
 /// panics: a panic anywhere in reading the file becomes
 /// [`DocumentError::Panic`].
-pub fn extract_file(path: &Path, templates: &TemplateSet, options: &Options) -> Result<Report, DocumentError> {
+pub fn extract_file(
+    path: &Path,
+    templates: &TemplateSet,
+    options: &Options,
+) -> Result<Report, DocumentError> {
     extract_pages(std::slice::from_ref(&path.to_path_buf()), templates, options)
 }
 
 /// Extracts one report from several page images (`NAME.p1.jpg`, …; see
 /// [`source::group_inputs`]), or from one file when `paths` has one entry.
-pub fn extract_pages(paths: &[PathBuf], templates: &TemplateSet, options: &Options) -> Result<Report, DocumentError> {
+pub fn extract_pages(
+    paths: &[PathBuf],
+    templates: &TemplateSet,
+    options: &Options,
+) -> Result<Report, DocumentError> {
     catch_unwind(AssertUnwindSafe(|| {
         let document = match paths {
             [one] => source::load_with(one, options.max_bytes, &options.scan)?,
@@ -77,26 +85,42 @@ pub fn extract_pages(paths: &[PathBuf], templates: &TemplateSet, options: &Optio
 }
 
 #[cfg(feature = "ocr")]
-fn finish(document: source::Document, templates: &TemplateSet, options: &Options) -> Result<Report, DocumentError> {
+fn finish(
+    document: source::Document,
+    templates: &TemplateSet,
+    options: &Options,
+) -> Result<Report, DocumentError> {
     let Some(scan) = document.scan else {
         return pipeline::extract(&document.doc, document.info, templates);
     };
-    let name = Path::new(&document.info.path).file_name().map_or_else(|| "scan".to_string(), |n| n.to_string_lossy().to_string());
+    let name = Path::new(&document.info.path)
+        .file_name()
+        .map_or_else(|| "scan".to_string(), |n| n.to_string_lossy().to_string());
     let report = source::scan::correct::extract(&scan, document.info, templates);
     if let Some(dir) = &options.debug_dir {
-        source::scan::debug::write(dir, &name, &scan, report.as_ref().ok()).map_err(|e| DocumentError::Io(format!("writing debug images to {}: {e}", dir.display())))?;
+        source::scan::debug::write(dir, &name, &scan, report.as_ref().ok()).map_err(|e| {
+            DocumentError::Io(format!("writing debug images to {}: {e}", dir.display()))
+        })?;
     }
     report
 }
 
 #[cfg(not(feature = "ocr"))]
-fn finish(document: source::Document, templates: &TemplateSet, _: &Options) -> Result<Report, DocumentError> {
+fn finish(
+    document: source::Document,
+    templates: &TemplateSet,
+    _: &Options,
+) -> Result<Report, DocumentError> {
     pipeline::extract(&document.doc, document.info, templates)
 }
 
 /// Extracts from a file's bytes already in memory, of any kind (`path` is
 /// only recorded). Never panics, like [`extract_file`].
-pub fn extract_bytes(bytes: &[u8], path: &str, templates: &TemplateSet) -> Result<Report, DocumentError> {
+pub fn extract_bytes(
+    bytes: &[u8],
+    path: &str,
+    templates: &TemplateSet,
+) -> Result<Report, DocumentError> {
     catch_unwind(AssertUnwindSafe(|| {
         let options = Options::default();
         finish(source::read_with(bytes, path, &options.scan)?, templates, &options)
@@ -105,16 +129,30 @@ pub fn extract_bytes(bytes: &[u8], path: &str, templates: &TemplateSet) -> Resul
 }
 
 /// Extracts from text already in memory (`path` is only recorded).
-pub fn extract_str(text: &str, path: &str, templates: &TemplateSet) -> Result<Report, DocumentError> {
+pub fn extract_str(
+    text: &str,
+    path: &str,
+    templates: &TemplateSet,
+) -> Result<Report, DocumentError> {
     catch_unwind(AssertUnwindSafe(|| {
         use sha2::Digest;
-        let sha256 = sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-        let info = report::SourceInfo { path: path.to_string(), kind: "text", sha256, bytes: text.len() as u64 };
+        let sha256 =
+            sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+        let info = report::SourceInfo {
+            path: path.to_string(),
+            kind: "text",
+            sha256,
+            bytes: text.len() as u64,
+        };
         pipeline::extract_text(text, info, templates)
     }))
     .unwrap_or_else(|panic| Err(DocumentError::Panic(panic_message(&panic))))
 }
 
 pub(crate) fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    panic.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_else(|| "unknown panic".to_string())
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
 }

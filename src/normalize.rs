@@ -98,7 +98,13 @@ pub fn similarity(text_core: &str, label_core: &str) -> f32 {
     // Edit distance is at least the length difference.
     let longest = label_len.max(text_len);
     let bound = 1.0 - text_len.abs_diff(label_len) as f32 / longest as f32;
-    let lev = if bound < FLOOR || shared_bound(text_core, label_core, text_len.min(label_len), longest) < FLOOR { 0.0 } else { normalized_levenshtein(text_core, label_core, longest) };
+    let lev = if bound < FLOOR
+        || shared_bound(text_core, label_core, text_len.min(label_len), longest) < FLOOR
+    {
+        0.0
+    } else {
+        normalized_levenshtein(text_core, label_core, longest)
+    };
     let contained = if label_len >= 4 && text_core.ends_with(label_core) {
         0.9
     } else if text_len >= 4 && 3 * text_len >= 2 * label_len && label_core.starts_with(text_core) {

@@ -17,13 +17,26 @@ const MIN_CJK: usize = 20;
 const EDITION_SIGNAL: f32 = 0.85;
 
 /// Extracts a report from the text of a text export.
-pub fn extract_text(text: &str, source: SourceInfo, templates: &TemplateSet) -> Result<Report, DocumentError> {
+pub fn extract_text(
+    text: &str,
+    source: SourceInfo,
+    templates: &TemplateSet,
+) -> Result<Report, DocumentError> {
     extract(&text::read(text), source, templates)
 }
 
 /// Extracts a report from a document of any kind.
-pub fn extract(doc: &TextDoc, source: SourceInfo, templates: &TemplateSet) -> Result<Report, DocumentError> {
-    let cjk: usize = doc.lines.iter().flat_map(|l| &l.cells).map(|c| c.text.chars().filter(|c| is_cjk(*c)).count()).sum();
+pub fn extract(
+    doc: &TextDoc,
+    source: SourceInfo,
+    templates: &TemplateSet,
+) -> Result<Report, DocumentError> {
+    let cjk: usize = doc
+        .lines
+        .iter()
+        .flat_map(|l| &l.cells)
+        .map(|c| c.text.chars().filter(|c| is_cjk(*c)).count())
+        .sum();
     if cjk < MIN_CJK {
         return Err(DocumentError::NotChinese);
     }
@@ -40,14 +53,23 @@ pub fn extract(doc: &TextDoc, source: SourceInfo, templates: &TemplateSet) -> Re
         let read = match &region {
             Some(r) => read_table(&doc.lines[r.clone()], t, glued),
             None => {
-                warnings.push(Warning::new("table-not-found", format!("{}: table {} ({}) not found", t.table, t.table, t.title)));
+                warnings.push(Warning::new(
+                    "table-not-found",
+                    format!("{}: table {} ({}) not found", t.table, t.table, t.title),
+                ));
                 Default::default()
             }
         };
         rows_found += read.units.len();
         for &j in &read.missing_rows {
             if region.is_some() && t.rows[j].kind == RowKind::Data {
-                warnings.push(Warning::new("row-not-found", format!("{}: row {} ({}) not found", t.table, t.rows[j].key, t.rows[j].labels[0])));
+                warnings.push(Warning::new(
+                    "row-not-found",
+                    format!(
+                        "{}: row {} ({}) not found",
+                        t.table, t.rows[j].key, t.rows[j].labels[0]
+                    ),
+                ));
             }
         }
         warnings.extend(read.warnings.iter().cloned());
@@ -55,7 +77,12 @@ pub fn extract(doc: &TextDoc, source: SourceInfo, templates: &TemplateSet) -> Re
         for (f, cell) in t.fields.iter().zip(&resolved.cells) {
             if let Some(note) = &cell.note {
                 if note.contains("taken as") {
-                    warnings.push(Warning::field("no-unit", &f.id, cell.loc, format!("{}: {note}", f.id)));
+                    warnings.push(Warning::field(
+                        "no-unit",
+                        &f.id,
+                        cell.loc,
+                        format!("{}: {note}", f.id),
+                    ));
                 }
             }
         }
@@ -65,26 +92,51 @@ pub fn extract(doc: &TextDoc, source: SourceInfo, templates: &TemplateSet) -> Re
         warnings.extend(resolved.warnings);
     }
     if rows_found == 0 {
-        return Err(if seg.year.is_some_and(|y| y <= 2018) { DocumentError::Legacy } else { DocumentError::NotAReport });
+        return Err(if seg.year.is_some_and(|y| y <= 2018) {
+            DocumentError::Legacy
+        } else {
+            DocumentError::NotAReport
+        });
     }
     debug_assert!(cells.iter().all(|c| c.value.is_some() || c.status == Status::Missing));
-    Ok(Report { edition, year: seg.year, organization: seg.organization, title: seg.title, source, field_ids, cells, checks, warnings })
+    Ok(Report {
+        edition,
+        year: seg.year,
+        organization: seg.organization,
+        title: seg.title,
+        source,
+        field_ids,
+        cells,
+        checks,
+        warnings,
+    })
 }
 
 /// Decides the edition from the labels that only one edition has (s2 column
 /// headers weigh most, then rows such as 政府集中采购 or 1.申请人无正当理由逾期不补正…),
 /// with the report year as a prior. Tables win over the year, with a warning.
-fn decide_edition(doc: &TextDoc, seg: &Segments, templates: &TemplateSet, warnings: &mut Vec<Warning>) -> Result<String, DocumentError> {
+fn decide_edition(
+    doc: &TextDoc,
+    seg: &Segments,
+    templates: &TemplateSet,
+    warnings: &mut Vec<Warning>,
+) -> Result<String, DocumentError> {
     let editions = templates.editions();
     let signals = &templates.edition_signals;
-    let lines: Vec<usize> = if seg.regions.is_empty() { (0..doc.lines.len()).collect() } else { seg.regions.values().flat_map(|r| r.clone()).collect() };
+    let lines: Vec<usize> = if seg.regions.is_empty() {
+        (0..doc.lines.len()).collect()
+    } else {
+        seg.regions.values().flat_map(|r| r.clone()).collect()
+    };
     // Labels both editions share: a text closer to one of them than to any
     // signal is not evidence (OCR turns 第二十条第（五）项, in both, into
     // something as close to 2019's 第二十条第（九）项).
     let shared: Vec<&String> = editions
         .iter()
         .flat_map(|e| templates.edition_tables(e))
-        .flat_map(|t| t.rows.iter().flat_map(|r| &r.cores).chain(t.columns.iter().flat_map(|c| &c.cores)))
+        .flat_map(|t| {
+            t.rows.iter().flat_map(|r| &r.cores).chain(t.columns.iter().flat_map(|c| &c.cores))
+        })
         .filter(|c| !signals.iter().any(|s| &s.core == *c))
         .collect();
     let mut seen = vec![false; signals.len()];
@@ -98,21 +150,47 @@ fn decide_edition(doc: &TextDoc, seg: &Segments, templates: &TemplateSet, warnin
                 continue;
             }
             // The single best label for this text; on a tie the longer, more specific one.
-            let best = signals.iter().enumerate().map(|(k, s)| (k, similarity(&c, &s.core), s.core.len())).filter(|x| x.1 >= EDITION_SIGNAL).max_by(|a, b| a.1.total_cmp(&b.1).then(a.2.cmp(&b.2)));
+            let best = signals
+                .iter()
+                .enumerate()
+                .map(|(k, s)| (k, similarity(&c, &s.core), s.core.len()))
+                .filter(|x| x.1 >= EDITION_SIGNAL)
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(a.2.cmp(&b.2)));
             let best = best.filter(|b| !shared.iter().any(|l| similarity(&c, l) >= b.1));
             if let Some((k, _, _)) = best {
                 if std::env::var_os("XXGK_DEBUG_TABLE").is_some() {
-                    eprintln!("edition signal {} {:?} from {:?}", signals[k].edition, signals[k].core, cell.text);
+                    eprintln!(
+                        "edition signal {} {:?} from {:?}",
+                        signals[k].edition, signals[k].core, cell.text
+                    );
                 }
                 seen[k] = true;
             }
         }
     }
-    let score = |ed: &str| signals.iter().zip(&seen).filter(|(s, seen)| **seen && s.edition == ed).map(|(s, _)| s.weight).sum::<u32>();
+    let score = |ed: &str| {
+        signals
+            .iter()
+            .zip(&seen)
+            .filter(|(s, seen)| **seen && s.edition == ed)
+            .map(|(s, _)| s.weight)
+            .sum::<u32>()
+    };
     let scores: Vec<(u32, &str)> = editions.iter().map(|e| (score(e), *e)).collect();
     let best = scores.iter().max().copied();
-    let by_year = seg.year.map(|y| if y <= 2018 { "legacy" } else if y <= 2020 { "2019" } else { "2021" });
-    let from_tables = best.filter(|(s, _)| *s > 0).filter(|(s, _)| scores.iter().filter(|x| x.0 == *s).count() == 1).map(|(_, e)| e);
+    let by_year = seg.year.map(|y| {
+        if y <= 2018 {
+            "legacy"
+        } else if y <= 2020 {
+            "2019"
+        } else {
+            "2021"
+        }
+    });
+    let from_tables = best
+        .filter(|(s, _)| *s > 0)
+        .filter(|(s, _)| scores.iter().filter(|x| x.0 == *s).count() == 1)
+        .map(|(_, e)| e);
     match (from_tables, by_year) {
         (Some(e), Some(y)) if y != e => {
             warnings.push(Warning::new("edition-year-mismatch", format!("the tables follow the {e} template but the report year is {}; trusting the tables", seg.year.unwrap_or_default())));
@@ -149,9 +227,23 @@ fn by_structure(doc: &TextDoc, seg: &Segments, templates: &TemplateSet) -> Optio
             let read = read_table(&doc.lines[r.clone()], t, glued);
             let checks = resolve(t, &read).checks;
             if std::env::var_os("XXGK_DEBUG_TABLE").is_some() {
-                eprintln!("edition {ed} {}: {:?}", t.table, checks.iter().map(|c| format!("{}:{:?}", c.instance, c.status)).collect::<Vec<_>>());
+                eprintln!(
+                    "edition {ed} {}: {:?}",
+                    t.table,
+                    checks
+                        .iter()
+                        .map(|c| format!("{}:{:?}", c.instance, c.status))
+                        .collect::<Vec<_>>()
+                );
             }
-            score += checks.iter().map(|c| match c.status { CheckStatus::Ok => 1, CheckStatus::Failed => -1, CheckStatus::Skipped => 0 }).sum::<i64>();
+            score += checks
+                .iter()
+                .map(|c| match c.status {
+                    CheckStatus::Ok => 1,
+                    CheckStatus::Failed => -1,
+                    CheckStatus::Skipped => 0,
+                })
+                .sum::<i64>();
         }
         scores.push((score, ed));
     }

@@ -134,7 +134,9 @@ fn location(loc: Loc) -> Value {
     match loc {
         Loc::Line(n) => json!({"line": n}),
         Loc::Cell { table, row, col } => json!({"table": table, "row": row, "col": col}),
-        Loc::Box { page, x0, y0, x1, y1 } => json!({"page": page, "box": [round(x0), round(y0), round(x1), round(y1)]}),
+        Loc::Box { page, x0, y0, x1, y1 } => {
+            json!({"page": page, "box": [round(x0), round(y0), round(x1), round(y1)]})
+        }
     }
 }
 
@@ -184,7 +186,8 @@ pub fn to_json(r: &Report) -> Value {
 }
 
 /// Metadata columns of the CSV, before the field ids.
-pub const CSV_META: &[&str] = &["file", "status", "edition", "year", "organization", "title", "failed_rules", "warnings"];
+pub const CSV_META: &[&str] =
+    &["file", "status", "edition", "year", "organization", "title", "failed_rules", "warnings"];
 
 fn csv_escape(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
@@ -238,5 +241,7 @@ pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
 }
 
 pub fn csv_header(columns: &[String]) -> String {
-    csv_line(&CSV_META.iter().map(|s| s.to_string()).chain(columns.iter().cloned()).collect::<Vec<_>>())
+    csv_line(
+        &CSV_META.iter().map(|s| s.to_string()).chain(columns.iter().cloned()).collect::<Vec<_>>(),
+    )
 }

@@ -41,7 +41,8 @@ pub fn segment(doc: &TextDoc, templates: &TemplateSet) -> Segments {
     // footer-like lines.
     let end = n;
     let mut regions = BTreeMap::new();
-    let found: Vec<(usize, usize)> = heads.iter().enumerate().filter_map(|(k, h)| h.map(|line| (k, line))).collect();
+    let found: Vec<(usize, usize)> =
+        heads.iter().enumerate().filter_map(|(k, h)| h.map(|line| (k, line))).collect();
     for (k, section) in templates.sections.iter().enumerate() {
         let Some(table) = &section.table else { continue };
         let start = match heads[k] {
@@ -57,7 +58,10 @@ pub fn segment(doc: &TextDoc, templates: &TemplateSet) -> Segments {
     let first_heading = found.first().map_or(n.min(30), |(_, l)| *l);
     let (title, org_line) = find_title(doc, first_heading);
     let year = title.as_deref().and_then(year_in).or_else(|| most_common_year(doc));
-    let organization = title.as_deref().and_then(|t| organization_from_title(t, org_line.as_deref())).or_else(|| organization_from_narrative(doc));
+    let organization = title
+        .as_deref()
+        .and_then(|t| organization_from_title(t, org_line.as_deref()))
+        .or_else(|| organization_from_narrative(doc));
     Segments { regions, title, organization, year, end }
 }
 
@@ -67,14 +71,23 @@ fn find_headings(doc: &TextDoc, templates: &TemplateSet) -> Vec<Option<usize>> {
     let mut next = 0;
     for (i, line) in doc.lines.iter().enumerate() {
         let text = line.text.trim_start_matches(['#', ' ']);
-        if text.chars().count() > HEADING_MAX_CHARS || line.cells.iter().filter(|c| !c.text.is_empty()).count() > 1 {
+        if text.chars().count() > HEADING_MAX_CHARS
+            || line.cells.iter().filter(|c| !c.text.is_empty()).count() > 1
+        {
             continue;
         }
         if is_wrapped_sentence(text) {
             continue;
         }
         let c = core(strip_artifacts(text));
-        let best = templates.sections.iter().enumerate().skip(next).map(|(k, s)| (k, s.cores.iter().map(|l| similarity(&c, l)).fold(0.0, f32::max))).filter(|(_, s)| *s >= HEADING_SIMILARITY).max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
+        let best = templates
+            .sections
+            .iter()
+            .enumerate()
+            .skip(next)
+            .map(|(k, s)| (k, s.cores.iter().map(|l| similarity(&c, l)).fold(0.0, f32::max)))
+            .filter(|(_, s)| *s >= HEADING_SIMILARITY)
+            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
         if let Some((k, _)) = best {
             heads[k] = Some(i);
             next = k + 1;
@@ -94,7 +107,9 @@ fn is_wrapped_sentence(t: &str) -> bool {
     let inner = t.trim_end_matches(['。', ' ']);
     let chars: Vec<char> = t.chars().filter(|c| !c.is_whitespace()).collect();
     let counts = chars.windows(2).any(|w| w[0].is_ascii_digit() && "件条次个".contains(w[1]));
-    t.starts_with(['。', '，', '、', '；', '：', '）', '”', ',', '.', ';', ':']) || inner.contains('。') || counts
+    t.starts_with(['。', '，', '、', '；', '：', '）', '”', ',', '.', ';', ':'])
+        || inner.contains('。')
+        || counts
 }
 
 /// Word artifacts glued to headings: "[bookmark: _GoBack]二、主动公开…".
@@ -114,14 +129,25 @@ const TITLE_KEYS: [&str; 2] = ["政府信息公开", "报告"];
 /// The title line, and the line before it when that line holds the
 /// organization on its own ("重庆市大渡口区茄子溪街道办事处" / "2020年政府信息公开工作年度报告").
 fn find_title(doc: &TextDoc, before: usize) -> (Option<String>, Option<String>) {
-    let candidates = doc.lines[..before.min(doc.lines.len())].iter().enumerate().filter(|(_, l)| !l.text.trim().is_empty());
-    let titles: Vec<(usize, String)> = candidates.map(|(i, l)| (i, clean_title(&l.text))).filter(|(_, t)| TITLE_KEYS.iter().all(|k| t.contains(k)) && t.chars().count() <= 60).collect();
+    let candidates = doc.lines[..before.min(doc.lines.len())]
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !l.text.trim().is_empty());
+    let titles: Vec<(usize, String)> = candidates
+        .map(|(i, l)| (i, clean_title(&l.text)))
+        .filter(|(_, t)| TITLE_KEYS.iter().all(|k| t.contains(k)) && t.chars().count() <= 60)
+        .collect();
     // A web page's breadcrumb (首页>政府信息公开>年度报告) comes first and
     // has the keys too, but no year.
     let best = titles.iter().position(|(_, t)| year_in(t).is_some()).unwrap_or(0);
     let Some((i, title)) = titles.into_iter().nth(best) else { return (None, None) };
-    let prev = doc.lines[..i].iter().rev().find(|l| !l.text.trim().is_empty()).map(|l| clean_title(&l.text));
-    let org_line = prev.filter(|p| p.chars().count() <= 30 && !p.contains("附件") && looks_like_org(p));
+    let prev = doc.lines[..i]
+        .iter()
+        .rev()
+        .find(|l| !l.text.trim().is_empty())
+        .map(|l| clean_title(&l.text));
+    let org_line =
+        prev.filter(|p| p.chars().count() <= 30 && !p.contains("附件") && looks_like_org(p));
     (Some(title), org_line)
 }
 
@@ -135,7 +161,11 @@ pub fn title_parts(line: &str) -> (Option<String>, Option<i32>) {
 fn clean_title(t: &str) -> String {
     let t = nfkc(t.trim_start_matches(['#', ' ']));
     let t = t.trim();
-    let t = t.strip_prefix("附件1").or_else(|| t.strip_prefix("附件")).unwrap_or(t).trim_start_matches([':', ' ', '：']);
+    let t = t
+        .strip_prefix("附件1")
+        .or_else(|| t.strip_prefix("附件"))
+        .unwrap_or(t)
+        .trim_start_matches([':', ' ', '：']);
     t.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
@@ -148,8 +178,12 @@ fn years_in(t: &str) -> impl Iterator<Item = i32> + '_ {
     let chars: Vec<char> = t.chars().collect();
     (0..chars.len().saturating_sub(4)).filter_map(move |i| {
         let run = &chars[i..i + 4];
-        let ok = (i == 0 || !chars[i - 1].is_ascii_digit()) && chars[i + 4] == '年' && run.iter().all(|c| c.is_ascii_digit());
-        ok.then(|| run.iter().collect::<String>().parse().ok()).flatten().filter(|y| (1990..=2100).contains(y))
+        let ok = (i == 0 || !chars[i - 1].is_ascii_digit())
+            && chars[i + 4] == '年'
+            && run.iter().all(|c| c.is_ascii_digit());
+        ok.then(|| run.iter().collect::<String>().parse().ok())
+            .flatten()
+            .filter(|y| (1990..=2100).contains(y))
     })
 }
 
@@ -166,11 +200,34 @@ fn most_common_year(doc: &TextDoc) -> Option<i32> {
 
 /// Suffixes of issuing organs, longest first.
 const ORG_SUFFIXES: &[&str] = &[
-    "街道办事处", "人民政府办公室", "人民政府办公厅", "人民政府", "办事处", "委员会", "管理委员会", "办公室", "办公厅", "街道", "镇", "乡", "局", "厅", "委", "院", "署", "中心", "政府", "分局", "所", "站", "队",
+    "街道办事处",
+    "人民政府办公室",
+    "人民政府办公厅",
+    "人民政府",
+    "办事处",
+    "委员会",
+    "管理委员会",
+    "办公室",
+    "办公厅",
+    "街道",
+    "镇",
+    "乡",
+    "局",
+    "厅",
+    "委",
+    "院",
+    "署",
+    "中心",
+    "政府",
+    "分局",
+    "所",
+    "站",
+    "队",
 ];
 
 fn looks_like_org(t: &str) -> bool {
-    ORG_SUFFIXES.iter().any(|s| t.ends_with(s)) && t.chars().all(|c| crate::value::is_cjk(c) || "()（）".contains(c))
+    ORG_SUFFIXES.iter().any(|s| t.ends_with(s))
+        && t.chars().all(|c| crate::value::is_cjk(c) || "()（）".contains(c))
 }
 
 /// Where the title's year stands: its byte offset and length. A year OCR
@@ -185,9 +242,11 @@ fn year_mark(title: &str) -> Option<(usize, usize)> {
     (0..chars.len().saturating_sub(4)).find_map(|i| {
         let run = &chars[i..i + 4];
         let digits = run.iter().filter(|(_, c)| c.is_ascii_digit()).count();
-        let plausible = run.iter().all(|(_, c)| c.is_ascii_graphic()) && run[0].1 == '2' && digits >= 3;
+        let plausible =
+            run.iter().all(|(_, c)| c.is_ascii_graphic()) && run[0].1 == '2' && digits >= 3;
         let bounded = i == 0 || !chars[i - 1].1.is_ascii_graphic();
-        (plausible && bounded && chars[i + 4].1 == '年').then(|| (run[0].0, chars[i + 4].0 - run[0].0))
+        (plausible && bounded && chars[i + 4].1 == '年')
+            .then(|| (run[0].0, chars[i + 4].0 - run[0].0))
     })
 }
 
@@ -212,7 +271,11 @@ fn organization_from_title(title: &str, org_line: Option<&str>) -> Option<String
 /// 申请公开信息0条", with "我镇" saying which kind of organ it is.
 fn organization_from_narrative(doc: &TextDoc) -> Option<String> {
     let text: String = doc.lines.iter().map(|l| nfkc(&l.text)).collect::<Vec<_>>().join("\n");
-    let kinds: Vec<&str> = ORG_SUFFIXES.iter().copied().filter(|s| text.contains(&format!("我{s}")) || text.contains(&format!("本{s}"))).collect();
+    let kinds: Vec<&str> = ORG_SUFFIXES
+        .iter()
+        .copied()
+        .filter(|s| text.contains(&format!("我{s}")) || text.contains(&format!("本{s}")))
+        .collect();
     let mut counts: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let chars: Vec<char> = text.chars().collect();
     for kind in &kinds {
@@ -223,10 +286,15 @@ fn organization_from_narrative(doc: &TextDoc) -> Option<String> {
             }
             // The name: 2–8 CJK characters before the suffix, after a boundary.
             let mut start = end;
-            while start > 0 && end - start < 8 && crate::value::is_cjk(chars[start - 1]) && !"年我本在的和及对向由".contains(chars[start - 1]) {
+            while start > 0
+                && end - start < 8
+                && crate::value::is_cjk(chars[start - 1])
+                && !"年我本在的和及对向由".contains(chars[start - 1])
+            {
                 start -= 1;
             }
-            let boundary = start == 0 || !crate::value::is_cjk(chars[start - 1]) || chars[start - 1] == '年';
+            let boundary =
+                start == 0 || !crate::value::is_cjk(chars[start - 1]) || chars[start - 1] == '年';
             if end - start >= 2 && boundary {
                 let name: String = chars[start..end + k.len()].iter().collect();
                 let e = counts.entry(name).or_insert((0, end));
@@ -244,17 +312,39 @@ mod tests {
 
     #[test]
     fn organization_and_year_from_title_forms() {
-        assert_eq!(organization_from_title("湛北路街道办事处2021年政府信息公开工作年度报告", None).as_deref(), Some("湛北路街道办事处"));
-        assert_eq!(organization_from_title("2020年南关区桃源街道政府信息公开工作年度报告", None).as_deref(), Some("南关区桃源街道"));
-        assert_eq!(organization_from_title("2020年政府信息公开工作年度报告", Some("某某镇")).as_deref(), Some("某某镇"));
-        assert_eq!(organization_from_title("某市人民政府办公室关于2021年度政府信息公开工作年度报告", None).as_deref(), Some("某市人民政府办公室"));
-        assert_eq!(organization_from_title("政府信息公开工作年度报告(2021年)", Some("某县自然资源局")).as_deref(), Some("某县自然资源局"));
+        assert_eq!(
+            organization_from_title("湛北路街道办事处2021年政府信息公开工作年度报告", None)
+                .as_deref(),
+            Some("湛北路街道办事处")
+        );
+        assert_eq!(
+            organization_from_title("2020年南关区桃源街道政府信息公开工作年度报告", None)
+                .as_deref(),
+            Some("南关区桃源街道")
+        );
+        assert_eq!(
+            organization_from_title("2020年政府信息公开工作年度报告", Some("某某镇")).as_deref(),
+            Some("某某镇")
+        );
+        assert_eq!(
+            organization_from_title("某市人民政府办公室关于2021年度政府信息公开工作年度报告", None)
+                .as_deref(),
+            Some("某市人民政府办公室")
+        );
+        assert_eq!(
+            organization_from_title("政府信息公开工作年度报告(2021年)", Some("某县自然资源局"))
+                .as_deref(),
+            Some("某县自然资源局")
+        );
         assert_eq!(year_in("湛北路街道办事处2021年政府信息公开"), Some(2021));
         assert_eq!(year_in("电话6930100年"), None);
         // A digit of the year misread (scan_52): the organ is still the
         // text before it, and the year is not guessed.
         let garbled = "南京市鼓楼区宁海路街道办事处202]年政府信息公开工作年度报告";
-        assert_eq!(organization_from_title(garbled, None).as_deref(), Some("南京市鼓楼区宁海路街道办事处"));
+        assert_eq!(
+            organization_from_title(garbled, None).as_deref(),
+            Some("南京市鼓楼区宁海路街道办事处")
+        );
         assert_eq!(year_in(garbled), None);
         assert_eq!(organization_from_title("电话6930100年政府信息公开", None), None);
     }
@@ -277,12 +367,16 @@ mod tests {
     #[test]
     fn a_breadcrumb_is_not_the_title() {
         let doc = read("当前位置：首页 > 政府信息公开 > 年度报告\n某某区人民政府办公室2023年政府信息公开工作年度报告\n一、总体情况\n");
-        assert_eq!(find_title(&doc, 2).0.as_deref(), Some("某某区人民政府办公室2023年政府信息公开工作年度报告"));
+        assert_eq!(
+            find_title(&doc, 2).0.as_deref(),
+            Some("某某区人民政府办公室2023年政府信息公开工作年度报告")
+        );
     }
 
     #[test]
     fn organization_from_a_report_without_title() {
-        let doc = read("一、总体情况\n我镇把主动公开作为重点。\n2020年,峡口镇依申请公开信息0条。\n");
+        let doc =
+            read("一、总体情况\n我镇把主动公开作为重点。\n2020年,峡口镇依申请公开信息0条。\n");
         assert_eq!(organization_from_narrative(&doc).as_deref(), Some("峡口镇"));
     }
 

@@ -16,9 +16,9 @@
 
 use crate::decimal::Dec;
 use crate::report::{CheckResult, CheckStatus, Warning};
+use crate::source::text::Loc;
 use crate::table::{CellRead, LabelMatch, TableRead, Unit};
 use crate::template::{CheckInstance, ColumnKind, Template};
-use crate::source::text::Loc;
 use crate::value::Status;
 
 /// Joint enumeration limit; beyond it rows are resolved one by one.
@@ -56,7 +56,11 @@ fn kind_ok(v: Dec, kind: ColumnKind) -> bool {
 /// Fills every operand that a rule instance determines alone. Returns the
 /// filled fields, or `None` when a filled value is impossible for its column
 /// (the readings contradict the rules).
-pub fn propagate(grid: &mut Grid, kinds: &[ColumnKind], checks: &[&CheckInstance]) -> Option<Vec<usize>> {
+pub fn propagate(
+    grid: &mut Grid,
+    kinds: &[ColumnKind],
+    checks: &[&CheckInstance],
+) -> Option<Vec<usize>> {
     let mut filled = Vec::new();
     loop {
         let mut changed = false;
@@ -93,7 +97,8 @@ fn failures(grid: &Grid, checks: &[&CheckInstance]) -> usize {
 
 /// (holds?, lhs, rhs) when every operand is present.
 fn evaluate(grid: &Grid, c: &CheckInstance) -> (Option<bool>, Option<Dec>, Option<Dec>) {
-    let side = |fs: &[usize]| fs.iter().map(|&f| grid[f]).collect::<Option<Vec<Dec>>>().map(Dec::sum);
+    let side =
+        |fs: &[usize]| fs.iter().map(|&f| grid[f]).collect::<Option<Vec<Dec>>>().map(Dec::sum);
     let (l, r) = (side(&c.lhs), side(&c.rhs));
     match (l, r) {
         (Some(a), Some(b)) => (Some(a == b), l, r),
@@ -122,7 +127,13 @@ fn preferred_choice(units: &[Unit]) -> Option<Vec<usize>> {
 
 /// Places one reading per unit, infers, and checks. `None` when inference
 /// meets an impossible value.
-fn evaluate_combo(units: &[Unit], choice: &[usize], nf: usize, kinds: &[ColumnKind], all: &[&CheckInstance]) -> Option<Combo> {
+fn evaluate_combo(
+    units: &[Unit],
+    choice: &[usize],
+    nf: usize,
+    kinds: &[ColumnKind],
+    all: &[&CheckInstance],
+) -> Option<Combo> {
     let mut grid = vec![None; nf];
     for (u, &k) in units.iter().zip(choice) {
         place(&mut grid, u, k);
@@ -142,14 +153,24 @@ pub fn resolve(t: &Template, read: &TableRead) -> Resolved {
     }
     let mut warnings = Vec::new();
     let kept = choose_readings(t, &mut units, &kinds, &all, &mut warnings);
-    let owner: Vec<Option<(usize, usize)>> = (0..nf).map(|f| units.iter().enumerate().find_map(|(ui, u)| u.fields.iter().position(|&x| x == f).map(|slot| (ui, slot)))).collect();
+    let owner: Vec<Option<(usize, usize)>> = (0..nf)
+        .map(|f| {
+            units
+                .iter()
+                .enumerate()
+                .find_map(|(ui, u)| u.fields.iter().position(|&x| x == f).map(|slot| (ui, slot)))
+        })
+        .collect();
     let cells: Vec<FieldOut> = (0..nf)
         .map(|f| match &kept {
             Some(kept) => agreed(f, &units, owner[f], kept),
             None => shared_by_all_readings(&units, owner[f]),
         })
         .collect();
-    let several = |f: usize| owner[f].is_some_and(|(ui, _)| units[ui].candidates.len() > 1) || kept.as_ref().is_some_and(|k| k.len() > 1);
+    let several = |f: usize| {
+        owner[f].is_some_and(|(ui, _)| units[ui].candidates.len() > 1)
+            || kept.as_ref().is_some_and(|k| k.len() > 1)
+    };
     let mut ambiguous_fields = Vec::new();
     for (f, cell) in cells.iter().enumerate() {
         if cell.status != Status::Missing || owner[f].is_none() {
@@ -158,40 +179,92 @@ pub fn resolve(t: &Template, read: &TableRead) -> Resolved {
         let (ui, slot) = owner[f].unwrap_or_default();
         if cell.raw.as_deref().is_some_and(|r| !r.trim().is_empty()) {
             let reason = if several(f) { "several readings fit; left null" } else { "unreadable" };
-            warnings.push(Warning::field("unreadable-cell", &t.fields[f].id, cell.loc, format!("{}: {reason} (source text {:?})", t.fields[f].id, cell.raw.as_deref().unwrap_or(""))));
-        } else if cell.raw.is_none() && units[ui].candidates.len() > 1 && units[ui].candidates.iter().any(|c| c[slot].cell.value.is_some()) {
+            warnings.push(Warning::field(
+                "unreadable-cell",
+                &t.fields[f].id,
+                cell.loc,
+                format!(
+                    "{}: {reason} (source text {:?})",
+                    t.fields[f].id,
+                    cell.raw.as_deref().unwrap_or("")
+                ),
+            ));
+        } else if cell.raw.is_none()
+            && units[ui].candidates.len() > 1
+            && units[ui].candidates.iter().any(|c| c[slot].cell.value.is_some())
+        {
             ambiguous_fields.push(t.fields[f].id.as_str());
         }
     }
     if !ambiguous_fields.is_empty() {
-        warnings.push(Warning::new("ambiguous-cells", format!("{}: the rules do not decide which column these numbers belong to; left null: {}", t.table, ambiguous_fields.join(", "))));
+        warnings.push(Warning::new(
+            "ambiguous-cells",
+            format!(
+                "{}: the rules do not decide which column these numbers belong to; left null: {}",
+                t.table,
+                ambiguous_fields.join(", ")
+            ),
+        ));
     }
     let grid: Grid = cells.iter().map(|c| c.value).collect();
     let checks = t.checks.iter().map(|c| check_result(t, &grid, c)).collect::<Vec<_>>();
     for c in checks.iter().filter(|c| c.status == CheckStatus::Failed) {
-        warnings.push(Warning::new("rule-failed", format!("{} fails for {}: {} ≠ {}", c.rule, c.instance, c.lhs_value.map_or("?".into(), |v| v.to_string()), c.rhs_value.map_or("?".into(), |v| v.to_string()))));
+        warnings.push(Warning::new(
+            "rule-failed",
+            format!(
+                "{} fails for {}: {} ≠ {}",
+                c.rule,
+                c.instance,
+                c.lhs_value.map_or("?".into(), |v| v.to_string()),
+                c.rhs_value.map_or("?".into(), |v| v.to_string())
+            ),
+        ));
     }
     Resolved { cells, checks, warnings }
 }
 
 /// The combinations of readings under which every rule holds, after
 /// inference; `None` when there is none (or too many to try).
-fn choose_readings(t: &Template, units: &mut [Unit], kinds: &[ColumnKind], all: &[&CheckInstance], warnings: &mut Vec<Warning>) -> Option<Vec<Combo>> {
+fn choose_readings(
+    t: &Template,
+    units: &mut [Unit],
+    kinds: &[ColumnKind],
+    all: &[&CheckInstance],
+    warnings: &mut Vec<Warning>,
+) -> Option<Vec<Combo>> {
     let nf = t.fields.len();
     // The header-positional reading of every row, when it satisfies every
     // rule, needs no search.
-    if let Some(c) = preferred_choice(units).and_then(|p| evaluate_combo(units, &p, nf, kinds, all)).filter(|c| c.consistent) {
+    if let Some(c) = preferred_choice(units)
+        .and_then(|p| evaluate_combo(units, &p, nf, kinds, all))
+        .filter(|c| c.consistent)
+    {
         return Some(vec![c]);
     }
     narrow_jointly(units, nf, kinds, all);
     let radices: Vec<usize> = units.iter().map(|u| u.candidates.len()).collect();
-    let Some(product) = radices.iter().try_fold(1usize, |p, &r| p.checked_mul(r)).filter(|&p| p <= MAX_COMBOS) else {
-        warnings.push(Warning::new("too-ambiguous", format!("{}: too many possible readings to check together; ambiguous rows are left null", t.table)));
+    let Some(product) =
+        radices.iter().try_fold(1usize, |p, &r| p.checked_mul(r)).filter(|&p| p <= MAX_COMBOS)
+    else {
+        warnings.push(Warning::new(
+            "too-ambiguous",
+            format!(
+                "{}: too many possible readings to check together; ambiguous rows are left null",
+                t.table
+            ),
+        ));
         return None;
     };
     let mut consistent: Vec<Combo> = (0..product)
         .filter_map(|mut n| {
-            let choice: Vec<usize> = radices.iter().map(|&r| { let k = n % r; n /= r; k }).collect();
+            let choice: Vec<usize> = radices
+                .iter()
+                .map(|&r| {
+                    let k = n % r;
+                    n /= r;
+                    k
+                })
+                .collect();
             evaluate_combo(units, &choice, nf, kinds, all).filter(|c| c.consistent)
         })
         .collect();
@@ -210,13 +283,21 @@ fn choose_readings(t: &Template, units: &mut [Unit], kinds: &[ColumnKind], all: 
 }
 
 fn missing_cell() -> FieldOut {
-    FieldOut { value: None, status: Status::Missing, raw: None, loc: None, confidence: 0.0, note: None }
+    FieldOut {
+        value: None,
+        status: Status::Missing,
+        raw: None,
+        loc: None,
+        confidence: 0.0,
+        note: None,
+    }
 }
 
 /// A field's outcome when consistent readings were found: its value if they
 /// all agree on it (inferred where some inferred it), else null.
 fn agreed(f: usize, units: &[Unit], owner: Option<(usize, usize)>, kept: &[Combo]) -> FieldOut {
-    let read = owner.map(|(ui, slot)| (&units[ui], &units[ui].candidates[kept[0].choice[ui]][slot]));
+    let read =
+        owner.map(|(ui, slot)| (&units[ui], &units[ui].candidates[kept[0].choice[ui]][slot]));
     let value = kept[0].grid[f];
     if kept.iter().any(|c| c.grid[f] != value) {
         return read.map_or_else(missing_cell, |(_, r)| ambiguous(r));
@@ -255,7 +336,11 @@ fn shared_by_all_readings(units: &[Unit], owner: Option<(usize, usize)>) -> Fiel
 /// that drops all), and merges readings that end up with the same values:
 /// six zeros and a lost cell give all zeros whichever column was lost.
 fn narrow_by_local_rules(u: &mut Unit, nf: usize, kinds: &[ColumnKind], all: &[&CheckInstance]) {
-    let local: Vec<&CheckInstance> = all.iter().copied().filter(|c| c.lhs.iter().chain(&c.rhs).all(|f| u.fields.contains(f))).collect();
+    let local: Vec<&CheckInstance> = all
+        .iter()
+        .copied()
+        .filter(|c| c.lhs.iter().chain(&c.rhs).all(|f| u.fields.contains(f)))
+        .collect();
     let mut completed: Vec<(Vec<CellRead>, bool)> = Vec::new();
     for (k, cand) in u.candidates.iter().enumerate() {
         let mut g = vec![None; nf];
@@ -265,7 +350,14 @@ fn narrow_by_local_rules(u: &mut Unit, nf: usize, kinds: &[ColumnKind], all: &[&
             .iter()
             .zip(&u.fields)
             .map(|(r, &f)| match (r.cell.value, g[f]) {
-                (None, Some(v)) if ok => CellRead { cell: crate::value::CellValue { value: Some(v), status: Status::Inferred, ..r.cell.clone() }, loc: r.loc },
+                (None, Some(v)) if ok => CellRead {
+                    cell: crate::value::CellValue {
+                        value: Some(v),
+                        status: Status::Inferred,
+                        ..r.cell.clone()
+                    },
+                    loc: r.loc,
+                },
                 _ => r.clone(),
             })
             .collect();
@@ -279,14 +371,17 @@ fn narrow_by_local_rules(u: &mut Unit, nf: usize, kinds: &[ColumnKind], all: &[&
         if any_ok && !ok {
             continue;
         }
-        let same = merged.iter().position(|m| m.iter().zip(&cand).all(|(a, b)| a.cell.value == b.cell.value));
+        let same = merged
+            .iter()
+            .position(|m| m.iter().zip(&cand).all(|(a, b)| a.cell.value == b.cell.value));
         match same {
             Some(m) => {
                 // Same values, different provenance: a cell read in one reading
                 // and inferred in another is known, but only as inferred.
                 for (a, b) in merged[m].iter_mut().zip(&cand) {
                     if a != b {
-                        a.cell.status = if a.cell.value.is_some() { Status::Inferred } else { Status::Missing };
+                        a.cell.status =
+                            if a.cell.value.is_some() { Status::Inferred } else { Status::Missing };
                     }
                 }
                 if preferred == Some(k) {
@@ -330,7 +425,8 @@ fn narrow_jointly(units: &mut [Unit], nf: usize, kinds: &[ColumnKind], all: &[&C
                 .collect();
             if ok.iter().any(|&b| b) && ok.iter().any(|&b| !b) {
                 let u = &mut units[ui];
-                u.preferred = u.preferred.filter(|&p| ok[p]).map(|p| ok[..p].iter().filter(|&&b| b).count());
+                u.preferred =
+                    u.preferred.filter(|&p| ok[p]).map(|p| ok[..p].iter().filter(|&&b| b).count());
                 let mut k = 0;
                 u.candidates.retain(|_| {
                     k += 1;
@@ -374,7 +470,14 @@ fn from_read(r: &CellRead, u: &Unit, several: bool) -> FieldOut {
 }
 
 fn ambiguous(r: &CellRead) -> FieldOut {
-    FieldOut { value: None, status: Status::Missing, raw: None, loc: r.loc, confidence: 0.0, note: None }
+    FieldOut {
+        value: None,
+        status: Status::Missing,
+        raw: None,
+        loc: r.loc,
+        confidence: 0.0,
+        note: None,
+    }
 }
 
 fn check_result(t: &Template, grid: &Grid, c: &CheckInstance) -> CheckResult {
@@ -388,7 +491,16 @@ fn check_result(t: &Template, grid: &Grid, c: &CheckInstance) -> CheckResult {
             (CheckStatus::Skipped, evaluate(&zeroed, c).0)
         }
     };
-    CheckResult { rule: c.rule.clone(), instance: c.name.clone(), status, lhs: ids(&c.lhs), rhs: ids(&c.rhs), lhs_value: l, rhs_value: r, holds_if_blanks_zero: blank_as_zero }
+    CheckResult {
+        rule: c.rule.clone(),
+        instance: c.name.clone(),
+        status,
+        lhs: ids(&c.lhs),
+        rhs: ids(&c.rhs),
+        lhs_value: l,
+        rhs_value: r,
+        holds_if_blanks_zero: blank_as_zero,
+    }
 }
 
 #[cfg(test)]
@@ -406,7 +518,14 @@ mod tests {
 
     fn reads(t: &Template, row: &str, cells: &[&str]) -> Vec<CellRead> {
         let r = &t.rows[t.row_index(row).unwrap()];
-        cells.iter().zip(&r.columns).map(|(c, &col)| CellRead { cell: parse_cell(c, t.columns[col].kind, None), loc: Some(Loc::Line(1)) }).collect()
+        cells
+            .iter()
+            .zip(&r.columns)
+            .map(|(c, &col)| CellRead {
+                cell: parse_cell(c, t.columns[col].kind, None),
+                loc: Some(Loc::Line(1)),
+            })
+            .collect()
     }
 
     /// A row read once, cells as printed ("" = blank).
@@ -450,13 +569,26 @@ mod tests {
     fn r1_each_column_balances_new_and_carried() {
         let ts = templates();
         let t = ts.table("2019", "s3").unwrap();
-        let table = |fwd: &str| vec![row(t, "new", &["5", "0", "0", "0", "0", "0", "5"]), row(t, "carried_over", &["1", "0", "0", "0", "0", "0", "1"]), row(t, "total", &["4", "0", "0", "0", "0", "0", "4"]), row(t, "carried_forward", &[fwd, "0", "0", "0", "0", "0", "2"])];
+        let table = |fwd: &str| {
+            vec![
+                row(t, "new", &["5", "0", "0", "0", "0", "0", "5"]),
+                row(t, "carried_over", &["1", "0", "0", "0", "0", "0", "1"]),
+                row(t, "total", &["4", "0", "0", "0", "0", "0", "4"]),
+                row(t, "carried_forward", &[fwd, "0", "0", "0", "0", "0", "2"]),
+            ]
+        };
         let ok = solve(t, table("2"));
         assert_eq!(check(&ok, "R1", "s3.*.natural").status, CheckStatus::Ok);
         let bad = solve(t, table("3"));
         let c = check(&bad, "R1", "s3.*.natural");
-        assert_eq!((c.status, c.lhs_value.map(|v| v.to_string()), c.rhs_value.map(|v| v.to_string())), (CheckStatus::Failed, Some("6".into()), Some("7".into())));
-        assert!(bad.warnings.iter().any(|w| w.code == "rule-failed" && w.message == "R1 fails for s3.*.natural: 6 ≠ 7"));
+        assert_eq!(
+            (c.status, c.lhs_value.map(|v| v.to_string()), c.rhs_value.map(|v| v.to_string())),
+            (CheckStatus::Failed, Some("6".into()), Some("7".into()))
+        );
+        assert!(bad
+            .warnings
+            .iter()
+            .any(|w| w.code == "rule-failed" && w.message == "R1 fails for s3.*.natural: 6 ≠ 7"));
         // The source's own numbers are kept when a rule fails.
         assert_eq!(value(t, &bad, "s3.carried_forward.natural").as_deref(), Some("3"));
     }
@@ -475,9 +607,24 @@ mod tests {
     fn r3_total_row_is_the_sum_of_outcomes() {
         let ts = templates();
         let t = ts.table("2019", "s3").unwrap();
-        let outcomes: Vec<&str> = t.rows.iter().filter(|r| r.kind == crate::template::RowKind::Data).map(|r| r.key.as_str()).filter(|k| !["new", "carried_over", "total", "carried_forward"].contains(k)).collect();
+        let outcomes: Vec<&str> = t
+            .rows
+            .iter()
+            .filter(|r| r.kind == crate::template::RowKind::Data)
+            .map(|r| r.key.as_str())
+            .filter(|k| !["new", "carried_over", "total", "carried_forward"].contains(k))
+            .collect();
         let table = |total: &str| {
-            let mut units: Vec<Unit> = outcomes.iter().map(|k| row(t, k, if *k == "granted" { &["2", "0", "0", "0", "0", "0", "2"] } else { Z7 })).collect();
+            let mut units: Vec<Unit> = outcomes
+                .iter()
+                .map(|k| {
+                    row(
+                        t,
+                        k,
+                        if *k == "granted" { &["2", "0", "0", "0", "0", "0", "2"] } else { Z7 },
+                    )
+                })
+                .collect();
             units.push(row(t, "total", &[total, "0", "0", "0", "0", "0", "2"]));
             units
         };
@@ -500,7 +647,11 @@ mod tests {
     fn r5_other_is_the_sum_of_its_three_rows_and_is_derived() {
         let ts = templates();
         let t = ts.table("2021", "s3").unwrap();
-        let parts = vec![row(t, "other.no_correction", &["1", "0", "0", "0", "0", "0", "1"]), row(t, "other.unpaid_fee", Z7), row(t, "other.misc", &["2", "0", "0", "0", "0", "0", "2"])];
+        let parts = vec![
+            row(t, "other.no_correction", &["1", "0", "0", "0", "0", "0", "1"]),
+            row(t, "other.unpaid_fee", Z7),
+            row(t, "other.misc", &["2", "0", "0", "0", "0", "0", "2"]),
+        ];
         let derived = solve(t, parts.clone());
         assert_eq!(value(t, &derived, "s3.other.natural").as_deref(), Some("3"));
         assert_eq!(status(t, &derived, "s3.other.natural"), Status::Inferred);
@@ -514,7 +665,13 @@ mod tests {
     fn skipped_rules_say_whether_blanks_as_zero_would_hold() {
         let ts = templates();
         let t = ts.table("2019", "s4").unwrap();
-        let r = solve(t, vec![row(t, "review", &["1", "", "", "1", "2"]), row(t, "suit_direct", &["1", "", "", "", "2"])]);
+        let r = solve(
+            t,
+            vec![
+                row(t, "review", &["1", "", "", "1", "2"]),
+                row(t, "suit_direct", &["1", "", "", "", "2"]),
+            ],
+        );
         // review: one rule, two blanks: not inferable, would hold as zeros.
         let c = check(&r, "R4", "s4.review");
         assert_eq!((c.status, c.holds_if_blanks_zero), (CheckStatus::Skipped, Some(true)));
@@ -532,7 +689,10 @@ mod tests {
         // An unreadable cell is inferred the same way, its text kept.
         let r = solve(t, vec![row(t, "review", &["1", "2", "x?", "1", "4"])]);
         let i = t.fields.iter().position(|f| f.id == "s4.review.other").unwrap();
-        assert_eq!((r.cells[i].value.map(|v| v.to_string()), r.cells[i].raw.as_deref()), (Some("0".into()), Some("x?")));
+        assert_eq!(
+            (r.cells[i].value.map(|v| v.to_string()), r.cells[i].raw.as_deref()),
+            (Some("0".into()), Some("x?"))
+        );
     }
 
     #[test]
@@ -540,7 +700,10 @@ mod tests {
         let ts = templates();
         let t = ts.table("2019", "s4").unwrap();
         let r = solve(t, vec![row(t, "review", &["1", "", "", "1", "4"])]);
-        assert_eq!((value(t, &r, "s4.review.corrected"), value(t, &r, "s4.review.other")), (None, None));
+        assert_eq!(
+            (value(t, &r, "s4.review.corrected"), value(t, &r, "s4.review.other")),
+            (None, None)
+        );
     }
 
     #[test]
@@ -560,7 +723,13 @@ mod tests {
         let ts = templates();
         let t = ts.table("2019", "s3").unwrap();
         let shown = ["5", "3", "0", "0", "0", "0"];
-        let readings: Vec<Vec<&str>> = (0..7).map(|lost| { let mut v: Vec<&str> = shown.to_vec(); v.insert(lost, ""); v }).collect();
+        let readings: Vec<Vec<&str>> = (0..7)
+            .map(|lost| {
+                let mut v: Vec<&str> = shown.to_vec();
+                v.insert(lost, "");
+                v
+            })
+            .collect();
         let refs: Vec<&[&str]> = readings.iter().map(|v| v.as_slice()).collect();
         let r = solve(t, vec![rows_readings(t, "granted", &refs)]);
         assert_eq!(value(t, &r, "s3.granted.natural").as_deref(), Some("5"));
@@ -574,7 +743,13 @@ mod tests {
         let ts = templates();
         let t = ts.table("2019", "s3").unwrap();
         let shown = ["1", "1", "0", "0", "0", "2"];
-        let readings: Vec<Vec<&str>> = (0..7).map(|lost| { let mut v: Vec<&str> = shown.to_vec(); v.insert(lost, ""); v }).collect();
+        let readings: Vec<Vec<&str>> = (0..7)
+            .map(|lost| {
+                let mut v: Vec<&str> = shown.to_vec();
+                v.insert(lost, "");
+                v
+            })
+            .collect();
         let refs: Vec<&[&str]> = readings.iter().map(|v| v.as_slice()).collect();
         let r = solve(t, vec![rows_readings(t, "granted", &refs)]);
         assert_eq!(value(t, &r, "s3.granted.total"), None);
@@ -591,10 +766,21 @@ mod tests {
         assert_eq!(value(t, &r, "s4.review.total").as_deref(), Some("3"));
         // Two splits of a run that both satisfy R4: refuse.
         let s2 = ts.table("2021", "s2").unwrap();
-        let r = solve(s2, vec![rows_readings(s2, "rules", &[&["4", "2", "58"], &["4", "25", "8"], &["42", "5", "8"]])]);
-        assert_eq!((value(s2, &r, "s2.rules.issued"), value(s2, &r, "s2.rules.in_force")), (None, None));
+        let r = solve(
+            s2,
+            vec![rows_readings(
+                s2,
+                "rules",
+                &[&["4", "2", "58"], &["4", "25", "8"], &["42", "5", "8"]],
+            )],
+        );
+        assert_eq!(
+            (value(s2, &r, "s2.rules.issued"), value(s2, &r, "s2.rules.in_force")),
+            (None, None)
+        );
         // …but a cell every split agrees on is known.
-        let r = solve(s2, vec![rows_readings(s2, "rules", &[&["4", "2", "58"], &["4", "25", "8"]])]);
+        let r =
+            solve(s2, vec![rows_readings(s2, "rules", &[&["4", "2", "58"], &["4", "25", "8"]])]);
         assert_eq!(value(s2, &r, "s2.rules.issued").as_deref(), Some("4"));
     }
 
@@ -604,7 +790,13 @@ mod tests {
         let t = ts.table("2019", "s4").unwrap();
         // review fails R4 on its own numbers, which are kept; suit_direct's
         // blank is proved by suit_direct's own R4, independent of review.
-        let r = solve(t, vec![row(t, "review", &["1", "1", "1", "1", "9"]), row(t, "suit_direct", &["1", "", "0", "0", "1"])]);
+        let r = solve(
+            t,
+            vec![
+                row(t, "review", &["1", "1", "1", "1", "9"]),
+                row(t, "suit_direct", &["1", "", "0", "0", "1"]),
+            ],
+        );
         assert_eq!(value(t, &r, "s4.review.total").as_deref(), Some("9"));
         assert_eq!(check(&r, "R4", "s4.review").status, CheckStatus::Failed);
         assert_eq!(value(t, &r, "s4.suit_direct.corrected").as_deref(), Some("0"));
@@ -612,10 +804,19 @@ mod tests {
         // column rules: the lost 总计 of 予以公开 stays null although R3
         // would give it.
         let s3 = ts.table("2019", "s3").unwrap();
-        let mut units = vec![row(s3, "new", &["5", "0", "0", "0", "0", "0", "5"]), row(s3, "carried_over", Z7), row(s3, "carried_forward", Z7)];
+        let mut units = vec![
+            row(s3, "new", &["5", "0", "0", "0", "0", "0", "5"]),
+            row(s3, "carried_over", Z7),
+            row(s3, "carried_forward", Z7),
+        ];
         units.push(row(s3, "total", &["4", "0", "0", "0", "0", "0", "4"]));
         units.push(row(s3, "granted", &["4", "0", "0", "0", "0", "", ""]));
-        for k in s3.rows.iter().filter(|r| r.key.contains('.') || r.key == "partial" || r.key == "other").map(|r| r.key.clone()) {
+        for k in s3
+            .rows
+            .iter()
+            .filter(|r| r.key.contains('.') || r.key == "partial" || r.key == "other")
+            .map(|r| r.key.clone())
+        {
             units.push(row(s3, &k, Z7));
         }
         let r = solve(s3, units);

@@ -80,7 +80,11 @@ impl LRow {
     }
 
     fn line(&self) -> usize {
-        self.tokens.iter().find(|t| t.kind != Kind::Blank).or(self.tokens.first()).map_or(0, |t| t.line)
+        self.tokens
+            .iter()
+            .find(|t| t.kind != Kind::Blank)
+            .or(self.tokens.first())
+            .map_or(0, |t| t.line)
     }
 }
 
@@ -105,7 +109,15 @@ pub struct CellRead {
 
 impl CellRead {
     fn missing() -> CellRead {
-        CellRead { cell: CellValue { raw: String::new(), value: None, status: Status::Missing, note: None }, loc: None }
+        CellRead {
+            cell: CellValue {
+                raw: String::new(),
+                value: None,
+                status: Status::Missing,
+                note: None,
+            },
+            loc: None,
+        }
     }
 }
 
@@ -145,7 +157,8 @@ fn tokenize(lines: &[Line]) -> Vec<LRow> {
     let mut idx = 0usize;
     for line in lines {
         if continues_label(line, &cur, rows.last()) {
-            let target = if cur.has_values() { &mut cur } else { rows.last_mut().unwrap_or(&mut cur) };
+            let target =
+                if cur.has_values() { &mut cur } else { rows.last_mut().unwrap_or(&mut cur) };
             if let Some(tok) = target.tokens.iter_mut().rev().find(|t| t.kind == Kind::Text) {
                 for cell in &line.cells {
                     tok.text.push_str(&cell.text);
@@ -160,7 +173,15 @@ fn tokenize(lines: &[Line]) -> Vec<LRow> {
                 None => ((idx as f32, idx as f32 + 1.0), false),
             };
             idx += 1;
-            let tok = |text: &str, kind: Kind, x: (f32, f32)| Token { text: text.to_string(), core: if kind == Kind::Text { core(text) } else { String::new() }, kind, loc: cell.loc.unwrap_or(Loc::Line(line.number)), line: line.number, x, layout };
+            let tok = |text: &str, kind: Kind, x: (f32, f32)| Token {
+                text: text.to_string(),
+                core: if kind == Kind::Text { core(text) } else { String::new() },
+                kind,
+                loc: cell.loc.unwrap_or(Loc::Line(line.number)),
+                line: line.number,
+                x,
+                layout,
+            };
             let mut push = |t: Token, cur: &mut LRow| {
                 if t.kind == Kind::Text && cur.has_values() {
                     flush(cur, &mut rows);
@@ -173,7 +194,8 @@ fn tokenize(lines: &[Line]) -> Vec<LRow> {
                 TokenClass::Values(words) => {
                     let w = (x.1 - x.0) / words.len() as f32;
                     for (k, word) in words.iter().enumerate() {
-                        let sub = if layout { (x.0 + k as f32 * w, x.0 + (k + 1) as f32 * w) } else { x };
+                        let sub =
+                            if layout { (x.0 + k as f32 * w, x.0 + (k + 1) as f32 * w) } else { x };
                         push(tok(word, Kind::Value, sub), &mut cur);
                     }
                 }
@@ -201,9 +223,20 @@ fn continues_label(line: &Line, cur: &LRow, last: Option<&LRow>) -> bool {
     if line.cells.iter().any(|c| c.span.is_none() || classify(&c.text) != TokenClass::Text) {
         return false;
     }
-    let prev = if cur.has_values() { Some(cur) } else if cur.tokens.is_empty() { last } else { None };
-    let Some(label) = prev.filter(|r| r.has_values()).and_then(|r| r.texts().last()) else { return false };
-    label.layout && first.0 >= label.x.0 - 1.0 && first.0 < label.x.1 && line.cells.iter().all(|c| c.span.is_some_and(|s| s.1 <= label.x.1 + 4.0))
+    let prev = if cur.has_values() {
+        Some(cur)
+    } else if cur.tokens.is_empty() {
+        last
+    } else {
+        None
+    };
+    let Some(label) = prev.filter(|r| r.has_values()).and_then(|r| r.texts().last()) else {
+        return false;
+    };
+    label.layout
+        && first.0 >= label.x.0 - 1.0
+        && first.0 < label.x.1
+        && line.cells.iter().all(|c| c.span.is_some_and(|s| s.1 <= label.x.1 + 4.0))
 }
 
 /// Best similarity of a logical row's labels to one template row. The last
@@ -244,18 +277,27 @@ enum Step {
 /// Aligns logical rows to template rows; returns (logical row, template row,
 /// similarity, by position).
 fn align(rows: &[LRow], t: &Template) -> Vec<(usize, usize, f32, bool)> {
-    let cores: Vec<Vec<String>> = rows.iter().map(|r| r.texts().map(|tk| tk.core.clone()).filter(|c| !c.is_empty()).collect()).collect();
+    let cores: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.texts().map(|tk| tk.core.clone()).filter(|c| !c.is_empty()).collect())
+        .collect();
     let (n, m) = (rows.len(), t.rows.len());
     let sim: Vec<Vec<f32>> = cores
         .iter()
         .map(|c| {
             let joined = c.concat();
-            t.rows.iter().map(|r| row_similarity(c, &joined, &r.cores, r.kind == RowKind::Sum)).collect()
+            t.rows
+                .iter()
+                .map(|r| row_similarity(c, &joined, &r.cores, r.kind == RowKind::Sum))
+                .collect()
         })
         .collect();
     // Rows above the table's own column header cannot be its data rows by
     // position (they are another table's, when OCR lost the heading between).
-    let first_label = (0..n).find(|&i| rows[i].has_values() && (0..m).any(|j| t.rows[j].kind.has_values() && sim[i][j] >= LABEL_MATCH));
+    let first_label = (0..n).find(|&i| {
+        rows[i].has_values()
+            && (0..m).any(|j| t.rows[j].kind.has_values() && sim[i][j] >= LABEL_MATCH)
+    });
     let header = column_header_row(rows, t).filter(|&h| first_label.is_none_or(|f| h < f));
     let score = |i: usize, j: usize| -> f32 {
         let s = sim[i][j];
@@ -314,7 +356,11 @@ fn align(rows: &[LRow], t: &Template) -> Vec<(usize, usize, f32, bool)> {
 /// their matches (or the region's start or end, on one side): then the order
 /// pairs them one to one (OCR garbles runs of labels; the order of the rows
 /// survives).
-fn keep_sound_positional(pairs: Vec<(usize, usize, f32, bool)>, rows: &[LRow], t: &Template) -> Vec<(usize, usize, f32, bool)> {
+fn keep_sound_positional(
+    pairs: Vec<(usize, usize, f32, bool)>,
+    rows: &[LRow],
+    t: &Template,
+) -> Vec<(usize, usize, f32, bool)> {
     let strong: Vec<(usize, usize)> = pairs.iter().filter(|p| !p.3).map(|p| (p.0, p.1)).collect();
     // Before the first label match, the table's own column header (a row
     // without values naming one of its columns) bounds the data rows: what
@@ -336,12 +382,19 @@ fn keep_sound_positional(pairs: Vec<(usize, usize, f32, bool)>, rows: &[LRow], t
             let from = pi.or(header.filter(|&h| h < i)).map_or(0, |p| p + 1);
             // After the last label match, the rows run to the first row
             // without values (a heading or another table's header).
-            let to = ni.unwrap_or_else(|| (i..rows.len()).find(|&k| !rows[k].has_values()).unwrap_or(rows.len()));
+            let to = ni.unwrap_or_else(|| {
+                (i..rows.len()).find(|&k| !rows[k].has_values()).unwrap_or(rows.len())
+            });
             let value_rows = (from..to).filter(|&k| rows[k].has_values()).count();
-            let data_rows = (pj.map_or(0, |p| p + 1)..nj.unwrap_or(t.rows.len())).filter(|&k| t.rows[k].kind == RowKind::Data).count();
+            let data_rows = (pj.map_or(0, |p| p + 1)..nj.unwrap_or(t.rows.len()))
+                .filter(|&k| t.rows[k].kind == RowKind::Data)
+                .count();
             // Before the first or after the last label match, the region's
             // edge is the other bound: the counts still have to agree.
-            value_rows == data_rows && value_rows >= 1 && (prev.is_some() || next.is_some()) && pj.is_none_or(|p| j > p)
+            value_rows == data_rows
+                && value_rows >= 1
+                && (prev.is_some() || next.is_some())
+                && pj.is_none_or(|p| j > p)
         })
         .collect()
 }
@@ -350,10 +403,16 @@ fn keep_sound_positional(pairs: Vec<(usize, usize, f32, bool)>, rows: &[LRow], t
 /// bounds positional matches only when it comes before the first row whose
 /// label matched (a table with sub-tables repeats its headers further down).
 fn column_header_row(rows: &[LRow], t: &Template) -> Option<usize> {
-    rows.iter().position(|r| !r.has_values() && r.texts().any(|tk| {
-        let c = core(&tk.text);
-        t.columns.iter().flat_map(|col| &col.cores).any(|l| similarity(&c, l) >= HEADER_MATCH)
-    }))
+    rows.iter().position(|r| {
+        !r.has_values()
+            && r.texts().any(|tk| {
+                let c = core(&tk.text);
+                t.columns
+                    .iter()
+                    .flat_map(|col| &col.cores)
+                    .any(|l| similarity(&c, l) >= HEADER_MATCH)
+            })
+    })
 }
 
 /// A column's header cell: where it stands and what it says.
@@ -365,17 +424,37 @@ struct HeaderCell {
 }
 
 /// Column → its header cell, from the header rows above row `i`.
-fn header_map(rows: &[LRow], i: usize, t: &Template, cols: &[usize], stop_at: &[usize]) -> Vec<Option<HeaderCell>> {
+fn header_map(
+    rows: &[LRow],
+    i: usize,
+    t: &Template,
+    cols: &[usize],
+    stop_at: &[usize],
+) -> Vec<Option<HeaderCell>> {
     let mut map: Vec<Option<HeaderCell>> = vec![None; cols.len()];
     for k in (0..i).rev() {
         if rows[k].has_values() {
             continue;
         }
         for tok in rows[k].texts() {
-            let best = cols.iter().enumerate().map(|(slot, &col)| (slot, t.columns[col].cores.iter().map(|l| similarity(&tok.core, l)).fold(0f32, f32::max))).max_by(|a, b| a.1.total_cmp(&b.1));
+            let best = cols
+                .iter()
+                .enumerate()
+                .map(|(slot, &col)| {
+                    (
+                        slot,
+                        t.columns[col]
+                            .cores
+                            .iter()
+                            .map(|l| similarity(&tok.core, l))
+                            .fold(0f32, f32::max),
+                    )
+                })
+                .max_by(|a, b| a.1.total_cmp(&b.1));
             if let Some((slot, s)) = best {
                 if s >= HEADER_MATCH && map[slot].is_none() {
-                    map[slot] = Some(HeaderCell { x: tok.x, text: tok.text.clone(), layout: tok.layout });
+                    map[slot] =
+                        Some(HeaderCell { x: tok.x, text: tok.text.clone(), layout: tok.layout });
                 }
             }
         }
@@ -391,21 +470,27 @@ fn header_map(rows: &[LRow], i: usize, t: &Template, cols: &[usize], stop_at: &[
 /// gives every column a position, left to right, and every number lands on
 /// exactly one column.
 fn positional(values: &[&Token], header: &[Option<HeaderCell>]) -> Option<Vec<Option<usize>>> {
-    let pos: Vec<((f32, f32), bool)> = header.iter().map(|h| h.as_ref().map(|h| (h.x, h.layout))).collect::<Option<_>>()?;
+    let pos: Vec<((f32, f32), bool)> =
+        header.iter().map(|h| h.as_ref().map(|h| (h.x, h.layout))).collect::<Option<_>>()?;
     let centers: Vec<f32> = pos.iter().map(|((a, b), _)| (a + b) / 2.0).collect();
     if centers.windows(2).any(|w| w[0] >= w[1]) {
         return None;
     }
     let mut slots: Vec<Option<usize>> = vec![None; pos.len()];
     for (vi, v) in values.iter().enumerate() {
-        let on_column = if v.layout { None } else { pos.iter().position(|((a, _), _)| *a == v.x.0) };
+        let on_column =
+            if v.layout { None } else { pos.iter().position(|((a, _), _)| *a == v.x.0) };
         if v.kind == Kind::Blank && on_column.is_none() {
             // An empty cell under a label column (merged label cells).
             continue;
         }
         let slot = if v.layout {
             let c = (v.x.0 + v.x.1) / 2.0;
-            let k = centers.iter().enumerate().min_by(|a, b| (a.1 - c).abs().total_cmp(&(b.1 - c).abs()))?.0;
+            let k = centers
+                .iter()
+                .enumerate()
+                .min_by(|a, b| (a.1 - c).abs().total_cmp(&(b.1 - c).abs()))?
+                .0;
             let gap = |a: usize, b: usize| (centers[a] - centers[b]).abs() / 2.0;
             let tol = match (k.checked_sub(1), (k + 1 < centers.len()).then_some(k + 1)) {
                 (Some(p), Some(n)) => gap(k, p).min(gap(k, n)),
@@ -431,7 +516,12 @@ fn positional(values: &[&Token], header: &[Option<HeaderCell>]) -> Option<Vec<Op
 /// Whether the document glues adjacent cells (a web page's text): then a bare
 /// digit run is read as several cells, not as one number.
 pub fn is_glued(lines: &[Line]) -> bool {
-    lines.iter().flat_map(|l| &l.cells).filter(|c| matches!(classify(&c.text), TokenClass::Glued { .. })).count() >= 3
+    lines
+        .iter()
+        .flat_map(|l| &l.cells)
+        .filter(|c| matches!(classify(&c.text), TokenClass::Glued { .. }))
+        .count()
+        >= 3
 }
 
 /// Reads one table region against a template.
@@ -439,7 +529,10 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
     let mut rows = tokenize(lines);
     if glued {
         for tok in rows.iter_mut().flat_map(|r| r.tokens.iter_mut()) {
-            if tok.kind == Kind::Value && tok.text.len() > 1 && tok.text.chars().all(|c| c.is_ascii_digit()) {
+            if tok.kind == Kind::Value
+                && tok.text.len() > 1
+                && tok.text.chars().all(|c| c.is_ascii_digit())
+            {
                 tok.kind = Kind::Glued;
             }
         }
@@ -454,11 +547,19 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
     let pairs = align(&rows, t);
     if std::env::var_os("XXGK_DEBUG_TABLE").is_some() {
         for (i, r) in rows.iter().enumerate() {
-            let m = pairs.iter().find(|p| p.0 == i).map(|p| format!("{} {:.2}{}", t.rows[p.1].key, p.2, if p.3 { " (pos)" } else { "" }));
-            eprintln!("{}: {:?} -> {:?}", t.table, r.tokens.iter().map(|t| format!("{}@{}", t.text, t.x.0)).collect::<Vec<_>>(), m);
+            let m = pairs.iter().find(|p| p.0 == i).map(|p| {
+                format!("{} {:.2}{}", t.rows[p.1].key, p.2, if p.3 { " (pos)" } else { "" })
+            });
+            eprintln!(
+                "{}: {:?} -> {:?}",
+                t.table,
+                r.tokens.iter().map(|t| format!("{}@{}", t.text, t.x.0)).collect::<Vec<_>>(),
+                m
+            );
         }
     }
-    let captions: Vec<usize> = pairs.iter().filter(|p| t.rows[p.1].kind == RowKind::Caption).map(|p| p.0).collect();
+    let captions: Vec<usize> =
+        pairs.iter().filter(|p| t.rows[p.1].kind == RowKind::Caption).map(|p| p.0).collect();
     for &(i, j, s, by_position) in &pairs {
         let row = &t.rows[j];
         if !row.kind.has_values() {
@@ -474,14 +575,31 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
         };
         let (candidates, preferred) = row_candidates(rows[i].values(), &spec);
         let numbers = rows[i].values().iter().filter(|v| v.kind != Kind::Blank).count();
-        if numbers > fields.len() && candidates.iter().all(|c| c.iter().all(|r| r.cell.value.is_none())) {
+        if numbers > fields.len()
+            && candidates.iter().all(|c| c.iter().all(|r| r.cell.value.is_none()))
+        {
             out.warnings.push(crate::report::Warning::new("extra-numbers", format!("{}.{}: {numbers} numbers for {} columns (a subtotal column or a merged row?); left null", t.table, row.key, fields.len())));
         }
-        let label = if by_position { LabelMatch::Position } else if s >= 0.999 { LabelMatch::Exact } else { LabelMatch::Fuzzy };
-        out.units.push(Unit { fields, candidates, preferred, label, label_score: s, line: rows[i].line() });
+        let label = if by_position {
+            LabelMatch::Position
+        } else if s >= 0.999 {
+            LabelMatch::Exact
+        } else {
+            LabelMatch::Fuzzy
+        };
+        out.units.push(Unit {
+            fields,
+            candidates,
+            preferred,
+            label,
+            label_score: s,
+            line: rows[i].line(),
+        });
     }
     let found: Vec<usize> = pairs.iter().map(|p| p.1).collect();
-    out.missing_rows = (0..t.rows.len()).filter(|j| t.rows[*j].kind == RowKind::Data && !found.contains(j)).collect();
+    out.missing_rows = (0..t.rows.len())
+        .filter(|j| t.rows[*j].kind == RowKind::Data && !found.contains(j))
+        .collect();
     out
 }
 
@@ -489,7 +607,9 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
 /// fills the fields in row-major order.
 fn flat_unit(rows: &[LRow], t: &Template) -> Option<Unit> {
     let widest = t.rows.iter().map(|r| r.columns.len()).max().unwrap_or(0);
-    let (i, row) = rows.iter().enumerate().max_by_key(|(_, r)| (r.values().iter().filter(|v| v.kind != Kind::Blank).count(), usize::MAX - r.line()))?;
+    let (i, row) = rows.iter().enumerate().max_by_key(|(_, r)| {
+        (r.values().iter().filter(|v| v.kind != Kind::Blank).count(), usize::MAX - r.line())
+    })?;
     let values = row.values();
     let count = values.iter().filter(|v| v.kind != Kind::Blank).count();
     let glued_run = count == 1 && values.iter().any(|v| is_digit_run(v) && v.text.len() > widest);
@@ -497,13 +617,29 @@ fn flat_unit(rows: &[LRow], t: &Template) -> Option<Unit> {
         return None;
     }
     let fields: Vec<usize> = (0..t.fields.len()).collect();
-    let spec = RowSpec { kinds: t.fields.iter().map(|f| t.columns[f.column].kind).collect(), units: vec![None; fields.len()], header: vec![None; fields.len()], checks: local_checks(t, &fields) };
+    let spec = RowSpec {
+        kinds: t.fields.iter().map(|f| t.columns[f.column].kind).collect(),
+        units: vec![None; fields.len()],
+        header: vec![None; fields.len()],
+        checks: local_checks(t, &fields),
+    };
     let (candidates, preferred) = row_candidates(values, &spec);
-    Some(Unit { fields, candidates, preferred, label: LabelMatch::Flat, label_score: 1.0, line: rows[i].line() })
+    Some(Unit {
+        fields,
+        candidates,
+        preferred,
+        label: LabelMatch::Flat,
+        label_score: 1.0,
+        line: rows[i].line(),
+    })
 }
 
 fn is_digit_run(t: &Token) -> bool {
-    t.kind == Kind::Glued || (t.kind == Kind::Value && t.text.len() > 1 && t.text.starts_with('0') && t.text.chars().all(|c| c.is_ascii_digit()))
+    t.kind == Kind::Glued
+        || (t.kind == Kind::Value
+            && t.text.len() > 1
+            && t.text.starts_with('0')
+            && t.text.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// What reading a row needs to know about its columns.
@@ -521,14 +657,25 @@ struct RowSpec {
 /// slots of `fields`.
 fn local_checks(t: &Template, fields: &[usize]) -> Vec<(Vec<usize>, Vec<usize>)> {
     let slot = |f: &usize| fields.iter().position(|x| x == f);
-    t.checks.iter().filter_map(|c| Some((c.lhs.iter().map(slot).collect::<Option<Vec<_>>>()?, c.rhs.iter().map(slot).collect::<Option<Vec<_>>>()?))).collect()
+    t.checks
+        .iter()
+        .filter_map(|c| {
+            Some((
+                c.lhs.iter().map(slot).collect::<Option<Vec<_>>>()?,
+                c.rhs.iter().map(slot).collect::<Option<Vec<_>>>()?,
+            ))
+        })
+        .collect()
 }
 
 /// Whether a complete split breaks one of the row's own rules.
 fn breaks_local_rule(parts: &[&str], checks: &[(Vec<usize>, Vec<usize>)]) -> bool {
-    let values: Vec<Option<crate::decimal::Dec>> = parts.iter().map(|p| crate::decimal::Dec::parse(p)).collect();
+    let values: Vec<Option<crate::decimal::Dec>> =
+        parts.iter().map(|p| crate::decimal::Dec::parse(p)).collect();
     checks.iter().any(|(l, r)| {
-        let side = |s: &[usize]| s.iter().map(|&k| values[k]).collect::<Option<Vec<_>>>().map(crate::decimal::Dec::sum);
+        let side = |s: &[usize]| {
+            s.iter().map(|&k| values[k]).collect::<Option<Vec<_>>>().map(crate::decimal::Dec::sum)
+        };
         matches!((side(l), side(r)), (Some(a), Some(b)) if a != b)
     })
 }
@@ -537,15 +684,24 @@ fn breaks_local_rule(parts: &[&str], checks: &[(Vec<usize>, Vec<usize>)]) -> boo
 fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Option<usize>) {
     let (kinds, units, header) = (&spec.kinds, &spec.units, &spec.header);
     let n = kinds.len();
-    let read = |tok: &Token, k: usize| CellRead { cell: parse_cell(&tok.text, kinds[k], units[k]), loc: Some(tok.loc) };
-    let blank = |tok: &Token| CellRead { cell: parse_cell("", ColumnKind::Count, None), loc: Some(tok.loc) };
+    let read = |tok: &Token, k: usize| CellRead {
+        cell: parse_cell(&tok.text, kinds[k], units[k]),
+        loc: Some(tok.loc),
+    };
+    let blank = |tok: &Token| CellRead {
+        cell: parse_cell("", ColumnKind::Count, None),
+        loc: Some(tok.loc),
+    };
     let present: Vec<&Token> = values.iter().filter(|v| v.kind != Kind::Blank).collect();
     let mut candidates: Vec<Vec<CellRead>> = Vec::new();
     let mut preferred = None;
 
     if present.len() == 1 && n > 1 && is_digit_run(present[0]) {
         let run = present[0].text.as_str();
-        let (digits, unit) = ["万元", "元"].iter().find_map(|u| run.strip_suffix(u).map(|d| (d, *u))).unwrap_or((run, ""));
+        let (digits, unit) = ["万元", "元"]
+            .iter()
+            .find_map(|u| run.strip_suffix(u).map(|d| (d, *u)))
+            .unwrap_or((run, ""));
         for mut split in splits(digits, kinds, &|parts| !breaks_local_rule(parts, &spec.checks)) {
             if let Some(last) = split.last_mut() {
                 last.push_str(unit);
@@ -560,7 +716,8 @@ fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Opti
                         c.cell.raw = present[0].text.clone();
                         if c.cell.value.is_some() {
                             c.cell.status = Status::Normalized;
-                            c.cell.note = Some(format!("split from the glued digits {}", present[0].text));
+                            c.cell.note =
+                                Some(format!("split from the glued digits {}", present[0].text));
                         }
                         c
                     })
@@ -575,7 +732,19 @@ fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Opti
     // Header positions: blanks are real cells, holes are cells the export lost.
     let in_row: Vec<&Token> = values.iter().collect();
     if let Some(slots) = positional(&in_row, header) {
-        let cand: Vec<CellRead> = slots.iter().enumerate().map(|(k, s)| s.map_or_else(CellRead::missing, |vi| if in_row[vi].kind == Kind::Blank { blank(in_row[vi]) } else { read(in_row[vi], k) })).collect();
+        let cand: Vec<CellRead> = slots
+            .iter()
+            .enumerate()
+            .map(|(k, s)| {
+                s.map_or_else(CellRead::missing, |vi| {
+                    if in_row[vi].kind == Kind::Blank {
+                        blank(in_row[vi])
+                    } else {
+                        read(in_row[vi], k)
+                    }
+                })
+            })
+            .collect();
         if cand.iter().any(|c| c.cell.value.is_some()) || present.is_empty() {
             preferred = Some(0);
             candidates.push(cand);
@@ -585,10 +754,15 @@ fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Opti
     // rules fix each number's column, and a blank or unread cell is a hole,
     // not a sign of numbers shifted. Other ways to place the numbers could
     // only make a misread digit fit the rules in the wrong columns.
-    let ruled = in_row.len() == n && in_row.iter().all(|t| matches!(t.loc, Loc::Box { .. }) && !t.layout);
+    let ruled =
+        in_row.len() == n && in_row.iter().all(|t| matches!(t.loc, Loc::Box { .. }) && !t.layout);
     // Explicit cells, one per column: blanks are where they stand.
     if in_row.len() == n && (present.len() < n || ruled) {
-        let cand: Vec<CellRead> = in_row.iter().enumerate().map(|(k, tok)| if tok.kind == Kind::Blank { blank(tok) } else { read(tok, k) }).collect();
+        let cand: Vec<CellRead> = in_row
+            .iter()
+            .enumerate()
+            .map(|(k, tok)| if tok.kind == Kind::Blank { blank(tok) } else { read(tok, k) })
+            .collect();
         if !candidates.contains(&cand) {
             preferred = preferred.or(Some(candidates.len()));
             candidates.push(cand);
@@ -655,7 +829,10 @@ fn splits(run: &str, kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -> Ve
             Some(_) => return false,
             None => (body, None),
         };
-        !int.is_empty() && int.bytes().all(|c| c.is_ascii_digit()) && (int == "0" || !int.starts_with('0')) && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|c| c.is_ascii_digit()))
+        !int.is_empty()
+            && int.bytes().all(|c| c.is_ascii_digit())
+            && (int == "0" || !int.starts_with('0'))
+            && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|c| c.is_ascii_digit()))
     }
     struct Walk<'a> {
         run: &'a str,
@@ -693,7 +870,14 @@ fn splits(run: &str, kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -> Ve
     if !run.is_ascii() {
         return Vec::new();
     }
-    let mut w = Walk { run, kinds, keep, parts: Vec::with_capacity(kinds.len()), tried: 0, out: Vec::new() };
+    let mut w = Walk {
+        run,
+        kinds,
+        keep,
+        parts: Vec::with_capacity(kinds.len()),
+        tried: 0,
+        out: Vec::new(),
+    };
     go(&mut w, 0);
     if w.tried > MAX_SPLITS || w.out.len() > MAX_CANDIDATES {
         w.out.clear();
@@ -712,9 +896,15 @@ mod tests {
         assert_eq!(splits("000", &[Count, Count, Count], &all), vec![vec!["0", "0", "0"]]);
         assert_eq!(splits("6233440", &[Count, Count, Count], &all).len(), 15);
         assert_eq!(splits("10-8", &[Count, Signed], &all), vec![vec!["10", "-8"]]);
-        assert_eq!(splits("115.8952", &[Count, Amount], &all), vec![vec!["1", "15.8952"], vec!["11", "5.8952"]]);
+        assert_eq!(
+            splits("115.8952", &[Count, Amount], &all),
+            vec![vec!["1", "15.8952"], vec!["11", "5.8952"]]
+        );
         // A row rule prunes as the splits are made: 2 + 1 = 3.
-        let sums = |p: &[&str]| p[0].parse::<u32>().unwrap() + p[1].parse::<u32>().unwrap() == p[2].parse::<u32>().unwrap();
+        let sums = |p: &[&str]| {
+            p[0].parse::<u32>().unwrap() + p[1].parse::<u32>().unwrap()
+                == p[2].parse::<u32>().unwrap()
+        };
         assert_eq!(splits("12315", &[Count, Count, Count], &sums), vec![vec!["12", "3", "15"]]);
     }
 
@@ -737,10 +927,30 @@ mod tests {
         let line = |boxed: bool| Line {
             number: 1,
             text: texts.join(" "),
-            cells: texts.iter().enumerate().map(|(k, x)| Cell { text: x.to_string(), span: None, loc: boxed.then_some(Loc::Box { page: 1, x0: k as f32 * 40.0, y0: 0.0, x1: k as f32 * 40.0 + 40.0, y1: 20.0 }) }).collect(),
+            cells: texts
+                .iter()
+                .enumerate()
+                .map(|(k, x)| Cell {
+                    text: x.to_string(),
+                    span: None,
+                    loc: boxed.then_some(Loc::Box {
+                        page: 1,
+                        x0: k as f32 * 40.0,
+                        y0: 0.0,
+                        x1: k as f32 * 40.0 + 40.0,
+                        y1: 20.0,
+                    }),
+                })
+                .collect(),
             row_end: true,
         };
-        let granted = |boxed: bool| read_table(&[line(boxed)], t, false).units.into_iter().find(|u| u.label != LabelMatch::Flat).expect("a row");
+        let granted = |boxed: bool| {
+            read_table(&[line(boxed)], t, false)
+                .units
+                .into_iter()
+                .find(|u| u.label != LabelMatch::Flat)
+                .expect("a row")
+        };
         let ruled = granted(true);
         assert_eq!(ruled.candidates.len(), 1);
         let read: Vec<String> = ruled.candidates[0].iter().map(|c| c.cell.raw.clone()).collect();

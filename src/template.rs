@@ -203,7 +203,11 @@ impl Template {
     /// The field index of (row, column), if that row has that column.
     pub fn field(&self, row: usize, column: usize) -> Option<usize> {
         let r = &self.rows[row];
-        r.columns.iter().position(|&c| c == column).filter(|_| r.kind.has_values()).map(|i| r.first_field + i)
+        r.columns
+            .iter()
+            .position(|&c| c == column)
+            .filter(|_| r.kind.has_values())
+            .map(|i| r.first_field + i)
     }
 }
 
@@ -234,7 +238,8 @@ pub struct TemplateSet {
 impl TemplateSet {
     /// The templates compiled into the binary from `models/`.
     pub fn builtin() -> Result<TemplateSet, TemplateError> {
-        let files: Vec<(String, String)> = BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+        let files: Vec<(String, String)> =
+            BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
         TemplateSet::from_files(&files)
     }
 
@@ -243,14 +248,21 @@ impl TemplateSet {
         let mut files = Vec::new();
         let mut walk = vec![dir.to_path_buf()];
         while let Some(d) = walk.pop() {
-            let entries = std::fs::read_dir(&d).map_err(|e| TemplateError::Io { path: d.display().to_string(), message: e.to_string() })?;
+            let entries = std::fs::read_dir(&d).map_err(|e| TemplateError::Io {
+                path: d.display().to_string(),
+                message: e.to_string(),
+            })?;
             for entry in entries.flatten() {
                 let p = entry.path();
                 if p.is_dir() {
                     walk.push(p);
                 } else if p.extension().is_some_and(|e| e == "toml") {
-                    let text = std::fs::read_to_string(&p).map_err(|e| TemplateError::Io { path: p.display().to_string(), message: e.to_string() })?;
-                    let name = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
+                    let text = std::fs::read_to_string(&p).map_err(|e| TemplateError::Io {
+                        path: p.display().to_string(),
+                        message: e.to_string(),
+                    })?;
+                    let name =
+                        p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
                     files.push((name, text));
                 }
             }
@@ -291,7 +303,9 @@ impl TemplateSet {
             }
             for s in sections.iter().filter_map(|s| s.table.as_deref()) {
                 if !seen.contains(s) {
-                    problems.push(format!("edition {ed}: no template for table {s} named in sections.toml"));
+                    problems.push(format!(
+                        "edition {ed}: no template for table {s} named in sections.toml"
+                    ));
                 }
             }
         }
@@ -313,12 +327,19 @@ impl TemplateSet {
 
     /// The tables of one edition in section order.
     pub fn edition_tables(&self, edition: &str) -> Vec<&Template> {
-        self.sections.iter().filter_map(|s| s.table.as_deref()).filter_map(|t| self.table(edition, t)).collect()
+        self.sections
+            .iter()
+            .filter_map(|s| s.table.as_deref())
+            .filter_map(|t| self.table(edition, t))
+            .collect()
     }
 
     /// Every field id of an edition, in output order.
     pub fn field_ids(&self, edition: &str) -> Vec<String> {
-        self.edition_tables(edition).iter().flat_map(|t| t.fields.iter().map(|f| f.id.clone())).collect()
+        self.edition_tables(edition)
+            .iter()
+            .flat_map(|t| t.fields.iter().map(|f| f.id.clone()))
+            .collect()
     }
 
     /// Every field id of every edition, once each, editions in order and
@@ -343,9 +364,19 @@ impl TemplateSet {
 fn edition_signals(tables: &[Template]) -> Vec<EditionSignal> {
     let mut out: Vec<EditionSignal> = Vec::new();
     for t in tables {
-        let labels = t.columns.iter().flat_map(|c| c.cores.iter().map(|l| (l, 3))).chain(t.rows.iter().flat_map(|r| r.cores.iter().map(|l| (l, 2))));
+        let labels = t
+            .columns
+            .iter()
+            .flat_map(|c| c.cores.iter().map(|l| (l, 3)))
+            .chain(t.rows.iter().flat_map(|r| r.cores.iter().map(|l| (l, 2))));
         for (l, weight) in labels {
-            let elsewhere = tables.iter().filter(|o| o.edition != t.edition).any(|o| o.columns.iter().flat_map(|c| &c.cores).chain(o.rows.iter().flat_map(|r| &r.cores)).any(|x| x == l));
+            let elsewhere = tables.iter().filter(|o| o.edition != t.edition).any(|o| {
+                o.columns
+                    .iter()
+                    .flat_map(|c| &c.cores)
+                    .chain(o.rows.iter().flat_map(|r| &r.cores))
+                    .any(|x| x == l)
+            });
             if !elsewhere && !out.iter().any(|s| s.edition == t.edition && &s.core == l) {
                 out.push(EditionSignal { edition: t.edition.clone(), core: l.clone(), weight });
             }
@@ -362,7 +393,11 @@ fn compile_sections(name: &str, text: &str) -> Result<Vec<Section>, String> {
     Ok(file
         .sections
         .into_iter()
-        .map(|s| Section { key: s.key, cores: s.labels.iter().map(|l| core(l)).collect(), table: s.table })
+        .map(|s| Section {
+            key: s.key,
+            cores: s.labels.iter().map(|l| core(l)).collect(),
+            table: s.table,
+        })
         .collect())
 }
 
@@ -375,7 +410,12 @@ fn compile_table(name: &str, text: &str) -> Result<Template, String> {
     let columns: Vec<Column> = file
         .columns
         .iter()
-        .map(|c| Column { key: c.key.clone(), labels: c.labels.clone(), cores: c.labels.iter().map(|l| core(l)).collect(), kind: c.kind })
+        .map(|c| Column {
+            key: c.key.clone(),
+            labels: c.labels.clone(),
+            cores: c.labels.iter().map(|l| core(l)).collect(),
+            kind: c.kind,
+        })
         .collect();
     check_unique("column", columns.iter().map(|c| c.key.as_str()), &mut problems);
     check_unique("row", file.rows.iter().map(|r| r.key.as_str()), &mut problems);
@@ -404,10 +444,21 @@ fn compile_table(name: &str, text: &str) -> Result<Template, String> {
         let first_field = fields.len();
         if r.kind.has_values() {
             for &c in &cols {
-                fields.push(Field { id: format!("{}.{}.{}", file.table, r.key, columns[c].key), row: rows.len(), column: c });
+                fields.push(Field {
+                    id: format!("{}.{}.{}", file.table, r.key, columns[c].key),
+                    row: rows.len(),
+                    column: c,
+                });
             }
         }
-        rows.push(Row { key: r.key.clone(), labels: r.labels.clone(), cores: r.labels.iter().map(|l| core(l)).collect(), kind: r.kind, columns: cols, first_field });
+        rows.push(Row {
+            key: r.key.clone(),
+            labels: r.labels.clone(),
+            cores: r.labels.iter().map(|l| core(l)).collect(),
+            kind: r.kind,
+            columns: cols,
+            first_field,
+        });
     }
     let mut template = Template {
         edition: file.edition.clone(),
@@ -418,7 +469,11 @@ fn compile_table(name: &str, text: &str) -> Result<Template, String> {
         columns,
         rows,
         fields,
-        rules: file.checks.iter().map(|c| RuleInfo { id: c.id.clone(), description: c.description.clone() }).collect(),
+        rules: file
+            .checks
+            .iter()
+            .map(|c| RuleInfo { id: c.id.clone(), description: c.description.clone() })
+            .collect(),
         checks: Vec::new(),
     };
     for c in &file.checks {
@@ -457,24 +512,42 @@ fn expand_check(t: &Template, c: &CheckFile) -> Result<Vec<CheckInstance>, Strin
     let mut out = Vec::new();
     match c.over {
         Over::Columns => {
-            let find = |k: &String| t.row_index(k).ok_or_else(|| format!("check {}: unknown row {k}", c.id));
+            let find = |k: &String| {
+                t.row_index(k).ok_or_else(|| format!("check {}: unknown row {k}", c.id))
+            };
             let lhs = c.lhs.iter().map(find).collect::<Result<Vec<_>, _>>()?;
             let rhs = c.rhs.iter().map(find).collect::<Result<Vec<_>, _>>()?;
             for (ci, col) in t.columns.iter().enumerate() {
-                let cells = |rows: &[usize]| rows.iter().map(|&r| t.field(r, ci)).collect::<Option<Vec<_>>>();
+                let cells = |rows: &[usize]| {
+                    rows.iter().map(|&r| t.field(r, ci)).collect::<Option<Vec<_>>>()
+                };
                 if let (Some(l), Some(r)) = (cells(&lhs), cells(&rhs)) {
-                    out.push(CheckInstance { rule: c.id.clone(), name: format!("{}.*.{}", t.table, col.key), lhs: l, rhs: r });
+                    out.push(CheckInstance {
+                        rule: c.id.clone(),
+                        name: format!("{}.*.{}", t.table, col.key),
+                        lhs: l,
+                        rhs: r,
+                    });
                 }
             }
         }
         Over::Rows => {
-            let find = |k: &String| t.column_index(k).ok_or_else(|| format!("check {}: unknown column {k}", c.id));
+            let find = |k: &String| {
+                t.column_index(k).ok_or_else(|| format!("check {}: unknown column {k}", c.id))
+            };
             let lhs = c.lhs.iter().map(find).collect::<Result<Vec<_>, _>>()?;
             let rhs = c.rhs.iter().map(find).collect::<Result<Vec<_>, _>>()?;
             for (ri, row) in t.rows.iter().enumerate() {
-                let cells = |cols: &[usize]| cols.iter().map(|&col| t.field(ri, col)).collect::<Option<Vec<_>>>();
+                let cells = |cols: &[usize]| {
+                    cols.iter().map(|&col| t.field(ri, col)).collect::<Option<Vec<_>>>()
+                };
                 if let (Some(l), Some(r)) = (cells(&lhs), cells(&rhs)) {
-                    out.push(CheckInstance { rule: c.id.clone(), name: format!("{}.{}", t.table, row.key), lhs: l, rhs: r });
+                    out.push(CheckInstance {
+                        rule: c.id.clone(),
+                        name: format!("{}.{}", t.table, row.key),
+                        lhs: l,
+                        rhs: r,
+                    });
                 }
             }
         }
@@ -505,7 +578,10 @@ mod tests {
     fn unknown_keys_and_bad_references_are_reported_with_the_file() {
         let bad = "schema = 1\nedition = \"2019\"\ntable = \"s9\"\ntitle = \"x\"\ncolour = 1\ncolumns = []\nrows = []\n";
         let err = compile_table("2019/s9.toml", bad).unwrap_err();
-        assert!(err.starts_with("2019/s9.toml:5: unknown field `colour`, expected one of"), "{err}");
+        assert!(
+            err.starts_with("2019/s9.toml:5: unknown field `colour`, expected one of"),
+            "{err}"
+        );
         let bad_ref = "schema = 1\nedition = \"2019\"\ntable = \"s9\"\ntitle = \"x\"\n[[columns]]\nkey = \"a\"\nlabels = [\"A\"]\nkind = \"count\"\n[[rows]]\nkey = \"r\"\nlabels = [\"R\"]\ncolumns = [\"b\"]\n";
         let err = compile_table("2019/s9.toml", bad_ref).unwrap_err();
         assert_eq!(err, "2019/s9.toml: row r: unknown column b");

@@ -55,7 +55,10 @@ pub enum TokenClass {
     /// Several numbers in one cell separated by spaces ("0 0 C").
     Values(Vec<String>),
     /// A label with a digit run glued to its end ("行政规范性文件6233440").
-    Glued { label: String, digits: String },
+    Glued {
+        label: String,
+        digits: String,
+    },
     Text,
 }
 
@@ -107,10 +110,13 @@ fn looks_like_value(t: &str) -> bool {
         return false;
     }
     let digits = core.chars().filter(|c| c.is_ascii_digit()).count();
-    let allowed = core.chars().all(|c| c.is_ascii_digit() || ",.+-".contains(c) || ocr_digit(c).is_some());
+    let allowed =
+        core.chars().all(|c| c.is_ascii_digit() || ",.+-".contains(c) || ocr_digit(c).is_some());
     // A lone confusable letter counts (seed 004 prints 0 as "C"), but words of
     // letters do not: "JE" is noise, not 00.
-    allowed && (digits > 0 || core.chars().count() == 1) && core.chars().any(|c| c.is_ascii_digit() || ocr_digit(c).is_some())
+    allowed
+        && (digits > 0 || core.chars().count() == 1)
+        && core.chars().any(|c| c.is_ascii_digit() || ocr_digit(c).is_some())
 }
 
 /// The unit a reading ends with (万元, 元, 件…), if any.
@@ -138,8 +144,14 @@ fn strip_units(t: &str) -> (&str, Option<Unit>) {
 /// "行政规范性文件6233440" → ("行政规范性文件", "6233440"). Only a label of at
 /// least two CJK characters followed by a bare digit run qualifies.
 fn split_glued(t: &str) -> Option<(String, String)> {
-    let (body, unit) = ["万元", "元"].iter().find_map(|u| t.strip_suffix(u).map(|b| (b, *u))).unwrap_or((t, ""));
-    let start = body.char_indices().rev().take_while(|(_, c)| c.is_ascii_digit() || *c == '.' || *c == '-').last()?.0;
+    let (body, unit) =
+        ["万元", "元"].iter().find_map(|u| t.strip_suffix(u).map(|b| (b, *u))).unwrap_or((t, ""));
+    let start = body
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_ascii_digit() || *c == '.' || *c == '-')
+        .last()?
+        .0;
     let (label, digits) = body.split_at(start);
     let digits = format!("{digits}{unit}");
     let cjk = label.chars().filter(|c| is_cjk(*c)).count();
@@ -158,7 +170,12 @@ pub fn is_cjk(c: char) -> bool {
 /// Reads a cell for a column of `kind`. `header_unit` is the unit stated in
 /// the column's header, if any.
 pub fn parse_cell(raw: &str, kind: ColumnKind, header_unit: Option<Unit>) -> CellValue {
-    let missing = |note: &str| CellValue { raw: raw.to_string(), value: None, status: Status::Missing, note: Some(note.to_string()) };
+    let missing = |note: &str| CellValue {
+        raw: raw.to_string(),
+        value: None,
+        status: Status::Missing,
+        note: Some(note.to_string()),
+    };
     let t = clean(raw);
     if t.is_empty() {
         return missing("blank cell");
@@ -193,8 +210,12 @@ pub fn parse_cell(raw: &str, kind: ColumnKind, header_unit: Option<Unit>) -> Cel
         return missing("not a number");
     };
     match kind {
-        ColumnKind::Count | ColumnKind::Signed if !value.is_integer() => return missing("a count with decimals"),
-        ColumnKind::Count if value.is_negative() || digits.starts_with('+') => return missing("a negative count"),
+        ColumnKind::Count | ColumnKind::Signed if !value.is_integer() => {
+            return missing("a count with decimals")
+        }
+        ColumnKind::Count if value.is_negative() || digits.starts_with('+') => {
+            return missing("a negative count")
+        }
         ColumnKind::Amount if value.is_negative() => return missing("a negative amount"),
         _ => {}
     }
@@ -276,7 +297,13 @@ mod tests {
         assert_eq!(num("+1036", ColumnKind::Signed).as_deref(), Some("1036"));
         assert_eq!(num("258.181269万元", ColumnKind::Amount).as_deref(), Some("258.181269"));
         assert_eq!(num("251000元", ColumnKind::Amount).as_deref(), Some("25.1"));
-        assert_eq!(parse_cell("251000", ColumnKind::Amount, Some(Unit::Yuan)).value.map(|v| v.to_string()).as_deref(), Some("25.1"));
+        assert_eq!(
+            parse_cell("251000", ColumnKind::Amount, Some(Unit::Yuan))
+                .value
+                .map(|v| v.to_string())
+                .as_deref(),
+            Some("25.1")
+        );
         let bare = parse_cell("52.5", ColumnKind::Amount, None);
         assert_eq!(bare.status, Status::Read);
         assert!(bare.note.unwrap().contains("taken as 万元"));
@@ -288,9 +315,17 @@ mod tests {
         assert_eq!(classify("C"), TokenClass::Value);
         assert_eq!(classify("JE"), TokenClass::Text);
         assert_eq!(classify("0 0 C"), TokenClass::Values(vec!["0".into(), "0".into(), "C".into()]));
-        assert_eq!(classify("行政规范性文件6233440"), TokenClass::Glued { label: "行政规范性文件".into(), digits: "6233440".into() });
+        assert_eq!(
+            classify("行政规范性文件6233440"),
+            TokenClass::Glued { label: "行政规范性文件".into(), digits: "6233440".into() }
+        );
         assert_eq!(classify("1.属于国家秘密"), TokenClass::Text);
-        assert_eq!(classify("政府集中采购35298.915296万元"), TokenClass::Glued { label: "政府集中采购".into(), digits: "35298.915296万元".into() });
+        assert_eq!(
+            classify("政府集中采购35298.915296万元"),
+            TokenClass::Glued {
+                label: "政府集中采购".into(), digits: "35298.915296万元".into()
+            }
+        );
         assert_eq!(classify("第二十条第（五）项"), TokenClass::Text);
         assert_eq!(classify(" "), TokenClass::Blank);
     }

@@ -30,7 +30,9 @@ const NOVEL: &str = "第一章 春天来了，小河里的水哗哗地流着，�
 
 /// The bad inputs: (path under the tree, bytes, stage, message).
 fn bad_inputs() -> Vec<(&'static str, Vec<u8>, &'static str, String)> {
-    let huge = std::fs::read_to_string(root().join("samples/seeds/000_9456aa479e8413ba.txt")).unwrap().repeat(40);
+    let huge = std::fs::read_to_string(root().join("samples/seeds/000_9456aa479e8413ba.txt"))
+        .unwrap()
+        .repeat(40);
     let huge_len = huge.len();
     vec![
         ("bad/binary.txt", vec![0u8, 159, 146, 150, 1, 2, 3, 255, 254, 0, 0, 7], "read", "the file is not text in a known encoding (tried UTF-8, UTF-16 and GB18030)".into()),
@@ -59,11 +61,20 @@ fn mixed_tree(dir: &Path) -> Vec<String> {
         inputs.push(put(rel, &bytes));
     }
     // A report under a .pdf name: content decides the reader.
-    inputs.push(put("misnamed/report.pdf", &std::fs::read(root().join("samples/seeds/002_79f5161ec9abcde3.txt")).unwrap()));
+    inputs.push(put(
+        "misnamed/report.pdf",
+        &std::fs::read(root().join("samples/seeds/002_79f5161ec9abcde3.txt")).unwrap(),
+    ));
     // Not inputs: hidden, outputs and data, an English file without extension.
-    put(".hidden/report.txt", &std::fs::read(root().join("samples/seeds/002_79f5161ec9abcde3.txt")).unwrap());
+    put(
+        ".hidden/report.txt",
+        &std::fs::read(root().join("samples/seeds/002_79f5161ec9abcde3.txt")).unwrap(),
+    );
     put("seeds/.draft.txt", b"draft");
-    put("seeds/000.truth.json", &std::fs::read(root().join("samples/seeds/000_9456aa479e8413ba.truth.json")).unwrap());
+    put(
+        "seeds/000.truth.json",
+        &std::fs::read(root().join("samples/seeds/000_9456aa479e8413ba.truth.json")).unwrap(),
+    );
     put("notes/README", b"Notes about this archive.\n");
     inputs.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
     inputs
@@ -123,15 +134,27 @@ fn mixed_folder_gives_every_output_both_csvs_and_exit_2() {
     let tree = tmp.0.join("in");
     let out = tmp.0.join("out");
     let inputs = mixed_tree(&tree);
-    let (code, stderr) = run(&["extract", tree.to_str().unwrap(), "-o", out.to_str().unwrap(), "--max-bytes", "100000"]);
+    let (code, stderr) = run(&[
+        "extract",
+        tree.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--max-bytes",
+        "100000",
+    ]);
     assert_eq!(code, Some(2), "{stderr}");
 
     // One JSON per good input, mirroring the tree, equal to the truth.
     let written = files(&out);
-    for (rel, sample) in good_inputs().into_iter().chain([("misnamed/report.pdf".to_string(), root().join("samples/seeds/002_79f5161ec9abcde3.txt"))]) {
-        let bytes = written.get(&format!("{rel}.json")).unwrap_or_else(|| panic!("no output for {rel}"));
+    for (rel, sample) in good_inputs().into_iter().chain([(
+        "misnamed/report.pdf".to_string(),
+        root().join("samples/seeds/002_79f5161ec9abcde3.txt"),
+    )]) {
+        let bytes =
+            written.get(&format!("{rel}.json")).unwrap_or_else(|| panic!("no output for {rel}"));
         let got: Value = serde_json::from_slice(bytes).unwrap();
-        let truth: Value = serde_json::from_str(&std::fs::read_to_string(truth_path(&sample)).unwrap()).unwrap();
+        let truth: Value =
+            serde_json::from_str(&std::fs::read_to_string(truth_path(&sample)).unwrap()).unwrap();
         assert_eq!(got["source"]["path"], tree.join(&rel).to_string_lossy().as_ref());
         assert_eq!(got["source"]["kind"], "text");
         for key in ["edition", "year", "organization", "values"] {
@@ -140,7 +163,12 @@ fn mixed_folder_gives_every_output_both_csvs_and_exit_2() {
     }
     let jsons = written.keys().filter(|k| k.ends_with(".json")).count();
     assert_eq!(jsons, good_inputs().len() + 1, "no output for bad inputs or non-inputs");
-    assert_eq!(written.len(), jsons + 2, "only the JSONs and the two CSVs: {:?}", written.keys().collect::<Vec<_>>());
+    assert_eq!(
+        written.len(),
+        jsons + 2,
+        "only the JSONs and the two CSVs: {:?}",
+        written.keys().collect::<Vec<_>>()
+    );
 
     // summary.csv: the fixed header, then one row per input in walk order.
     let summary = csv_lines(&out.join("summary.csv"));
@@ -149,10 +177,17 @@ fn mixed_folder_gives_every_output_both_csvs_and_exit_2() {
     header.extend(templates.all_field_ids());
     assert_eq!(summary[0], header.join(","));
     for ed in ["2019", "2021"] {
-        assert!(templates.field_ids(ed).iter().all(|id| header.contains(id)), "every {ed} field is a column");
+        assert!(
+            templates.field_ids(ed).iter().all(|id| header.contains(id)),
+            "every {ed} field is a column"
+        );
     }
-    assert!(header.contains(&"s2.fees.amount_wan".to_string()) && header.contains(&"s2.procurement.amount_wan".to_string()));
-    let files_column: Vec<&str> = summary[1..].iter().map(|l| l.split(',').next().unwrap()).collect();
+    assert!(
+        header.contains(&"s2.fees.amount_wan".to_string())
+            && header.contains(&"s2.procurement.amount_wan".to_string())
+    );
+    let files_column: Vec<&str> =
+        summary[1..].iter().map(|l| l.split(',').next().unwrap()).collect();
     assert_eq!(files_column, inputs.iter().map(String::as_str).collect::<Vec<_>>());
     for line in &summary[1..] {
         assert_eq!(csv_fields(line).len(), header.len(), "{line}");
@@ -169,27 +204,54 @@ fn mixed_folder_gives_every_output_both_csvs_and_exit_2() {
         expected_lines.push(format!("xxgk: {path}: {message}"));
     }
     assert_eq!(csv_lines(&out.join("errors.csv")), expected_rows);
-    let error_lines: Vec<&str> = stderr.lines().filter(|l| l.contains(tree.to_str().unwrap())).collect();
+    let error_lines: Vec<&str> =
+        stderr.lines().filter(|l| l.contains(tree.to_str().unwrap())).collect();
     assert_eq!(error_lines, expected_lines);
     let n = inputs.len();
     assert!(stderr.contains(&format!("xxgk: {n} inputs in ")), "{stderr}");
-    assert!(stderr.contains(&format!("{} failed to read; {n} processed now, 0 already done (skipped)", bad.len())), "{stderr}");
-    assert!(stderr.contains("time per input kind: ") && stderr.contains("xxgk: 2 files in the folders were not taken as inputs"), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "{} failed to read; {n} processed now, 0 already done (skipped)",
+            bad.len()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("time per input kind: ")
+            && stderr.contains("xxgk: 2 files in the folders were not taken as inputs"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn exit_code_is_0_when_all_hold_and_1_with_warnings() {
     let tmp = TempDir::new("batch-codes");
     let (clean, warned) = (tmp.0.join("clean"), tmp.0.join("warned"));
-    for (dir, sample) in [(&clean, "000_9456aa479e8413ba"), (&clean, "001_3e818b739ce5200c"), (&warned, "000_9456aa479e8413ba"), (&warned, "003_862d29fdc954c4f4")] {
+    for (dir, sample) in [
+        (&clean, "000_9456aa479e8413ba"),
+        (&clean, "001_3e818b739ce5200c"),
+        (&warned, "000_9456aa479e8413ba"),
+        (&warned, "003_862d29fdc954c4f4"),
+    ] {
         std::fs::create_dir_all(dir).unwrap();
-        std::fs::copy(root().join(format!("samples/seeds/{sample}.txt")), dir.join(format!("{sample}.txt"))).unwrap();
+        std::fs::copy(
+            root().join(format!("samples/seeds/{sample}.txt")),
+            dir.join(format!("{sample}.txt")),
+        )
+        .unwrap();
     }
-    assert_eq!(run(&["extract", clean.to_str().unwrap(), "-o", tmp.0.join("o1").to_str().unwrap()]).0, Some(0));
-    let (code, stderr) = run(&["extract", warned.to_str().unwrap(), "-o", tmp.0.join("o2").to_str().unwrap()]);
+    assert_eq!(
+        run(&["extract", clean.to_str().unwrap(), "-o", tmp.0.join("o1").to_str().unwrap()]).0,
+        Some(0)
+    );
+    let (code, stderr) =
+        run(&["extract", warned.to_str().unwrap(), "-o", tmp.0.join("o2").to_str().unwrap()]);
     assert_eq!(code, Some(1), "{stderr}");
     // A resumed run reads its verdict back from the outputs.
-    assert_eq!(run(&["extract", warned.to_str().unwrap(), "-o", tmp.0.join("o2").to_str().unwrap()]).0, Some(1));
+    assert_eq!(
+        run(&["extract", warned.to_str().unwrap(), "-o", tmp.0.join("o2").to_str().unwrap()]).0,
+        Some(1)
+    );
 }
 
 #[test]
@@ -200,8 +262,21 @@ fn outputs_are_identical_whatever_jobs_is() {
     let mut results = Vec::new();
     for jobs in ["1", "2"] {
         let out = tmp.0.join(format!("out{jobs}"));
-        let (code, stderr) = run(&["extract", tree.to_str().unwrap(), "-o", out.to_str().unwrap(), "--jobs", jobs, "--max-bytes", "100000"]);
-        let lines: Vec<String> = stderr.lines().filter(|l| l.contains(tree.to_str().unwrap())).map(str::to_string).collect();
+        let (code, stderr) = run(&[
+            "extract",
+            tree.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--jobs",
+            jobs,
+            "--max-bytes",
+            "100000",
+        ]);
+        let lines: Vec<String> = stderr
+            .lines()
+            .filter(|l| l.contains(tree.to_str().unwrap()))
+            .map(str::to_string)
+            .collect();
         results.push((code, lines, files(&out)));
     }
     assert_eq!(results[0].0, results[1].0);
@@ -219,13 +294,35 @@ fn shards_partition_the_batch_and_their_summaries_concatenate() {
     mixed_tree(&tree);
     let whole = tmp.0.join("whole");
     let shared = tmp.0.join("shards");
-    run(&["extract", tree.to_str().unwrap(), "-o", whole.to_str().unwrap(), "--max-bytes", "100000", "-q"]);
+    run(&[
+        "extract",
+        tree.to_str().unwrap(),
+        "-o",
+        whole.to_str().unwrap(),
+        "--max-bytes",
+        "100000",
+        "-q",
+    ]);
     let mut rows = Vec::new();
     for k in 0..3 {
         let shard = format!("{k}/3");
-        run(&["extract", tree.to_str().unwrap(), "-o", shared.to_str().unwrap(), "--max-bytes", "100000", "-q", "--shard", &shard]);
+        run(&[
+            "extract",
+            tree.to_str().unwrap(),
+            "-o",
+            shared.to_str().unwrap(),
+            "--max-bytes",
+            "100000",
+            "-q",
+            "--shard",
+            &shard,
+        ]);
         let lines = csv_lines(&shared.join(format!("summary.shard-{k}-of-3.csv")));
-        assert_eq!(lines[0], csv_lines(&whole.join("summary.csv"))[0], "every shard writes the same header");
+        assert_eq!(
+            lines[0],
+            csv_lines(&whole.join("summary.csv"))[0],
+            "every shard writes the same header"
+        );
         assert!(lines.len() > 1, "shard {k} got no input");
         rows.extend(lines[1..].iter().cloned());
     }
@@ -233,7 +330,9 @@ fn shards_partition_the_batch_and_their_summaries_concatenate() {
     rows.sort();
     all.sort();
     assert_eq!(rows, all);
-    let jsons = |d: &Path| files(d).into_iter().filter(|(k, _)| k.ends_with(".json")).collect::<BTreeMap<_, _>>();
+    let jsons = |d: &Path| {
+        files(d).into_iter().filter(|(k, _)| k.ends_with(".json")).collect::<BTreeMap<_, _>>()
+    };
     assert_eq!(jsons(&shared), jsons(&whole), "the shards' outputs together are the whole run's");
     assert_eq!(run(&["extract", tree.to_str().unwrap(), "--shard", "3/3"]).1.trim(), "error: invalid value '3/3' for '--shard <K/N>': --shard takes K/N with 0 <= K < N (e.g. 0/4 … 3/4), not \"3/3\"\n\nFor more information, try '--help'.".trim());
 }
@@ -263,7 +362,8 @@ fn a_file_over_the_time_limit_is_an_error_and_the_batch_goes_on() {
     let tree = tmp.0.join("in");
     std::fs::create_dir_all(&tree).unwrap();
     for s in ["000_9456aa479e8413ba", "001_3e818b739ce5200c"] {
-        std::fs::copy(root().join(format!("samples/seeds/{s}.txt")), tree.join(format!("{s}.txt"))).unwrap();
+        std::fs::copy(root().join(format!("samples/seeds/{s}.txt")), tree.join(format!("{s}.txt")))
+            .unwrap();
     }
     // First in walk order, so the inputs after it show the batch goes on.
     let slow = tree.join("0-slow.txt");
@@ -275,24 +375,63 @@ fn a_file_over_the_time_limit_is_an_error_and_the_batch_goes_on() {
 
     let out = tmp.0.join("out");
     let start = Instant::now();
-    let (code, stderr) = run(&["extract", tree.to_str().unwrap(), "-o", out.to_str().unwrap(), "--timeout", "0.5", "--jobs", "1"]);
+    let (code, stderr) = run(&[
+        "extract",
+        tree.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--timeout",
+        "0.5",
+        "--jobs",
+        "1",
+    ]);
     assert_eq!(code, Some(2));
-    assert!(start.elapsed() < unbounded, "the run waited for the slow input ({:?} vs {unbounded:?})", start.elapsed());
+    assert!(
+        start.elapsed() < unbounded,
+        "the run waited for the slow input ({:?} vs {unbounded:?})",
+        start.elapsed()
+    );
     let errors = csv_lines(&out.join("errors.csv"));
-    assert_eq!(errors, ["file,stage,message".to_string(), format!("{},timeout,gave up after 0.5 s (--timeout); its worker thread was abandoned", slow.display())]);
-    assert_eq!(stderr.lines().filter(|l| l.ends_with("its worker thread was abandoned")).count(), 1, "{stderr}");
+    assert_eq!(
+        errors,
+        [
+            "file,stage,message".to_string(),
+            format!(
+                "{},timeout,gave up after 0.5 s (--timeout); its worker thread was abandoned",
+                slow.display()
+            )
+        ]
+    );
+    assert_eq!(
+        stderr.lines().filter(|l| l.ends_with("its worker thread was abandoned")).count(),
+        1,
+        "{stderr}"
+    );
     let jsons: Vec<String> = files(&out).into_keys().filter(|k| k.ends_with(".json")).collect();
-    assert_eq!(jsons, ["000_9456aa479e8413ba.txt.json", "001_3e818b739ce5200c.txt.json"], "the inputs after it were done; the abandoned one wrote nothing");
+    assert_eq!(
+        jsons,
+        ["000_9456aa479e8413ba.txt.json", "001_3e818b739ce5200c.txt.json"],
+        "the inputs after it were done; the abandoned one wrote nothing"
+    );
 }
 
 /// Finished outputs under `out`, by name only: cheap enough to poll.
 fn count_json(out: &Path) -> usize {
     let Ok(parts) = std::fs::read_dir(out) else { return 0 };
-    parts.flatten().filter_map(|d| std::fs::read_dir(d.path()).ok()).flat_map(|rd| rd.flatten()).filter(|e| e.file_name().to_string_lossy().ends_with(".json")).count()
+    parts
+        .flatten()
+        .filter_map(|d| std::fs::read_dir(d.path()).ok())
+        .flat_map(|rd| rd.flatten())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+        .count()
 }
 
 fn mtimes(out: &Path) -> BTreeMap<String, SystemTime> {
-    files(out).keys().filter(|k| k.ends_with(".json")).map(|k| (k.clone(), std::fs::metadata(out.join(k)).unwrap().modified().unwrap())).collect()
+    files(out)
+        .keys()
+        .filter(|k| k.ends_with(".json"))
+        .map(|k| (k.clone(), std::fs::metadata(out.join(k)).unwrap().modified().unwrap()))
+        .collect()
 }
 
 /// Kill a run with SIGKILL mid-way; every output left is whole JSON, and the
@@ -309,7 +448,12 @@ fn killed_batch_leaves_whole_outputs_and_resumes_without_redoing() {
         std::fs::copy(&samples[i % samples.len()], dir.join(format!("r{i:03}.txt"))).unwrap();
     }
     let args = ["extract", tree.to_str().unwrap(), "-o", out.to_str().unwrap(), "--jobs", "1"];
-    let mut child = Command::new(env!("CARGO_BIN_EXE_xxgk")).args(args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_xxgk"))
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let deadline = Instant::now() + Duration::from_secs(120);
     while count_json(&out) < 20 {
         assert!(Instant::now() < deadline, "the batch wrote nothing");
@@ -320,17 +464,27 @@ fn killed_batch_leaves_whole_outputs_and_resumes_without_redoing() {
     let before = mtimes(&out);
     assert!(before.len() < 300, "killed too late to test anything ({} done)", before.len());
     for name in before.keys() {
-        serde_json::from_slice::<Value>(&std::fs::read(out.join(name)).unwrap()).unwrap_or_else(|e| panic!("{name} is not whole: {e}"));
+        serde_json::from_slice::<Value>(&std::fs::read(out.join(name)).unwrap())
+            .unwrap_or_else(|e| panic!("{name} is not whole: {e}"));
     }
     assert!(!out.join("summary.csv").exists(), "the CSVs are written at the end");
     // Only whole outputs and, possibly, hidden temporary files.
-    assert!(files(&out).keys().all(|k| k.ends_with(".json") || Path::new(k).file_name().unwrap().to_string_lossy().starts_with('.')));
+    assert!(files(&out).keys().all(|k| k.ends_with(".json")
+        || Path::new(k).file_name().unwrap().to_string_lossy().starts_with('.')));
 
     let (code, stderr) = run(&[&args[..], &["--verbose"]].concat());
     assert!(code == Some(0) || code == Some(1), "{stderr}");
     let skipped = stderr.lines().filter(|l| l.ends_with(": already done, skipped")).count();
     assert_eq!(skipped, before.len(), "{stderr}");
-    assert!(stderr.contains("300 inputs in ") && stderr.contains(&format!("{} processed now, {} already done (skipped)", 300 - before.len(), before.len())), "{stderr}");
+    assert!(
+        stderr.contains("300 inputs in ")
+            && stderr.contains(&format!(
+                "{} processed now, {} already done (skipped)",
+                300 - before.len(),
+                before.len()
+            )),
+        "{stderr}"
+    );
     let after = mtimes(&out);
     assert_eq!(after.len(), 300);
     for (name, t) in &before {
@@ -356,7 +510,8 @@ fn changed_input_is_redone_unchanged_is_skipped() {
     let tree = tmp.0.join("in");
     std::fs::create_dir_all(&tree).unwrap();
     for s in ["000_9456aa479e8413ba", "001_3e818b739ce5200c"] {
-        std::fs::copy(root().join(format!("samples/seeds/{s}.txt")), tree.join(format!("{s}.txt"))).unwrap();
+        std::fs::copy(root().join(format!("samples/seeds/{s}.txt")), tree.join(format!("{s}.txt")))
+            .unwrap();
     }
     let out = tmp.0.join("out");
     let args = ["extract", tree.to_str().unwrap(), "-o", out.to_str().unwrap(), "--verbose"];
@@ -368,7 +523,9 @@ fn changed_input_is_redone_unchanged_is_skipped() {
     let (_, stderr) = run(&args);
     assert!(stderr.contains("1 processed now, 1 already done (skipped)"), "{stderr}");
     assert!(stderr.contains("000_9456aa479e8413ba.txt: already done, skipped"), "{stderr}");
-    let v: Value = serde_json::from_slice(&std::fs::read(out.join("001_3e818b739ce5200c.txt.json")).unwrap()).unwrap();
+    let v: Value =
+        serde_json::from_slice(&std::fs::read(out.join("001_3e818b739ce5200c.txt.json")).unwrap())
+            .unwrap();
     assert_eq!(v["source"]["sha256"].as_str().unwrap().len(), 64);
     assert_eq!(v["source"]["bytes"], std::fs::metadata(&changed).unwrap().len());
 }

@@ -44,26 +44,31 @@ fn raw_bytes() -> impl Strategy<Value = Vec<u8>> {
         any::<usize>().prop_map(Edit::Delete),
         any::<usize>().prop_map(Edit::Truncate),
     ];
-    let encoded = (mutated_sample(), 0..3u8, prop::collection::vec(edit, 0..12)).prop_map(|(text, enc, edits)| {
-        let mut bytes = match enc {
-            0 => text.into_bytes(),
-            1 => [0xff, 0xfe].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect(),
-            _ => encoding_rs::GB18030.encode(&text).0.into_owned(),
-        };
-        for e in edits {
-            let n = bytes.len().max(1);
-            match e {
-                Edit::Flip(i, b) if !bytes.is_empty() => bytes[i % n] ^= b,
-                Edit::Insert(i, b) => bytes.insert(i % (bytes.len() + 1), b),
-                Edit::Delete(i) if !bytes.is_empty() => {
-                    bytes.remove(i % n);
+    let encoded = (mutated_sample(), 0..3u8, prop::collection::vec(edit, 0..12)).prop_map(
+        |(text, enc, edits)| {
+            let mut bytes = match enc {
+                0 => text.into_bytes(),
+                1 => [0xff, 0xfe]
+                    .into_iter()
+                    .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+                    .collect(),
+                _ => encoding_rs::GB18030.encode(&text).0.into_owned(),
+            };
+            for e in edits {
+                let n = bytes.len().max(1);
+                match e {
+                    Edit::Flip(i, b) if !bytes.is_empty() => bytes[i % n] ^= b,
+                    Edit::Insert(i, b) => bytes.insert(i % (bytes.len() + 1), b),
+                    Edit::Delete(i) if !bytes.is_empty() => {
+                        bytes.remove(i % n);
+                    }
+                    Edit::Truncate(i) => bytes.truncate(i % n),
+                    _ => {}
                 }
-                Edit::Truncate(i) => bytes.truncate(i % n),
-                _ => {}
             }
-        }
-        bytes
-    });
+            bytes
+        },
+    );
     prop_oneof![1 => prop::collection::vec(any::<u8>(), 0..4096), 3 => encoded]
 }
 
@@ -96,7 +101,10 @@ fn session(seed: u64, deadline: Instant) -> [Tally; 3] {
     let templates = TemplateSet::builtin().expect("built-in models");
     let mut seed_bytes = [0u8; 32];
     seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
+    );
     let (text_a, text_b, bytes) = (random_text(), mutated_sample(), raw_bytes());
     let mut tallies: [Tally; 3] = Default::default();
     let mut i = 0u64;
@@ -125,7 +133,13 @@ fn session(seed: u64, deadline: Instant) -> [Tally; 3] {
         t.executions += 1;
         if let Some(m) = crash {
             let n = t.crashes.len();
-            t.crashes.push(save(["random_text", "mutated_sample", "raw_bytes"][which], seed, n, &input, &m));
+            t.crashes.push(save(
+                ["random_text", "mutated_sample", "raw_bytes"][which],
+                seed,
+                n,
+                &input,
+                &m,
+            ));
         }
     }
     tallies
@@ -139,13 +153,21 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 #[ignore = "long; run by scripts/fuzz"]
 fn fuzz_text_reader() {
     let secs: u64 = env_or("XXGK_FUZZ_SECS", 600);
-    let threads: usize = env_or("XXGK_FUZZ_THREADS", std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let clock = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    let threads: usize =
+        env_or("XXGK_FUZZ_THREADS", std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let clock = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
     let seed: u64 = env_or("XXGK_FUZZ_SEED", clock);
     let deadline = Instant::now() + Duration::from_secs(secs);
     let per_thread: Vec<[Tally; 3]> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..threads as u64).map(|k| s.spawn(move || session(seed.wrapping_add(k), deadline))).collect();
-        handles.into_iter().map(|h| h.join().expect("a fuzz thread died outside the reader")).collect()
+        let handles: Vec<_> = (0..threads as u64)
+            .map(|k| s.spawn(move || session(seed.wrapping_add(k), deadline)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a fuzz thread died outside the reader"))
+            .collect()
     });
     println!("fuzz text reader: seed {seed} (threads use seed+0..{threads}), {secs} s, {threads} threads");
     let mut total = (0u64, 0usize);
@@ -154,7 +176,11 @@ fn fuzz_text_reader() {
         let executions: u64 = per_thread.iter().map(|t| t[k].executions).sum();
         let slowest = per_thread.iter().map(|t| t[k].slowest).max().unwrap_or_default();
         let found: Vec<&String> = per_thread.iter().flat_map(|t| &t[k].crashes).collect();
-        println!("  {name}: {executions} executions, {} crashes, slowest case {:.1} ms", found.len(), slowest.as_secs_f64() * 1000.0);
+        println!(
+            "  {name}: {executions} executions, {} crashes, slowest case {:.1} ms",
+            found.len(),
+            slowest.as_secs_f64() * 1000.0
+        );
         total.0 += executions;
         total.1 += found.len();
         crashes.extend(found.into_iter().cloned());
@@ -216,9 +242,14 @@ fn apply(mut bytes: Vec<u8>, edits: &[FileEdit]) -> Vec<u8> {
 /// Sample files of one kind (by content), good and broken, for mutation.
 fn files_of_kind(kind: &str) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
-    for dir in ["samples/pdf", "samples/scanned", "samples/broken", "samples/html", "samples/docx"] {
+    for dir in ["samples/pdf", "samples/scanned", "samples/broken", "samples/html", "samples/docx"]
+    {
         let Ok(rd) = std::fs::read_dir(crate::util::root().join(dir)) else { continue };
-        let mut paths: Vec<_> = rd.flatten().map(|e| e.path()).filter(|p| !p.to_string_lossy().ends_with(".json")).collect();
+        let mut paths: Vec<_> = rd
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| !p.to_string_lossy().ends_with(".json"))
+            .collect();
         paths.sort();
         for p in paths {
             if let Ok(bytes) = std::fs::read(&p) {
@@ -239,8 +270,11 @@ fn files_of_kind(kind: &str) -> Vec<(String, Vec<u8>)> {
 fn fuzz_file_reader() {
     let kind: String = env_or("XXGK_FUZZ_KIND", "pdf".to_string());
     let secs: u64 = env_or("XXGK_FUZZ_SECS", 600);
-    let threads: usize = env_or("XXGK_FUZZ_THREADS", std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let clock = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    let threads: usize =
+        env_or("XXGK_FUZZ_THREADS", std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let clock = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
     let seed: u64 = env_or("XXGK_FUZZ_SEED", clock);
     let samples = files_of_kind(&kind);
     assert!(!samples.is_empty(), "no sample files of kind {kind}");
@@ -253,11 +287,17 @@ fn fuzz_file_reader() {
                     let templates = TemplateSet::builtin().expect("built-in models");
                     let mut seed_bytes = [0u8; 32];
                     seed_bytes[..8].copy_from_slice(&seed.wrapping_add(k).to_le_bytes());
-                    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes));
+                    let mut runner = TestRunner::new_with_rng(
+                        Config::default(),
+                        TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
+                    );
                     let strategy = (0..samples.len(), prop::collection::vec(file_edit(), 0..8));
                     let mut t = Tally::default();
                     while Instant::now() < deadline {
-                        let (which, edits) = strategy.new_tree(&mut runner).expect("generators do not reject").current();
+                        let (which, edits) = strategy
+                            .new_tree(&mut runner)
+                            .expect("generators do not reject")
+                            .current();
                         let input = apply(samples[which].1.clone(), &edits);
                         let start = Instant::now();
                         let result = xxgk::extract_bytes(&input, &samples[which].0, &templates);
@@ -272,12 +312,26 @@ fn fuzz_file_reader() {
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("a fuzz thread died outside the reader")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a fuzz thread died outside the reader"))
+            .collect()
     });
     let executions: u64 = tallies.iter().map(|t| t.executions).sum();
     let crashes: Vec<&String> = tallies.iter().flat_map(|t| &t.crashes).collect();
     let slowest = tallies.iter().map(|t| t.slowest).max().unwrap_or_default();
-    println!("fuzz {kind} reader: seed {seed}, {secs} s, {threads} threads, {} sample files", samples.len());
-    println!("fuzz total: {executions} executions, {} crashes, slowest case {:.1} ms", crashes.len(), slowest.as_secs_f64() * 1000.0);
-    assert!(crashes.is_empty(), "crashes (inputs saved):\n{}", crashes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n"));
+    println!(
+        "fuzz {kind} reader: seed {seed}, {secs} s, {threads} threads, {} sample files",
+        samples.len()
+    );
+    println!(
+        "fuzz total: {executions} executions, {} crashes, slowest case {:.1} ms",
+        crashes.len(),
+        slowest.as_secs_f64() * 1000.0
+    );
+    assert!(
+        crashes.is_empty(),
+        "crashes (inputs saved):\n{}",
+        crashes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
+    );
 }

@@ -9,17 +9,26 @@ use crate::util::{root, samples_with_truth, truth_path, xxgk};
 pub(crate) fn check_dir(sub: &str, minimum: usize) {
     let dir = root().join("samples").join(sub);
     let samples = samples_with_truth(&dir);
-    assert!(samples.len() >= minimum, "{}: expected at least {minimum} samples, found {}", dir.display(), samples.len());
+    assert!(
+        samples.len() >= minimum,
+        "{}: expected at least {minimum} samples, found {}",
+        dir.display(),
+        samples.len()
+    );
     let mut failures = Vec::new();
     for sample in &samples {
         let out = xxgk(&["extract", sample.to_str().unwrap()]);
         let name = sample.file_name().unwrap().to_string_lossy().to_string();
         if out.stdout.is_empty() {
-            failures.push(format!("{name}: no output; stderr: {}", String::from_utf8_lossy(&out.stderr)));
+            failures.push(format!(
+                "{name}: no output; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
             continue;
         }
         let got: Value = serde_json::from_slice(&out.stdout).expect("xxgk prints JSON");
-        let truth: Value = serde_json::from_str(&std::fs::read_to_string(truth_path(sample)).unwrap()).unwrap();
+        let truth: Value =
+            serde_json::from_str(&std::fs::read_to_string(truth_path(sample)).unwrap()).unwrap();
         for key in ["edition", "year", "organization"] {
             if got[key] != truth[key] {
                 failures.push(format!("{name}: {key}: got {}, truth {}", got[key], truth[key]));
@@ -29,11 +38,18 @@ pub(crate) fn check_dir(sub: &str, minimum: usize) {
         let got_keys: Vec<&String> = g.keys().collect();
         let truth_keys: Vec<&String> = t.keys().collect();
         if got_keys != truth_keys {
-            failures.push(format!("{name}: field ids differ from the truth ({} vs {})", got_keys.len(), truth_keys.len()));
+            failures.push(format!(
+                "{name}: field ids differ from the truth ({} vs {})",
+                got_keys.len(),
+                truth_keys.len()
+            ));
         }
         for (k, tv) in t {
             if g.get(k) != Some(tv) {
-                failures.push(format!("{name}: {k}: got {}, truth {tv}", g.get(k).map_or("absent".to_string(), |v| v.to_string())));
+                failures.push(format!(
+                    "{name}: {k}: got {}, truth {tv}",
+                    g.get(k).map_or("absent".to_string(), |v| v.to_string())
+                ));
             }
         }
     }
@@ -64,12 +80,24 @@ fn output_is_deterministic() {
 /// See: fields.md "When the tables disagree with the year, trust the tables and warn."
 #[test]
 fn tables_beat_the_year_with_a_warning() {
-    let text = std::fs::read_to_string(root().join("samples/seeds/004_1fe882b2456ae465.txt")).unwrap().replace("2021年", "2020年");
+    let text = std::fs::read_to_string(root().join("samples/seeds/004_1fe882b2456ae465.txt"))
+        .unwrap()
+        .replace("2021年", "2020年");
     let templates = xxgk::TemplateSet::builtin().unwrap();
     let report = xxgk::extract_str(&text, "004-as-2020.txt", &templates).unwrap();
     assert_eq!((report.edition.as_str(), report.year), ("2021", Some(2020)));
-    let w: Vec<&str> = report.warnings.iter().filter(|w| w.code == "edition-year-mismatch").map(|w| w.message.as_str()).collect();
-    assert_eq!(w, vec!["the tables follow the 2021 template but the report year is 2020; trusting the tables"]);
+    let w: Vec<&str> = report
+        .warnings
+        .iter()
+        .filter(|w| w.code == "edition-year-mismatch")
+        .map(|w| w.message.as_str())
+        .collect();
+    assert_eq!(
+        w,
+        vec![
+            "the tables follow the 2021 template but the report year is 2020; trusting the tables"
+        ]
+    );
 }
 
 /// More numbers than columns cannot be bound without a guess: null, and a

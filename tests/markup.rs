@@ -28,13 +28,23 @@ fn values_are_located_by_table_cell() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("xxgk prints JSON");
     // The s3 grid: three label columns, then 自然人 … 总计; 一、本年新收 is
     // the first row under the three header rows.
-    assert_eq!(v["cells"]["s3.new.natural"]["location"], serde_json::json!({"table": 1, "row": 3, "col": 3}));
-    assert_eq!(v["cells"]["s3.new.total"]["location"], serde_json::json!({"table": 1, "row": 3, "col": 9}));
+    assert_eq!(
+        v["cells"]["s3.new.natural"]["location"],
+        serde_json::json!({"table": 1, "row": 3, "col": 3})
+    );
+    assert_eq!(
+        v["cells"]["s3.new.total"]["location"],
+        serde_json::json!({"table": 1, "row": 3, "col": 9})
+    );
 }
 
 #[test]
 fn broken_markup_gives_one_line_each() {
-    let files = ["samples/broken/not_a_report.html", "samples/broken/truncated.docx", "samples/broken/word97.doc"];
+    let files = [
+        "samples/broken/not_a_report.html",
+        "samples/broken/truncated.docx",
+        "samples/broken/word97.doc",
+    ];
     let out = xxgk(&["extract", "--format", "csv", files[0], files[1], files[2]]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
@@ -43,14 +53,19 @@ fn broken_markup_gives_one_line_each() {
         format!("xxgk: {}: not a readable DOCX: the ZIP archive is broken (invalid Zip archive: Could not find EOCD)", files[1]),
         format!("xxgk: {}: an old Office binary file (Word 97-2003 .doc, or .wps): convert it to DOCX first, e.g. `libreoffice --headless --convert-to docx FILE`", files[2]),
     ];
-    assert_eq!(stderr.lines().collect::<Vec<_>>(), expected.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        expected.iter().map(String::as_str).collect::<Vec<_>>()
+    );
 }
 
 /// Samples stay small enough to review and to keep in the repository.
 #[test]
 fn markup_samples_are_small() {
     for dir in ["html", "docx", "broken"] {
-        for entry in std::fs::read_dir(root().join("samples").join(dir)).expect("samples dir").flatten() {
+        for entry in
+            std::fs::read_dir(root().join("samples").join(dir)).expect("samples dir").flatten()
+        {
             let size = entry.metadata().expect("metadata").len();
             assert!(size < 300 * 1024, "{}: {size} bytes", entry.path().display());
         }
@@ -66,8 +81,38 @@ enum Edit {
     Truncate(usize),
 }
 
-const HTML_PIECES: &[&str] = &["<table>", "</table>", "<tr>", "</tr>", "<td colspan=99999 rowspan=0>", "<td rowspan=65534>", "</td></tr></table>", "<table><tr><td><table>", "<br>", "&nbsp;", "<o:p>", "<!--", "<meta charset=utf-16>", "\u{0}"];
-const DOCX_PIECES: &[&str] = &["<w:tbl>", "</w:tbl>", "<w:tr>", "</w:tr>", "<w:tc>", "</w:tc>", "<w:gridSpan w:val=\"99999\"/>", "<w:vMerge/>", "<w:gridBefore w:val=\"300\"/>", "<w:t>", "</w:t>", "<w:br/>", "&#0;", "<mc:Fallback>"];
+const HTML_PIECES: &[&str] = &[
+    "<table>",
+    "</table>",
+    "<tr>",
+    "</tr>",
+    "<td colspan=99999 rowspan=0>",
+    "<td rowspan=65534>",
+    "</td></tr></table>",
+    "<table><tr><td><table>",
+    "<br>",
+    "&nbsp;",
+    "<o:p>",
+    "<!--",
+    "<meta charset=utf-16>",
+    "\u{0}",
+];
+const DOCX_PIECES: &[&str] = &[
+    "<w:tbl>",
+    "</w:tbl>",
+    "<w:tr>",
+    "</w:tr>",
+    "<w:tc>",
+    "</w:tc>",
+    "<w:gridSpan w:val=\"99999\"/>",
+    "<w:vMerge/>",
+    "<w:gridBefore w:val=\"300\"/>",
+    "<w:t>",
+    "</w:t>",
+    "<w:br/>",
+    "&#0;",
+    "<mc:Fallback>",
+];
 
 fn edits(pieces: &'static [&'static str]) -> impl Strategy<Value = Vec<Edit>> {
     let edit = prop_oneof![
@@ -126,7 +171,9 @@ fn never_panics(dir: &TempDir, name: &str, bytes: &[u8]) {
     thread_local!(static TEMPLATES: TemplateSet = TemplateSet::builtin().expect("models"));
     let path = dir.0.join(name);
     std::fs::write(&path, bytes).expect("write");
-    if let Err(DocumentError::Panic(msg)) = TEMPLATES.with(|t| extract_file(&path, t, &Options::default())) {
+    if let Err(DocumentError::Panic(msg)) =
+        TEMPLATES.with(|t| extract_file(&path, t, &Options::default()))
+    {
         panic!("panic on an edited {name}: {msg}");
     }
 }

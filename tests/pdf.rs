@@ -69,14 +69,17 @@ fn broken_pdfs_give_one_line_each() {
     let out = xxgk(&args);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let expected: Vec<String> = cases.iter().zip(&files).map(|((_, m), f)| format!("xxgk: {f}: {m}")).collect();
+    let expected: Vec<String> =
+        cases.iter().zip(&files).map(|((_, m), f)| format!("xxgk: {f}: {m}")).collect();
     assert_eq!(stderr.lines().collect::<Vec<_>>(), expected);
 }
 
 #[test]
 fn pdf_samples_are_small() {
     for dir in ["pdf", "broken"] {
-        for entry in std::fs::read_dir(root().join("samples").join(dir)).expect("samples dir").flatten() {
+        for entry in
+            std::fs::read_dir(root().join("samples").join(dir)).expect("samples dir").flatten()
+        {
             let size = entry.metadata().expect("metadata").len();
             assert!(size < 300 * 1024, "{}: {size} bytes", entry.path().display());
         }
@@ -104,7 +107,10 @@ fn undecodable_unembedded_font_gives_no_report() {
         "not an annual report: none of the report tables (主动公开, 依申请公开, 行政复议) were found",
         "no Chinese text found: this does not look like a government information-disclosure report",
     ];
-    assert!(reasons.iter().any(|r| stderr == format!("xxgk: {}: {r}\n", path.display())), "{stderr}");
+    assert!(
+        reasons.iter().any(|r| stderr == format!("xxgk: {}: {r}\n", path.display())),
+        "{stderr}"
+    );
 }
 
 pub(crate) fn replace_same_len(hay: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {

@@ -15,7 +15,9 @@ use crate::util::root;
 pub fn samples() -> Vec<String> {
     let mut out = Vec::new();
     for dir in ["samples/seeds", "samples/text"] {
-        let mut paths: Vec<_> = std::fs::read_dir(root().join(dir)).map(|rd| rd.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+        let mut paths: Vec<_> = std::fs::read_dir(root().join(dir))
+            .map(|rd| rd.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
         paths.retain(|p| p.extension().is_some_and(|e| e == "txt"));
         paths.sort();
         out.extend(paths.iter().filter_map(|p| std::fs::read_to_string(p).ok()));
@@ -25,7 +27,60 @@ pub fn samples() -> Vec<String> {
 
 /// Fragments that real exports are made of.
 const PIECES: &[&str] = &[
-    "\t", "\n", "\n\n", " |", " ||||", "| ", "  ", "   ", "0", "1", "12", "-8", "C", "l", "258.18万元", "251000元", "—", "/", "无", "一、", "（一）", "(=)", "1.", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况", "四、政府信息公开行政复议、行政诉讼情况", "第二十条第（一）项", "信息内容", "本年新制作数量", "本年制发件数", "规章", "规范性文件", "行政许可", "政府集中采购", "申请人情况", "自然人", "总计", "一、本年新收政府信息公开申请数量", "（二）部分公开", "（六）其他处理", "3.其他", "四、结转下年度继续办理", "行政复议", "结果维持", "2020年政府信息公开工作年度报告", "\u{c}", "\u{a0}", "\u{3000}", "１２", "6233440", "— 3 —", "[bookmark: _GoBack]", "Ī", "\r",
+    "\t",
+    "\n",
+    "\n\n",
+    " |",
+    " ||||",
+    "| ",
+    "  ",
+    "   ",
+    "0",
+    "1",
+    "12",
+    "-8",
+    "C",
+    "l",
+    "258.18万元",
+    "251000元",
+    "—",
+    "/",
+    "无",
+    "一、",
+    "（一）",
+    "(=)",
+    "1.",
+    "二、主动公开政府信息情况",
+    "三、收到和处理政府信息公开申请情况",
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "第二十条第（一）项",
+    "信息内容",
+    "本年新制作数量",
+    "本年制发件数",
+    "规章",
+    "规范性文件",
+    "行政许可",
+    "政府集中采购",
+    "申请人情况",
+    "自然人",
+    "总计",
+    "一、本年新收政府信息公开申请数量",
+    "（二）部分公开",
+    "（六）其他处理",
+    "3.其他",
+    "四、结转下年度继续办理",
+    "行政复议",
+    "结果维持",
+    "2020年政府信息公开工作年度报告",
+    "\u{c}",
+    "\u{a0}",
+    "\u{3000}",
+    "１２",
+    "6233440",
+    "— 3 —",
+    "[bookmark: _GoBack]",
+    "Ī",
+    "\r",
 ];
 
 fn check(text: &str, templates: &TemplateSet) {
@@ -36,7 +91,15 @@ fn check(text: &str, templates: &TemplateSet) {
 
 /// Random text over [`PIECES`], any characters and number runs.
 pub fn random_text() -> impl Strategy<Value = String> {
-    prop::collection::vec(prop_oneof![prop::sample::select(PIECES).prop_map(str::to_string), any::<String>(), "[0-9 \t|.,-]{0,12}",], 0..120).prop_map(|parts| parts.concat())
+    prop::collection::vec(
+        prop_oneof![
+            prop::sample::select(PIECES).prop_map(str::to_string),
+            any::<String>(),
+            "[0-9 \t|.,-]{0,12}",
+        ],
+        0..120,
+    )
+    .prop_map(|parts| parts.concat())
 }
 
 proptest! {
@@ -65,7 +128,13 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         any::<usize>().prop_map(Mutation::DupLine),
         (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Mutation::SwapLines(a, b)),
         any::<usize>().prop_map(Mutation::JoinLines),
-        (any::<usize>(), prop::sample::select(vec!['0', '9', '\t', '|', ' ', 'C', '\n', '（', '、', '−', '\u{0}'])).prop_map(|(a, c)| Mutation::Garble(a, c)),
+        (
+            any::<usize>(),
+            prop::sample::select(vec![
+                '0', '9', '\t', '|', ' ', 'C', '\n', '（', '、', '−', '\u{0}'
+            ])
+        )
+            .prop_map(|(a, c)| Mutation::Garble(a, c)),
         any::<usize>().prop_map(Mutation::Truncate),
     ]
 }
@@ -96,7 +165,11 @@ fn mutate(text: &str, muts: &[Mutation]) -> String {
                 let chars: Vec<char> = line.chars().collect();
                 if !chars.is_empty() {
                     let k = (i / n) % chars.len();
-                    *line = chars[..k].iter().chain(std::iter::once(&c)).chain(&chars[k + 1..]).collect();
+                    *line = chars[..k]
+                        .iter()
+                        .chain(std::iter::once(&c))
+                        .chain(&chars[k + 1..])
+                        .collect();
                 }
             }
             Mutation::Truncate(i) => lines.truncate(i % n),

@@ -30,17 +30,32 @@ pub struct Outcome {
 fn reports(dpi: u64, borderless: bool) -> Vec<(PathBuf, Vec<PathBuf>)> {
     let dir = root().join("samples/scanned");
     let mut out = Vec::new();
-    let mut truths: Vec<PathBuf> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).filter(|p| p.to_string_lossy().ends_with(".truth.json")).collect();
+    let mut truths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".truth.json"))
+        .collect();
     truths.sort();
     for truth in truths {
         let t: Value = serde_json::from_str(&std::fs::read_to_string(&truth).unwrap()).unwrap();
         // Rendered samples (pdftoppm fallback) have their own tests.
-        if t["dpi"].as_u64() != Some(dpi) || t["rendered"] == true || (t["borderless"] == true) != borderless {
+        if t["dpi"].as_u64() != Some(dpi)
+            || t["rendered"] == true
+            || (t["borderless"] == true) != borderless
+        {
             continue;
         }
         let stem = truth.to_string_lossy().trim_end_matches(".truth.json").to_string();
         let pdf = PathBuf::from(format!("{stem}.pdf"));
-        let inputs: Vec<PathBuf> = if pdf.exists() { vec![pdf] } else { (1..20).map(|k| PathBuf::from(format!("{stem}.p{k}.jpg"))).take_while(|p| p.exists()).collect() };
+        let inputs: Vec<PathBuf> = if pdf.exists() {
+            vec![pdf]
+        } else {
+            (1..20)
+                .map(|k| PathBuf::from(format!("{stem}.p{k}.jpg")))
+                .take_while(|p| p.exists())
+                .collect()
+        };
         assert!(!inputs.is_empty(), "{}: no pages", truth.display());
         out.push((truth, inputs));
     }
@@ -48,19 +63,35 @@ fn reports(dpi: u64, borderless: bool) -> Vec<(PathBuf, Vec<PathBuf>)> {
 }
 
 pub fn check(truth: &Path, inputs: &[PathBuf]) -> Outcome {
-    let args: Vec<String> = std::iter::once("extract".to_string()).chain(inputs.iter().map(|p| p.to_string_lossy().to_string())).collect();
+    let args: Vec<String> = std::iter::once("extract".to_string())
+        .chain(inputs.iter().map(|p| p.to_string_lossy().to_string()))
+        .collect();
     let out = xxgk(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let name = truth.file_name().unwrap().to_string_lossy().to_string();
-    assert!(!out.stdout.is_empty(), "{name}: no output; stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        !out.stdout.is_empty(),
+        "{name}: no output; stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let got: Value = serde_json::from_slice(&out.stdout).unwrap();
     let t: Value = serde_json::from_str(&std::fs::read_to_string(truth).unwrap()).unwrap();
     assert_eq!(got["edition"], t["edition"], "{name}: edition");
-    let failed: Vec<&str> = got["checks"].as_array().unwrap().iter().filter(|c| c["status"] == "failed").flat_map(|c| c["lhs"].as_array().unwrap().iter().chain(c["rhs"].as_array().unwrap())).filter_map(Value::as_str).collect();
-    let warned: Vec<&str> = got["warnings"].as_array().unwrap().iter().filter_map(|w| w["field"].as_str()).collect();
-    let mut o = Outcome { fields: 0, wrong: Vec::new(), silent: Vec::new(), organization: Vec::new() };
+    let failed: Vec<&str> = got["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["status"] == "failed")
+        .flat_map(|c| c["lhs"].as_array().unwrap().iter().chain(c["rhs"].as_array().unwrap()))
+        .filter_map(Value::as_str)
+        .collect();
+    let warned: Vec<&str> =
+        got["warnings"].as_array().unwrap().iter().filter_map(|w| w["field"].as_str()).collect();
+    let mut o =
+        Outcome { fields: 0, wrong: Vec::new(), silent: Vec::new(), organization: Vec::new() };
     // The organization and year come from the title, which no rule checks:
     // a wrong one must carry a warning that starts with its name.
-    let messages: Vec<&str> = got["warnings"].as_array().unwrap().iter().filter_map(|w| w["message"].as_str()).collect();
+    let messages: Vec<&str> =
+        got["warnings"].as_array().unwrap().iter().filter_map(|w| w["message"].as_str()).collect();
     for key in ["organization", "year"] {
         if got[key] != t[key] {
             let line = format!("{name}: {key} {}, truth {}", got[key], t[key]);
@@ -78,7 +109,10 @@ pub fn check(truth: &Path, inputs: &[PathBuf]) -> Outcome {
         }
         let line = format!("{name}: {id}: got {have}, truth {want}");
         let cell = &got["cells"][id];
-        let flagged = have.is_null() || cell["confidence"].as_f64().unwrap_or(0.0) < LOW_CONFIDENCE || failed.contains(&id.as_str()) || warned.contains(&id.as_str());
+        let flagged = have.is_null()
+            || cell["confidence"].as_f64().unwrap_or(0.0) < LOW_CONFIDENCE
+            || failed.contains(&id.as_str())
+            || warned.contains(&id.as_str());
         if !flagged {
             o.silent.push(line.clone());
         }
@@ -92,7 +126,8 @@ fn run(dpi: u64) -> Outcome {
 }
 
 fn run_on(dpi: u64, borderless: bool) -> Outcome {
-    let mut all = Outcome { fields: 0, wrong: Vec::new(), silent: Vec::new(), organization: Vec::new() };
+    let mut all =
+        Outcome { fields: 0, wrong: Vec::new(), silent: Vec::new(), organization: Vec::new() };
     let reports = reports(dpi, borderless);
     assert!(!reports.is_empty(), "no {dpi} dpi samples");
     for (truth, inputs) in &reports {
@@ -104,7 +139,14 @@ fn run_on(dpi: u64, borderless: bool) -> Outcome {
     }
     let right = all.fields - all.wrong.len();
     let kind = if borderless { " borderless" } else { "" };
-    eprintln!("{dpi} dpi{kind}: {} reports, {right}/{} fields right ({:.2}%), {} wrong, {} silent", reports.len(), all.fields, 100.0 * right as f64 / all.fields as f64, all.wrong.len(), all.silent.len());
+    eprintln!(
+        "{dpi} dpi{kind}: {} reports, {right}/{} fields right ({:.2}%), {} wrong, {} silent",
+        reports.len(),
+        all.fields,
+        100.0 * right as f64 / all.fields as f64,
+        all.wrong.len(),
+        all.silent.len()
+    );
     for w in all.wrong.iter().chain(&all.organization) {
         eprintln!("  {w}");
     }
@@ -115,7 +157,12 @@ fn run_on(dpi: u64, borderless: bool) -> Outcome {
 /// no wrong value left unflagged.
 fn right_or_flagged(o: &Outcome, what: &str) {
     let right = o.fields - o.wrong.len();
-    assert!(right as f64 >= 0.995 * o.fields as f64, "{what}: {right}/{} fields right:\n{}", o.fields, o.wrong.join("\n"));
+    assert!(
+        right as f64 >= 0.995 * o.fields as f64,
+        "{what}: {right}/{} fields right:\n{}",
+        o.fields,
+        o.wrong.join("\n")
+    );
     assert!(o.silent.is_empty(), "{what}, silent errors:\n{}", o.silent.join("\n"));
 }
 
@@ -165,9 +212,19 @@ fn borderless_scans_use_the_fallback_and_stay_flagged() {
         right_or_flagged(&run_on(dpi, true), &format!("{dpi} dpi borderless"));
     }
     let (_, inputs) = reports(200, true).remove(0);
-    let args: Vec<String> = std::iter::once("extract".to_string()).chain(inputs.iter().map(|p| p.to_string_lossy().to_string())).collect();
-    let got: Value = serde_json::from_slice(&xxgk(&args.iter().map(String::as_str).collect::<Vec<_>>()).stdout).unwrap();
-    let unruled: Vec<&str> = got["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "unruled-table").filter_map(|w| w["message"].as_str()).collect();
+    let args: Vec<String> = std::iter::once("extract".to_string())
+        .chain(inputs.iter().map(|p| p.to_string_lossy().to_string()))
+        .collect();
+    let got: Value =
+        serde_json::from_slice(&xxgk(&args.iter().map(String::as_str).collect::<Vec<_>>()).stdout)
+            .unwrap();
+    let unruled: Vec<&str> = got["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "unruled-table")
+        .filter_map(|w| w["message"].as_str())
+        .collect();
     assert_eq!(unruled.len(), 3, "{unruled:?}");
     assert!(unruled[0].starts_with("page 1: a table has no ruling lines, so its cells were rebuilt from the gaps in the ink and placed by position; "), "{}", unruled[0]);
 }
@@ -218,14 +275,23 @@ fn page_directory_and_debug_overlays() {
     let pages = dir.0.join("archive");
     std::fs::create_dir_all(&pages).unwrap();
     for k in 1..=3 {
-        std::fs::copy(root().join(format!("samples/scanned/scan_33_200_2021.p{k}.jpg")), pages.join(format!("report.p{k}.jpg"))).unwrap();
+        std::fs::copy(
+            root().join(format!("samples/scanned/scan_33_200_2021.p{k}.jpg")),
+            pages.join(format!("report.p{k}.jpg")),
+        )
+        .unwrap();
     }
     let debug = dir.0.join("debug");
     let out = xxgk(&["extract", "--debug-dir", debug.to_str().unwrap(), pages.to_str().unwrap()]);
-    let got: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let got: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
     assert_eq!(got.as_array().map(Vec::len), Some(1), "one report from three pages");
     assert_eq!(got[0]["values"]["s3.total.total"], 161);
-    let written: Vec<String> = std::fs::read_dir(&debug).unwrap().flatten().map(|e| e.file_name().to_string_lossy().to_string()).collect();
+    let written: Vec<String> = std::fs::read_dir(&debug)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().to_string())
+        .collect();
     assert_eq!(written.len(), 3, "{written:?}");
 }
 
@@ -251,7 +317,11 @@ fn broken_images_fail_cleanly() {
     // holds the page's heading and no table.
     std::fs::write(&cut, &jpeg[..jpeg.len() / 3]).unwrap();
     let noise = dir.0.join("noise.png");
-    image::GrayImage::from_fn(300, 200, |x, y| image::Luma([((x * 7919 + y * 104729) % 251) as u8])).save(&noise).unwrap();
+    image::GrayImage::from_fn(300, 200, |x, y| {
+        image::Luma([((x * 7919 + y * 104729) % 251) as u8])
+    })
+    .save(&noise)
+    .unwrap();
     let empty = dir.0.join("empty.png");
     std::fs::write(&empty, b"").unwrap();
     let truncated = dir.0.join("truncated.png");
@@ -265,7 +335,10 @@ fn broken_images_fail_cleanly() {
     for (p, why) in cases {
         let out = xxgk(&["extract", p.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(2), "{}", p.display());
-        assert_eq!(String::from_utf8_lossy(&out.stderr).trim_end(), format!("xxgk: {}: {why}", p.display()));
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr).trim_end(),
+            format!("xxgk: {}: {why}", p.display())
+        );
     }
 }
 
@@ -274,8 +347,12 @@ fn broken_images_fail_cleanly() {
 /// 监督管 out of the organization's name.
 #[test]
 fn a_bold_title_is_not_taken_for_a_table() {
-    let out = xxgk(&["extract", root().join("samples/scanned/scan_33_200_2021.p1.jpg").to_str().unwrap()]);
-    let got: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let out = xxgk(&[
+        "extract",
+        root().join("samples/scanned/scan_33_200_2021.p1.jpg").to_str().unwrap(),
+    ]);
+    let got: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
     assert_eq!(got["organization"], "济南市历下区市场监督管理局");
 }
 

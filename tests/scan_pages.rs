@@ -18,7 +18,8 @@ fn extract_with_threads(threads: &str, inputs: &[&str]) -> Output {
 /// The report JSON of `inputs` read as one report on two threads.
 fn report_of(inputs: &[&str]) -> Value {
     let out = extract_with_threads("2", inputs);
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("no JSON; stderr: {}", String::from_utf8_lossy(&out.stderr)))
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("no JSON; stderr: {}", String::from_utf8_lossy(&out.stderr)))
 }
 
 /// The report JSON of the three page images of sample `stem` under
@@ -32,7 +33,11 @@ fn sample_report(stem: &str) -> Value {
 /// after all pages are laid out. One thread or three: the same bytes.
 #[test]
 fn pages_read_in_parallel_give_the_same_bytes() {
-    let pages = ["samples/scanned/scan_32_300_2021.p1.jpg", "samples/scanned/scan_32_300_2021.p2.jpg", "samples/scanned/scan_32_300_2021.p3.jpg"];
+    let pages = [
+        "samples/scanned/scan_32_300_2021.p1.jpg",
+        "samples/scanned/scan_32_300_2021.p2.jpg",
+        "samples/scanned/scan_32_300_2021.p3.jpg",
+    ];
     let one = extract_with_threads("1", &pages);
     let three = extract_with_threads("3", &pages);
     // Exit 1: read, with findings (low-confidence cells); 2 would be a failure.
@@ -67,10 +72,16 @@ fn a_misread_cell_is_corrected_by_the_rules() {
     assert_eq!(cell["status"], "corrected");
     assert_eq!(cell["raw"], "1");
     assert_eq!(cell["location"]["page"], 2);
-    let warnings: Vec<&Value> = got["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "corrected-cell").collect();
+    let warnings: Vec<&Value> = got["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "corrected-cell")
+        .collect();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert_eq!(warnings[0]["message"], "s3.partial.nonprofit: OCR read \"1\"; \"11\" is the only other reading that makes every rule hold, so it was taken");
-    let not_ok: Vec<&Value> = got["checks"].as_array().unwrap().iter().filter(|c| c["status"] != "ok").collect();
+    let not_ok: Vec<&Value> =
+        got["checks"].as_array().unwrap().iter().filter(|c| c["status"] != "ok").collect();
     assert!(not_ok.is_empty(), "{not_ok:?}");
 }
 
@@ -83,18 +94,39 @@ fn a_misread_cell_is_corrected_by_the_rules() {
 fn a_page_with_a_ruled_and_an_unruled_table_reads_both() {
     let dir = crate::util::TempDir::new("mixed");
     let out_dir = dir.0.to_str().unwrap();
-    let pages = ["samples/scanned/scan_45_200_2021_mixed.p1.jpg", "samples/scanned/scan_45_200_2021_mixed.p2.jpg"];
-    let out = Command::new(env!("CARGO_BIN_EXE_xxgk")).current_dir(root()).arg("extract").args(pages).args(["-o", out_dir]).output().expect("xxgk runs");
+    let pages = [
+        "samples/scanned/scan_45_200_2021_mixed.p1.jpg",
+        "samples/scanned/scan_45_200_2021_mixed.p2.jpg",
+    ];
+    let out = Command::new(env!("CARGO_BIN_EXE_xxgk"))
+        .current_dir(root())
+        .arg("extract")
+        .args(pages)
+        .args(["-o", out_dir])
+        .output()
+        .expect("xxgk runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("time per input kind: image 1 × "), "{stderr}");
-    let got: Value = serde_json::from_slice(&std::fs::read(dir.0.join("scan_45_200_2021_mixed.json")).expect("json")).expect("valid JSON");
-    let truth: Value = serde_json::from_slice(&std::fs::read(root().join("samples/scanned/scan_45_200_2021_mixed.truth.json")).unwrap()).unwrap();
+    let got: Value = serde_json::from_slice(
+        &std::fs::read(dir.0.join("scan_45_200_2021_mixed.json")).expect("json"),
+    )
+    .expect("valid JSON");
+    let truth: Value = serde_json::from_slice(
+        &std::fs::read(root().join("samples/scanned/scan_45_200_2021_mixed.truth.json")).unwrap(),
+    )
+    .unwrap();
     for (id, want) in truth["values"].as_object().unwrap() {
         if id.starts_with("s4.") {
             assert_eq!(&got["values"][id], want, "{id}");
         }
     }
-    let unruled: Vec<&str> = got["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "unruled-table").filter_map(|w| w["message"].as_str()).collect();
+    let unruled: Vec<&str> = got["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "unruled-table")
+        .filter_map(|w| w["message"].as_str())
+        .collect();
     assert_eq!(unruled.len(), 1, "{unruled:?}");
     assert!(unruled[0].starts_with("page 2: a table has no ruling lines"), "{unruled:?}");
 }
@@ -106,13 +138,25 @@ fn a_page_with_a_ruled_and_an_unruled_table_reads_both() {
 #[test]
 fn cells_under_a_seal_are_read_and_named() {
     let got = sample_report("scan_49_200_2021_seal");
-    let sealed: Vec<&str> = got["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "sealed-cells").filter_map(|w| w["message"].as_str()).collect();
+    let sealed: Vec<&str> = got["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "sealed-cells")
+        .filter_map(|w| w["message"].as_str())
+        .collect();
     assert!(!sealed.is_empty(), "no sealed-cells warning");
     for m in &sealed {
-        assert!(m.starts_with("page ") && m.contains(": red ink (a seal) covers ") && m.contains(" read with the red dropped; "), "{m}");
+        assert!(
+            m.starts_with("page ")
+                && m.contains(": red ink (a seal) covers ")
+                && m.contains(" read with the red dropped; "),
+            "{m}"
+        );
     }
     // A value under the seal that no rule confirms is below 0.6.
-    let low: Vec<&str> = sealed.iter().copied().filter(|m| m.contains("no rule confirms")).collect();
+    let low: Vec<&str> =
+        sealed.iter().copied().filter(|m| m.contains("no rule confirms")).collect();
     assert!(low.iter().all(|m| m.contains("low confidence")), "{low:?}");
 }
 
@@ -125,8 +169,12 @@ fn a_red_title_is_read_and_the_seal_beside_it_dropped() {
     let got = sample_report("scan_50_200_2019_redtitle_seal");
     assert_eq!(got["year"], 2020);
     let title = got["title"].as_str().unwrap_or_default();
-    assert!(title.starts_with("厦门市思明区") && title.ends_with("2020年政府信息公开工作年度报告"), "{title}");
-    let codes: Vec<&str> = got["warnings"].as_array().unwrap().iter().filter_map(|w| w["code"].as_str()).collect();
+    assert!(
+        title.starts_with("厦门市思明区") && title.ends_with("2020年政府信息公开工作年度报告"),
+        "{title}"
+    );
+    let codes: Vec<&str> =
+        got["warnings"].as_array().unwrap().iter().filter_map(|w| w["code"].as_str()).collect();
     assert!(codes.contains(&"sealed-cells"), "{codes:?}");
 }
 
@@ -137,14 +185,24 @@ fn a_red_title_is_read_and_the_seal_beside_it_dropped() {
 fn a_scan_without_a_title_says_so() {
     let got = report_of(&["samples/scanned/scan_49_200_2021_seal.p2.jpg"]);
     assert_eq!((got["organization"].clone(), got["year"].clone()), (Value::Null, Value::Null));
-    let w: Vec<&Value> = got["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "no-title").collect();
+    let w: Vec<&Value> =
+        got["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "no-title").collect();
     assert_eq!(w.len(), 1, "{}", got["warnings"]);
-    assert_eq!(w[0]["message"], "no title naming the organization or the year was read; check the report's first page");
+    assert_eq!(
+        w[0]["message"],
+        "no title naming the organization or the year was read; check the report's first page"
+    );
 }
 
 /// The messages of a report's page-turned warnings.
 fn pages_turned(got: &Value) -> Vec<String> {
-    got["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "page-turned").filter_map(|w| w["message"].as_str().map(String::from)).collect()
+    got["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "page-turned")
+        .filter_map(|w| w["message"].as_str().map(String::from))
+        .collect()
 }
 
 /// The exact warning for page `page` found turned `deg` clockwise.
@@ -162,7 +220,10 @@ fn pages_scanned_turned_are_read_upright_and_named() {
     let got = sample_report("scan_51_200_2021_turned");
     assert_eq!(pages_turned(&got), [turned_message(2, 180), turned_message(3, 270)]);
     // Page 2 holds s3, page 3 s4 and s5.
-    assert_eq!((got["values"]["s3.new.total"].clone(), got["values"]["s3.granted.total"].clone()), (Value::from(724), Value::from(287)));
+    assert_eq!(
+        (got["values"]["s3.new.total"].clone(), got["values"]["s3.granted.total"].clone()),
+        (Value::from(724), Value::from(287))
+    );
 }
 
 /// The same without rules (scan_52: page 1 upside down, page 3 a quarter
@@ -175,8 +236,14 @@ fn pages_without_rules_scanned_turned_are_read_upright_and_named() {
     let got = sample_report("scan_52_200_2019_borderless_turned");
     assert_eq!(pages_turned(&got), [turned_message(1, 180), turned_message(3, 90)]);
     // Page 1 holds the title and s2, page 3 s4.
-    assert_eq!((got["organization"].as_str(), got["year"].as_i64()), (Some("南京市鼓楼区宁海路街道办事处"), Some(2020)));
-    assert_eq!((got["values"]["s2.procurement.items"].clone(), got["values"]["s4.review.total"].clone()), (Value::from(3), Value::from(9)));
+    assert_eq!(
+        (got["organization"].as_str(), got["year"].as_i64()),
+        (Some("南京市鼓楼区宁海路街道办事处"), Some(2020))
+    );
+    assert_eq!(
+        (got["values"]["s2.procurement.items"].clone(), got["values"]["s4.review.total"].clone()),
+        (Value::from(3), Value::from(9))
+    );
 }
 
 /// A first page of prose only, upside down (scan_53): no table shows the
@@ -189,7 +256,11 @@ fn a_page_of_prose_scanned_upside_down_is_read_upright() {
     assert_eq!(pages_turned(&got), [turned_message(1, 180)]);
     assert_eq!(
         (got["title"].as_str(), got["organization"].as_str(), got["year"].as_i64()),
-        (Some("广州市越秀区北京街道办事处2022年政府信息公开工作年度报告"), Some("广州市越秀区北京街道办事处"), Some(2022))
+        (
+            Some("广州市越秀区北京街道办事处2022年政府信息公开工作年度报告"),
+            Some("广州市越秀区北京街道办事处"),
+            Some(2022)
+        )
     );
 }
 
@@ -201,7 +272,10 @@ fn a_page_of_prose_scanned_upside_down_is_read_upright() {
 #[test]
 fn a_sheet_on_a_black_lid_keeps_its_title_and_a_glued_unit_its_digits() {
     let got = sample_report("scan_54_200_2019_lid");
-    assert_eq!((got["organization"].as_str(), got["year"].as_i64()), (Some("杭州市上城区湖滨街道办事处"), Some(2020)));
+    assert_eq!(
+        (got["organization"].as_str(), got["year"].as_i64()),
+        (Some("杭州市上城区湖滨街道办事处"), Some(2020))
+    );
     assert_eq!(got["values"]["s2.procurement.amount_wan"], Value::from(24.592416));
     assert_eq!(got["cells"]["s2.procurement.amount_wan"]["raw"], "24.592416万元");
 }

@@ -35,17 +35,26 @@ fn pdf(pages: Vec<Page>) -> Vec<u8> {
         let mut content = String::new();
         for (k, d) in images.iter().enumerate() {
             let (pw, ph) = d.pixels.dimensions();
-            let img = Stream::new(dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => pw as i64, "Height" => ph as i64, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8, "Filter" => "DCTDecode" }, jpeg(&d.pixels));
+            let img = Stream::new(
+                dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => pw as i64, "Height" => ph as i64, "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8, "Filter" => "DCTDecode" },
+                jpeg(&d.pixels),
+            );
             xobjects.set(format!("Im{k}"), doc.add_object(img));
             let m = d.cm;
-            content += &format!("q {} {} {} {} {} {} cm /Im{k} Do Q\n", m[0], m[1], m[2], m[3], m[4], m[5]);
+            content += &format!(
+                "q {} {} {} {} {} {} cm /Im{k} Do Q\n",
+                m[0], m[1], m[2], m[3], m[4], m[5]
+            );
         }
         let contents = doc.add_object(Stream::new(dictionary! {}, content.into_bytes()));
         let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => tree, "MediaBox" => vec![0.into(), 0.into(), w.into(), h.into()], "Rotate" => rotate, "Resources" => dictionary! { "XObject" => xobjects }, "Contents" => contents });
         kids.push(Object::from(page));
     }
     let count = kids.len() as i64;
-    doc.objects.insert(tree, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }));
+    doc.objects.insert(
+        tree,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+    );
     let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => tree });
     doc.trailer.set("Root", catalog);
     let mut out = Vec::new();
@@ -58,7 +67,9 @@ type Page = ((f32, f32), i64, Vec<Drawn>);
 
 /// scan_33's three pages, each made into a PDF page by `f`.
 fn each_page(f: impl Fn(GrayImage) -> Page) -> Vec<Page> {
-    (1..=3).map(|k| f(image::open(root().join(format!("{STEM}.p{k}.jpg"))).unwrap().into_luma8())).collect()
+    (1..=3)
+        .map(|k| f(image::open(root().join(format!("{STEM}.p{k}.jpg"))).unwrap().into_luma8()))
+        .collect()
 }
 
 fn pt(px: u32) -> f32 {
@@ -72,8 +83,10 @@ fn read_exactly(dir: &TempDir, name: &str, bytes: Vec<u8>) {
     std::fs::write(&path, bytes).unwrap();
     let o = check(&root().join(format!("{STEM}.truth.json")), std::slice::from_ref(&path));
     assert_eq!((o.wrong, o.organization), (Vec::<String>::new(), Vec::<String>::new()), "{name}");
-    let got: Value = serde_json::from_slice(&xxgk(&["extract", path.to_str().unwrap()]).stdout).unwrap();
-    let turned: Vec<&Value> = got["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "page-turned").collect();
+    let got: Value =
+        serde_json::from_slice(&xxgk(&["extract", path.to_str().unwrap()]).stdout).unwrap();
+    let turned: Vec<&Value> =
+        got["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "page-turned").collect();
     assert!(turned.is_empty(), "{name}: {turned:?}");
 }
 
@@ -107,7 +120,14 @@ fn a_scan_in_strips_is_read_whole() {
         let top = image::imageops::crop_imm(&p, 0, 0, w, h / 2).to_image();
         let bottom = image::imageops::crop_imm(&p, 0, h / 2, w, h - h / 2).to_image();
         let (pw, tb, bb) = (pt(w), pt(h / 2), pt(h - h / 2));
-        ((pw, tb + bb), 0, vec![Drawn { pixels: top, cm: [pw, 0.0, 0.0, tb, 0.0, bb] }, Drawn { pixels: bottom, cm: [pw, 0.0, 0.0, bb, 0.0, 0.0] }])
+        (
+            (pw, tb + bb),
+            0,
+            vec![
+                Drawn { pixels: top, cm: [pw, 0.0, 0.0, tb, 0.0, bb] },
+                Drawn { pixels: bottom, cm: [pw, 0.0, 0.0, bb, 0.0, 0.0] },
+            ],
+        )
     });
     read_exactly(&dir, "strips.pdf", pdf(strips));
 }

@@ -9,7 +9,11 @@ pub fn root() -> PathBuf {
 
 /// Runs the built `xxgk` binary.
 pub fn xxgk(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_xxgk")).args(args).current_dir(root()).output().expect("run xxgk")
+    Command::new(env!("CARGO_BIN_EXE_xxgk"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("run xxgk")
 }
 
 /// Every `<name>.txt` with a `<name>.truth.json` beside it under `dir`.

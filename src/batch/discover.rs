@@ -46,12 +46,17 @@ pub struct Discovery {
 }
 
 /// Extensions the readers handle or will handle; always inputs.
-const INPUT_EXTENSIONS: &[&str] = &["txt", "text", "md", "markdown", "pdf", "png", "jpg", "jpeg", "tif", "tiff", "gif", "bmp", "webp", "html", "htm", "xhtml", "shtml", "docx", "doc"];
+const INPUT_EXTENSIONS: &[&str] = &[
+    "txt", "text", "md", "markdown", "pdf", "png", "jpg", "jpeg", "tif", "tiff", "gif", "bmp",
+    "webp", "html", "htm", "xhtml", "shtml", "docx", "doc",
+];
 
 /// Extensions that are never reports even when they hold Chinese text:
 /// outputs (ours and others'), data and configuration, archives, code.
 const NOT_INPUT_EXTENSIONS: &[&str] = &[
-    "json", "csv", "tsv", "xml", "toml", "yaml", "yml", "ini", "log", "tmp", "part", "bak", "zip", "gz", "bz2", "xz", "zst", "tar", "7z", "rar", "xls", "xlsx", "ppt", "pptx", "js", "css", "py", "rs", "sh", "exe", "dll", "so",
+    "json", "csv", "tsv", "xml", "toml", "yaml", "yml", "ini", "log", "tmp", "part", "bak", "zip",
+    "gz", "bz2", "xz", "zst", "tar", "7z", "rar", "xls", "xlsx", "ppt", "pptx", "js", "css", "py",
+    "rs", "sh", "exe", "dll", "so",
 ];
 
 /// How many CJK characters the first KiB of an unknown-extension text file
@@ -65,7 +70,11 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
     let mut found = Discovery::default();
     let files: Vec<PathBuf> = paths.iter().filter(|p| !p.is_dir()).cloned().collect();
     for group in crate::source::group_inputs(&files) {
-        let (path, pages) = if group.len() > 1 { (crate::source::scan_report_name(&group), group) } else { (group[0].clone(), Vec::new()) };
+        let (path, pages) = if group.len() > 1 {
+            (crate::source::scan_report_name(&group), group)
+        } else {
+            (group[0].clone(), Vec::new())
+        };
         let name = path.file_name().map_or_else(|| PathBuf::from("input"), PathBuf::from);
         found.inputs.push(Input { path, rel: name, problem: None, pages });
     }
@@ -75,7 +84,14 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
         }
         // With one folder its contents mirror at the top of the output;
         // with several each keeps its own name, so that they do not mix.
-        let prefix = if paths.len() == 1 { PathBuf::new() } else { arg.canonicalize().ok().and_then(|c| c.file_name().map(PathBuf::from)).unwrap_or_else(|| PathBuf::from("input")) };
+        let prefix = if paths.len() == 1 {
+            PathBuf::new()
+        } else {
+            arg.canonicalize()
+                .ok()
+                .and_then(|c| c.file_name().map(PathBuf::from))
+                .unwrap_or_else(|| PathBuf::from("input"))
+        };
         walk(arg, &prefix, exclude.as_deref(), &mut found);
     }
     mark_collisions(&mut found.inputs);
@@ -93,7 +109,12 @@ fn walk(dir: &Path, rel: &Path, exclude: Option<&Path>, found: &mut Discovery) {
     let mut entries = match entries {
         Ok(v) => v,
         Err(e) => {
-            found.inputs.push(Input { path: dir.to_path_buf(), rel: rel.to_path_buf(), problem: Some(format!("cannot read the folder: {e}")), pages: Vec::new() });
+            found.inputs.push(Input {
+                path: dir.to_path_buf(),
+                rel: rel.to_path_buf(),
+                problem: Some(format!("cannot read the folder: {e}")),
+                pages: Vec::new(),
+            });
             return;
         }
     };
@@ -120,7 +141,11 @@ fn walk(dir: &Path, rel: &Path, exclude: Option<&Path>, found: &mut Discovery) {
     // Page images of one report (NAME.p1.jpg, NAME.p2.jpg, …) are one input,
     // reported under NAME.
     for group in crate::source::group_inputs(&files) {
-        let (path, pages) = if group.len() > 1 { (crate::source::scan_report_name(&group), group) } else { (group[0].clone(), Vec::new()) };
+        let (path, pages) = if group.len() > 1 {
+            (crate::source::scan_report_name(&group), group)
+        } else {
+            (group[0].clone(), Vec::new())
+        };
         let name = path.file_name().map_or_else(|| PathBuf::from("input"), PathBuf::from);
         found.inputs.push(Input { path, rel: rel.join(name), problem: None, pages });
     }
@@ -142,7 +167,10 @@ fn is_input(path: &Path) -> bool {
         "pdf" | "image" | "html" | "doc" => true,
         // A .zip, .xlsx or .docx all start alike; only the name tells.
         "zip" => false,
-        _ => String::from_utf8_lossy(&head).chars().filter(|&c| crate::value::is_cjk(c)).count() >= MIN_CJK_IN_HEAD,
+        _ => {
+            String::from_utf8_lossy(&head).chars().filter(|&c| crate::value::is_cjk(c)).count()
+                >= MIN_CJK_IN_HEAD
+        }
     }
 }
 
@@ -158,7 +186,12 @@ fn mark_collisions(inputs: &mut [Input]) {
     let mut first: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
     for input in inputs.iter_mut().filter(|i| i.problem.is_none()) {
         match first.get(&input.rel) {
-            Some(other) => input.problem = Some(format!("its output would overwrite that of {}; process the two in separate runs", other.display())),
+            Some(other) => {
+                input.problem = Some(format!(
+                    "its output would overwrite that of {}; process the two in separate runs",
+                    other.display()
+                ))
+            }
             None => {
                 first.insert(input.rel.clone(), input.path.clone());
             }
@@ -177,7 +210,8 @@ impl Shard {
     /// SHA-256 of the relative path with `/` separators: the same on every
     /// machine, platform and version, unlike `std`'s hashers.
     pub fn owns(&self, rel: &Path) -> bool {
-        let text: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+        let text: Vec<String> =
+            rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
         let digest = Sha256::digest(text.join("/").as_bytes());
         let mut first = [0u8; 8];
         first.copy_from_slice(&digest[..8]);
@@ -191,7 +225,8 @@ impl FromStr for Shard {
     fn from_str(s: &str) -> Result<Shard, String> {
         let bad = || format!("--shard takes K/N with 0 <= K < N (e.g. 0/4 … 3/4), not {s:?}");
         let (k, n) = s.split_once('/').ok_or_else(bad)?;
-        let (index, count): (u64, u64) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+        let (index, count): (u64, u64) =
+            (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
         if count == 0 || index >= count {
             return Err(bad());
         }
@@ -211,7 +246,8 @@ mod tests {
 
     #[test]
     fn shards_partition_the_inputs() {
-        let rels: Vec<PathBuf> = (0..200).map(|i| PathBuf::from(format!("d{}/r{i}.txt", i % 7))).collect();
+        let rels: Vec<PathBuf> =
+            (0..200).map(|i| PathBuf::from(format!("d{}/r{i}.txt", i % 7))).collect();
         let shards: Vec<Shard> = (0..3).map(|k| Shard { index: k, count: 3 }).collect();
         for rel in &rels {
             assert_eq!(shards.iter().filter(|s| s.owns(rel)).count(), 1, "{}", rel.display());

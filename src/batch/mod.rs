@@ -120,12 +120,24 @@ struct Ctx<'a> {
 }
 
 /// Processes every input; outcomes come back in input order.
-pub fn run(inputs: &[Input], templates: &TemplateSet, options: &BatchOptions, observer: &dyn Observer) -> Result<Summary, BatchError> {
+pub fn run(
+    inputs: &[Input],
+    templates: &TemplateSet,
+    options: &BatchOptions,
+    observer: &dyn Observer,
+) -> Result<Summary, BatchError> {
     let start = Instant::now();
     if let Some(dir) = &options.out_dir {
-        std::fs::create_dir_all(dir).map_err(|e| BatchError::Write { path: dir.display().to_string(), message: e.to_string() })?;
+        std::fs::create_dir_all(dir).map_err(|e| BatchError::Write {
+            path: dir.display().to_string(),
+            message: e.to_string(),
+        })?;
     }
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(options.jobs).thread_name(|i| format!("xxgk-worker-{i}")).build().map_err(|e| BatchError::Pool(e.to_string()))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs)
+        .thread_name(|i| format!("xxgk-worker-{i}"))
+        .build()
+        .map_err(|e| BatchError::Pool(e.to_string()))?;
     let columns = templates.all_field_ids();
     let ctx = Ctx { templates: Arc::new(templates.clone()), options, columns: &columns };
     let order = Mutex::new(InOrder { next: 0, pending: BTreeMap::new() });
@@ -149,7 +161,12 @@ struct InOrder {
     pending: BTreeMap<usize, FileOutcome>,
 }
 
-fn release_in_order(order: &Mutex<InOrder>, index: usize, outcome: &FileOutcome, observer: &dyn Observer) {
+fn release_in_order(
+    order: &Mutex<InOrder>,
+    index: usize,
+    outcome: &FileOutcome,
+    observer: &dyn Observer,
+) {
     // A panic in an observer must not poison the run for everyone else.
     let mut state = order.lock().unwrap_or_else(|p| p.into_inner());
     if index != state.next {
@@ -180,45 +197,93 @@ fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
         let (result, row) = match result {
             Ok((json, resumed)) => {
                 let row = csv_row(&path_text, ctx.columns, Ok(&json));
-                let done = Done { failed_rules: failed_rules_json(&json), warnings: json["warnings"].as_array().map_or(0, Vec::len), json: ctx.options.out_dir.is_none().then_some(json) };
-                return FileOutcome { path: input.path.clone(), kind, elapsed: start.elapsed(), resumed, result: Ok(done), row };
+                let done = Done {
+                    failed_rules: failed_rules_json(&json),
+                    warnings: json["warnings"].as_array().map_or(0, Vec::len),
+                    json: ctx.options.out_dir.is_none().then_some(json),
+                };
+                return FileOutcome {
+                    path: input.path.clone(),
+                    kind,
+                    elapsed: start.elapsed(),
+                    resumed,
+                    result: Ok(done),
+                    row,
+                };
             }
             Err(f) => {
                 let row = csv_row(&path_text, ctx.columns, Err(&f.message));
                 (Err(f), row)
             }
         };
-        FileOutcome { path: input.path.clone(), kind, elapsed: start.elapsed(), resumed: false, result, row }
+        FileOutcome {
+            path: input.path.clone(),
+            kind,
+            elapsed: start.elapsed(),
+            resumed: false,
+            result,
+            row,
+        }
     };
     if let Some(problem) = &input.problem {
         return finish(Err(Failure { stage: "discover", message: problem.clone() }));
     }
     let out = ctx.options.out_dir.as_ref().map(|d| output_path(d, &input.rel));
     if let Some(out) = out.as_ref().filter(|o| !ctx.options.force && o.exists()) {
-        if let Some(previous) = file_sha256(&input.path, ctx.options.extract.max_bytes).and_then(|sha| previous_output(out, &sha)) {
+        if let Some(previous) = file_sha256(&input.path, ctx.options.extract.max_bytes)
+            .and_then(|sha| previous_output(out, &sha))
+        {
             return finish(Ok((previous, true)));
         }
     }
-    let (path, pages, templates, extract_options, want_bytes) = (input.path.clone(), input.pages.clone(), ctx.templates.clone(), ctx.options.extract.clone(), out.is_some());
+    let (path, pages, templates, extract_options, want_bytes) = (
+        input.path.clone(),
+        input.pages.clone(),
+        ctx.templates.clone(),
+        ctx.options.extract.clone(),
+        out.is_some(),
+    );
     let job = move || {
         catch_unwind(AssertUnwindSafe(|| {
-            let report = if pages.is_empty() { extract_file(&path, &templates, &extract_options)? } else { extract_pages(&pages, &templates, &extract_options)? };
+            let report = if pages.is_empty() {
+                extract_file(&path, &templates, &extract_options)?
+            } else {
+                extract_pages(&pages, &templates, &extract_options)?
+            };
             let json = to_json(&report);
-            let bytes = if want_bytes { serde_json::to_string_pretty(&json).map(|s| s + "\n").ok() } else { None };
+            let bytes = if want_bytes {
+                serde_json::to_string_pretty(&json).map(|s| s + "\n").ok()
+            } else {
+                None
+            };
             Ok((json, bytes))
         }))
         .unwrap_or_else(|panic| Err(DocumentError::Panic(crate::panic_message(&panic))))
     };
     let result = match run_bounded(ctx.options.timeout, job) {
-        Err(Stopped::TimedOut) => Err(Failure { stage: "timeout", message: format!("gave up after {} s (--timeout); its worker thread was abandoned", ctx.options.timeout.unwrap_or_default().as_secs_f64()) }),
-        Err(Stopped::Lost(m)) => Err(Failure { stage: "extract", message: format!("internal error while reading the file: {m}") }),
+        Err(Stopped::TimedOut) => Err(Failure {
+            stage: "timeout",
+            message: format!(
+                "gave up after {} s (--timeout); its worker thread was abandoned",
+                ctx.options.timeout.unwrap_or_default().as_secs_f64()
+            ),
+        }),
+        Err(Stopped::Lost(m)) => Err(Failure {
+            stage: "extract",
+            message: format!("internal error while reading the file: {m}"),
+        }),
         Ok(Err(e)) => Err(Failure { stage: stage_of(&e), message: e.to_string() }),
         Ok(Ok((json, bytes))) => match (&out, bytes) {
             (Some(out), Some(bytes)) => match write_atomic(out, bytes.as_bytes()) {
                 Ok(()) => Ok((json, false)),
-                Err(e) => Err(Failure { stage: "write", message: format!("cannot write {}: {e}", out.display()) }),
+                Err(e) => Err(Failure {
+                    stage: "write",
+                    message: format!("cannot write {}: {e}", out.display()),
+                }),
             },
-            (Some(_), None) => Err(Failure { stage: "write", message: "cannot serialize the report".into() }),
+            (Some(_), None) => {
+                Err(Failure { stage: "write", message: "cannot serialize the report".into() })
+            }
             (None, _) => Ok((json, false)),
         },
     };
@@ -308,7 +373,10 @@ impl Summary {
             }
         }
         for (path, text) in [(&summary_path, summary), (&errors_path, errors)] {
-            write_atomic(path, text.as_bytes()).map_err(|e| BatchError::Write { path: path.display().to_string(), message: e.to_string() })?;
+            write_atomic(path, text.as_bytes()).map_err(|e| BatchError::Write {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
         }
         Ok([summary_path, errors_path])
     }
@@ -329,7 +397,11 @@ impl std::fmt::Display for Summary {
             c.inputs - c.resumed,
             c.resumed
         )?;
-        let kinds: Vec<String> = self.per_kind().iter().map(|(k, n, t)| format!("{k} {n} × {:.1} ms", t.as_secs_f64() * 1000.0 / *n as f64)).collect();
+        let kinds: Vec<String> = self
+            .per_kind()
+            .iter()
+            .map(|(k, n, t)| format!("{k} {n} × {:.1} ms", t.as_secs_f64() * 1000.0 / *n as f64))
+            .collect();
         if !kinds.is_empty() {
             write!(f, "\ntime per input kind: {}", kinds.join(", "))?;
         }

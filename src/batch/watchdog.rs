@@ -45,7 +45,9 @@ where
     match rx.recv_timeout(limit) {
         Ok(value) => Ok(value),
         Err(mpsc::RecvTimeoutError::Timeout) => Err(Stopped::TimedOut),
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err(Stopped::Lost("the worker thread ended without a result".into())),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(Stopped::Lost("the worker thread ended without a result".into()))
+        }
     }
 }
 
@@ -57,7 +59,9 @@ mod tests {
     #[test]
     fn a_slow_job_is_abandoned_at_the_limit() {
         let start = Instant::now();
-        let r = run_bounded(Some(Duration::from_millis(50)), || std::thread::sleep(Duration::from_secs(30)));
+        let r = run_bounded(Some(Duration::from_millis(50)), || {
+            std::thread::sleep(Duration::from_secs(30))
+        });
         assert_eq!(r, Err(Stopped::TimedOut));
         assert!(start.elapsed() < Duration::from_secs(5));
     }

@@ -34,19 +34,36 @@ written to a temporary file and renamed, so they are never partial.
 );
 
 pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
-    let out_is_dir = args.output.as_deref().is_some_and(|o| o.is_dir() || o.as_os_str().to_string_lossy().ends_with('/'));
+    let out_is_dir = args
+        .output
+        .as_deref()
+        .is_some_and(|o| o.is_dir() || o.as_os_str().to_string_lossy().ends_with('/'));
     // Page images of one report given together (NAME.p1.jpg NAME.p2.jpg) are
     // one input, not a batch.
     let reports = xxgk::source::group_inputs(&args.paths).len();
-    let to_folder = args.format == Format::Json && args.output.is_some() && (reports > 1 || args.paths.iter().any(|p| p.is_dir()) || out_is_dir);
+    let to_folder = args.format == Format::Json
+        && args.output.is_some()
+        && (reports > 1 || args.paths.iter().any(|p| p.is_dir()) || out_is_dir);
     if let Some(o) = args.output.as_deref().filter(|o| to_folder && o.exists() && !o.is_dir()) {
-        bail!("{} is a file; with a folder or several inputs, -o names an output folder", o.display());
+        bail!(
+            "{} is a file; with a folder or several inputs, -o names an output folder",
+            o.display()
+        );
     }
-    let timeout = match args.timeout {
-        0.0 => None,
-        t => Some(Duration::try_from_secs_f64(t).map_err(|_| anyhow::anyhow!("--timeout takes a number of seconds >= 0, not {t}"))?),
+    let timeout =
+        match args.timeout {
+            0.0 => None,
+            t => Some(Duration::try_from_secs_f64(t).map_err(|_| {
+                anyhow::anyhow!("--timeout takes a number of seconds >= 0, not {t}")
+            })?),
+        };
+    let options = BatchOptions {
+        jobs: args.jobs.unwrap_or(0),
+        force: args.force,
+        timeout,
+        extract: args.options(),
+        out_dir: args.output.clone().filter(|_| to_folder),
     };
-    let options = BatchOptions { jobs: args.jobs.unwrap_or(0), force: args.force, timeout, extract: args.options(), out_dir: args.output.clone().filter(|_| to_folder) };
 
     let found = batch::discover(&args.paths, options.out_dir.as_deref());
     let mut inputs = found.inputs;
@@ -69,7 +86,10 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
                 progress.line(&format!("xxgk: {line}"));
             }
             if !found.not_inputs.is_empty() {
-                progress.line(&format!("xxgk: {} files in the folders were not taken as inputs (--verbose names them)", found.not_inputs.len()));
+                progress.line(&format!(
+                    "xxgk: {} files in the folders were not taken as inputs (--verbose names them)",
+                    found.not_inputs.len()
+                ));
             }
         }
         return Ok(summary.exit_code());
@@ -85,8 +105,15 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
             write_out(output, text.as_bytes())?;
         }
         Format::Json => {
-            let mut reports = summary.outcomes.iter().filter_map(|o| o.result.as_ref().ok().and_then(|d| d.json.clone()));
-            let value = if inputs.len() == 1 && !args.paths.iter().any(|p| p.is_dir()) { reports.next() } else { Some(serde_json::Value::Array(reports.collect())) };
+            let mut reports = summary
+                .outcomes
+                .iter()
+                .filter_map(|o| o.result.as_ref().ok().and_then(|d| d.json.clone()));
+            let value = if inputs.len() == 1 && !args.paths.iter().any(|p| p.is_dir()) {
+                reports.next()
+            } else {
+                Some(serde_json::Value::Array(reports.collect()))
+            };
             if let Some(v) = value {
                 write_out(output, (serde_json::to_string_pretty(&v)? + "\n").as_bytes())?;
             }
@@ -108,11 +135,16 @@ impl Progress {
             ProgressBar::hidden()
         } else {
             let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-            if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} files  {rate}  ETA {eta}  {msg}") {
+            if let Ok(style) =
+                ProgressStyle::with_template("{bar:30} {pos}/{len} files  {rate}  ETA {eta}  {msg}")
+            {
                 // indicatif's own {per_sec} prints four decimals.
-                bar.set_style(style.with_key("rate", |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                    let _ = w.write_fmt(format_args!("{:.1} files/s", s.per_sec()));
-                }));
+                bar.set_style(style.with_key(
+                    "rate",
+                    |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = w.write_fmt(format_args!("{:.1} files/s", s.per_sec()));
+                    },
+                ));
             }
             bar.set_message("0 failed");
             bar
@@ -146,7 +178,9 @@ impl Observer for Progress {
     fn in_order(&self, outcome: &FileOutcome) {
         match &outcome.result {
             Err(f) => self.line(&format!("xxgk: {}: {}", outcome.path.display(), f.message)),
-            Ok(_) if outcome.resumed && self.verbose => self.line(&format!("xxgk: {}: already done, skipped", outcome.path.display())),
+            Ok(_) if outcome.resumed && self.verbose => {
+                self.line(&format!("xxgk: {}: already done, skipped", outcome.path.display()))
+            }
             Ok(_) => {}
         }
     }
@@ -166,9 +200,14 @@ fn write_out(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
             if p.is_dir() {
                 bail!("{} is a directory; give a file name", p.display());
             }
-            let tmp: PathBuf = p.with_extension(format!("{}.tmp{}", p.extension().map_or(String::new(), |e| e.to_string_lossy().to_string()), std::process::id()));
+            let tmp: PathBuf = p.with_extension(format!(
+                "{}.tmp{}",
+                p.extension().map_or(String::new(), |e| e.to_string_lossy().to_string()),
+                std::process::id()
+            ));
             std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-            std::fs::rename(&tmp, p).with_context(|| format!("renaming {} to {}", tmp.display(), p.display()))?;
+            std::fs::rename(&tmp, p)
+                .with_context(|| format!("renaming {} to {}", tmp.display(), p.display()))?;
             Ok(())
         }
     }

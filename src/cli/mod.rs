@@ -105,7 +105,11 @@ impl ExtractArgs {
     /// The library's options from the flags.
     fn options(&self) -> xxgk::Options {
         #[cfg_attr(not(feature = "ocr"), allow(unused_mut))]
-        let mut options = xxgk::Options { max_bytes: self.max_bytes, debug_dir: self.debug_dir.clone(), ..Default::default() };
+        let mut options = xxgk::Options {
+            max_bytes: self.max_bytes,
+            debug_dir: self.debug_dir.clone(),
+            ..Default::default()
+        };
         #[cfg(feature = "ocr")]
         {
             options.scan.params.limits.max_pixels = self.max_pixels;
@@ -138,14 +142,19 @@ pub fn run(cli: Cli) -> Result<u8> {
                 None => TemplateSet::builtin()?,
             };
             for ed in set.editions() {
-                println!("edition {ed}: {} tables, {} fields", set.edition_tables(ed).len(), set.field_ids(ed).len());
+                println!(
+                    "edition {ed}: {} tables, {} fields",
+                    set.edition_tables(ed).len(),
+                    set.field_ids(ed).len()
+                );
             }
             println!("models ok");
             Ok(0)
         }
         Command::Extract(args) => {
             let templates = match &args.models {
-                Some(d) => TemplateSet::load_dir(d).with_context(|| format!("loading models from {}", d.display()))?,
+                Some(d) => TemplateSet::load_dir(d)
+                    .with_context(|| format!("loading models from {}", d.display()))?,
                 None => TemplateSet::builtin()?,
             };
             extract::run(args, &templates)

@@ -51,12 +51,16 @@ impl Grid {
 
     /// The merged cell covering atomic cell (row, col).
     pub fn cell_at(&self, row: usize, col: usize) -> Option<&GridCell> {
-        (row < self.rows() && col < self.cols()).then(|| &self.cells[self.slots[row * self.cols() + col]])
+        (row < self.rows() && col < self.cols())
+            .then(|| &self.cells[self.slots[row * self.cols() + col]])
     }
 
     /// The atomic cell containing a point, if inside the table.
     pub fn locate(&self, (x, y): (f32, f32)) -> Option<(usize, usize)> {
-        let find = |bounds: &[f32], v: f32| (v >= bounds[0] && v <= bounds[bounds.len() - 1]).then(|| bounds.windows(2).position(|w| v <= w[1]).unwrap_or(bounds.len() - 2));
+        let find = |bounds: &[f32], v: f32| {
+            (v >= bounds[0] && v <= bounds[bounds.len() - 1])
+                .then(|| bounds.windows(2).position(|w| v <= w[1]).unwrap_or(bounds.len() - 2))
+        };
         Some((find(&self.ys, y)?, find(&self.xs, x)?))
     }
 
@@ -73,7 +77,10 @@ impl Grid {
                 *u = true;
             }
         }
-        per_cell.iter().map(|ws| text_lines(ws).iter().map(|l| join(l)).collect::<String>()).collect()
+        per_cell
+            .iter()
+            .map(|ws| text_lines(ws).iter().map(|l| join(l)).collect::<String>())
+            .collect()
     }
 }
 
@@ -169,7 +176,11 @@ fn boundaries(mut at: Vec<f32>, snap: f32) -> Vec<f32> {
 /// How much of `[from, to]` the segments at `at` cover, as a share.
 fn coverage(segs: &[&Seg], at: f32, from: f32, to: f32, snap: f32) -> f32 {
     let len = (to - from).max(f32::EPSILON);
-    let covered: f32 = segs.iter().filter(|s| (s.at - at).abs() <= snap).map(|s| (s.to.min(to) - s.from.max(from)).max(0.0)).sum();
+    let covered: f32 = segs
+        .iter()
+        .filter(|s| (s.at - at).abs() <= snap)
+        .map(|s| (s.to.min(to) - s.from.max(from)).max(0.0))
+        .sum();
     covered / len
 }
 
@@ -198,7 +209,8 @@ pub fn find_grids(rules: &[Rule], params: &LayoutParams) -> Vec<Grid> {
         .iter()
         .filter_map(|(_, members)| {
             let hs: Vec<&Seg> = members.iter().filter(|&&k| k < h.len()).map(|&k| &h[k]).collect();
-            let vs: Vec<&Seg> = members.iter().filter(|&&k| k >= h.len()).map(|&k| &v[k - h.len()]).collect();
+            let vs: Vec<&Seg> =
+                members.iter().filter(|&&k| k >= h.len()).map(|&k| &v[k - h.len()]).collect();
             build(&hs, &vs, snap)
         })
         .collect();
@@ -245,7 +257,14 @@ fn build(hs: &[&Seg], vs: &[&Seg], snap: f32) -> Option<Grid> {
     for (index, &root) in roots.iter().enumerate() {
         let (r0, c0, r1, c1) = extent[root].unwrap_or_default();
         index_of[root] = index;
-        cells.push(GridCell { index, row: r0, col: c0, rowspan: r1 - r0 + 1, colspan: c1 - c0 + 1, rect: Rect { x0: xs[c0], y0: ys[r0], x1: xs[c1 + 1], y1: ys[r1 + 1] } });
+        cells.push(GridCell {
+            index,
+            row: r0,
+            col: c0,
+            rowspan: r1 - r0 + 1,
+            colspan: c1 - c0 + 1,
+            rect: Rect { x0: xs[c0], y0: ys[r0], x1: xs[c1 + 1], y1: ys[r1 + 1] },
+        });
     }
     let slots = (0..rows * cols).map(|k| index_of[find(&mut parent, k)]).collect();
     let bbox = Rect { x0: xs[0], y0: ys[0], x1: xs[cols], y1: ys[rows] };
@@ -261,7 +280,9 @@ fn open_edges(ys: &mut Vec<f32>, vs: &[&Seg], snap: f32) {
     let (Some(&first), Some(&last)) = (ys.first(), ys.last()) else { return };
     let top = vs.iter().map(|s| s.from).fold(f32::INFINITY, f32::min);
     let bottom = vs.iter().map(|s| s.to).fold(f32::NEG_INFINITY, f32::max);
-    let shared = |end: f32, of: fn(&Seg) -> f32| vs.iter().filter(|s| (of(s) - end).abs() <= snap).count() >= 2;
+    let shared = |end: f32, of: fn(&Seg) -> f32| {
+        vs.iter().filter(|s| (of(s) - end).abs() <= snap).count() >= 2
+    };
     if first - top > 3.0 * snap && shared(top, |s| s.from) {
         ys.insert(0, top);
     }
@@ -303,8 +324,20 @@ mod tests {
         assert_eq!(grids.len(), 1);
         let g = &grids[0];
         assert_eq!((g.rows(), g.cols()), (3, 3));
-        let spans: Vec<(usize, usize, usize, usize)> = g.cells.iter().map(|c| (c.row, c.col, c.rowspan, c.colspan)).collect();
-        assert_eq!(spans, vec![(0, 0, 2, 1), (0, 1, 1, 1), (0, 2, 1, 1), (1, 1, 1, 1), (1, 2, 1, 1), (2, 0, 1, 1), (2, 1, 1, 2)]);
+        let spans: Vec<(usize, usize, usize, usize)> =
+            g.cells.iter().map(|c| (c.row, c.col, c.rowspan, c.colspan)).collect();
+        assert_eq!(
+            spans,
+            vec![
+                (0, 0, 2, 1),
+                (0, 1, 1, 1),
+                (0, 2, 1, 1),
+                (1, 1, 1, 1),
+                (1, 2, 1, 1),
+                (2, 0, 1, 1),
+                (2, 1, 1, 2)
+            ]
+        );
         assert_eq!(g.cell_at(1, 0).map(|c| c.index), Some(0));
     }
 
@@ -327,9 +360,19 @@ mod tests {
     #[test]
     fn words_fill_their_cells_top_to_bottom() {
         let g = &find_grids(&sample_rules(), &LayoutParams::default())[0];
-        let word = |t: &str, x: f32, y: f32| Word { text: t.into(), rect: Rect { x0: x, y0: y, x1: x + 4.0, y1: y + 4.0 }, confidence: None };
+        let word = |t: &str, x: f32, y: f32| Word {
+            text: t.into(),
+            rect: Rect { x0: x, y0: y, x1: x + 4.0, y1: y + 4.0 },
+            confidence: None,
+        };
         // Vertical text in the merged cell, a number in (0,1), one outside.
-        let words = vec![word("本", 3.0, 2.0), word("年", 3.0, 8.0), word("度", 3.0, 14.0), word("12", 12.0, 3.0), word("x", 50.0, 50.0)];
+        let words = vec![
+            word("本", 3.0, 2.0),
+            word("年", 3.0, 8.0),
+            word("度", 3.0, 14.0),
+            word("12", 12.0, 3.0),
+            word("x", 50.0, 50.0),
+        ];
         let mut used = vec![false; words.len()];
         let texts = g.fill(&words, &mut used);
         assert_eq!(texts[0], "本年度");
@@ -341,7 +384,13 @@ mod tests {
     /// has no rule above its first row.
     #[test]
     fn a_table_continued_without_top_rule_keeps_its_first_row() {
-        let rules = vec![v(0.0, 0.0, 40.0), v(50.0, 0.0, 40.0), v(100.0, 0.0, 40.0), h(20.0, 0.0, 100.0), h(40.0, 0.0, 100.0)];
+        let rules = vec![
+            v(0.0, 0.0, 40.0),
+            v(50.0, 0.0, 40.0),
+            v(100.0, 0.0, 40.0),
+            h(20.0, 0.0, 100.0),
+            h(40.0, 0.0, 100.0),
+        ];
         let grids = find_grids(&rules, &LayoutParams::default());
         assert_eq!(grids.len(), 1);
         assert_eq!(grids[0].ys, vec![0.0, 20.0, 40.0]);
@@ -350,6 +399,7 @@ mod tests {
 
     #[test]
     fn lone_lines_are_not_tables() {
-        assert!(find_grids(&[h(0.0, 0.0, 100.0), v(200.0, 0.0, 50.0)], &LayoutParams::default()).is_empty());
+        assert!(find_grids(&[h(0.0, 0.0, 100.0), v(200.0, 0.0, 50.0)], &LayoutParams::default())
+            .is_empty());
     }
 }

@@ -6,7 +6,8 @@ use super::{LayoutParams, Rect, Word};
 /// Groups words into lines (reading order: top to bottom, left to right). A
 /// word joins a line when their vertical extents overlap by half the smaller.
 pub fn text_lines<'a>(words: &[&'a Word]) -> Vec<Vec<&'a Word>> {
-    let mut sorted: Vec<&Word> = words.iter().copied().filter(|w| !w.text.trim().is_empty()).collect();
+    let mut sorted: Vec<&Word> =
+        words.iter().copied().filter(|w| !w.text.trim().is_empty()).collect();
     sorted.sort_by(|a, b| a.rect.y0.total_cmp(&b.rect.y0).then(a.rect.x0.total_cmp(&b.rect.x0)));
     let mut lines: Vec<(Rect, Vec<&Word>)> = Vec::new();
     for w in sorted {
@@ -44,7 +45,10 @@ pub fn join(words: &[&Word]) -> String {
         if let Some(p) = prev {
             let gap = w.rect.x0 - p.rect.x1;
             let latin = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
-            if gap > 0.3 * w.rect.height().max(1.0) && latin(p.text.chars().last()) && latin(w.text.chars().next()) {
+            if gap > 0.3 * w.rect.height().max(1.0)
+                && latin(p.text.chars().last())
+                && latin(w.text.chars().next())
+            {
                 out.push(' ');
             }
         }
@@ -55,7 +59,12 @@ pub fn join(words: &[&Word]) -> String {
 }
 
 pub fn whole(line: &[&Word]) -> (String, Rect) {
-    let rect = line.iter().map(|w| w.rect).reduce(union).unwrap_or(Rect { x0: 0.0, y0: 0.0, x1: 0.0, y1: 0.0 });
+    let rect = line.iter().map(|w| w.rect).reduce(union).unwrap_or(Rect {
+        x0: 0.0,
+        y0: 0.0,
+        x1: 0.0,
+        y1: 0.0,
+    });
     (join(line), rect)
 }
 
@@ -64,7 +73,9 @@ pub fn split_cells(line: &[&Word], params: &LayoutParams) -> Vec<(String, Rect)>
     let mut cells: Vec<Vec<&Word>> = Vec::new();
     for w in line {
         let new_cell = match cells.last().and_then(|c| c.last()) {
-            Some(p) => w.rect.x0 - p.rect.x1 > params.cell_gap * p.rect.height().max(w.rect.height()),
+            Some(p) => {
+                w.rect.x0 - p.rect.x1 > params.cell_gap * p.rect.height().max(w.rect.height())
+            }
             None => true,
         };
         if new_cell {

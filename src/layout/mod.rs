@@ -131,19 +131,32 @@ pub fn pages_to_doc_with(pages: &[Page], params: &LayoutParams) -> TextDoc {
             for r in 0..g.rows() {
                 let cells = (0..g.cols())
                     .map(|c| match g.cell_at(r, c) {
-                        Some(cell) if cell.row == r && cell.col == c => Cell { text: texts[cell.index].clone(), span: None, loc: Some(boxed(page.number, cell.rect)) },
+                        Some(cell) if cell.row == r && cell.col == c => Cell {
+                            text: texts[cell.index].clone(),
+                            span: None,
+                            loc: Some(boxed(page.number, cell.rect)),
+                        },
                         _ => Cell { text: String::new(), span: None, loc: None },
                     })
                     .collect();
                 rows.push(Row { y: g.ys[r], cells, table: Some((gi, r)) });
             }
         }
-        let free: Vec<&Word> = page.words.iter().zip(&used).filter(|(_, u)| !**u).map(|(w, _)| w).collect();
+        let free: Vec<&Word> =
+            page.words.iter().zip(&used).filter(|(_, u)| !**u).map(|(w, _)| w).collect();
         for line in lines::text_lines(&free) {
             let split = grids.is_empty() || params.split_free_lines;
-            let cells = if split { lines::split_cells(&line, params) } else { vec![lines::whole(&line)] };
+            let cells =
+                if split { lines::split_cells(&line, params) } else { vec![lines::whole(&line)] };
             let y = line.iter().map(|w| w.rect.y0).fold(f32::MAX, f32::min);
-            let cells = cells.into_iter().map(|(text, rect)| Cell { text, span: split.then_some((rect.x0, rect.x1)), loc: Some(boxed(page.number, rect)) }).collect();
+            let cells = cells
+                .into_iter()
+                .map(|(text, rect)| Cell {
+                    text,
+                    span: split.then_some((rect.x0, rect.x1)),
+                    loc: Some(boxed(page.number, rect)),
+                })
+                .collect();
             rows.push(Row { y, cells, table: None });
         }
         rows.sort_by(|a, b| a.y.total_cmp(&b.y));
@@ -156,7 +169,13 @@ pub fn pages_to_doc_with(pages: &[Page], params: &LayoutParams) -> TextDoc {
                 }
                 continue;
             }
-            let text = row.cells.iter().map(|c| c.text.as_str()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ");
+            let text = row
+                .cells
+                .iter()
+                .map(|c| c.text.as_str())
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
             if row.table.is_some() {
                 last_table_row = Some(lines.len());
             }
@@ -180,7 +199,11 @@ fn continues_number(row: &Row, prev: Option<&Line>) -> bool {
     }
     let digits_only = row.cells.iter().all(|c| c.text.chars().all(|ch| ch.is_ascii_digit()));
     // Each tail continues a number: the cell above must end in a digit.
-    let continues = row.cells.iter().zip(&prev.cells).all(|(c, p)| c.text.is_empty() || p.text.ends_with(|ch: char| ch.is_ascii_digit()));
+    let continues = row
+        .cells
+        .iter()
+        .zip(&prev.cells)
+        .all(|(c, p)| c.text.is_empty() || p.text.ends_with(|ch: char| ch.is_ascii_digit()));
     digits_only && continues
 }
 
@@ -190,13 +213,20 @@ mod tests {
 
     fn word(t: &str, x: f32, y: f32) -> Word {
         let w = t.chars().map(|c| if c.is_ascii() { 5.0 } else { 10.0 }).sum::<f32>();
-        Word { text: t.into(), rect: Rect { x0: x, y0: y, x1: x + w, y1: y + 10.0 }, confidence: None }
+        Word {
+            text: t.into(),
+            rect: Rect { x0: x, y0: y, x1: x + w, y1: y + 10.0 },
+            confidence: None,
+        }
     }
 
     /// A ruled table: columns at `xs`, rows at `ys`, every boundary drawn.
     fn ruled(xs: &[f32], ys: &[f32]) -> Vec<Rule> {
         let (x0, x1, y0, y1) = (xs[0], xs[xs.len() - 1], ys[0], ys[ys.len() - 1]);
-        ys.iter().map(|&y| Rule { x0, y0: y, x1, y1: y }).chain(xs.iter().map(|&x| Rule { x0: x, y0, x1: x, y1 })).collect()
+        ys.iter()
+            .map(|&y| Rule { x0, y0: y, x1, y1: y })
+            .chain(xs.iter().map(|&x| Rule { x0: x, y0, x1: x, y1 }))
+            .collect()
     }
 
     fn cells(doc: &TextDoc) -> Vec<Vec<String>> {
@@ -209,18 +239,51 @@ mod tests {
             number: 1,
             width: 300.0,
             height: 100.0,
-            words: vec![word("二、主动公开", 10.0, 5.0), word("规章", 12.0, 32.0), word("1234", 112.0, 32.0), word("7", 212.0, 32.0)],
+            words: vec![
+                word("二、主动公开", 10.0, 5.0),
+                word("规章", 12.0, 32.0),
+                word("1234", 112.0, 32.0),
+                word("7", 212.0, 32.0),
+            ],
             rules: ruled(&[10.0, 110.0, 210.0, 290.0], &[20.0, 30.0, 45.0]),
         };
-        let p2 = Page { number: 2, width: 300.0, height: 100.0, words: vec![word("5", 112.0, 12.0), word("三、收到", 10.0, 40.0)], rules: ruled(&[10.0, 110.0, 210.0, 290.0], &[10.0, 25.0]) };
+        let p2 = Page {
+            number: 2,
+            width: 300.0,
+            height: 100.0,
+            words: vec![word("5", 112.0, 12.0), word("三、收到", 10.0, 40.0)],
+            rules: ruled(&[10.0, 110.0, 210.0, 290.0], &[10.0, 25.0]),
+        };
         let doc = pages_to_doc(&[p1, p2]);
-        assert_eq!(cells(&doc), vec![vec!["二、主动公开"], vec!["", "", ""], vec!["规章", "12345", "7"], vec!["三、收到"]]);
-        assert_eq!(doc.lines[2].cells[1].loc, Some(Loc::Box { page: 1, x0: 110.0, y0: 30.0, x1: 210.0, y1: 45.0 }));
+        assert_eq!(
+            cells(&doc),
+            vec![
+                vec!["二、主动公开"],
+                vec!["", "", ""],
+                vec!["规章", "12345", "7"],
+                vec!["三、收到"]
+            ]
+        );
+        assert_eq!(
+            doc.lines[2].cells[1].loc,
+            Some(Loc::Box { page: 1, x0: 110.0, y0: 30.0, x1: 210.0, y1: 45.0 })
+        );
     }
 
     #[test]
     fn pages_without_rules_split_lines_at_wide_gaps() {
-        let page = Page { number: 1, width: 300.0, height: 100.0, words: vec![word("行政", 10.0, 10.0), word("许可", 30.0, 10.0), word("12", 120.0, 11.0), word("3", 200.0, 10.0)], rules: vec![] };
+        let page = Page {
+            number: 1,
+            width: 300.0,
+            height: 100.0,
+            words: vec![
+                word("行政", 10.0, 10.0),
+                word("许可", 30.0, 10.0),
+                word("12", 120.0, 11.0),
+                word("3", 200.0, 10.0),
+            ],
+            rules: vec![],
+        };
         let doc = pages_to_doc(&[page]);
         assert_eq!(cells(&doc), vec![vec!["行政许可", "12", "3"]]);
         assert_eq!(doc.lines[0].cells[1].span, Some((120.0, 130.0)));

@@ -38,9 +38,13 @@ pub fn read(bytes: &[u8]) -> Result<TextDoc, DocumentError> {
 
 fn read_limited(bytes: &[u8], limit: u64) -> Result<TextDoc, DocumentError> {
     let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(bad_zip)?;
-    let part = read_part(&mut zip, "_rels/.rels", MAX_RELS_BYTES).ok().and_then(|rels| main_part(&rels)).unwrap_or_else(|| MAIN_PART.to_string());
+    let part = read_part(&mut zip, "_rels/.rels", MAX_RELS_BYTES)
+        .ok()
+        .and_then(|rels| main_part(&rels))
+        .unwrap_or_else(|| MAIN_PART.to_string());
     let xml = read_part(&mut zip, &part, limit)?;
-    let blocks = parse(&xml).map_err(|message| DocumentError::BadXml { part: part.clone(), message })?;
+    let blocks =
+        parse(&xml).map_err(|message| DocumentError::BadXml { part: part.clone(), message })?;
     Ok(markup::to_text_doc(&blocks))
 }
 
@@ -48,21 +52,36 @@ fn bad_zip(e: ZipError) -> DocumentError {
     DocumentError::BadZip(e.to_string().replace('\n', " "))
 }
 
-fn read_part(zip: &mut ZipArchive<Cursor<&[u8]>>, name: &str, limit: u64) -> Result<String, DocumentError> {
+fn read_part(
+    zip: &mut ZipArchive<Cursor<&[u8]>>,
+    name: &str,
+    limit: u64,
+) -> Result<String, DocumentError> {
     let too_large = || DocumentError::PartTooLarge { part: name.to_string(), limit };
-    let file = zip.by_name(name).map_err(|e| if matches!(e, ZipError::FileNotFound) { DocumentError::NotDocx } else { bad_zip(e) })?;
+    let file = zip.by_name(name).map_err(|e| {
+        if matches!(e, ZipError::FileNotFound) {
+            DocumentError::NotDocx
+        } else {
+            bad_zip(e)
+        }
+    })?;
     if file.size() > limit {
         return Err(too_large());
     }
     // The declared size can lie; the reader's limit cannot.
     let mut bytes = Vec::new();
-    file.take(limit + 1).read_to_end(&mut bytes).map_err(|e| DocumentError::BadZip(e.to_string()))?;
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| DocumentError::BadZip(e.to_string()))?;
     if bytes.len() as u64 > limit {
         return Err(too_large());
     }
     match encoding_rs::Encoding::for_bom(&bytes) {
         Some((enc, bom)) => Ok(enc.decode_without_bom_handling(&bytes[bom..]).0.into_owned()),
-        None => String::from_utf8(bytes).map_err(|_| DocumentError::BadXml { part: name.to_string(), message: "not UTF-8".into() }),
+        None => String::from_utf8(bytes).map_err(|_| DocumentError::BadXml {
+            part: name.to_string(),
+            message: "not UTF-8".into(),
+        }),
     }
 }
 
@@ -84,7 +103,13 @@ fn main_part(rels: &str) -> Option<String> {
 }
 
 fn attr(e: &BytesStart, local: &str) -> Option<String> {
-    e.attributes().with_checks(false).flatten().find(|a| a.key.local_name().as_ref() == local).and_then(|a| a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned()))
+    e.attributes()
+        .with_checks(false)
+        .flatten()
+        .find(|a| a.key.local_name().as_ref() == local)
+        .and_then(|a| {
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned())
+        })
 }
 
 /// The local name of a WordprocessingML element (prefix `w`, or none).
@@ -131,7 +156,9 @@ fn parse(xml: &str) -> Result<Vec<Block>, String> {
     let mut reader = Reader::from_str(xml);
     let mut p = Parser { containers: vec![Vec::new()], ..Parser::default() };
     loop {
-        let event = reader.read_event().map_err(|e| format!("at byte {}: {}", reader.error_position(), e.to_string().replace('\n', " ")))?;
+        let event = reader.read_event().map_err(|e| {
+            format!("at byte {}: {}", reader.error_position(), e.to_string().replace('\n', " "))
+        })?;
         if p.skip > 0 {
             match event {
                 Event::Start(_) => p.skip += 1,
@@ -149,7 +176,9 @@ fn parse(xml: &str) -> Result<Vec<Block>, String> {
             Event::CData(t) if p.in_text => p.push(&t.xml10_content()),
             Event::GeneralRef(r) if p.in_text => {
                 let ch = r.resolve_char_ref().ok().flatten().map(String::from);
-                if let Some(s) = ch.or_else(|| quick_xml::escape::resolve_predefined_entity(&r).map(str::to_string)) {
+                if let Some(s) = ch.or_else(|| {
+                    quick_xml::escape::resolve_predefined_entity(&r).map(str::to_string)
+                }) {
                     p.push(&s);
                 }
             }
@@ -179,7 +208,9 @@ impl Parser {
             "tab" if self.runs > 0 => self.push("\t"),
             "br" | "cr" if self.runs > 0 => self.push("\n"),
             "noBreakHyphen" if self.runs > 0 => self.push("-"),
-            "tbl" if !empty && (self.tables.len() >= MAX_TABLE_DEPTH || !structure) => self.flat_tables += 1,
+            "tbl" if !empty && (self.tables.len() >= MAX_TABLE_DEPTH || !structure) => {
+                self.flat_tables += 1
+            }
             "tbl" if !empty => self.tables.push(OpenTable::default()),
             "tr" if structure => {
                 if let Some(t) = self.tables.last_mut() {
@@ -234,8 +265,13 @@ impl Parser {
                     t.table.rows.push(row);
                 }
             }
-            "tc" if structure && !self.cells.is_empty() && self.cells.len() + 1 == self.containers.len() => {
-                let (Some(blocks), Some(cell)) = (self.containers.pop(), self.cells.pop()) else { return };
+            "tc" if structure
+                && !self.cells.is_empty()
+                && self.cells.len() + 1 == self.containers.len() =>
+            {
+                let (Some(blocks), Some(cell)) = (self.containers.pop(), self.cells.pop()) else {
+                    return;
+                };
                 let blocks = if cell.continues { Vec::new() } else { blocks };
                 if let Some(t) = self.tables.last_mut() {
                     t.row.push(TableCell::new(blocks, cell.colspan, 1));
@@ -273,9 +309,15 @@ mod tests {
     use super::*;
 
     fn rows_of(body: &str) -> Vec<Vec<String>> {
-        let xml = format!("<?xml version=\"1.0\"?><w:document xmlns:w=\"x\"><w:body>{body}</w:body></w:document>");
+        let xml = format!(
+            "<?xml version=\"1.0\"?><w:document xmlns:w=\"x\"><w:body>{body}</w:body></w:document>"
+        );
         let blocks = parse(&xml).expect("well-formed");
-        markup::to_text_doc(&blocks).lines.iter().map(|l| l.cells.iter().map(|c| c.text.clone()).collect()).collect()
+        markup::to_text_doc(&blocks)
+            .lines
+            .iter()
+            .map(|l| l.cells.iter().map(|c| c.text.clone()).collect())
+            .collect()
     }
 
     fn tc(props: &str, text: &str) -> String {
@@ -291,10 +333,32 @@ mod tests {
 
     #[test]
     fn grid_span_and_vertical_merges() {
-        let row1 = format!("<w:tr>{}{}{}</w:tr>", tc("<w:vMerge w:val=\"restart\"/>", "三、本年度办理结果"), tc("<w:gridSpan w:val=\"2\"/>", "（一）予以公开"), tc("", "5"));
-        let row2 = format!("<w:tr>{}{}{}</w:tr>", tc("<w:vMerge/>", ""), tc("<w:gridSpan w:val=\"2\"/>", "（二）部分公开"), tc("", "1"));
-        let row3 = format!("<w:tr><w:trPr><w:gridBefore w:val=\"1\"/></w:trPr>{}{}{}</w:tr>", tc("", "a"), tc("", "b"), tc("", "2"));
-        assert_eq!(rows_of(&format!("<w:tbl>{row1}{row2}{row3}</w:tbl>")), vec![vec!["三、本年度办理结果", "（一）予以公开", "", "5"], vec!["", "（二）部分公开", "", "1"], vec!["", "a", "b", "2"]]);
+        let row1 = format!(
+            "<w:tr>{}{}{}</w:tr>",
+            tc("<w:vMerge w:val=\"restart\"/>", "三、本年度办理结果"),
+            tc("<w:gridSpan w:val=\"2\"/>", "（一）予以公开"),
+            tc("", "5")
+        );
+        let row2 = format!(
+            "<w:tr>{}{}{}</w:tr>",
+            tc("<w:vMerge/>", ""),
+            tc("<w:gridSpan w:val=\"2\"/>", "（二）部分公开"),
+            tc("", "1")
+        );
+        let row3 = format!(
+            "<w:tr><w:trPr><w:gridBefore w:val=\"1\"/></w:trPr>{}{}{}</w:tr>",
+            tc("", "a"),
+            tc("", "b"),
+            tc("", "2")
+        );
+        assert_eq!(
+            rows_of(&format!("<w:tbl>{row1}{row2}{row3}</w:tbl>")),
+            vec![
+                vec!["三、本年度办理结果", "（一）予以公开", "", "5"],
+                vec!["", "（二）部分公开", "", "1"],
+                vec!["", "a", "b", "2"]
+            ]
+        );
     }
 
     fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
@@ -313,8 +377,14 @@ mod tests {
         let rels = "<Relationships><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"/word/document2.xml\"/></Relationships>";
         let zip = zip_of(&[("_rels/.rels", rels), ("word/document2.xml", doc)]);
         assert_eq!(read(&zip).map(|d| d.lines.len()), Ok(1));
-        assert_eq!(read_limited(&zip, 20).map(|_| ()), Err(DocumentError::PartTooLarge { part: "word/document2.xml".into(), limit: 20 }));
-        assert_eq!(read(&zip_of(&[("xl/workbook.xml", "<x/>")])).map(|_| ()), Err(DocumentError::NotDocx));
+        assert_eq!(
+            read_limited(&zip, 20).map(|_| ()),
+            Err(DocumentError::PartTooLarge { part: "word/document2.xml".into(), limit: 20 })
+        );
+        assert_eq!(
+            read(&zip_of(&[("xl/workbook.xml", "<x/>")])).map(|_| ()),
+            Err(DocumentError::NotDocx)
+        );
         assert!(matches!(read(b"PK\x03\x04 not really"), Err(DocumentError::BadZip(_))));
     }
 
@@ -330,7 +400,11 @@ mod tests {
         assert!(parse("<w:body><w:p></w:r></w:body>").is_err());
         assert!(parse("<w:body><w:tbl><w:tr><w:tc><w:p><w:r><w:t>x").is_err());
         assert!(parse("<w:body><w:p><w:r><mc:Fallback><w:t>x").is_err());
-        let deep = format!("<w:body>{}<w:p><w:r><w:t>x</w:t></w:r></w:p>{}</w:body>", "<w:tbl><w:tr><w:tc>".repeat(5000), "</w:tc></w:tr></w:tbl>".repeat(5000));
+        let deep = format!(
+            "<w:body>{}<w:p><w:r><w:t>x</w:t></w:r></w:p>{}</w:body>",
+            "<w:tbl><w:tr><w:tc>".repeat(5000),
+            "</w:tc></w:tr></w:tbl>".repeat(5000)
+        );
         let blocks = parse(&deep).expect("well-formed");
         assert_eq!(markup::to_text_doc(&blocks).lines.len(), 1);
     }

@@ -68,8 +68,13 @@ fn declared_charset(head: &[u8]) -> Option<&'static Encoding> {
         let tag = &rest[at..];
         let tag = &tag[..find(tag, b">").unwrap_or(tag.len())];
         if let Some(c) = find(tag, b"charset") {
-            let value = tag[c + 7..].iter().skip_while(|b| b.is_ascii_whitespace() || **b == b'=' || **b == b'"' || **b == b'\'');
-            let label: Vec<u8> = value.take_while(|b| b.is_ascii_alphanumeric() || b"-_:.".contains(b)).copied().collect();
+            let value = tag[c + 7..].iter().skip_while(|b| {
+                b.is_ascii_whitespace() || **b == b'=' || **b == b'"' || **b == b'\''
+            });
+            let label: Vec<u8> = value
+                .take_while(|b| b.is_ascii_alphanumeric() || b"-_:.".contains(b))
+                .copied()
+                .collect();
             if let Some(enc) = Encoding::for_label(&label) {
                 return Some(enc);
             }
@@ -84,11 +89,50 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Elements whose content is not page text.
-const SKIP: &[&str] = &["head", "title", "script", "style", "noscript", "template", "select", "textarea", "iframe", "object", "svg", "math", "button"];
+const SKIP: &[&str] = &[
+    "head", "title", "script", "style", "noscript", "template", "select", "textarea", "iframe",
+    "object", "svg", "math", "button",
+];
 
 /// Elements that start and end a paragraph.
 const BLOCK: &[&str] = &[
-    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "td", "th", "tr", "ul",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "caption",
+    "center",
+    "dd",
+    "details",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "td",
+    "th",
+    "tr",
+    "ul",
 ];
 
 #[derive(Default)]
@@ -127,7 +171,8 @@ impl Builder {
             return;
         }
         if depth > MAX_DEPTH {
-            let text = node.descendants().filter_map(|d| d.value().as_text().map(|t| t.to_string()));
+            let text =
+                node.descendants().filter_map(|d| d.value().as_text().map(|t| t.to_string()));
             return self.cur.extend(text);
         }
         match name {
@@ -171,7 +216,11 @@ fn rows(node: NodeRef<'_, Node>, t: &mut Table, captions: &mut Vec<Block>, depth
                     if !is_hidden(cel) {
                         b.children(c, depth + 2);
                     }
-                    Some(TableCell::new(b.finish(), span(cel.attr("colspan"), 1).max(1), span(cel.attr("rowspan"), 1)))
+                    Some(TableCell::new(
+                        b.finish(),
+                        span(cel.attr("colspan"), 1).max(1),
+                        span(cel.attr("rowspan"), 1),
+                    ))
                 });
                 t.rows.push(cells.collect());
             }
@@ -182,13 +231,20 @@ fn rows(node: NodeRef<'_, Node>, t: &mut Table, captions: &mut Vec<Block>, depth
 
 /// An HTML span attribute: its leading digits ("2", " 3px"), else `default`.
 fn span(attr: Option<&str>, default: usize) -> usize {
-    let digits: String = attr.unwrap_or("").trim().chars().take_while(char::is_ascii_digit).take(6).collect();
+    let digits: String =
+        attr.unwrap_or("").trim().chars().take_while(char::is_ascii_digit).take(6).collect();
     digits.parse().unwrap_or(default)
 }
 
 /// Hidden by the page's own styles (Word marks such text `mso-hide:all`).
 fn is_hidden(el: &scraper::node::Element) -> bool {
-    let style: String = el.attr("style").unwrap_or("").chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+    let style: String = el
+        .attr("style")
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_lowercase();
     el.attr("hidden").is_some() || style.contains("display:none") || style.contains("mso-hide:all")
 }
 
@@ -197,14 +253,19 @@ mod tests {
     use super::*;
 
     fn rows_of(html: &str) -> Vec<Vec<String>> {
-        read(html.as_bytes()).lines.iter().map(|l| l.cells.iter().map(|c| c.text.clone()).collect()).collect()
+        read(html.as_bytes())
+            .lines
+            .iter()
+            .map(|l| l.cells.iter().map(|c| c.text.clone()).collect())
+            .collect()
     }
 
     #[test]
     fn charset_from_bom_meta_or_bytes() {
         let (gbk, _, _) = encoding_rs::GBK.encode("<p>规章</p>");
         assert_eq!(decode(&gbk), "<p>规章</p>");
-        let mut declared = b"<meta http-equiv=Content-Type content='text/html; charset=GB2312'>".to_vec();
+        let mut declared =
+            b"<meta http-equiv=Content-Type content='text/html; charset=GB2312'>".to_vec();
         declared.extend_from_slice(&gbk);
         assert!(decode(&declared).ends_with("<p>规章</p>"));
         let mut bom = vec![0xef, 0xbb, 0xbf];
@@ -212,14 +273,26 @@ mod tests {
         assert_eq!(decode(&bom), "<p>规章</p>");
         assert_eq!(declared_charset(b"<META charset=\"utf-8\">"), Some(UTF_8));
         // Re-saved as UTF-8 with the old declaration left in.
-        assert_eq!(decode("<meta charset=gbk><p>规章</p>".as_bytes()), "<meta charset=gbk><p>规章</p>");
+        assert_eq!(
+            decode("<meta charset=gbk><p>规章</p>".as_bytes()),
+            "<meta charset=gbk><p>规章</p>"
+        );
     }
 
     #[test]
     fn cells_spans_and_word_markup() {
         let page = "<p>标题<br>一、总体情况</p><table border=1><tr><td rowspan=2>信息<o:p></o:p></td><td colspan=2 style='mso-x:1'><p>本年新</p><p>制作数量</p></td></tr>\
                     <tr><td><span lang=EN-US>12</span><span>345</span></td><td>&nbsp;</td></tr><tr><td style='display:none'>x</td></tr></table>";
-        assert_eq!(rows_of(page), vec![vec!["标题"], vec!["一、总体情况"], vec!["信息", "本年新制作数量", ""], vec!["", "12345", ""], vec!["", "", ""]]);
+        assert_eq!(
+            rows_of(page),
+            vec![
+                vec!["标题"],
+                vec!["一、总体情况"],
+                vec!["信息", "本年新制作数量", ""],
+                vec!["", "12345", ""],
+                vec!["", "", ""]
+            ]
+        );
     }
 
     #[test]

@@ -89,8 +89,21 @@ impl Out {
         self.tables += 1;
         for (row, slots) in grid.into_iter().enumerate() {
             self.slots += slots.len();
-            let cells: Vec<Cell> = slots.into_iter().enumerate().map(|(col, text)| Cell { text, span: None, loc: Some(Loc::Cell { table, row, col }) }).collect();
-            let text = cells.iter().map(|c| c.text.as_str()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ");
+            let cells: Vec<Cell> = slots
+                .into_iter()
+                .enumerate()
+                .map(|(col, text)| Cell {
+                    text,
+                    span: None,
+                    loc: Some(Loc::Cell { table, row, col }),
+                })
+                .collect();
+            let text = cells
+                .iter()
+                .map(|c| c.text.as_str())
+                .filter(|t| !t.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
             let number = self.lines.len() + 1;
             self.lines.push(Line { number, text, cells, row_end: true });
         }
@@ -100,8 +113,14 @@ impl Out {
 /// A table with data: no table inside it, and at least two columns (a
 /// one-column table is a frame around text).
 fn is_data_table(t: &Table) -> bool {
-    let nested = t.rows.iter().flatten().flat_map(|c| &c.blocks).any(|b| matches!(b, Block::Table(_)));
-    let width = t.rows.iter().map(|r| r.iter().map(|c| c.colspan.clamp(1, MAX_COLS)).sum::<usize>()).max().unwrap_or(0);
+    let nested =
+        t.rows.iter().flatten().flat_map(|c| &c.blocks).any(|b| matches!(b, Block::Table(_)));
+    let width = t
+        .rows
+        .iter()
+        .map(|r| r.iter().map(|c| c.colspan.clamp(1, MAX_COLS)).sum::<usize>())
+        .max()
+        .unwrap_or(0);
     !nested && width >= 2
 }
 
@@ -130,7 +149,11 @@ fn expand(t: &Table, budget: usize) -> Vec<Vec<String>> {
                     // A later cell overlapping an earlier span loses: the
                     // earlier one was placed first, as browsers do.
                     if slot.is_none() {
-                        *slot = Some(if k == 0 && j == 0 { cell_text(&cell.blocks) } else { String::new() });
+                        *slot = Some(if k == 0 && j == 0 {
+                            cell_text(&cell.blocks)
+                        } else {
+                            String::new()
+                        });
                     }
                 }
             }
@@ -139,10 +162,13 @@ fn expand(t: &Table, budget: usize) -> Vec<Vec<String>> {
     }
     let width = grid.iter().map(Vec::len).max().unwrap_or(0);
     let rows = budget.checked_div(width).map_or(n, |r| n.min(r));
-    grid.into_iter().take(rows).map(|mut slots| {
-        slots.resize(width, None);
-        slots.into_iter().map(Option::unwrap_or_default).collect()
-    }).collect()
+    grid.into_iter()
+        .take(rows)
+        .map(|mut slots| {
+            slots.resize(width, None);
+            slots.into_iter().map(Option::unwrap_or_default).collect()
+        })
+        .collect()
 }
 
 /// A cell's text: its paragraphs joined as a reader sees them (a label
@@ -196,7 +222,10 @@ fn is_space(ch: char) -> bool {
 
 /// CJK characters and full-width punctuation: no spaces between them.
 fn is_wide(ch: char) -> bool {
-    is_cjk(ch) || ('\u{3000}'..='\u{303f}').contains(&ch) || ('\u{ff00}'..='\u{ffef}').contains(&ch) || ('\u{2014}'..='\u{201f}').contains(&ch)
+    is_cjk(ch)
+        || ('\u{3000}'..='\u{303f}').contains(&ch)
+        || ('\u{ff00}'..='\u{ffef}').contains(&ch)
+        || ('\u{2014}'..='\u{201f}').contains(&ch)
 }
 
 #[cfg(test)]
@@ -218,14 +247,32 @@ mod tests {
         let rows = vec![
             vec![cell("注", 3, 3), cell("申请人情况", 7, 1)],
             vec![cell("自然人", 1, 2), cell("法人或其他组织", 5, 1), cell("总计", 1, 2)],
-            vec![cell("商业企业", 1, 1), cell("科研机构", 1, 1), cell("社会公益组织", 1, 1), cell("法律服务机构", 1, 1), cell("其他", 1, 1)],
-            vec![cell("一、本年新收", 3, 1), cell("1", 1, 1), cell("2", 1, 1), cell("3", 1, 1), cell("4", 1, 1), cell("5", 1, 1), cell("6", 1, 1), cell("21", 1, 1)],
+            vec![
+                cell("商业企业", 1, 1),
+                cell("科研机构", 1, 1),
+                cell("社会公益组织", 1, 1),
+                cell("法律服务机构", 1, 1),
+                cell("其他", 1, 1),
+            ],
+            vec![
+                cell("一、本年新收", 3, 1),
+                cell("1", 1, 1),
+                cell("2", 1, 1),
+                cell("3", 1, 1),
+                cell("4", 1, 1),
+                cell("5", 1, 1),
+                cell("6", 1, 1),
+                cell("21", 1, 1),
+            ],
         ];
         let g = grid(rows);
         assert!(g.iter().all(|r| r.len() == 10));
         assert_eq!(g[0][..4], ["注", "", "", "申请人情况"]);
         assert_eq!(g[1][3..], ["自然人", "法人或其他组织", "", "", "", "", "总计"]);
-        assert_eq!(g[2][3..], ["", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", ""]);
+        assert_eq!(
+            g[2][3..],
+            ["", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", ""]
+        );
         assert_eq!(g[3][..4], ["一、本年新收", "", "", "1"]);
         assert_eq!(g[3][9], "21");
     }
@@ -237,7 +284,14 @@ mod tests {
             vec![cell("2.其他法律行政法规禁止公开", 1, 1), cell("8", 1, 1)],
             vec![cell("（七）总计", 2, 1), cell("9", 1, 1)],
         ];
-        assert_eq!(grid(rows), vec![vec!["（三）不予公开", "1.属于国家秘密", "7"], vec!["", "2.其他法律行政法规禁止公开", "8"], vec!["（七）总计", "", "9"]]);
+        assert_eq!(
+            grid(rows),
+            vec![
+                vec!["（三）不予公开", "1.属于国家秘密", "7"],
+                vec!["", "2.其他法律行政法规禁止公开", "8"],
+                vec!["（七）总计", "", "9"]
+            ]
+        );
     }
 
     #[test]
@@ -251,17 +305,33 @@ mod tests {
     #[test]
     fn docx_merges_arrive_as_empty_cells_and_need_no_rowspan() {
         // vMerge continue → an empty cell with the restart cell's gridSpan.
-        let rows = vec![vec![cell("三、本年度办理结果", 1, 1), cell("（一）予以公开", 2, 1), cell("5", 1, 1)], vec![cell("", 1, 1), cell("（二）部分公开", 2, 1), cell("1", 1, 1)]];
+        let rows = vec![
+            vec![cell("三、本年度办理结果", 1, 1), cell("（一）予以公开", 2, 1), cell("5", 1, 1)],
+            vec![cell("", 1, 1), cell("（二）部分公开", 2, 1), cell("1", 1, 1)],
+        ];
         assert_eq!(grid(rows)[1], ["", "（二）部分公开", "", "1"]);
     }
 
     #[test]
     fn layout_tables_are_read_as_blocks_and_data_tables_once() {
         let inner = Table { rows: vec![vec![cell("规章", 1, 1), cell("3", 1, 1)]] };
-        let outer = Table { rows: vec![vec![TableCell::new(vec![Block::Para("二、主动公开政府信息情况".into()), Block::Table(inner)], 1, 1), cell("侧栏", 1, 1)]] };
+        let outer = Table {
+            rows: vec![vec![
+                TableCell::new(
+                    vec![Block::Para("二、主动公开政府信息情况".into()), Block::Table(inner)],
+                    1,
+                    1,
+                ),
+                cell("侧栏", 1, 1),
+            ]],
+        };
         let doc = to_text_doc(&[Block::Para("标题".into()), Block::Table(outer)]);
-        let texts: Vec<Vec<&str>> = doc.lines.iter().map(|l| l.cells.iter().map(|c| c.text.as_str()).collect()).collect();
-        assert_eq!(texts, vec![vec!["标题"], vec!["二、主动公开政府信息情况"], vec!["规章", "3"], vec!["侧栏"]]);
+        let texts: Vec<Vec<&str>> =
+            doc.lines.iter().map(|l| l.cells.iter().map(|c| c.text.as_str()).collect()).collect();
+        assert_eq!(
+            texts,
+            vec![vec!["标题"], vec!["二、主动公开政府信息情况"], vec!["规章", "3"], vec!["侧栏"]]
+        );
         assert_eq!(doc.lines[2].cells[1].loc, Some(Loc::Cell { table: 0, row: 0, col: 1 }));
         assert_eq!(doc.lines.iter().map(|l| l.number).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
     }

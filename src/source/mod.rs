@@ -49,7 +49,13 @@ pub fn sniff(bytes: &[u8]) -> &'static str {
     let starts = |m: &[u8]| head.starts_with(m);
     if starts(b"%PDF") || head.windows(5).any(|w| w == b"%PDF-") {
         "pdf"
-    } else if starts(b"\x89PNG") || starts(b"\xff\xd8\xff") || starts(b"II*\0") || starts(b"MM\0*") || starts(b"GIF8") || starts(b"BM") {
+    } else if starts(b"\x89PNG")
+        || starts(b"\xff\xd8\xff")
+        || starts(b"II*\0")
+        || starts(b"MM\0*")
+        || starts(b"GIF8")
+        || starts(b"BM")
+    {
         "image"
     } else if starts(b"PK\x03\x04") || starts(b"PK\x05\x06") {
         "zip"
@@ -61,8 +67,15 @@ pub fn sniff(bytes: &[u8]) -> &'static str {
             None => String::from_utf8_lossy(head).to_lowercase(),
         };
         // A saved fragment has no <html>: it starts with a tag of the body.
-        let fragment = lower.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']).starts_with('<') && ["<body", "<div", "<p>", "<p ", "<meta", "<head"].iter().any(|t| lower.contains(t));
-        if fragment || lower.contains("<html") || lower.contains("<!doctype html") || lower.contains("<table") {
+        let fragment = lower
+            .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
+            .starts_with('<')
+            && ["<body", "<div", "<p>", "<p ", "<meta", "<head"].iter().any(|t| lower.contains(t));
+        if fragment
+            || lower.contains("<html")
+            || lower.contains("<!doctype html")
+            || lower.contains("<table")
+        {
             "html"
         } else {
             "text"
@@ -86,7 +99,10 @@ pub fn decode(bytes: &[u8]) -> Result<String, DocumentError> {
             text.into_owned()
         }
     };
-    let controls = text.chars().filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}')).count();
+    let controls = text
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}'))
+        .count();
     if controls * 100 > text.chars().count().max(1) {
         return Err(DocumentError::NotText);
     }
@@ -106,7 +122,11 @@ pub struct ScanOptions {
 }
 
 /// [`load`] with the scan reader's options.
-pub fn load_with(path: &Path, max_bytes: u64, scan: &ScanOptions) -> Result<Document, DocumentError> {
+pub fn load_with(
+    path: &Path,
+    max_bytes: u64,
+    scan: &ScanOptions,
+) -> Result<Document, DocumentError> {
     let meta = std::fs::metadata(path).map_err(|e| DocumentError::Io(e.to_string()))?;
     if meta.is_dir() {
         return load_pages(&[path.to_path_buf()], max_bytes, scan);
@@ -132,10 +152,13 @@ pub fn read_with(bytes: &[u8], path: &str, scan: &ScanOptions) -> Result<Documen
     let sha256 = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
     // The only ZIP we read is a DOCX; say what it was.
     let shown = if kind == "zip" { "docx" } else { kind };
-    let info = SourceInfo { path: path.to_string(), kind: shown, sha256, bytes: bytes.len() as u64 };
+    let info =
+        SourceInfo { path: path.to_string(), kind: shown, sha256, bytes: bytes.len() as u64 };
     match kind {
         "image" => read_scan(info, kind, bytes, scan),
-        "pdf" if is_image_only_pdf(bytes) => read_scan(SourceInfo { kind: "scanned-pdf", ..info }, kind, bytes, scan),
+        "pdf" if is_image_only_pdf(bytes) => {
+            read_scan(SourceInfo { kind: "scanned-pdf", ..info }, kind, bytes, scan)
+        }
         #[cfg(feature = "ocr")]
         "pdf" => read_text_pdf(info, bytes, scan),
         _ => Ok(Document { info, doc: read_bytes(kind, bytes)?, scan: None }),
@@ -144,26 +167,42 @@ pub fn read_with(bytes: &[u8], path: &str, scan: &ScanOptions) -> Result<Documen
 
 /// Several page images as one report (see [`group_inputs`]): the files in
 /// the order given, or the images of a directory.
-pub fn load_pages(paths: &[PathBuf], max_bytes: u64, scan: &ScanOptions) -> Result<Document, DocumentError> {
-    let files: Vec<PathBuf> = if paths.len() == 1 && paths[0].is_dir() { group_inputs(paths).into_iter().next().unwrap_or_default() } else { paths.to_vec() };
+pub fn load_pages(
+    paths: &[PathBuf],
+    max_bytes: u64,
+    scan: &ScanOptions,
+) -> Result<Document, DocumentError> {
+    let files: Vec<PathBuf> = if paths.len() == 1 && paths[0].is_dir() {
+        group_inputs(paths).into_iter().next().unwrap_or_default()
+    } else {
+        paths.to_vec()
+    };
     if files.is_empty() {
         return Err(DocumentError::Io("no page images (.png, .jpg, .tif) in the directory".into()));
     }
     let mut total = 0u64;
     for f in &files {
-        total += std::fs::metadata(f).map_err(|e| DocumentError::Io(format!("{}: {e}", f.display())))?.len();
+        total += std::fs::metadata(f)
+            .map_err(|e| DocumentError::Io(format!("{}: {e}", f.display())))?
+            .len();
     }
     if total > max_bytes {
         return Err(DocumentError::TooLarge { size: total, limit: max_bytes });
     }
-    let name = if paths.len() == 1 { paths[0].display().to_string() } else { scan_report_name(paths).display().to_string() };
+    let name = if paths.len() == 1 {
+        paths[0].display().to_string()
+    } else {
+        scan_report_name(paths).display().to_string()
+    };
     read_scan_files(&files, name, total, scan)
 }
 
 /// The name a group of page images is reported under: `NAME` for
 /// `NAME.p1.jpg`, `NAME.p2.jpg`, …, else the first file.
 pub fn scan_report_name(group: &[PathBuf]) -> PathBuf {
-    group.first().map_or_else(PathBuf::new, |f| scan_page_stem(f).map_or_else(|| f.clone(), PathBuf::from))
+    group
+        .first()
+        .map_or_else(PathBuf::new, |f| scan_page_stem(f).map_or_else(|| f.clone(), PathBuf::from))
 }
 
 #[cfg(feature = "ocr")]
@@ -197,26 +236,48 @@ fn is_image_only_pdf(bytes: &[u8]) -> bool {
 
 /// A text PDF; pages only OCR can read are rendered and read as scans.
 #[cfg(feature = "ocr")]
-fn read_text_pdf(info: SourceInfo, bytes: &[u8], opts: &ScanOptions) -> Result<Document, DocumentError> {
+fn read_text_pdf(
+    info: SourceInfo,
+    bytes: &[u8],
+    opts: &ScanOptions,
+) -> Result<Document, DocumentError> {
     match scan::pdf_ocr::read(bytes, &opts.params)? {
-        scan::pdf_ocr::PdfRead::Text(pages) => Ok(Document { info, doc: crate::layout::pages_to_doc(&pages), scan: None }),
-        scan::pdf_ocr::PdfRead::Ocr(read) => Ok(Document { info: SourceInfo { kind: "pdf-ocr", ..info }, doc: read.doc.clone(), scan: Some(read) }),
+        scan::pdf_ocr::PdfRead::Text(pages) => {
+            Ok(Document { info, doc: crate::layout::pages_to_doc(&pages), scan: None })
+        }
+        scan::pdf_ocr::PdfRead::Ocr(read) => Ok(Document {
+            info: SourceInfo { kind: "pdf-ocr", ..info },
+            doc: read.doc.clone(),
+            scan: Some(read),
+        }),
     }
 }
 
 #[cfg(feature = "ocr")]
-fn read_scan(info: SourceInfo, kind: &str, bytes: &[u8], opts: &ScanOptions) -> Result<Document, DocumentError> {
+fn read_scan(
+    info: SourceInfo,
+    kind: &str,
+    bytes: &[u8],
+    opts: &ScanOptions,
+) -> Result<Document, DocumentError> {
     let read = scan::read_bytes(kind, bytes, &opts.params)?;
     Ok(Document { info, doc: read.doc.clone(), scan: Some(Box::new(read)) })
 }
 
 #[cfg(not(feature = "ocr"))]
 fn read_scan(_: SourceInfo, _: &str, _: &[u8], _: &ScanOptions) -> Result<Document, DocumentError> {
-    Err(DocumentError::Unsupported("scanned image (this build has no OCR: enable the `ocr` feature)"))
+    Err(DocumentError::Unsupported(
+        "scanned image (this build has no OCR: enable the `ocr` feature)",
+    ))
 }
 
 #[cfg(feature = "ocr")]
-fn read_scan_files(files: &[PathBuf], name: String, total: u64, opts: &ScanOptions) -> Result<Document, DocumentError> {
+fn read_scan_files(
+    files: &[PathBuf],
+    name: String,
+    total: u64,
+    opts: &ScanOptions,
+) -> Result<Document, DocumentError> {
     let (read, bytes) = scan::read_files(files, &opts.params)?;
     let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
     let info = SourceInfo { path: name, kind: "image", sha256, bytes: total };
@@ -224,8 +285,15 @@ fn read_scan_files(files: &[PathBuf], name: String, total: u64, opts: &ScanOptio
 }
 
 #[cfg(not(feature = "ocr"))]
-fn read_scan_files(_: &[PathBuf], _: String, _: u64, _: &ScanOptions) -> Result<Document, DocumentError> {
-    Err(DocumentError::Unsupported("scanned image (this build has no OCR: enable the `ocr` feature)"))
+fn read_scan_files(
+    _: &[PathBuf],
+    _: String,
+    _: u64,
+    _: &ScanOptions,
+) -> Result<Document, DocumentError> {
+    Err(DocumentError::Unsupported(
+        "scanned image (this build has no OCR: enable the `ocr` feature)",
+    ))
 }
 
 /// Dispatches to the reader of `kind` (from [`sniff`]).

@@ -57,7 +57,9 @@ enum Shape {
     /// Markdown separator row or page furniture: no cells.
     Skip,
     /// A single cell that only a blank line ends (indented: may take a continuation).
-    Single { indented: bool },
+    Single {
+        indented: bool,
+    },
     Row,
 }
 
@@ -77,7 +79,9 @@ pub fn read(text: &str) -> TextDoc {
                 continue;
             }
             Shape::Skip => continue,
-            Shape::Single { indented: false } if prev_indented_text && is_continuation(&cells[0].text) => {
+            Shape::Single { indented: false }
+                if prev_indented_text && is_continuation(&cells[0].text) =>
+            {
                 // Word breaks header cells inside the cell: join to the previous cell.
                 if let Some(last) = lines.last_mut() {
                     if let Some(cell) = last.cells.last_mut() {
@@ -89,9 +93,15 @@ pub fn read(text: &str) -> TextDoc {
             }
             _ => {}
         }
-        prev_indented_text = matches!(shape, Shape::Single { indented: true }) && cells.first().is_some_and(|c| is_text_cell(&c.text));
+        prev_indented_text = matches!(shape, Shape::Single { indented: true })
+            && cells.first().is_some_and(|c| is_text_cell(&c.text));
         let row_end = matches!(shape, Shape::Row);
-        let joined = cells.iter().map(|c| c.text.as_str()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ");
+        let joined = cells
+            .iter()
+            .map(|c| c.text.as_str())
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
         lines.push(Line { number, text: joined, cells, row_end });
     }
     TextDoc { lines }
@@ -99,9 +109,19 @@ pub fn read(text: &str) -> TextDoc {
 
 fn split_line(raw: &str) -> (Shape, Vec<Cell>) {
     let trimmed = raw.trim_matches(|c: char| c.is_whitespace());
-    let plain = |t: &str| vec![Cell { text: t.trim_matches(|c: char| c.is_whitespace()).to_string(), span: None, loc: None }];
+    let plain = |t: &str| {
+        vec![Cell {
+            text: t.trim_matches(|c: char| c.is_whitespace()).to_string(),
+            span: None,
+            loc: None,
+        }]
+    };
     if trimmed.is_empty() {
-        return if raw.contains('\t') { (Shape::Single { indented: true }, plain("")) } else { (Shape::Blank, vec![]) };
+        return if raw.contains('\t') {
+            (Shape::Single { indented: true }, plain(""))
+        } else {
+            (Shape::Blank, vec![])
+        };
     }
     if is_page_furniture(trimmed) {
         return (Shape::Skip, vec![]);
@@ -133,7 +153,11 @@ fn split_line(raw: &str) -> (Shape, Vec<Cell>) {
     }
     // An indented plain line keeps its display columns: in `pdftotext -layout`
     // output that is how a wrapped label's second line is recognized.
-    let indent: f32 = raw.chars().take_while(|c| *c == ' ' || *c == '\u{3000}').map(|c| if c == ' ' { 1.0 } else { 2.0 }).sum();
+    let indent: f32 = raw
+        .chars()
+        .take_while(|c| *c == ' ' || *c == '\u{3000}')
+        .map(|c| if c == ' ' { 1.0 } else { 2.0 })
+        .sum();
     let mut cells = plain(trimmed);
     if indent >= 2.0 {
         cells[0].span = Some((indent, indent + display_width(trimmed)));
@@ -142,7 +166,11 @@ fn split_line(raw: &str) -> (Shape, Vec<Cell>) {
 }
 
 fn char_width(ch: char) -> f32 {
-    if crate::value::is_cjk(ch) || ('\u{3000}'..='\u{303f}').contains(&ch) || ('\u{ff00}'..='\u{ffef}').contains(&ch) || ('\u{2014}'..='\u{201f}').contains(&ch) {
+    if crate::value::is_cjk(ch)
+        || ('\u{3000}'..='\u{303f}').contains(&ch)
+        || ('\u{ff00}'..='\u{ffef}').contains(&ch)
+        || ('\u{2014}'..='\u{201f}').contains(&ch)
+    {
         2.0
     } else {
         1.0
@@ -168,7 +196,11 @@ fn layout_cells(raw: &str) -> Option<Vec<Cell>> {
             gap += w;
         } else {
             if gap >= 2.0 && !cur.is_empty() {
-                cells.push(Cell { text: std::mem::take(&mut cur), span: Some((start, col - gap)), loc: None });
+                cells.push(Cell {
+                    text: std::mem::take(&mut cur),
+                    span: Some((start, col - gap)),
+                    loc: None,
+                });
                 split = true;
             } else if gap > 0.0 && !cur.is_empty() {
                 cur.push(' ');
@@ -194,9 +226,19 @@ fn is_page_furniture(t: &str) -> bool {
     let s: String = t.chars().filter(|c| !c.is_whitespace()).collect();
     let dashes = |c: char| "-—–－".contains(c);
     let inner = s.trim_matches(dashes);
-    let decorated = s.starts_with(dashes) && s.ends_with(dashes) && !inner.is_empty() && inner.len() <= 4 && inner.chars().all(|c| c.is_ascii_digit());
+    let decorated = s.starts_with(dashes)
+        && s.ends_with(dashes)
+        && !inner.is_empty()
+        && inner.len() <= 4
+        && inner.chars().all(|c| c.is_ascii_digit());
     let page = s.starts_with('第') && s.ends_with('页') && s.chars().count() <= 8;
-    let of = s.split_once('/').is_some_and(|(a, b)| !a.is_empty() && !b.is_empty() && a.len() <= 3 && b.len() <= 3 && (a.to_string() + b).chars().all(|c| c.is_ascii_digit()));
+    let of = s.split_once('/').is_some_and(|(a, b)| {
+        !a.is_empty()
+            && !b.is_empty()
+            && a.len() <= 3
+            && b.len() <= 3
+            && (a.to_string() + b).chars().all(|c| c.is_ascii_digit())
+    });
     decorated || page || of
 }
 
@@ -206,7 +248,10 @@ fn is_text_cell(t: &str) -> bool {
 
 fn is_continuation(t: &str) -> bool {
     let n = t.chars().count();
-    n > 0 && n <= 10 && is_text_cell(t) && !t.starts_with(|c: char| c.is_ascii_digit() || "一二三四五六七八九十（(".contains(c))
+    n > 0
+        && n <= 10
+        && is_text_cell(t)
+        && !t.starts_with(|c: char| c.is_ascii_digit() || "一二三四五六七八九十（(".contains(c))
 }
 
 #[cfg(test)]
@@ -220,14 +265,34 @@ mod tests {
     #[test]
     fn word_cells_and_continuations() {
         let doc = read("\t信息内容\n\t本年新\n制作数量\n\t对外公开总数量\n\n\t规章\n\t0\n");
-        assert_eq!(cells(&doc), vec![vec!["信息内容"], vec!["本年新制作数量"], vec!["对外公开总数量"], vec!["规章"], vec!["0"]]);
+        assert_eq!(
+            cells(&doc),
+            vec![
+                vec!["信息内容"],
+                vec!["本年新制作数量"],
+                vec!["对外公开总数量"],
+                vec!["规章"],
+                vec!["0"]
+            ]
+        );
         assert!(doc.lines[2].row_end && !doc.lines[3].row_end);
     }
 
     #[test]
     fn pipes_tabs_markdown_layout() {
         let doc = read("规章 |\n0 |\n0 | ||\n| 规章 | 1 | 2 |\n|---|---|---|\n规章\t0\t\t3\n规章      12     3\n— 3 —\n-8\n");
-        assert_eq!(cells(&doc), vec![vec!["规章"], vec!["0"], vec!["0"], vec!["规章", "1", "2"], vec!["规章", "0", "", "3"], vec!["规章", "12", "3"], vec!["-8"]]);
+        assert_eq!(
+            cells(&doc),
+            vec![
+                vec!["规章"],
+                vec!["0"],
+                vec!["0"],
+                vec!["规章", "1", "2"],
+                vec!["规章", "0", "", "3"],
+                vec!["规章", "12", "3"],
+                vec!["-8"]
+            ]
+        );
         assert!(!doc.lines[1].row_end && doc.lines[2].row_end);
         assert_eq!(doc.lines[5].cells[1].span, Some((10.0, 12.0)));
     }

@@ -13,10 +13,16 @@ fn main() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
     let mut texts = Vec::new();
     for dir in ["seeds", "text"] {
-        let mut paths: Vec<_> = std::fs::read_dir(root.join(dir)).map(|rd| rd.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+        let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+            .map(|rd| rd.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
         paths.retain(|p| p.extension().is_some_and(|e| e == "txt"));
         paths.sort();
-        texts.extend(paths.iter().filter_map(|p| std::fs::read_to_string(p).ok().map(|t| (p.display().to_string(), t))));
+        texts.extend(
+            paths.iter().filter_map(|p| {
+                std::fs::read_to_string(p).ok().map(|t| (p.display().to_string(), t))
+            }),
+        );
     }
     assert!(!texts.is_empty(), "no samples found");
     let templates = TemplateSet::builtin().expect("built-in templates");

@@ -33,14 +33,23 @@ impl Codespace {
     }
 
     fn matches(&self, bytes: &[u8]) -> bool {
-        bytes.len() >= self.len && (0..self.len).all(|i| self.lo[i] <= bytes[i] && bytes[i] <= self.hi[i])
+        bytes.len() >= self.len
+            && (0..self.len).all(|i| self.lo[i] <= bytes[i] && bytes[i] <= self.hi[i])
     }
 }
 
 /// Splits `bytes` into codes by the codespace ranges; a byte sequence that
 /// matches none takes the shortest range's length (PDF 32000 §9.7.6.3).
 pub fn next_code(ranges: &[Codespace], bytes: &[u8]) -> (u32, usize) {
-    let len = ranges.iter().filter(|c| c.matches(bytes)).map(|c| c.len).min().or_else(|| ranges.iter().map(|c| c.len).min()).unwrap_or(1).min(bytes.len()).max(1);
+    let len = ranges
+        .iter()
+        .filter(|c| c.matches(bytes))
+        .map(|c| c.len)
+        .min()
+        .or_else(|| ranges.iter().map(|c| c.len).min())
+        .unwrap_or(1)
+        .min(bytes.len())
+        .max(1);
     (code_of(&bytes[..len]), len)
 }
 
@@ -241,8 +250,13 @@ impl Predefined {
             Predefined::Identity | Predefined::Unknown => r(&[0, 0], &[0xff, 0xff]).collect(),
             // GBK-EUC-H: one byte up to 0x80, two bytes lead 0x81-0xFE.
             // GB 18030's four-byte codes never occur in these fonts.
-            Predefined::Gbk | Predefined::Big5 => r(&[0], &[0x80]).chain(r(&[0x81, 0x40], &[0xfe, 0xfe])).collect(),
-            Predefined::Utf16 => r(&[0, 0], &[0xd7, 0xff]).chain(r(&[0xd8, 0, 0xdc, 0], &[0xdb, 0xff, 0xdf, 0xff])).chain(r(&[0xe0, 0], &[0xff, 0xff])).collect(),
+            Predefined::Gbk | Predefined::Big5 => {
+                r(&[0], &[0x80]).chain(r(&[0x81, 0x40], &[0xfe, 0xfe])).collect()
+            }
+            Predefined::Utf16 => r(&[0, 0], &[0xd7, 0xff])
+                .chain(r(&[0xd8, 0, 0xdc, 0], &[0xdb, 0xff, 0xdf, 0xff]))
+                .chain(r(&[0xe0, 0], &[0xff, 0xff]))
+                .collect(),
         }
     }
 
@@ -251,11 +265,14 @@ impl Predefined {
         let bytes = &code.to_be_bytes()[4 - len.min(4)..];
         match self {
             Predefined::Gbk | Predefined::Big5 => {
-                let enc = if self == Predefined::Gbk { encoding_rs::GB18030 } else { encoding_rs::BIG5 };
+                let enc =
+                    if self == Predefined::Gbk { encoding_rs::GB18030 } else { encoding_rs::BIG5 };
                 let (text, _, bad) = enc.decode(bytes);
                 (!bad).then(|| text.into_owned())
             }
-            Predefined::Utf16 => char::decode_utf16(utf16_units(bytes)).collect::<Result<String, _>>().ok(),
+            Predefined::Utf16 => {
+                char::decode_utf16(utf16_units(bytes)).collect::<Result<String, _>>().ok()
+            }
             Predefined::Identity | Predefined::Unknown => None,
         }
     }

@@ -24,9 +24,16 @@ const MAX_CMAP_BYTES: usize = 4 << 20;
 
 #[derive(Clone, Debug)]
 enum Widths {
-    Simple { first: u32, widths: Vec<f32>, missing: f32 },
+    Simple {
+        first: u32,
+        widths: Vec<f32>,
+        missing: f32,
+    },
     /// Range start → (range end, width); from `/W`.
-    Cid { ranges: BTreeMap<u32, (u32, f32)>, default: f32 },
+    Cid {
+        ranges: BTreeMap<u32, (u32, f32)>,
+        default: f32,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -75,10 +82,14 @@ impl Font {
         let mut scale = 0.001;
         let mut em = 1.0;
         if subtype == b"Type3" {
-            if let Some(m) = array(doc, d, b"FontMatrix").and_then(|a| numbers(doc, a)).filter(|m| m.len() == 6) {
+            if let Some(m) =
+                array(doc, d, b"FontMatrix").and_then(|a| numbers(doc, a)).filter(|m| m.len() == 6)
+            {
                 scale = m[0].abs().max(1e-6);
                 // A Type 3 font has no em; its bounding box, else 1000 glyph units, gives the height.
-                let bbox = array(doc, d, b"FontBBox").and_then(|a| numbers(doc, a)).filter(|b| b.len() == 4 && (b[3] - b[1]).abs() > 0.0);
+                let bbox = array(doc, d, b"FontBBox")
+                    .and_then(|a| numbers(doc, a))
+                    .filter(|b| b.len() == 4 && (b[3] - b[1]).abs() > 0.0);
                 em = bbox.map_or(1000.0 * m[3].abs(), |b| (b[3] - b[1]).abs() * m[3].abs());
                 if !(0.05..=20.0).contains(&em) {
                     em = 1.0;
@@ -86,9 +97,13 @@ impl Font {
             }
         }
         let first = number(doc, d, b"FirstChar").unwrap_or(0.0).max(0.0) as u32;
-        let widths = array(doc, d, b"Widths").map(|a| a.iter().map(|o| num(deref(doc, o)).unwrap_or(0.0)).collect()).unwrap_or_default();
+        let widths = array(doc, d, b"Widths")
+            .map(|a| a.iter().map(|o| num(deref(doc, o)).unwrap_or(0.0)).collect())
+            .unwrap_or_default();
         let descriptor = dict(doc, d, b"FontDescriptor");
-        let missing = descriptor.and_then(|fd| number(doc, fd, b"MissingWidth")).unwrap_or(if subtype == b"Type3" { 0.0 } else { 500.0 });
+        let missing = descriptor
+            .and_then(|fd| number(doc, fd, b"MissingWidth"))
+            .unwrap_or(if subtype == b"Type3" { 0.0 } else { 500.0 });
         Font {
             kind: Kind::Simple,
             codespace: vec![],
@@ -106,7 +121,8 @@ impl Font {
         let (predefined, cid_map, vertical) = match get(doc, d, b"Encoding") {
             Some(Object::Name(n)) => (Predefined::from_name(n), None, Predefined::vertical(n)),
             Some(Object::Stream(s)) => {
-                let cmap = stream_bytes(s, MAX_CMAP_BYTES).map(|b| CMap::parse(&b)).unwrap_or_default();
+                let cmap =
+                    stream_bytes(s, MAX_CMAP_BYTES).map(|b| CMap::parse(&b)).unwrap_or_default();
                 let base = cmap.uses.as_deref().map_or(Predefined::Unknown, Predefined::from_name);
                 let vertical = name(doc, &s.dict, b"CMapName").is_some_and(Predefined::vertical);
                 (base, Some(cmap), vertical)
@@ -117,9 +133,15 @@ impl Font {
         if codespace.is_empty() {
             codespace = predefined.codespace();
         }
-        let descendant = array(doc, d, b"DescendantFonts").and_then(|a| a.first()).map(|o| deref(doc, o)).and_then(|o| o.as_dict().ok());
+        let descendant = array(doc, d, b"DescendantFonts")
+            .and_then(|a| a.first())
+            .map(|o| deref(doc, o))
+            .and_then(|o| o.as_dict().ok());
         let default = descendant.and_then(|f| number(doc, f, b"DW")).unwrap_or(1000.0);
-        let ranges = descendant.and_then(|f| array(doc, f, b"W")).map(|w| parse_w(doc, w)).unwrap_or_default();
+        let ranges = descendant
+            .and_then(|f| array(doc, f, b"W"))
+            .map(|w| parse_w(doc, w))
+            .unwrap_or_default();
         Font {
             kind: Kind::Cid(predefined),
             codespace,
@@ -141,7 +163,11 @@ impl Font {
                 Kind::Simple => (u32::from(bytes[i]), 1),
                 Kind::Cid(_) => next_code(&self.codespace, &bytes[i..]),
             };
-            out.push(Code { text: self.text(code, len), width: self.width(code, len) * self.scale, word_space: len == 1 && code == 32 });
+            out.push(Code {
+                text: self.text(code, len),
+                width: self.width(code, len) * self.scale,
+                word_space: len == 1 && code == 32,
+            });
             i += len;
         }
     }
@@ -152,21 +178,30 @@ impl Font {
         }
         let decoded = match self.kind {
             Kind::Cid(p) => p.decode(code, len),
-            Kind::Simple => self.simple.as_ref().and_then(|t| t[(code & 0xff) as usize]).map(String::from),
+            Kind::Simple => {
+                self.simple.as_ref().and_then(|t| t[(code & 0xff) as usize]).map(String::from)
+            }
         };
         decoded.map_or_else(|| "\u{FFFD}".to_string(), |t| repair(&t))
     }
 
     fn width(&self, code: u32, len: usize) -> f32 {
         match &self.widths {
-            Widths::Simple { first, widths, missing } => code.checked_sub(*first).and_then(|i| widths.get(i as usize)).copied().filter(|w| *w > 0.0).unwrap_or(*missing),
+            Widths::Simple { first, widths, missing } => code
+                .checked_sub(*first)
+                .and_then(|i| widths.get(i as usize))
+                .copied()
+                .filter(|w| *w > 0.0)
+                .unwrap_or(*missing),
             Widths::Cid { ranges, default } => {
                 let cid = match (self.kind, &self.cid_map) {
                     (_, Some(m)) if m.cid(code).is_some() => m.cid(code),
                     (Kind::Cid(Predefined::Identity), _) => Some(code),
                     // Predefined CJK CMaps map single-byte ASCII to Adobe's
                     // proportional Latin CIDs 1-95; other codes keep `/DW`.
-                    (_, _) if len == 1 || (code < 0x80) => Some(code.saturating_sub(31)).filter(|c| *c > 0),
+                    (_, _) if len == 1 || (code < 0x80) => {
+                        Some(code.saturating_sub(31)).filter(|c| *c > 0)
+                    }
                     _ => None,
                 };
                 let looked = cid.and_then(|c| {
@@ -175,7 +210,12 @@ impl Font {
                 });
                 match looked {
                     Some(w) => w,
-                    None if cid.is_some() && !matches!(self.kind, Kind::Cid(Predefined::Identity)) && self.cid_map.is_none() => 500.0,
+                    None if cid.is_some()
+                        && !matches!(self.kind, Kind::Cid(Predefined::Identity))
+                        && self.cid_map.is_none() =>
+                    {
+                        500.0
+                    }
                     None => *default,
                 }
             }
@@ -269,15 +309,57 @@ pub fn glyph_char(g: &[u8]) -> Option<char> {
         return s.chars().next();
     }
     const NAMES: &[(&str, char)] = &[
-        ("space", ' '), ("exclam", '!'), ("quotedbl", '"'), ("numbersign", '#'), ("dollar", '$'), ("percent", '%'),
-        ("ampersand", '&'), ("quotesingle", '\''), ("quoteright", '’'), ("parenleft", '('), ("parenright", ')'),
-        ("asterisk", '*'), ("plus", '+'), ("comma", ','), ("hyphen", '-'), ("minus", '−'), ("period", '.'),
-        ("slash", '/'), ("zero", '0'), ("one", '1'), ("two", '2'), ("three", '3'), ("four", '4'), ("five", '5'),
-        ("six", '6'), ("seven", '7'), ("eight", '8'), ("nine", '9'), ("colon", ':'), ("semicolon", ';'),
-        ("less", '<'), ("equal", '='), ("greater", '>'), ("question", '?'), ("at", '@'), ("bracketleft", '['),
-        ("backslash", '\\'), ("bracketright", ']'), ("underscore", '_'), ("quoteleft", '‘'), ("braceleft", '{'),
-        ("bar", '|'), ("braceright", '}'), ("endash", '–'), ("emdash", '—'), ("quotedblleft", '“'),
-        ("quotedblright", '”'), ("bullet", '•'), ("ellipsis", '…'), ("periodcentered", '·'), ("nbspace", '\u{a0}'),
+        ("space", ' '),
+        ("exclam", '!'),
+        ("quotedbl", '"'),
+        ("numbersign", '#'),
+        ("dollar", '$'),
+        ("percent", '%'),
+        ("ampersand", '&'),
+        ("quotesingle", '\''),
+        ("quoteright", '’'),
+        ("parenleft", '('),
+        ("parenright", ')'),
+        ("asterisk", '*'),
+        ("plus", '+'),
+        ("comma", ','),
+        ("hyphen", '-'),
+        ("minus", '−'),
+        ("period", '.'),
+        ("slash", '/'),
+        ("zero", '0'),
+        ("one", '1'),
+        ("two", '2'),
+        ("three", '3'),
+        ("four", '4'),
+        ("five", '5'),
+        ("six", '6'),
+        ("seven", '7'),
+        ("eight", '8'),
+        ("nine", '9'),
+        ("colon", ':'),
+        ("semicolon", ';'),
+        ("less", '<'),
+        ("equal", '='),
+        ("greater", '>'),
+        ("question", '?'),
+        ("at", '@'),
+        ("bracketleft", '['),
+        ("backslash", '\\'),
+        ("bracketright", ']'),
+        ("underscore", '_'),
+        ("quoteleft", '‘'),
+        ("braceleft", '{'),
+        ("bar", '|'),
+        ("braceright", '}'),
+        ("endash", '–'),
+        ("emdash", '—'),
+        ("quotedblleft", '“'),
+        ("quotedblright", '”'),
+        ("bullet", '•'),
+        ("ellipsis", '…'),
+        ("periodcentered", '·'),
+        ("nbspace", '\u{a0}'),
     ];
     NAMES.iter().find(|(n, _)| *n == s).map(|(_, c)| *c)
 }
@@ -290,7 +372,13 @@ mod tests {
     #[test]
     fn w_array_both_forms() {
         let doc = Document::new();
-        let w = vec![1.into(), vec![Object::Integer(500), Object::Real(600.0)].into(), 10.into(), 20.into(), 250.into()];
+        let w = vec![
+            1.into(),
+            vec![Object::Integer(500), Object::Real(600.0)].into(),
+            10.into(),
+            20.into(),
+            250.into(),
+        ];
         let r = parse_w(&doc, &w);
         assert_eq!(r.get(&1), Some(&(1, 500.0)));
         assert_eq!(r.get(&2), Some(&(2, 600.0)));
@@ -301,24 +389,33 @@ mod tests {
     fn cid_range_widths_do_not_drift() {
         // pdf-extract 0.12 reads `c1 c2 w` wrongly; every CID in the range must get w.
         let doc = Document::new();
-        let f = Font::load(&doc, &dictionary! {
-            "Subtype" => "Type0", "Encoding" => "Identity-H",
-            "DescendantFonts" => vec![dictionary! { "DW" => 1000, "W" => vec![16.into(), 25.into(), 500.into()] }.into()],
-        });
+        let f = Font::load(
+            &doc,
+            &dictionary! {
+                "Subtype" => "Type0", "Encoding" => "Identity-H",
+                "DescendantFonts" => vec![dictionary! { "DW" => 1000, "W" => vec![16.into(), 25.into(), 500.into()] }.into()],
+            },
+        );
         let mut codes = Vec::new();
         f.codes(&[0, 16, 0, 20, 0, 25, 0, 26], &mut codes);
         let w: Vec<f32> = codes.iter().map(|c| c.width).collect();
         assert_eq!(w, vec![0.5, 0.5, 0.5, 1.0]);
-        assert!(codes.iter().all(|c| c.text == "\u{FFFD}"), "Identity-H without ToUnicode has no text");
+        assert!(
+            codes.iter().all(|c| c.text == "\u{FFFD}"),
+            "Identity-H without ToUnicode has no text"
+        );
     }
 
     #[test]
     fn simple_font_differences_and_widths() {
         let doc = Document::new();
-        let f = Font::load(&doc, &dictionary! {
-            "Subtype" => "TrueType", "FirstChar" => 48, "Widths" => vec![556.into(), 556.into()],
-            "Encoding" => dictionary! { "Differences" => vec![48.into(), Object::Name(b"uni4E2D".to_vec()), Object::Name(b"g7".to_vec())] },
-        });
+        let f = Font::load(
+            &doc,
+            &dictionary! {
+                "Subtype" => "TrueType", "FirstChar" => 48, "Widths" => vec![556.into(), 556.into()],
+                "Encoding" => dictionary! { "Differences" => vec![48.into(), Object::Name(b"uni4E2D".to_vec()), Object::Name(b"g7".to_vec())] },
+            },
+        );
         let mut codes = Vec::new();
         f.codes(b"01 ", &mut codes);
         assert_eq!(codes[0].text, "中");
@@ -330,11 +427,14 @@ mod tests {
     #[test]
     fn type3_widths_scale_by_font_matrix() {
         let doc = Document::new();
-        let f = Font::load(&doc, &dictionary! {
-            "Subtype" => "Type3", "FirstChar" => 1, "Widths" => vec![Object::Integer(1024)],
-            "FontMatrix" => vec![Object::Real(1.0 / 2048.0), 0.into(), 0.into(), Object::Real(1.0 / 2048.0), 0.into(), 0.into()],
-            "FontBBox" => vec![0.into(), Object::Integer(-400), 2048.into(), 1648.into()],
-        });
+        let f = Font::load(
+            &doc,
+            &dictionary! {
+                "Subtype" => "Type3", "FirstChar" => 1, "Widths" => vec![Object::Integer(1024)],
+                "FontMatrix" => vec![Object::Real(1.0 / 2048.0), 0.into(), 0.into(), Object::Real(1.0 / 2048.0), 0.into(), 0.into()],
+                "FontBBox" => vec![0.into(), Object::Integer(-400), 2048.into(), 1648.into()],
+            },
+        );
         let mut codes = Vec::new();
         f.codes(&[1], &mut codes);
         assert!((codes[0].width - 0.5).abs() < 1e-6);
@@ -344,10 +444,13 @@ mod tests {
     #[test]
     fn gbk_cmap_without_tounicode() {
         let doc = Document::new();
-        let f = Font::load(&doc, &dictionary! {
-            "Subtype" => "Type0", "Encoding" => "GBK-EUC-H",
-            "DescendantFonts" => vec![dictionary! { "W" => vec![1.into(), 95.into(), 500.into()] }.into()],
-        });
+        let f = Font::load(
+            &doc,
+            &dictionary! {
+                "Subtype" => "Type0", "Encoding" => "GBK-EUC-H",
+                "DescendantFonts" => vec![dictionary! { "W" => vec![1.into(), 95.into(), 500.into()] }.into()],
+            },
+        );
         let mut codes = Vec::new();
         f.codes(&[0xd5, 0xc2, b'1', b'2'], &mut codes);
         let t: Vec<&str> = codes.iter().map(|c| c.text.as_str()).collect();

@@ -19,7 +19,8 @@ impl Matrix {
     }
 
     pub fn from_slice(v: &[f32]) -> Option<Matrix> {
-        (v.len() == 6 && v.iter().all(|x| x.is_finite())).then(|| Matrix::new([v[0], v[1], v[2], v[3], v[4], v[5]]))
+        (v.len() == 6 && v.iter().all(|x| x.is_finite()))
+            .then(|| Matrix::new([v[0], v[1], v[2], v[3], v[4], v[5]]))
     }
 
     pub fn translate(x: f32, y: f32) -> Matrix {

@@ -111,8 +111,29 @@ pub struct Interp<'a> {
 
 impl<'a> Interp<'a> {
     pub fn new(doc: &'a Document, fonts: &'a mut FontCache, base: Matrix) -> Self {
-        let gs = GState { ctm: base, font: None, size: 0.0, char_space: 0.0, word_space: 0.0, hscale: 1.0, leading: 0.0, rise: 0.0 };
-        Interp { doc, fonts, ink: Ink::default(), gs, saved: Vec::new(), tm: Matrix::IDENTITY, tlm: Matrix::IDENTITY, path: Vec::new(), ops: 0, codes: Vec::new(), forms: Vec::new() }
+        let gs = GState {
+            ctm: base,
+            font: None,
+            size: 0.0,
+            char_space: 0.0,
+            word_space: 0.0,
+            hscale: 1.0,
+            leading: 0.0,
+            rise: 0.0,
+        };
+        Interp {
+            doc,
+            fonts,
+            ink: Ink::default(),
+            gs,
+            saved: Vec::new(),
+            tm: Matrix::IDENTITY,
+            tlm: Matrix::IDENTITY,
+            path: Vec::new(),
+            ops: 0,
+            codes: Vec::new(),
+            forms: Vec::new(),
+        }
     }
 
     pub fn finish(self) -> Ink {
@@ -143,7 +164,8 @@ impl<'a> Interp<'a> {
         let n = |i: usize| args.get(i).and_then(Obj::num).unwrap_or(0.0);
         let nums6 = || -> Option<Matrix> {
             let v: Vec<f32> = args.iter().filter_map(Obj::num).collect();
-            (args.len() == 6 && v.len() == 6).then(|| Matrix::new([v[0], v[1], v[2], v[3], v[4], v[5]]))
+            (args.len() == 6 && v.len() == 6)
+                .then(|| Matrix::new([v[0], v[1], v[2], v[3], v[4], v[5]]))
         };
         match op {
             // Unbalanced `q` floods from broken producers stop at a sane depth.
@@ -171,7 +193,10 @@ impl<'a> Interp<'a> {
             b"re" => {
                 let (x, y, w, h) = (n(0), n(1), n(2), n(3));
                 let pts = [(x, y), (x + w, y), (x + w, y + h), (x, y + h)];
-                self.path.push(Subpath { pts: pts.iter().enumerate().map(|(i, p)| (*p, i > 0)).collect(), closed: true });
+                self.path.push(Subpath {
+                    pts: pts.iter().enumerate().map(|(i, p)| (*p, i > 0)).collect(),
+                    closed: true,
+                });
             }
             b"S" => self.paint(true, false),
             b"s" => {
@@ -236,7 +261,9 @@ impl<'a> Interp<'a> {
                     for item in items {
                         match item {
                             Obj::Str(s) => self.show(s),
-                            Obj::Num(adj) if adj.is_finite() => self.advance(-adj / 1000.0 * self.gs.size * self.gs.hscale),
+                            Obj::Num(adj) if adj.is_finite() => {
+                                self.advance(-adj / 1000.0 * self.gs.size * self.gs.hscale)
+                            }
                             _ => {}
                         }
                     }
@@ -262,7 +289,8 @@ impl<'a> Interp<'a> {
         let path = std::mem::take(&mut self.path);
         let ctm = self.gs.ctm;
         for sub in &path {
-            let pts: Vec<((f32, f32), bool)> = sub.pts.iter().map(|((x, y), s)| (ctm.apply(*x, *y), *s)).collect();
+            let pts: Vec<((f32, f32), bool)> =
+                sub.pts.iter().map(|((x, y), s)| (ctm.apply(*x, *y), *s)).collect();
             if stroke {
                 for w in pts.windows(2) {
                     if w[1].1 {
@@ -288,7 +316,11 @@ impl<'a> Interp<'a> {
         if dx.max(dy) < 0.5 || (dx > dy * 50.0) == (dy > dx * 50.0) {
             return;
         }
-        let seg = if dx > dy { Seg { x0: a.0.min(b.0), x1: a.0.max(b.0), y0: (a.1 + b.1) / 2.0, y1: (a.1 + b.1) / 2.0 } } else { Seg { x0: (a.0 + b.0) / 2.0, x1: (a.0 + b.0) / 2.0, y0: a.1.min(b.1), y1: a.1.max(b.1) } };
+        let seg = if dx > dy {
+            Seg { x0: a.0.min(b.0), x1: a.0.max(b.0), y0: (a.1 + b.1) / 2.0, y1: (a.1 + b.1) / 2.0 }
+        } else {
+            Seg { x0: (a.0 + b.0) / 2.0, x1: (a.0 + b.0) / 2.0, y0: a.1.min(b.1), y1: a.1.max(b.1) }
+        };
         self.ink.segs.push(seg);
     }
 
@@ -297,7 +329,11 @@ impl<'a> Interp<'a> {
         if w.min(h) >= THIN || w.max(h) < THIN {
             return; // shading, or a dot
         }
-        let seg = if w > h { Seg { x0, x1, y0: (y0 + y1) / 2.0, y1: (y0 + y1) / 2.0 } } else { Seg { x0: (x0 + x1) / 2.0, x1: (x0 + x1) / 2.0, y0, y1 } };
+        let seg = if w > h {
+            Seg { x0, x1, y0: (y0 + y1) / 2.0, y1: (y0 + y1) / 2.0 }
+        } else {
+            Seg { x0: (x0 + x1) / 2.0, x1: (x0 + x1) / 2.0, y0, y1 }
+        };
         self.ink.segs.push(seg);
     }
 
@@ -308,7 +344,8 @@ impl<'a> Interp<'a> {
 
     fn advance(&mut self, tx: f32) {
         let vertical = self.gs.font.as_ref().is_some_and(|f| f.vertical);
-        self.tm = if vertical { Matrix::translate(0.0, tx) } else { Matrix::translate(tx, 0.0) }.then(&self.tm);
+        self.tm = if vertical { Matrix::translate(0.0, tx) } else { Matrix::translate(tx, 0.0) }
+            .then(&self.tm);
     }
 
     fn show(&mut self, s: &[u8]) {
@@ -319,19 +356,36 @@ impl<'a> Interp<'a> {
         let g = &self.gs;
         let size = g.size;
         for code in &codes {
-            let trm = Matrix::new([size * g.hscale, 0.0, 0.0, size, 0.0, g.rise]).then(&self.tm).then(&g.ctm);
+            let trm = Matrix::new([size * g.hscale, 0.0, 0.0, size, 0.0, g.rise])
+                .then(&self.tm)
+                .then(&g.ctm);
             let text = code.text.trim_matches('\0');
             if !text.is_empty() && self.ink.glyphs.len() < MAX_GLYPHS {
                 let em = font.em;
-                let [x0, y0, x1, y1] = if font.vertical { trm.bbox(-0.5 * em, -em, 0.5 * em, 0.0) } else { trm.bbox(0.0, -0.15 * em, code.width.max(0.05), 0.85 * em) };
+                let [x0, y0, x1, y1] = if font.vertical {
+                    trm.bbox(-0.5 * em, -em, 0.5 * em, 0.0)
+                } else {
+                    trm.bbox(0.0, -0.15 * em, code.width.max(0.05), 0.85 * em)
+                };
                 let esize = trm.y_scale() / g.hscale.abs().max(1e-3) * em;
                 if [x0, y0, x1, y1].iter().all(|v| v.is_finite()) {
-                    self.ink.glyphs.push(Glyph { text: text.to_string(), x0, y0, x1, y1, size: esize.max(0.1) });
+                    self.ink.glyphs.push(Glyph {
+                        text: text.to_string(),
+                        x0,
+                        y0,
+                        x1,
+                        y1,
+                        size: esize.max(0.1),
+                    });
                 }
             }
             let spacing = g.char_space + if code.word_space { g.word_space } else { 0.0 };
             // Vertical fonts advance down by the default vertical width (1 em).
-            let step = if font.vertical { Matrix::translate(0.0, -size + spacing) } else { Matrix::translate((code.width * size + spacing) * g.hscale, 0.0) };
+            let step = if font.vertical {
+                Matrix::translate(0.0, -size + spacing)
+            } else {
+                Matrix::translate((code.width * size + spacing) * g.hscale, 0.0)
+            };
             self.tm = step.then(&self.tm);
         }
         self.codes = codes;
@@ -370,9 +424,18 @@ impl<'a> Interp<'a> {
                     return;
                 }
                 let Some(content) = stream_bytes(stream, MAX_STREAM) else { return };
-                let matrix = array(doc, &stream.dict, b"Matrix").and_then(|a| numbers(doc, a)).and_then(|v| Matrix::from_slice(&v)).unwrap_or(Matrix::IDENTITY);
+                let matrix = array(doc, &stream.dict, b"Matrix")
+                    .and_then(|a| numbers(doc, a))
+                    .and_then(|v| Matrix::from_slice(&v))
+                    .unwrap_or(Matrix::IDENTITY);
                 let inner_res = dict(doc, &stream.dict, b"Resources").or(res);
-                let saved = (self.gs.clone(), self.saved.len(), std::mem::take(&mut self.path), self.tm, self.tlm);
+                let saved = (
+                    self.gs.clone(),
+                    self.saved.len(),
+                    std::mem::take(&mut self.path),
+                    self.tm,
+                    self.tlm,
+                );
                 self.gs.ctm = matrix.then(&self.gs.ctm);
                 self.forms.extend(id);
                 self.run(&content, inner_res);
@@ -409,7 +472,12 @@ fn as_rect(pts: &[((f32, f32), bool)]) -> Option<[f32; 4]> {
     }
     let xs = p.iter().map(|q| q.0);
     let ys = p.iter().map(|q| q.1);
-    Some([xs.clone().fold(f32::INFINITY, f32::min), ys.clone().fold(f32::INFINITY, f32::min), xs.fold(f32::NEG_INFINITY, f32::max), ys.fold(f32::NEG_INFINITY, f32::max)])
+    Some([
+        xs.clone().fold(f32::INFINITY, f32::min),
+        ys.clone().fold(f32::INFINITY, f32::min),
+        xs.fold(f32::NEG_INFINITY, f32::max),
+        ys.fold(f32::NEG_INFINITY, f32::max),
+    ])
 }
 
 fn close(a: (f32, f32), b: (f32, f32)) -> bool {
@@ -438,10 +506,23 @@ mod tests {
         let doc = Document::new();
         let res = font_res();
         // Tm at (100, 700) size 10; "ab" then TJ with a -1000 gap (one em), Tc 1.
-        let ink = run(b"BT /F1 10 Tf 1 0 0 1 100 700 Tm 1 Tc (ab) Tj [(c) -1000 (d)] TJ 0 -20 Td (e) Tj ET", Some(&res), &doc);
+        let ink = run(
+            b"BT /F1 10 Tf 1 0 0 1 100 700 Tm 1 Tc (ab) Tj [(c) -1000 (d)] TJ 0 -20 Td (e) Tj ET",
+            Some(&res),
+            &doc,
+        );
         let xs: Vec<(String, f32)> = ink.glyphs.iter().map(|g| (g.text.clone(), g.x0)).collect();
         // each glyph advances 2.5 + 1 (Tc)
-        assert_eq!(xs, vec![("a".into(), 100.0), ("b".into(), 103.5), ("c".into(), 107.0), ("d".into(), 120.5), ("e".into(), 100.0)]);
+        assert_eq!(
+            xs,
+            vec![
+                ("a".into(), 100.0),
+                ("b".into(), 103.5),
+                ("c".into(), 107.0),
+                ("d".into(), 120.5),
+                ("e".into(), 100.0)
+            ]
+        );
         assert_eq!(ink.glyphs[4].y1, 680.0 + 8.5);
         assert!((ink.glyphs[0].size - 10.0).abs() < 1e-4);
     }
@@ -449,11 +530,21 @@ mod tests {
     #[test]
     fn ctm_stack_and_form_xobjects() {
         let mut doc = Document::new();
-        let form = lopdf::Stream::new(dictionary! { "Subtype" => "Form", "Matrix" => vec![2.into(), 0.into(), 0.into(), 2.into(), 10.into(), 0.into()] }, b"0 0 m 50 0 l S".to_vec());
+        let form = lopdf::Stream::new(
+            dictionary! { "Subtype" => "Form", "Matrix" => vec![2.into(), 0.into(), 0.into(), 2.into(), 10.into(), 0.into()] },
+            b"0 0 m 50 0 l S".to_vec(),
+        );
         let id = doc.add_object(form);
         let res = dictionary! { "XObject" => dictionary! { "X1" => id, "X2" => id } };
         let ink = run(b"q 1 0 0 1 0 100 cm /X1 Do Q /X2 Do 0 0 m 0 30 l S", Some(&res), &doc);
-        assert_eq!(ink.segs, vec![Seg { x0: 10.0, y0: 100.0, x1: 110.0, y1: 100.0 }, Seg { x0: 10.0, y0: 0.0, x1: 110.0, y1: 0.0 }, Seg { x0: 0.0, y0: 0.0, x1: 0.0, y1: 30.0 }]);
+        assert_eq!(
+            ink.segs,
+            vec![
+                Seg { x0: 10.0, y0: 100.0, x1: 110.0, y1: 100.0 },
+                Seg { x0: 10.0, y0: 0.0, x1: 110.0, y1: 0.0 },
+                Seg { x0: 0.0, y0: 0.0, x1: 0.0, y1: 30.0 }
+            ]
+        );
     }
 
     #[test]
@@ -461,7 +552,13 @@ mod tests {
         let mut doc = Document::new();
         let id = doc.new_object_id();
         let res_id = doc.add_object(dictionary! { "XObject" => dictionary! { "X" => id } });
-        doc.objects.insert(id, Object::Stream(lopdf::Stream::new(dictionary! { "Subtype" => "Form", "Resources" => res_id }, b"/X Do 0 0 m 9 0 l S".to_vec())));
+        doc.objects.insert(
+            id,
+            Object::Stream(lopdf::Stream::new(
+                dictionary! { "Subtype" => "Form", "Resources" => res_id },
+                b"/X Do 0 0 m 9 0 l S".to_vec(),
+            )),
+        );
         let res = doc.get_dictionary(res_id).cloned().unwrap_or_default();
         let ink = run(b"/X Do", Some(&res), &doc);
         assert_eq!(ink.segs.len(), 1);

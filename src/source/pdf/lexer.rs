@@ -116,7 +116,8 @@ impl<'a> Lexer<'a> {
                 Token::ArrClose
             }
             b'+' | b'-' | b'.' | b'0'..=b'9' => {
-                while self.pos < d.len() && matches!(d[self.pos], b'+' | b'-' | b'.' | b'0'..=b'9') {
+                while self.pos < d.len() && matches!(d[self.pos], b'+' | b'-' | b'.' | b'0'..=b'9')
+                {
                     self.pos += 1;
                 }
                 Token::Obj(Obj::Num(parse_number(&d[start..self.pos])))
@@ -225,7 +226,12 @@ impl<'a> Lexer<'a> {
         let d = self.data;
         self.pos += 1; // the single white-space byte after ID
         while self.pos + 1 < d.len() {
-            if d[self.pos] == b'E' && d[self.pos + 1] == b'I' && self.pos > 0 && is_white(d[self.pos - 1]) && d.get(self.pos + 2).is_none_or(|b| is_white(*b)) {
+            if d[self.pos] == b'E'
+                && d[self.pos + 1] == b'I'
+                && self.pos > 0
+                && is_white(d[self.pos - 1])
+                && d.get(self.pos + 2).is_none_or(|b| is_white(*b))
+            {
                 self.pos += 2;
                 return;
             }
@@ -300,11 +306,21 @@ fn parse_number(s: &[u8]) -> f32 {
         return v;
     }
     let neg = t.starts_with('-');
-    let digits: String = t.trim_start_matches(['+', '-']).chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+    let digits: String = t
+        .trim_start_matches(['+', '-'])
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
     let mut parts = digits.splitn(3, '.');
     let int = parts.next().unwrap_or("");
     let frac = parts.next().unwrap_or("");
-    let v = format!("{}.{}", if int.is_empty() { "0" } else { int }, if frac.is_empty() { "0" } else { frac }).parse::<f32>().unwrap_or(0.0);
+    let v = format!(
+        "{}.{}",
+        if int.is_empty() { "0" } else { int },
+        if frac.is_empty() { "0" } else { frac }
+    )
+    .parse::<f32>()
+    .unwrap_or(0.0);
     if neg {
         -v
     } else {
@@ -317,7 +333,10 @@ fn unescape_name(raw: &[u8]) -> Vec<u8> {
     let mut i = 0;
     while i < raw.len() {
         if raw[i] == b'#' && i + 2 < raw.len() + 1 {
-            if let (Some(h), Some(l)) = (raw.get(i + 1).and_then(|b| (*b as char).to_digit(16)), raw.get(i + 2).and_then(|b| (*b as char).to_digit(16))) {
+            if let (Some(h), Some(l)) = (
+                raw.get(i + 1).and_then(|b| (*b as char).to_digit(16)),
+                raw.get(i + 2).and_then(|b| (*b as char).to_digit(16)),
+            ) {
                 out.push((h * 16 + l) as u8);
                 i += 3;
                 continue;
@@ -335,22 +354,48 @@ mod tests {
 
     fn ops(s: &[u8]) -> Vec<(String, Vec<Obj>)> {
         let mut out = Vec::new();
-        Lexer::new(s).for_each_op(|op, args| out.push((String::from_utf8_lossy(op).into_owned(), args.to_vec())));
+        Lexer::new(s).for_each_op(|op, args| {
+            out.push((String::from_utf8_lossy(op).into_owned(), args.to_vec()))
+        });
         out
     }
 
     #[test]
     fn operands_and_operators() {
         let got = ops(b"1 0 0 -1 .5 -3. cm /F1 12 Tf [(a\\)b) -250 <4e2d>] TJ (x\\101\\n) Tj");
-        assert_eq!(got[0], ("cm".into(), vec![Obj::Num(1.0), Obj::Num(0.0), Obj::Num(0.0), Obj::Num(-1.0), Obj::Num(0.5), Obj::Num(-3.0)]));
+        assert_eq!(
+            got[0],
+            (
+                "cm".into(),
+                vec![
+                    Obj::Num(1.0),
+                    Obj::Num(0.0),
+                    Obj::Num(0.0),
+                    Obj::Num(-1.0),
+                    Obj::Num(0.5),
+                    Obj::Num(-3.0)
+                ]
+            )
+        );
         assert_eq!(got[1], ("Tf".into(), vec![Obj::Name(b"F1".to_vec()), Obj::Num(12.0)]));
-        assert_eq!(got[2], ("TJ".into(), vec![Obj::Arr(vec![Obj::Str(b"a)b".to_vec()), Obj::Num(-250.0), Obj::Str(vec![0x4e, 0x2d])])]));
+        assert_eq!(
+            got[2],
+            (
+                "TJ".into(),
+                vec![Obj::Arr(vec![
+                    Obj::Str(b"a)b".to_vec()),
+                    Obj::Num(-250.0),
+                    Obj::Str(vec![0x4e, 0x2d])
+                ])]
+            )
+        );
         assert_eq!(got[3], ("Tj".into(), vec![Obj::Str(b"xA\n".to_vec())]));
     }
 
     #[test]
     fn inline_images_dicts_and_garbage_are_skipped() {
-        let got = ops(b"/P <</MCID 0>> BDC BI /W 2 /H 1 ID \x00EI\xffx EI Q ) } 5 5 m %comment\n 7 8 l");
+        let got =
+            ops(b"/P <</MCID 0>> BDC BI /W 2 /H 1 ID \x00EI\xffx EI Q ) } 5 5 m %comment\n 7 8 l");
         let names: Vec<&str> = got.iter().map(|(o, _)| o.as_str()).collect();
         assert_eq!(names, vec!["BDC", "BI", "Q", "m", "l"]);
         assert_eq!(got[0].1, vec![Obj::Name(b"P".to_vec()), Obj::Dict]);

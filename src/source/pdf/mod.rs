@@ -96,7 +96,8 @@ pub fn page_list(pages: &[usize]) -> String {
 
 /// Reads the text layer of every page, whatever it holds.
 pub fn read_layer(bytes: &[u8]) -> Result<TextLayer, DocumentError> {
-    catch_unwind(AssertUnwindSafe(|| read_pages(bytes, &WordParams::default()))).unwrap_or_else(|_| Err(DocumentError::PdfDamaged("the PDF parser failed on it".into())))
+    catch_unwind(AssertUnwindSafe(|| read_pages(bytes, &WordParams::default())))
+        .unwrap_or_else(|_| Err(DocumentError::PdfDamaged("the PDF parser failed on it".into())))
 }
 
 fn read_pages(bytes: &[u8], params: &WordParams) -> Result<TextLayer, DocumentError> {
@@ -114,8 +115,19 @@ fn read_pages(bytes: &[u8], params: &WordParams) -> Result<TextLayer, DocumentEr
     }
     let ids: Vec<ObjectId> = doc.page_iter().take(MAX_PAGES + 1).collect();
     if ids.is_empty() {
-        let count = doc.catalog().ok().and_then(|c| get(&doc, c, b"Pages")).and_then(|p| p.as_dict().ok()).and_then(|p| get(&doc, p, b"Count")).and_then(num).unwrap_or(0.0);
-        return Err(if count > 0.0 { DocumentError::PdfDamaged("its page tree is broken".into()) } else { DocumentError::PdfNoPages });
+        let count = doc
+            .catalog()
+            .ok()
+            .and_then(|c| get(&doc, c, b"Pages"))
+            .and_then(|p| p.as_dict().ok())
+            .and_then(|p| get(&doc, p, b"Count"))
+            .and_then(num)
+            .unwrap_or(0.0);
+        return Err(if count > 0.0 {
+            DocumentError::PdfDamaged("its page tree is broken".into())
+        } else {
+            DocumentError::PdfNoPages
+        });
     }
     if ids.len() > MAX_PAGES {
         return Err(DocumentError::PdfTooManyPages { limit: MAX_PAGES });
@@ -163,12 +175,15 @@ fn page_box(doc: &Document, page: &Dictionary) -> [f32; 4] {
     let read = |key: &[u8]| -> Option<[f32; 4]> {
         let a = inherited(doc, page, key)?.as_array().ok()?;
         let v: Vec<f32> = a.iter().filter_map(|o| num(deref(doc, o))).collect();
-        (v.len() == 4).then(|| [v[0].min(v[2]), v[1].min(v[3]), v[0].max(v[2]), v[1].max(v[3])]).filter(|b| b[2] - b[0] > 1.0 && b[3] - b[1] > 1.0)
+        (v.len() == 4)
+            .then(|| [v[0].min(v[2]), v[1].min(v[3]), v[0].max(v[2]), v[1].max(v[3])])
+            .filter(|b| b[2] - b[0] > 1.0 && b[3] - b[1] > 1.0)
     };
     let media = read(b"MediaBox").unwrap_or([0.0, 0.0, 595.0, 842.0]);
     match read(b"CropBox") {
         Some(c) => {
-            let b = [c[0].max(media[0]), c[1].max(media[1]), c[2].min(media[2]), c[3].min(media[3])];
+            let b =
+                [c[0].max(media[0]), c[1].max(media[1]), c[2].min(media[2]), c[3].min(media[3])];
             if b[2] - b[0] > 1.0 && b[3] - b[1] > 1.0 {
                 b
             } else {
@@ -184,7 +199,8 @@ fn page_box(doc: &Document, page: &Dictionary) -> [f32; 4] {
 fn page_frame(doc: &Document, dict: &Dictionary) -> (Matrix, f32, f32) {
     let [bx0, by0, bx1, by1] = page_box(doc, dict);
     let (w, h) = (bx1 - bx0, by1 - by0);
-    let rotate = inherited(doc, dict, b"Rotate").and_then(num).map_or(0, |r| (r as i64).rem_euclid(360));
+    let rotate =
+        inherited(doc, dict, b"Rotate").and_then(num).map_or(0, |r| (r as i64).rem_euclid(360));
     let flip = Matrix::new([1.0, 0.0, 0.0, -1.0, -bx0, by1]);
     let (turn, width, height) = match rotate {
         90 => (Matrix::new([0.0, 1.0, -1.0, 0.0, h, 0.0]), h, w),
@@ -196,7 +212,13 @@ fn page_frame(doc: &Document, dict: &Dictionary) -> (Matrix, f32, f32) {
 }
 
 /// Runs a page's content streams (up to [`MAX_STREAM`] bytes in all).
-fn run_page(doc: &Document, dict: &Dictionary, id: ObjectId, fonts: &mut FontCache, frame: Matrix) -> interp::Ink {
+fn run_page(
+    doc: &Document,
+    dict: &Dictionary,
+    id: ObjectId,
+    fonts: &mut FontCache,
+    frame: Matrix,
+) -> interp::Ink {
     let mut content = Vec::new();
     for sid in doc.get_page_contents(id) {
         if let Ok(Object::Stream(s)) = doc.get_object(sid) {
@@ -236,12 +258,22 @@ pub fn drawn_images(doc: &Document, id: ObjectId) -> Vec<Drawn> {
     let Ok(dict) = doc.get_dictionary(id) else { return Vec::new() };
     let (frame, ..) = page_frame(doc, dict);
     let ink = run_page(doc, dict, id, &mut FontCache::default(), frame);
-    ink.placed.into_iter().map(|(id, m)| Drawn { id, across: (m.a, m.b), down: (-m.c, -m.d) }).collect()
+    ink.placed
+        .into_iter()
+        .map(|(id, m)| Drawn { id, across: (m.a, m.b), down: (-m.c, -m.d) })
+        .collect()
 }
 
 /// Interprets one page; returns it, its image count, and whether its text
 /// is undecodable.
-fn read_page(doc: &Document, dict: &Dictionary, id: ObjectId, number: usize, fonts: &mut FontCache, params: &WordParams) -> (Page, usize, bool) {
+fn read_page(
+    doc: &Document,
+    dict: &Dictionary,
+    id: ObjectId,
+    number: usize,
+    fonts: &mut FontCache,
+    params: &WordParams,
+) -> (Page, usize, bool) {
     let (frame, width, height) = page_frame(doc, dict);
     let mut ink = run_page(doc, dict, id, fonts, frame);
     // Text outside the page (hidden by producers, or a crop) is not on the page.
@@ -267,6 +299,8 @@ mod tests {
     #[test]
     fn truncated_and_damaged_files_are_told_apart() {
         assert_eq!(load_error(b"%PDF-1.7\n1 0 obj <<", "x"), DocumentError::PdfTruncated);
-        assert!(matches!(load_error(b"%PDF-1.7\ngarbage\n%%EOF\n", "bad xref\nmore"), DocumentError::PdfDamaged(m) if m == "bad xref"));
+        assert!(
+            matches!(load_error(b"%PDF-1.7\ngarbage\n%%EOF\n", "bad xref\nmore"), DocumentError::PdfDamaged(m) if m == "bad xref")
+        );
     }
 }

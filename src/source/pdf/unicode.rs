@@ -73,8 +73,25 @@ pub fn repair(text: &str) -> String {
 pub fn plausible(c: char) -> bool {
     match c as u32 {
         0x20..=0x7E => true,
-        0xA0..=0xFF => matches!(c, '\u{a0}' | '·' | '×' | '÷' | '°' | '±' | '§' | '¥' | '®' | '©' | '«' | '»' | '¹' | '²' | '³'),
-        0x2000..=0x2BFF => true,            // punctuation, symbols, arrows, ①, box drawing
+        0xA0..=0xFF => matches!(
+            c,
+            '\u{a0}'
+                | '·'
+                | '×'
+                | '÷'
+                | '°'
+                | '±'
+                | '§'
+                | '¥'
+                | '®'
+                | '©'
+                | '«'
+                | '»'
+                | '¹'
+                | '²'
+                | '³'
+        ),
+        0x2000..=0x2BFF => true, // punctuation, symbols, arrows, ①, box drawing
         0x2E80..=0x2FDF | 0x3000..=0x30FF => true, // radicals, CJK punctuation, kana
         0x3100..=0x31BF | 0x3200..=0x33FF => true, // bopomofo, enclosed CJK, CJK compatibility
         0x3400..=0x4DBF | 0x4E00..=0x9FFF => true,

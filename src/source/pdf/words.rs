@@ -44,7 +44,9 @@ fn mid_y(g: &Glyph) -> f32 {
 
 pub fn words(glyphs: &[Glyph], rules: &[Rule], p: &WordParams) -> Vec<Word> {
     let mut order: Vec<usize> = (0..glyphs.len()).collect();
-    order.sort_by(|&a, &b| mid_y(&glyphs[a]).total_cmp(&mid_y(&glyphs[b])).then(glyphs[a].x0.total_cmp(&glyphs[b].x0)));
+    order.sort_by(|&a, &b| {
+        mid_y(&glyphs[a]).total_cmp(&mid_y(&glyphs[b])).then(glyphs[a].x0.total_cmp(&glyphs[b].x0))
+    });
     // Vertical rules, sorted by x, to split words at cell borders.
     let mut verticals: Vec<&Rule> = rules.iter().filter(|r| r.x1 - r.x0 < r.y1 - r.y0).collect();
     verticals.sort_by(|a, b| a.x0.total_cmp(&b.x0));
@@ -54,7 +56,8 @@ pub fn words(glyphs: &[Glyph], rules: &[Rule], p: &WordParams) -> Vec<Word> {
     let mut line_size = 0f32;
     for &i in &order {
         let g = &glyphs[i];
-        if !line.is_empty() && (mid_y(g) - line_y).abs() > p.line_tolerance * line_size.min(g.size) {
+        if !line.is_empty() && (mid_y(g) - line_y).abs() > p.line_tolerance * line_size.min(g.size)
+        {
             flush_line(glyphs, &mut line, &verticals, p, &mut out);
         }
         if line.is_empty() {
@@ -67,7 +70,13 @@ pub fn words(glyphs: &[Glyph], rules: &[Rule], p: &WordParams) -> Vec<Word> {
     out
 }
 
-fn flush_line(glyphs: &[Glyph], line: &mut Vec<usize>, verticals: &[&Rule], p: &WordParams, out: &mut Vec<Word>) {
+fn flush_line(
+    glyphs: &[Glyph],
+    line: &mut Vec<usize>,
+    verticals: &[&Rule],
+    p: &WordParams,
+    out: &mut Vec<Word>,
+) {
     line.sort_by(|&a, &b| glyphs[a].x0.total_cmp(&glyphs[b].x0));
     let mut cur: Option<(String, Rect, f32)> = None;
     let mut prev: Option<&Glyph> = None;
@@ -75,7 +84,10 @@ fn flush_line(glyphs: &[Glyph], line: &mut Vec<usize>, verticals: &[&Rule], p: &
         let g = &glyphs[i];
         if let Some(q) = prev {
             let w = (q.x1 - q.x0).max(0.1);
-            if q.text == g.text && (g.x0 - q.x0).abs() < 0.3 * w && (mid_y(g) - mid_y(q)).abs() < 0.3 * g.size {
+            if q.text == g.text
+                && (g.x0 - q.x0).abs() < 0.3 * w
+                && (mid_y(g) - mid_y(q)).abs() < 0.3 * g.size
+            {
                 continue; // fake bold
             }
         }
@@ -87,7 +99,10 @@ fn flush_line(glyphs: &[Glyph], line: &mut Vec<usize>, verticals: &[&Rule], p: &
                 let (a, b) = ((q.x0 + q.x1) / 2.0, (g.x0 + g.x1) / 2.0);
                 let y = mid_y(g);
                 let from = verticals.partition_point(|r| r.x0 <= a);
-                let ruled = verticals[from..].iter().take_while(|r| r.x0 < b).any(|r| r.y0 <= y && y <= r.y1);
+                let ruled = verticals[from..]
+                    .iter()
+                    .take_while(|r| r.x0 < b)
+                    .any(|r| r.y0 <= y && y <= r.y1);
                 gap > p.max_gap * size || ruled || g.size > q.size * 1.5 || q.size > g.size * 1.5
             }
             _ => false,
@@ -109,7 +124,10 @@ fn flush_line(glyphs: &[Glyph], line: &mut Vec<usize>, verticals: &[&Rule], p: &
                 rect.x1 = rect.x1.max(g.x1);
                 rect.y1 = rect.y1.max(g.y1);
             }
-            None => cur = Some((g.text.clone(), Rect { x0: g.x0, y0: g.y0, x1: g.x1, y1: g.y1 }, g.size)),
+            None => {
+                cur =
+                    Some((g.text.clone(), Rect { x0: g.x0, y0: g.y0, x1: g.x1, y1: g.y1 }, g.size))
+            }
         }
     }
     if let Some((text, rect, _)) = cur {
@@ -120,17 +138,33 @@ fn flush_line(glyphs: &[Glyph], line: &mut Vec<usize>, verticals: &[&Rule], p: &
 
 /// Merges collinear, touching segments into rules.
 pub fn rules(segs: &[Seg]) -> Vec<Rule> {
-    let (mut hs, mut vs): (Vec<Seg>, Vec<Seg>) = segs.iter().partition(|s| s.x1 - s.x0 >= s.y1 - s.y0);
+    let (mut hs, mut vs): (Vec<Seg>, Vec<Seg>) =
+        segs.iter().partition(|s| s.x1 - s.x0 >= s.y1 - s.y0);
     let mut out = Vec::new();
     hs.sort_by(|a, b| a.y0.total_cmp(&b.y0).then(a.x0.total_cmp(&b.x0)));
-    merge(&hs, |s| (s.y0, s.x0, s.x1), |at, from, to| Rule { x0: from, y0: at, x1: to, y1: at }, &mut out);
+    merge(
+        &hs,
+        |s| (s.y0, s.x0, s.x1),
+        |at, from, to| Rule { x0: from, y0: at, x1: to, y1: at },
+        &mut out,
+    );
     vs.sort_by(|a, b| a.x0.total_cmp(&b.x0).then(a.y0.total_cmp(&b.y0)));
-    merge(&vs, |s| (s.x0, s.y0, s.y1), |at, from, to| Rule { x0: at, y0: from, x1: at, y1: to }, &mut out);
+    merge(
+        &vs,
+        |s| (s.x0, s.y0, s.y1),
+        |at, from, to| Rule { x0: at, y0: from, x1: at, y1: to },
+        &mut out,
+    );
     out
 }
 
 /// `segs` sorted by position; `key` gives (position, from, to) along the axis.
-fn merge(segs: &[Seg], key: impl Fn(&Seg) -> (f32, f32, f32), make: impl Fn(f32, f32, f32) -> Rule, out: &mut Vec<Rule>) {
+fn merge(
+    segs: &[Seg],
+    key: impl Fn(&Seg) -> (f32, f32, f32),
+    make: impl Fn(f32, f32, f32) -> Rule,
+    out: &mut Vec<Rule>,
+) {
     // Group by position (within SAME_LINE of the group's first), then sort
     // each group along the axis and join runs.
     let mut i = 0;
@@ -179,7 +213,14 @@ mod tests {
 
     #[test]
     fn glyphs_group_by_line_and_gap_in_any_paint_order() {
-        let glyphs = vec![g("4", 140.0, 100.0, 5.0), g("规", 10.0, 100.0, 10.0), g("章", 20.0, 100.0, 10.0), g("1", 120.0, 100.0, 5.0), g("2", 125.0, 100.3, 5.0), g("下", 10.0, 120.0, 10.0)];
+        let glyphs = vec![
+            g("4", 140.0, 100.0, 5.0),
+            g("规", 10.0, 100.0, 10.0),
+            g("章", 20.0, 100.0, 10.0),
+            g("1", 120.0, 100.0, 5.0),
+            g("2", 125.0, 100.3, 5.0),
+            g("下", 10.0, 120.0, 10.0),
+        ];
         let ws = words(&glyphs, &[], &WordParams::default());
         assert_eq!(texts(&ws), vec!["规章", "12", "4", "下"]);
         assert_eq!(ws[0].rect, Rect { x0: 10.0, y0: 91.5, x1: 30.0, y1: 101.5 });
@@ -187,7 +228,14 @@ mod tests {
 
     #[test]
     fn spaces_rules_and_fake_bold_split_or_dedupe() {
-        let glyphs = vec![g("1", 10.0, 50.0, 5.0), g("1", 10.3, 50.0, 5.0), g(" ", 15.0, 50.0, 2.5), g("2", 17.5, 50.0, 5.0), g("3", 22.5, 50.0, 5.0), g("4", 27.5, 50.0, 5.0)];
+        let glyphs = vec![
+            g("1", 10.0, 50.0, 5.0),
+            g("1", 10.3, 50.0, 5.0),
+            g(" ", 15.0, 50.0, 2.5),
+            g("2", 17.5, 50.0, 5.0),
+            g("3", 22.5, 50.0, 5.0),
+            g("4", 27.5, 50.0, 5.0),
+        ];
         let rule = Rule { x0: 27.6, y0: 0.0, x1: 27.6, y1: 100.0 };
         let ws = words(&glyphs, &[rule], &WordParams::default());
         assert_eq!(texts(&ws), vec!["1", "23", "4"]);

@@ -38,11 +38,14 @@ impl Ink {
     }
 
     fn from_bits(w: u32, h: u32, bits: Vec<bool>) -> Ink {
-        let at = |x: i64, y: i64| x >= 0 && y >= 0 && x < w as i64 && y < h as i64 && bits[(y * w as i64 + x) as usize];
+        let at = |x: i64, y: i64| {
+            x >= 0 && y >= 0 && x < w as i64 && y < h as i64 && bits[(y * w as i64 + x) as usize]
+        };
         let mut grown = vec![false; bits.len()];
         for y in 0..h as i64 {
             for x in 0..w as i64 {
-                grown[(y * w as i64 + x) as usize] = (-1..=1).any(|dy| (-1..=1).any(|dx| at(x + dx, y + dy)));
+                grown[(y * w as i64 + x) as usize] =
+                    (-1..=1).any(|dy| (-1..=1).any(|dx| at(x + dx, y + dy)));
             }
         }
         let count = bits.iter().filter(|&&b| b).count() as u32;
@@ -59,7 +62,12 @@ impl Ink {
     /// it, and at most [`MISMATCH`] of the ink in all.
     pub fn same(&self, o: &Ink) -> bool {
         let tol = 1 + self.h.max(o.h) / 25;
-        if self.h.min(o.h) < MIN_HEIGHT || self.w.abs_diff(o.w) > tol || self.h.abs_diff(o.h) > tol || self.count == 0 || o.count == 0 {
+        if self.h.min(o.h) < MIN_HEIGHT
+            || self.w.abs_diff(o.w) > tol
+            || self.h.abs_diff(o.h) > tol
+            || self.count == 0
+            || o.count == 0
+        {
             return false;
         }
         if self.count.abs_diff(o.count) as f32 > 0.15 * self.count.max(o.count) as f32 {
@@ -75,8 +83,10 @@ impl Ink {
     fn agrees(&self, o: &Ink, dx: i64, dy: i64) -> bool {
         let (w, h) = (self.w.max(o.w) as i64, self.h.max(o.h) as i64);
         let unmatched = |x: i64, y: i64| {
-            let a = Ink::get(&self.bits, self.w, self.h, x, y) && !Ink::get(&o.grown, o.w, o.h, x - dx, y - dy);
-            a || Ink::get(&o.bits, o.w, o.h, x - dx, y - dy) && !Ink::get(&self.grown, self.w, self.h, x, y)
+            let a = Ink::get(&self.bits, self.w, self.h, x, y)
+                && !Ink::get(&o.grown, o.w, o.h, x - dx, y - dy);
+            a || Ink::get(&o.bits, o.w, o.h, x - dx, y - dy)
+                && !Ink::get(&self.grown, self.w, self.h, x, y)
         };
         // Row by row, two rows kept: most comparisons are of different ink
         // and end within a few rows, on too much unmatched ink or a block.
@@ -88,7 +98,10 @@ impl Ink {
                 *m = unmatched(x as i64, y);
                 total += *m as usize;
             }
-            if total as f32 > limit || y > 0 && (0..w as usize - 1).any(|x| above[x] && above[x + 1] && row[x] && row[x + 1]) {
+            if total as f32 > limit
+                || y > 0
+                    && (0..w as usize - 1).any(|x| above[x] && above[x + 1] && row[x] && row[x + 1])
+            {
                 return false;
             }
             std::mem::swap(&mut above, &mut row);
@@ -140,7 +153,9 @@ impl<T: Clone> InkCache<T> {
 
     /// Remembers that `ink` read `key` (the text) with `value`.
     pub fn put(&mut self, ink: Ink, key: &str, value: T) {
-        if self.entries.len() < MAX_ENTRIES && !self.entries.iter().any(|e| e.1 == key && e.0.same(&ink)) {
+        if self.entries.len() < MAX_ENTRIES
+            && !self.entries.iter().any(|e| e.1 == key && e.0.same(&ink))
+        {
             self.entries.push((ink, key.to_string(), value));
         }
     }
@@ -165,7 +180,12 @@ mod tests {
 
     /// A "0" as a ring of 4-pixel strokes, 24 × 40, at offset (ox, oy).
     fn zero(ox: u32, oy: u32, bar: bool) -> Ink {
-        let mut r = vec![(ox, oy, ox + 24, oy + 4), (ox, oy + 36, ox + 24, oy + 40), (ox, oy, ox + 4, oy + 40), (ox + 20, oy, ox + 24, oy + 40)];
+        let mut r = vec![
+            (ox, oy, ox + 24, oy + 4),
+            (ox, oy + 36, ox + 24, oy + 40),
+            (ox, oy, ox + 4, oy + 40),
+            (ox + 20, oy, ox + 24, oy + 40),
+        ];
         if bar {
             r.push((ox, oy + 18, ox + 24, oy + 22));
         }

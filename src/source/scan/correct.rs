@@ -53,12 +53,24 @@ const MAX_PAIR_CANDIDATES: usize = 24;
 type Change = (usize, usize, String);
 
 /// Extracts a report from a scan: pipeline, rereading, correction.
-pub fn extract(scan: &ScanDoc, source: SourceInfo, templates: &TemplateSet) -> Result<Report, DocumentError> {
+pub fn extract(
+    scan: &ScanDoc,
+    source: SourceInfo,
+    templates: &TemplateSet,
+) -> Result<Report, DocumentError> {
     let first = pipeline::extract(&scan.doc, source.clone(), templates)?;
-    let owner: Vec<Option<usize>> = first.cells.iter().map(|c| c.loc.and_then(|l| cell_at(&scan.cells, l))).collect();
+    let owner: Vec<Option<usize>> =
+        first.cells.iter().map(|c| c.loc.and_then(|l| cell_at(&scan.cells, l))).collect();
     let failed_fields: BTreeSet<usize> = failed(&first);
     let doubtful: Vec<usize> = (0..first.cells.len())
-        .filter(|&f| owner[f].is_some_and(|ci| scan.cells[ci].number && (scan.cells[ci].confidence < UNSURE || scan.cells[ci].sealed || failed_fields.contains(&f))))
+        .filter(|&f| {
+            owner[f].is_some_and(|ci| {
+                scan.cells[ci].number
+                    && (scan.cells[ci].confidence < UNSURE
+                        || scan.cells[ci].sealed
+                        || failed_fields.contains(&f))
+            })
+        })
         .collect();
     let mut report = first.clone();
     if !failed_fields.is_empty() && !doubtful.is_empty() {
@@ -79,12 +91,19 @@ pub fn extract(scan: &ScanDoc, source: SourceInfo, templates: &TemplateSet) -> R
             }
             // A reread may fix a number, never the reading of the report:
             // same edition, or the change is not taken.
-            let r = pipeline::extract(&doc, source.clone(), templates).ok().filter(|r| r.edition == first.edition)?;
+            let r = pipeline::extract(&doc, source.clone(), templates)
+                .ok()
+                .filter(|r| r.edition == first.edition)?;
             let all_hold = r.checks.iter().all(|c| c.status != CheckStatus::Failed);
             let confirmed = set.iter().all(|(f, _, _)| in_ok_check(&r, *f));
             (all_hold && confirmed).then_some(r)
         };
-        let mut fixes = unique_fixes(&changes, |c| c.0, try_changes, |r: &Report| r.cells.iter().map(|c| c.value).collect::<Vec<_>>());
+        let mut fixes = unique_fixes(
+            &changes,
+            |c| c.0,
+            try_changes,
+            |r: &Report| r.cells.iter().map(|c| c.value).collect::<Vec<_>>(),
+        );
         if fixes.len() == 1 {
             let (set, mut r) = fixes.remove(0);
             for (f, ci, text) in set {
@@ -99,7 +118,13 @@ pub fn extract(scan: &ScanDoc, source: SourceInfo, templates: &TemplateSet) -> R
             }
             report = r;
         } else if fixes.len() > 1 {
-            report.warnings.push(Warning::new("ambiguous-correction", format!("{} different rereadings would each make every rule hold; none was taken", fixes.len())));
+            report.warnings.push(Warning::new(
+                "ambiguous-correction",
+                format!(
+                    "{} different rereadings would each make every rule hold; none was taken",
+                    fixes.len()
+                ),
+            ));
         }
     }
     fold_confidence(&mut report, scan, &owner);
@@ -115,7 +140,12 @@ pub fn extract(scan: &ScanDoc, source: SourceInfo, templates: &TemplateSet) -> R
 /// pairs of changes to two different fields only when no single one works
 /// (and there are few). Sets whose results have the same key (the same
 /// values, reached through two spellings of a reading) count once.
-fn unique_fixes<'a, C, R, K: PartialEq>(changes: &'a [C], field: impl Fn(&C) -> usize, mut holds: impl FnMut(&[&'a C]) -> Option<R>, key: impl Fn(&R) -> K) -> Vec<(Vec<&'a C>, R)> {
+fn unique_fixes<'a, C, R, K: PartialEq>(
+    changes: &'a [C],
+    field: impl Fn(&C) -> usize,
+    mut holds: impl FnMut(&[&'a C]) -> Option<R>,
+    key: impl Fn(&R) -> K,
+) -> Vec<(Vec<&'a C>, R)> {
     let mut fixes: Vec<(Vec<&'a C>, R)> = Vec::new();
     let push = |set: Vec<&'a C>, r: R, fixes: &mut Vec<(Vec<&'a C>, R)>| {
         if !fixes.iter().any(|(_, o)| key(o) == key(&r)) {
@@ -143,7 +173,12 @@ fn unique_fixes<'a, C, R, K: PartialEq>(changes: &'a [C], field: impl Fn(&C) -> 
 
 /// Field indices that appear in a failed rule instance.
 fn failed(r: &Report) -> BTreeSet<usize> {
-    r.checks.iter().filter(|c| c.status == CheckStatus::Failed).flat_map(|c| c.lhs.iter().chain(&c.rhs)).filter_map(|id| r.field_ids.iter().position(|f| f == id)).collect()
+    r.checks
+        .iter()
+        .filter(|c| c.status == CheckStatus::Failed)
+        .flat_map(|c| c.lhs.iter().chain(&c.rhs))
+        .filter_map(|id| r.field_ids.iter().position(|f| f == id))
+        .collect()
 }
 
 /// Whether a rule that held vouches for field `f`: one in which it takes
@@ -151,8 +186,17 @@ fn failed(r: &Report) -> BTreeSet<usize> {
 /// field holds by construction (the field was computed from it).
 fn in_ok_check(r: &Report, f: usize) -> bool {
     let id = &r.field_ids[f];
-    let read = |other: &String| other == id || r.field_ids.iter().position(|g| g == other).is_some_and(|g| r.cells[g].value.is_some() && r.cells[g].status != Status::Inferred);
-    r.checks.iter().any(|c| c.status == CheckStatus::Ok && (c.lhs.contains(id) || c.rhs.contains(id)) && c.lhs.iter().chain(&c.rhs).all(read))
+    let read = |other: &String| {
+        other == id
+            || r.field_ids.iter().position(|g| g == other).is_some_and(|g| {
+                r.cells[g].value.is_some() && r.cells[g].status != Status::Inferred
+            })
+    };
+    r.checks.iter().any(|c| {
+        c.status == CheckStatus::Ok
+            && (c.lhs.contains(id) || c.rhs.contains(id))
+            && c.lhs.iter().chain(&c.rhs).all(read)
+    })
 }
 
 /// OCR confidence into each value read from a cell; warnings for unsure
@@ -184,12 +228,22 @@ fn fold_confidence(r: &mut Report, scan: &ScanDoc, owner: &[Option<usize>]) {
         if ocr < UNSURE && !confirmed {
             conf = conf.min(LOW_CONFIDENCE - 0.01);
             let id = r.field_ids[f].clone();
-            r.warnings.push(Warning::field("low-confidence", &id, c.loc, format!("{id}: OCR is unsure of {:?} (confidence {ocr:.2}) and no rule confirms it", read.text)));
+            r.warnings.push(Warning::field(
+                "low-confidence",
+                &id,
+                c.loc,
+                format!(
+                    "{id}: OCR is unsure of {:?} (confidence {ocr:.2}) and no rule confirms it",
+                    read.text
+                ),
+            ));
         } else if !confirmed {
             if read.sealed {
                 conf = conf.min(LOW_CONFIDENCE - 0.01);
                 sealed.entry(read.page).or_default().1 += 1;
-            } else if let Some(k) = unruled.iter().position(|&p| p == read.page).filter(|_| read.placed) {
+            } else if let Some(k) =
+                unruled.iter().position(|&p| p == read.page).filter(|_| read.placed)
+            {
                 conf = conf.min(LOW_CONFIDENCE - 0.01);
                 placed_only[k] += 1;
             }
@@ -218,10 +272,16 @@ fn cap_inferred(r: &mut Report) {
             continue;
         }
         let id = &r.field_ids[f];
-        let conf_of = |other: &String| r.field_ids.iter().position(|g| g == other).map_or(0.0, |g| r.cells[g].confidence);
-        let best = r.checks.iter()
+        let conf_of = |other: &String| {
+            r.field_ids.iter().position(|g| g == other).map_or(0.0, |g| r.cells[g].confidence)
+        };
+        let best = r
+            .checks
+            .iter()
             .filter(|c| c.status == CheckStatus::Ok && (c.lhs.contains(id) || c.rhs.contains(id)))
-            .map(|c| c.lhs.iter().chain(&c.rhs).filter(|o| *o != id).map(conf_of).fold(1.0, f32::min))
+            .map(|c| {
+                c.lhs.iter().chain(&c.rhs).filter(|o| *o != id).map(conf_of).fold(1.0, f32::min)
+            })
             .fold(0.0, f32::max);
         if best < r.cells[f].confidence {
             r.cells[f].confidence = (best * 100.0).round() / 100.0;
@@ -233,17 +293,27 @@ fn cap_inferred(r: &mut Report) {
 fn cell_at(cells: &[CellRead], loc: Loc) -> Option<usize> {
     let Loc::Box { page, x0, y0, x1, y1 } = loc else { return None };
     let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
-    cells.iter().position(|c| c.page == page && cx >= c.rect.x0 && cx <= c.rect.x1 && cy >= c.rect.y0 && cy <= c.rect.y1)
+    cells.iter().position(|c| {
+        c.page == page && cx >= c.rect.x0 && cx <= c.rect.x1 && cy >= c.rect.y0 && cy <= c.rect.y1
+    })
 }
 
 fn set_text(doc: &mut TextDoc, cell: &CellRead, text: &str) {
     for line in &mut doc.lines {
         for c in &mut line.cells {
-            if c.loc.is_some_and(|l| cell_at(std::slice::from_ref(cell), l).is_some()) && !c.text.is_empty() {
+            if c.loc.is_some_and(|l| cell_at(std::slice::from_ref(cell), l).is_some())
+                && !c.text.is_empty()
+            {
                 c.text = text.to_string();
             }
         }
-        line.text = line.cells.iter().map(|c| c.text.as_str()).filter(|t| !t.is_empty()).collect::<Vec<_>>().join(" ");
+        line.text = line
+            .cells
+            .iter()
+            .map(|c| c.text.as_str())
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
     }
 }
 
@@ -260,7 +330,12 @@ pub fn alternatives(scan: &ScanDoc, cell: &CellRead) -> Vec<String> {
     for (i, s) in cell.symbols.iter().enumerate() {
         for (alt, conf) in &s.alternatives {
             if *conf > 0.02 {
-                let text: String = cell.symbols.iter().enumerate().map(|(j, t)| if j == i { alt.as_str() } else { t.text.as_str() }).collect();
+                let text: String = cell
+                    .symbols
+                    .iter()
+                    .enumerate()
+                    .map(|(j, t)| if j == i { alt.as_str() } else { t.text.as_str() })
+                    .collect();
                 push(text);
             }
         }
@@ -277,8 +352,18 @@ pub fn alternatives(scan: &ScanDoc, cell: &CellRead) -> Vec<String> {
         };
         // Word and raw-line modes return nothing on crops this small, so
         // they are given the crop enlarged three times.
-        let big = imageops::resize(&crop, crop.width() * 2, crop.height() * 2, imageops::FilterType::CatmullRom);
-        let bigger = imageops::resize(&crop, crop.width() * 3, crop.height() * 3, imageops::FilterType::CatmullRom);
+        let big = imageops::resize(
+            &crop,
+            crop.width() * 2,
+            crop.height() * 2,
+            imageops::FilterType::CatmullRom,
+        );
+        let bigger = imageops::resize(
+            &crop,
+            crop.width() * 3,
+            crop.height() * 3,
+            imageops::FilterType::CatmullRom,
+        );
         read(&mut e.numbers, &big, Psm::Line, dpi * 2);
         read(&mut e.numbers, &bigger, Psm::Word, dpi * 3);
         read(&mut e.numbers, &bigger, Psm::RawLine, dpi * 3);
@@ -319,7 +404,9 @@ pub(super) fn binarize(img: &GrayImage) -> GrayImage {
             t = i as u8;
         }
     }
-    GrayImage::from_fn(img.width(), img.height(), |x, y| Luma([if img.get_pixel(x, y)[0] <= t { 0 } else { 255 }]))
+    GrayImage::from_fn(img.width(), img.height(), |x, y| {
+        Luma([if img.get_pixel(x, y)[0] <= t { 0 } else { 255 }])
+    })
 }
 
 #[cfg(test)]

@@ -23,7 +23,12 @@ const ORANGE: Rgb<u8> = Rgb([240, 140, 0]);
 const MAGENTA: Rgb<u8> = Rgb([210, 0, 210]);
 
 /// Writes the overlays; returns the files written.
-pub fn write(dir: &Path, name: &str, scan: &ScanDoc, report: Option<&Report>) -> std::io::Result<Vec<std::path::PathBuf>> {
+pub fn write(
+    dir: &Path,
+    name: &str,
+    scan: &ScanDoc,
+    report: Option<&Report>,
+) -> std::io::Result<Vec<std::path::PathBuf>> {
     std::fs::create_dir_all(dir)?;
     let mut written = Vec::new();
     for page in &scan.scans {
@@ -33,14 +38,23 @@ pub fn write(dir: &Path, name: &str, scan: &ScanDoc, report: Option<&Report>) ->
         });
         for s in &page.segments {
             let t = (s.thickness / 2.0).max(1.0);
-            let r = if s.horizontal { (s.from, s.at - t, s.to, s.at + t) } else { (s.at - t, s.from, s.at + t, s.to) };
+            let r = if s.horizontal {
+                (s.from, s.at - t, s.to, s.at + t)
+            } else {
+                (s.at - t, s.from, s.at + t, s.to)
+            };
             fill(&mut img, r, RED);
         }
         let px = page.dpi / 72.0;
         for t in &page.tables {
             for c in &t.cells {
                 let r = c.rect;
-                rect(&mut img, (r.x0 * px + 3.0, r.y0 * px + 3.0, r.x1 * px - 3.0, r.y1 * px - 3.0), BLUE, 1);
+                rect(
+                    &mut img,
+                    (r.x0 * px + 3.0, r.y0 * px + 3.0, r.x1 * px - 3.0, r.y1 * px - 3.0),
+                    BLUE,
+                    1,
+                );
             }
         }
         if let Some(r) = report {
@@ -74,7 +88,10 @@ pub fn write(dir: &Path, name: &str, scan: &ScanDoc, report: Option<&Report>) ->
 fn fill(img: &mut RgbImage, (x0, y0, x1, y1): (f32, f32, f32, f32), c: Rgb<u8>) {
     let (w, h) = img.dimensions();
     let (x0, y0) = (x0.max(0.0) as u32, y0.max(0.0) as u32);
-    let (x1, y1) = ((x1.max(0.0) as u32).min(w.saturating_sub(1)), (y1.max(0.0) as u32).min(h.saturating_sub(1)));
+    let (x1, y1) = (
+        (x1.max(0.0) as u32).min(w.saturating_sub(1)),
+        (y1.max(0.0) as u32).min(h.saturating_sub(1)),
+    );
     for y in y0..=y1 {
         for x in x0..=x1 {
             img.put_pixel(x, y, c);

@@ -19,11 +19,15 @@
 //! (every "0" of a sparse table) and glues columns, and chi_sim misreads
 //! the digits it keeps.
 
-use crate::layout::{Page, Rect, Word};
-use super::ocr::{Engines, OcrError};
-use super::read::{crop_padded, first_reading_seen, ink_box, median_height, read_text_seen, read_unsure_value, strip_trailing_digits, under_seal, CellRead, NumberRead, PageInput, PxBox, ReadParams, Reading, MAX_NUMBER_ASPECT, NARROW, TALLER};
 use super::cache::InkCache;
+use super::ocr::{Engines, OcrError};
+use super::read::{
+    crop_padded, first_reading_seen, ink_box, median_height, read_text_seen, read_unsure_value,
+    strip_trailing_digits, under_seal, CellRead, NumberRead, PageInput, PxBox, ReadParams, Reading,
+    MAX_NUMBER_ASPECT, NARROW, TALLER,
+};
 use super::text::Band;
+use crate::layout::{Page, Rect, Word};
 
 /// A blank this many line heights wide separates two cells of a row: the
 /// padding of two cells, while the widest blank inside a cell (after a
@@ -38,7 +42,13 @@ const MIN_PIECE: f32 = 0.4;
 
 /// Reads the pieces of ink of `rows`, the table rows of a page without
 /// rules; `line` is the page's common line height in pixels.
-pub fn read_page(p: &PageInput, rows: &[Band], line: u32, engines: &mut Engines, params: &ReadParams) -> Result<(Page, Vec<CellRead>), OcrError> {
+pub fn read_page(
+    p: &PageInput,
+    rows: &[Band],
+    line: u32,
+    engines: &mut Engines,
+    params: &ReadParams,
+) -> Result<(Page, Vec<CellRead>), OcrError> {
     let pt = 72.0 / p.dpi;
     let (w, h) = p.gray.dimensions();
     let found = pieces(p, rows, line);
@@ -55,28 +65,51 @@ pub fn read_page(p: &PageInput, rows: &[Band], line: u32, engines: &mut Engines,
     for i in order {
         let ink = found[i].1;
         if digit_h.is_none() && aspect(ink) > NARROW {
-            digit_h = median_height(done.iter().filter(|&&k| first[k].as_ref().is_some_and(|n| n.sure(params))).map(|&k| found[k].1));
+            digit_h = median_height(
+                done.iter()
+                    .filter(|&&k| first[k].as_ref().is_some_and(|n| n.sure(params)))
+                    .map(|&k| found[k].1),
+            );
         }
-        let text_like = digit_h.is_some_and(|d| (ink.3 - ink.1) as f32 > TALLER * d as f32) || aspect(ink) > MAX_NUMBER_ASPECT;
+        let text_like = digit_h.is_some_and(|d| (ink.3 - ink.1) as f32 > TALLER * d as f32)
+            || aspect(ink) > MAX_NUMBER_ASPECT;
         if !text_like {
-            first[i] = Some(first_reading_seen(engines, p, &crop_padded(p.gray, ink, params.pad), ink, params, &mut numbers_seen)?);
+            first[i] = Some(first_reading_seen(
+                engines,
+                p,
+                &crop_padded(p.gray, ink, params.pad),
+                ink,
+                params,
+                &mut numbers_seen,
+            )?);
         }
         done.push(i);
     }
-    let sure: Vec<bool> = first.iter().map(|n| n.as_ref().is_some_and(|n| n.sure(params))).collect();
+    let sure: Vec<bool> =
+        first.iter().map(|n| n.as_ref().is_some_and(|n| n.sure(params))).collect();
     // Below or above confident numbers stands a value column: there a piece
     // the digits engine could not read is an unsure value, reread as a
     // ruled value cell is (chi_sim first, so a label keeps its words).
     let overlaps = |a: PxBox, b: PxBox| a.0 < b.2 && b.0 < a.2;
     // So does a row at least half of whose pieces are confident numbers
     // (the s4 table has a single row of values).
-    let in_value_column = |i: usize| (0..found.len()).filter(|&k| sure[k] && found[k].0 != found[i].0 && overlaps(found[i].1, found[k].1)).count() >= 2;
+    let in_value_column = |i: usize| {
+        (0..found.len())
+            .filter(|&k| sure[k] && found[k].0 != found[i].0 && overlaps(found[i].1, found[k].1))
+            .count()
+            >= 2
+    };
     let in_value_row = |i: usize| {
         let row = (0..found.len()).filter(|&k| found[k].0 == found[i].0);
         let (n, s) = row.fold((0, 0), |(n, s), k| (n + 1, s + sure[k] as usize));
         s >= 2 && 2 * s >= n
     };
-    let is_number: Vec<bool> = (0..found.len()).map(|i| first[i].as_ref().is_some_and(|n| n.shaped) || (first[i].is_some() && (in_value_column(i) || in_value_row(i)))).collect();
+    let is_number: Vec<bool> = (0..found.len())
+        .map(|i| {
+            first[i].as_ref().is_some_and(|n| n.shaped)
+                || (first[i].is_some() && (in_value_column(i) || in_value_row(i)))
+        })
+        .collect();
     let is_number = labels_first(&found, is_number);
     let found = split_rows(found, &is_number);
     let mut words = Vec::new();
@@ -84,35 +117,99 @@ pub fn read_page(p: &PageInput, rows: &[Band], line: u32, engines: &mut Engines,
     // Text: as in a ruled label cell, digits OCR put at its end are a
     // misread character (不 read as 7), not a value glued on: a value is a
     // piece of its own, past a column's gap.
-    let label = |r: Option<Reading>| r.map(|(t, c, n, s)| if n { (t, c, n, s) } else { (strip_trailing_digits(&t), c, n, s) });
+    let label = |r: Option<Reading>| {
+        r.map(|(t, c, n, s)| if n { (t, c, n, s) } else { (strip_trailing_digits(&t), c, n, s) })
+    };
     for unit in units(&found, &is_number) {
         let ink = unit.iter().map(|&i| found[i].1).reduce(union).unwrap_or_default();
         let crop = crop_padded(p.gray, ink, params.pad);
         let read = match unit.as_slice() {
-            [i] if first[*i].as_ref().is_some_and(|n| n.sure(params)) => first[*i].clone().map(|n| (n.text, n.confidence, true, n.symbols)),
+            [i] if first[*i].as_ref().is_some_and(|n| n.sure(params)) => {
+                first[*i].clone().map(|n| (n.text, n.confidence, true, n.symbols))
+            }
             // A well-formed number the engine is unsure of: reread, and
             // kept with its low confidence if it stays a number.
-            [i] if is_number[*i] => read_unsure_value(engines, p, &crop, ink, params, first[*i].clone(), true, &mut labels_seen)?,
+            [i] if is_number[*i] => read_unsure_value(
+                engines,
+                p,
+                &crop,
+                ink,
+                params,
+                first[*i].clone(),
+                true,
+                &mut labels_seen,
+            )?,
             [i] if first[*i].is_some() => {
                 // chi_sim sees digits and no words ("]1"): a value the digits
                 // engine misread, reread as one.
                 let text = read_text_seen(engines, p, &crop, ink, true, &mut labels_seen)?;
-                let digits_only = text.as_ref().is_some_and(|t| t.0.chars().any(|c| c.is_ascii_digit()) && t.0.chars().filter(|&c| crate::value::is_cjk(c)).count() < 2);
-                if digits_only { read_unsure_value(engines, p, &crop, ink, params, first[*i].clone(), true, &mut labels_seen)? } else { label(text) }
+                let digits_only = text.as_ref().is_some_and(|t| {
+                    t.0.chars().any(|c| c.is_ascii_digit())
+                        && t.0.chars().filter(|&c| crate::value::is_cjk(c)).count() < 2
+                });
+                if digits_only {
+                    read_unsure_value(
+                        engines,
+                        p,
+                        &crop,
+                        ink,
+                        params,
+                        first[*i].clone(),
+                        true,
+                        &mut labels_seen,
+                    )?
+                } else {
+                    label(text)
+                }
             }
-            _ => label(read_text_seen(engines, p, &crop, ink, (ink.3 - ink.1) as f32 <= 1.5 * line as f32, &mut labels_seen)?),
+            _ => label(read_text_seen(
+                engines,
+                p,
+                &crop,
+                ink,
+                (ink.3 - ink.1) as f32 <= 1.5 * line as f32,
+                &mut labels_seen,
+            )?),
         };
         if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
-            eprintln!("p{} piece {ink:?} -> {:?}", p.number, read.as_ref().map(|r| (&r.0, r.1, r.2)));
+            eprintln!(
+                "p{} piece {ink:?} -> {:?}",
+                p.number,
+                read.as_ref().map(|r| (&r.0, r.1, r.2))
+            );
         }
         let Some((text, confidence, number, symbols)) = read else { continue };
-        let rect = Rect { x0: ink.0 as f32 * pt, y0: ink.1 as f32 * pt, x1: ink.2 as f32 * pt, y1: ink.3 as f32 * pt };
+        let rect = Rect {
+            x0: ink.0 as f32 * pt,
+            y0: ink.1 as f32 * pt,
+            x1: ink.2 as f32 * pt,
+            y1: ink.3 as f32 * pt,
+        };
         words.push(Word { text: text.clone(), rect, confidence: Some(confidence) });
         if number {
-            cells.push(CellRead { page: p.number, rect, ink, text, confidence, number, symbols, placed: true, sealed: under_seal(p, (ink.0 as f32, ink.1 as f32, ink.2 as f32, ink.3 as f32)) });
+            cells.push(CellRead {
+                page: p.number,
+                rect,
+                ink,
+                text,
+                confidence,
+                number,
+                symbols,
+                placed: true,
+                sealed: under_seal(p, (ink.0 as f32, ink.1 as f32, ink.2 as f32, ink.3 as f32)),
+            });
         }
     }
-    Ok((Page { number: p.number, width: w as f32 * pt, height: h as f32 * pt, words, rules: Vec::new() }, cells))
+    Ok((
+        Page {
+            number: p.number,
+            width: w as f32 * pt,
+            height: h as f32 * pt,
+            words,
+            rules: Vec::new(),
+        },
+        cells,
+    ))
 }
 
 fn union(a: PxBox, b: PxBox) -> PxBox {
@@ -132,7 +229,13 @@ fn pieces(p: &PageInput, rows: &[Band], line: u32) -> Vec<(usize, PxBox)> {
             let (x0, x1) = (b.x0 + x0, b.x0 + x1);
             for (y0, y1) in lines_of(p.ink, w, (x0, b.y0, x1, b.y1), line) {
                 for (a0, a1) in runs(column_ink(p.ink, w, (x0, y0, x1, y1)), gap, 0) {
-                    if let Some(ink) = ink_box(p.ink, w, h, ((x0 + a0) as f32, y0 as f32, (x0 + a1) as f32, y1 as f32), p.dpi) {
+                    if let Some(ink) = ink_box(
+                        p.ink,
+                        w,
+                        h,
+                        ((x0 + a0) as f32, y0 as f32, (x0 + a1) as f32, y1 as f32),
+                        p.dpi,
+                    ) {
                         out.push((r, ink));
                     }
                 }
@@ -146,7 +249,14 @@ fn pieces(p: &PageInput, rows: &[Band], line: u32) -> Vec<(usize, PxBox)> {
 /// values: a "number" with text to its right in the same row is part of
 /// the label ("二、" read as "-4"), and is read as text with it.
 fn labels_first(found: &[(usize, PxBox)], is_number: Vec<bool>) -> Vec<bool> {
-    (0..found.len()).map(|i| is_number[i] && !(0..found.len()).any(|k| !is_number[k] && found[k].0 == found[i].0 && found[k].1 .0 >= found[i].1 .2)).collect()
+    (0..found.len())
+        .map(|i| {
+            is_number[i]
+                && !(0..found.len()).any(|k| {
+                    !is_number[k] && found[k].0 == found[i].0 && found[k].1 .0 >= found[i].1 .2
+                })
+        })
+        .collect()
 }
 
 /// A band holds several table rows when a label spanning them (the
@@ -158,7 +268,12 @@ fn split_rows(found: Vec<(usize, PxBox)>, is_number: &[bool]) -> Vec<(usize, PxB
     let nrows = found.iter().map(|f| f.0 + 1).max().unwrap_or(0);
     let mut cuts: Vec<Vec<u32>> = vec![Vec::new(); nrows];
     for (r, cut) in cuts.iter_mut().enumerate() {
-        let mut spans: Vec<(u32, u32)> = found.iter().zip(is_number).filter(|(f, &n)| n && f.0 == r).map(|(f, _)| (f.1 .1, f.1 .3)).collect();
+        let mut spans: Vec<(u32, u32)> = found
+            .iter()
+            .zip(is_number)
+            .filter(|(f, &n)| n && f.0 == r)
+            .map(|(f, _)| (f.1 .1, f.1 .3))
+            .collect();
         spans.sort_unstable();
         let mut groups: Vec<(u32, u32)> = Vec::new();
         for (y0, y1) in spans {
@@ -169,11 +284,18 @@ fn split_rows(found: Vec<(usize, PxBox)>, is_number: &[bool]) -> Vec<(usize, PxB
         }
         *cut = groups.windows(2).map(|g| (g[0].1 + g[1].0) / 2).collect();
     }
-    let ids: Vec<(usize, usize)> = found.iter().map(|&(r, b)| (r, cuts[r].iter().filter(|&&c| (b.1 + b.3) / 2 >= c).count())).collect();
+    let ids: Vec<(usize, usize)> = found
+        .iter()
+        .map(|&(r, b)| (r, cuts[r].iter().filter(|&&c| (b.1 + b.3) / 2 >= c).count()))
+        .collect();
     let mut order = ids.clone();
     order.sort_unstable();
     order.dedup();
-    ids.iter().map(|id| order.binary_search(id).unwrap_or(0)).zip(found).map(|(r, (_, b))| (r, b)).collect()
+    ids.iter()
+        .map(|id| order.binary_search(id).unwrap_or(0))
+        .zip(found)
+        .map(|(r, (_, b))| (r, b))
+        .collect()
 }
 
 /// Groups a row's pieces into what is read as one: the lines of a wrapped
@@ -188,14 +310,26 @@ fn units(found: &[(usize, PxBox)], is_number: &[bool]) -> Vec<Vec<usize>> {
     let nrows = found.iter().map(|f| f.0 + 1).max().unwrap_or(0);
     for r in 0..nrows {
         let row: Vec<usize> = (0..found.len()).filter(|&i| found[i].0 == r).collect();
-        let spans = |i: usize| row.iter().filter(|&&k| k != i && found[k].1 .1 >= found[i].1 .3 && overlaps(found[i].1, found[k].1)).count() >= 2;
+        let spans = |i: usize| {
+            row.iter()
+                .filter(|&&k| {
+                    k != i && found[k].1 .1 >= found[i].1 .3 && overlaps(found[i].1, found[k].1)
+                })
+                .count()
+                >= 2
+        };
         let mut groups: Vec<Vec<usize>> = Vec::new();
         for &i in &row {
             if is_number[i] || spans(i) {
                 groups.push(vec![i]);
                 continue;
             }
-            let joined: Vec<usize> = (0..groups.len()).filter(|&g| groups[g].iter().all(|&k| !is_number[k] && !spans(k)) && groups[g].iter().any(|&k| overlaps(found[i].1, found[k].1))).collect();
+            let joined: Vec<usize> = (0..groups.len())
+                .filter(|&g| {
+                    groups[g].iter().all(|&k| !is_number[k] && !spans(k))
+                        && groups[g].iter().any(|&k| overlaps(found[i].1, found[k].1))
+                })
+                .collect();
             let mut g: Vec<usize> = vec![i];
             for &j in joined.iter().rev() {
                 g.extend(groups.remove(j));
@@ -205,8 +339,12 @@ fn units(found: &[(usize, PxBox)], is_number: &[bool]) -> Vec<Vec<usize>> {
         let bbox = |g: &Vec<usize>| g.iter().map(|&k| found[k].1).reduce(union).unwrap_or_default();
         groups.sort_by_key(|g| (bbox(g).0, bbox(g).1));
         // The label: the text groups left of the row's first number.
-        if let Some(first_num) = groups.iter().filter(|g| g.iter().any(|&k| is_number[k])).map(|g| bbox(g).0).min() {
-            let (label, rest): (Vec<Vec<usize>>, Vec<Vec<usize>>) = groups.into_iter().partition(|g| bbox(g).2 <= first_num && g.iter().all(|&k| !is_number[k]));
+        if let Some(first_num) =
+            groups.iter().filter(|g| g.iter().any(|&k| is_number[k])).map(|g| bbox(g).0).min()
+        {
+            let (label, rest): (Vec<Vec<usize>>, Vec<Vec<usize>>) = groups
+                .into_iter()
+                .partition(|g| bbox(g).2 <= first_num && g.iter().all(|&k| !is_number[k]));
             groups = rest;
             if !label.is_empty() {
                 groups.insert(0, label.concat());
@@ -246,7 +384,9 @@ fn runs(profile: Vec<u32>, gap: u32, floor: u32) -> Vec<(u32, u32)> {
 /// [`LINE_GAP`] lines, fragments lower than [`MIN_PIECE`] joined to the
 /// nearer neighbour.
 fn lines_of(ink: &[bool], w: u32, b: PxBox, line: u32) -> Vec<(u32, u32)> {
-    let profile: Vec<u32> = (b.1..b.3).map(|y| (b.0..b.2).filter(|&x| ink[(y * w + x) as usize]).count() as u32).collect();
+    let profile: Vec<u32> = (b.1..b.3)
+        .map(|y| (b.0..b.2).filter(|&x| ink[(y * w + x) as usize]).count() as u32)
+        .collect();
     let gap = ((LINE_GAP * line as f32).ceil() as u32).max(2);
     let mut parts = runs(profile, gap, 0);
     let min = MIN_PIECE * line as f32;
@@ -287,7 +427,12 @@ mod tests {
     #[test]
     fn a_label_spanning_two_rows_is_cut_between_their_numbers() {
         // One band: a label at mid height, two numbers stacked in a column.
-        let found = vec![(0, (0, 40, 100, 60)), (0, (200, 10, 220, 30)), (0, (200, 70, 220, 90)), (1, (0, 150, 100, 170))];
+        let found = vec![
+            (0, (0, 40, 100, 60)),
+            (0, (200, 10, 220, 30)),
+            (0, (200, 70, 220, 90)),
+            (1, (0, 150, 100, 170)),
+        ];
         let is_number = vec![false, true, true, false];
         let rows: Vec<usize> = split_rows(found, &is_number).into_iter().map(|f| f.0).collect();
         assert_eq!(rows, vec![1, 0, 1, 2]);
@@ -296,8 +441,16 @@ mod tests {
     #[test]
     fn a_number_left_of_text_is_part_of_the_label() {
         // "二、" read as a number, then the label, then a value.
-        let found = vec![(0, (0, 0, 20, 20)), (0, (30, 0, 200, 20)), (0, (300, 0, 320, 20)), (1, (300, 40, 320, 60))];
-        assert_eq!(labels_first(&found, vec![true, false, true, true]), vec![false, false, true, true]);
+        let found = vec![
+            (0, (0, 0, 20, 20)),
+            (0, (30, 0, 200, 20)),
+            (0, (300, 0, 320, 20)),
+            (1, (300, 40, 320, 60)),
+        ];
+        assert_eq!(
+            labels_first(&found, vec![true, false, true, true]),
+            vec![false, false, true, true]
+        );
     }
 
     #[test]

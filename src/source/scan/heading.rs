@@ -41,7 +41,11 @@ pub fn check_title(r: &mut Report, scan: &ScanDoc) {
     if r.organization.is_none() && r.year.is_none() {
         // Nothing to check, but a user must not take the blanks for the
         // scan's: a title OCR could not find or read is worth a look.
-        r.warnings.push(Warning::new("no-title", "no title naming the organization or the year was read; check the report's first page".to_string()));
+        r.warnings.push(Warning::new(
+            "no-title",
+            "no title naming the organization or the year was read; check the report's first page"
+                .to_string(),
+        ));
         return;
     }
     let Some(title) = r.title.clone() else { return };
@@ -56,7 +60,9 @@ pub fn check_title(r: &mut Report, scan: &ScanDoc) {
     let mut flag = |what: &str, first: Option<String>, again: Option<String>| {
         let message = if first != again {
             format!("{what}: two readings of the title give {} and {}; the first is kept; check it against page {page}", show(&first), show(&again))
-        } else if let Some((conf, ch)) = again.as_deref().and_then(|t| lowest(&second, t)).filter(|l| l.0 < UNSURE_CHAR) {
+        } else if let Some((conf, ch)) =
+            again.as_deref().and_then(|t| lowest(&second, t)).filter(|l| l.0 < UNSURE_CHAR)
+        {
             format!("{what}: OCR is unsure of {} (its character {ch:?} read with confidence {conf:.2}); check it against page {page}", show(&first))
         } else {
             return;
@@ -71,8 +77,13 @@ pub fn check_title(r: &mut Report, scan: &ScanDoc) {
 /// `reading`, with that character.
 fn lowest(reading: &[(char, f32)], text: &str) -> Option<(f32, char)> {
     let want: Vec<char> = text.chars().collect();
-    let at = reading.windows(want.len().max(1)).position(|w| w.iter().map(|c| c.0).eq(want.iter().copied()))?;
-    reading[at..at + want.len()].iter().map(|&(c, conf)| (conf, c)).min_by(|a, b| a.0.total_cmp(&b.0))
+    let at = reading
+        .windows(want.len().max(1))
+        .position(|w| w.iter().map(|c| c.0).eq(want.iter().copied()))?;
+    reading[at..at + want.len()]
+        .iter()
+        .map(|&(c, conf)| (conf, c))
+        .min_by(|a, b| a.0.total_cmp(&b.0))
 }
 
 /// Reads a text line again with chi_sim, unsqueezed, at the page's size:
@@ -83,7 +94,17 @@ fn reread(scan: &ScanDoc, l: &LineRead) -> Option<Vec<(char, f32)>> {
     let crop = crop_padded(&page.gray, (b.x0, b.y0, b.x1, b.y1), 0.5);
     let words = with_engines(|e| e.text.read(&crop, Psm::Line, page.dpi as u32)).ok()?.ok()?;
     let symbols = words.iter().flat_map(|w| &w.symbols);
-    Some(symbols.flat_map(|s| nfkc(&s.text).chars().filter(|c| !c.is_whitespace()).map(|c| (c, s.confidence)).collect::<Vec<_>>()).collect())
+    Some(
+        symbols
+            .flat_map(|s| {
+                nfkc(&s.text)
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .map(|c| (c, s.confidence))
+                    .collect::<Vec<_>>()
+            })
+            .collect(),
+    )
 }
 
 /// The first text line holding `needle`, both normalized, spaces ignored.
@@ -99,7 +120,10 @@ mod tests {
 
     #[test]
     fn lowest_confidence_of_the_characters_that_spell_a_text() {
-        let reading: Vec<(char, f32)> = "某区某局2022年".chars().zip([0.99, 0.95, 0.73, 0.98, 0.99, 0.99, 0.97, 0.99, 0.99]).collect();
+        let reading: Vec<(char, f32)> = "某区某局2022年"
+            .chars()
+            .zip([0.99, 0.95, 0.73, 0.98, 0.99, 0.99, 0.97, 0.99, 0.99])
+            .collect();
         assert_eq!(lowest(&reading, "某局"), Some((0.73, '某')));
         assert_eq!(lowest(&reading, "2022"), Some((0.97, '2')));
         assert_eq!(lowest(&reading, "别局"), None);

@@ -90,14 +90,22 @@ pub fn decode(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, Docum
     if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
         return decode_tiff(bytes, limits);
     }
-    let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| DocumentError::Scan(format!("cannot read the image: {e}")))?;
-    let (w, h) = reader.into_dimensions().map_err(|e| DocumentError::Scan(format!("cannot read the image header: {e}")))?;
+    let reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| DocumentError::Scan(format!("cannot read the image: {e}")))?;
+    let (w, h) = reader
+        .into_dimensions()
+        .map_err(|e| DocumentError::Scan(format!("cannot read the image header: {e}")))?;
     check_size(w as u64, h as u64, limits)?;
-    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| DocumentError::Scan(format!("cannot read the image: {e}")))?;
+    let mut reader = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| DocumentError::Scan(format!("cannot read the image: {e}")))?;
     let mut lim = image::Limits::default();
     lim.max_alloc = Some(limits.max_pixels.saturating_mul(4));
     reader.limits(lim);
-    let img = reader.decode().map_err(|e| DocumentError::Scan(format!("cannot decode the image: {e}")))?;
+    let img = reader
+        .decode()
+        .map_err(|e| DocumentError::Scan(format!("cannot decode the image: {e}")))?;
     let (gray, red) = to_gray(img);
     let dpi = page_dpi(stated_dpi(bytes), gray.width(), gray.height());
     Ok(vec![PageImage::new(gray, dpi, red)])
@@ -132,7 +140,8 @@ fn decode_tiff(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, Docu
     let err = |e: tiff::TiffError| DocumentError::Scan(format!("cannot decode the TIFF: {e}"));
     let mut dec = Decoder::new(Cursor::new(bytes)).map_err(err)?;
     let mut tl = tiff::decoder::Limits::default();
-    tl.decoding_buffer_size = usize::try_from(limits.max_pixels.saturating_mul(4)).unwrap_or(usize::MAX);
+    tl.decoding_buffer_size =
+        usize::try_from(limits.max_pixels.saturating_mul(4)).unwrap_or(usize::MAX);
     dec = dec.with_limits(tl);
     let mut pages = Vec::new();
     loop {
@@ -142,17 +151,35 @@ fn decode_tiff(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, Docu
         // The `tiff` crate hands out samples as if black were 0 whatever
         // the photometric interpretation (WhiteIsZero is undone, group 4
         // data included), so no inversion here.
-        let dpi = dec.get_tag_f32(Tag::XResolution).ok().filter(|d| *d >= 50.0).map(|d| if dec.get_tag_u32(Tag::ResolutionUnit).ok() == Some(3) { d * 2.54 } else { d });
+        let dpi = dec.get_tag_f32(Tag::XResolution).ok().filter(|d| *d >= 50.0).map(|d| {
+            if dec.get_tag_u32(Tag::ResolutionUnit).ok() == Some(3) {
+                d * 2.54
+            } else {
+                d
+            }
+        });
         let data = dec.read_image().map_err(err)?;
         let gray = match (color, data) {
-            (ColorType::Gray(8), DecodingResult::U8(v)) => GrayImage::from_raw(w, h, v).map(|g| (g, None)),
-            (ColorType::Gray(16), DecodingResult::U16(v)) => GrayImage::from_raw(w, h, v.into_iter().map(|p| (p >> 8) as u8).collect()).map(|g| (g, None)),
-            (ColorType::Gray(1), DecodingResult::U8(v)) => Some((unpack_bits(&v, w, h, true), None)),
+            (ColorType::Gray(8), DecodingResult::U8(v)) => {
+                GrayImage::from_raw(w, h, v).map(|g| (g, None))
+            }
+            (ColorType::Gray(16), DecodingResult::U16(v)) => {
+                GrayImage::from_raw(w, h, v.into_iter().map(|p| (p >> 8) as u8).collect())
+                    .map(|g| (g, None))
+            }
+            (ColorType::Gray(1), DecodingResult::U8(v)) => {
+                Some((unpack_bits(&v, w, h, true), None))
+            }
             (ColorType::RGB(8), DecodingResult::U8(v)) => from_rgb(w, h, v.chunks_exact(3)),
             (ColorType::RGBA(8), DecodingResult::U8(v)) => from_rgb(w, h, v.chunks_exact(4)),
-            (c, _) => return Err(DocumentError::Scan(format!("TIFF pages of type {c:?} are not supported; convert to 8-bit gray or RGB"))),
+            (c, _) => {
+                return Err(DocumentError::Scan(format!(
+                    "TIFF pages of type {c:?} are not supported; convert to 8-bit gray or RGB"
+                )))
+            }
         };
-        let (gray, red) = gray.ok_or_else(|| DocumentError::Scan("TIFF page data is shorter than its size".into()))?;
+        let (gray, red) = gray
+            .ok_or_else(|| DocumentError::Scan("TIFF page data is shorter than its size".into()))?;
         let dpi = page_dpi(dpi, w, h);
         pages.push(PageImage::new(gray, dpi, red));
         if !dec.more_images() {
@@ -178,7 +205,11 @@ pub fn to_gray(img: DynamicImage) -> (GrayImage, Option<GrayImage>) {
 /// red ink each red pixel as ink (255 elsewhere): the larger of its green
 /// and blue, where red ink is darkest, so that red text given back reads
 /// with the contrast of black.
-pub fn from_rgb<'a>(w: u32, h: u32, pixels: impl Iterator<Item = &'a [u8]>) -> Option<(GrayImage, Option<GrayImage>)> {
+pub fn from_rgb<'a>(
+    w: u32,
+    h: u32,
+    pixels: impl Iterator<Item = &'a [u8]>,
+) -> Option<(GrayImage, Option<GrayImage>)> {
     let n = w as usize * h as usize;
     let (mut gray, mut red) = (Vec::with_capacity(n), Vec::with_capacity(n));
     let mut any = false;

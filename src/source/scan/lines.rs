@@ -57,7 +57,13 @@ pub fn detect(ink: &mut [bool], w: u32, h: u32, dpi: f32, p: &LineParams) -> Vec
 pub fn find(ink: &[bool], w: u32, h: u32, dpi: f32, p: &LineParams) -> Vec<Segment> {
     let all = candidates(ink, w, h, dpi, p);
     let tol = px_per_mm(dpi);
-    let meets = |a: &Segment, b: &Segment| a.horizontal != b.horizontal && b.at >= a.from - tol && b.at <= a.to + tol && a.at >= b.from - tol && a.at <= b.to + tol;
+    let meets = |a: &Segment, b: &Segment| {
+        a.horizontal != b.horizontal
+            && b.at >= a.from - tol
+            && b.at <= a.to + tol
+            && a.at >= b.from - tol
+            && a.at <= b.to + tol
+    };
     all.iter().filter(|a| all.iter().any(|b| meets(a, b))).copied().collect()
 }
 
@@ -65,9 +71,19 @@ pub fn find(ink: &[bool], w: u32, h: u32, dpi: f32, p: &LineParams) -> Vec<Segme
 /// length is at least [`SOLID`] ink (a table ruled between rows only, a rule
 /// under a heading). A bold title's strokes bridged by the gap tolerance
 /// leave more blank between its characters.
-pub fn free_rules(ink: &[bool], w: u32, h: u32, dpi: f32, p: &LineParams, min_mm: f32) -> Vec<Segment> {
+pub fn free_rules(
+    ink: &[bool],
+    w: u32,
+    h: u32,
+    dpi: f32,
+    p: &LineParams,
+    min_mm: f32,
+) -> Vec<Segment> {
     let min = min_mm * px_per_mm(dpi);
-    candidates(ink, w, h, dpi, p).into_iter().filter(|s| s.to - s.from >= min && solidity(ink, w, h, s) >= SOLID).collect()
+    candidates(ink, w, h, dpi, p)
+        .into_iter()
+        .filter(|s| s.to - s.from >= min && solidity(ink, w, h, s) >= SOLID)
+        .collect()
 }
 
 /// How much of a free rule's length must be ink.
@@ -82,7 +98,11 @@ fn solidity(ink: &[bool], w: u32, h: u32, s: &Segment) -> f32 {
         .filter(|&along| {
             (at - half..=at + half).any(|across| {
                 let (x, y) = if s.horizontal { (along, across) } else { (across, along) };
-                x >= 0 && y >= 0 && (x as u32) < w && (y as u32) < h && ink[(y as u32 * w + x as u32) as usize]
+                x >= 0
+                    && y >= 0
+                    && (x as u32) < w
+                    && (y as u32) < h
+                    && ink[(y as u32 * w + x as u32) as usize]
             })
         })
         .count();
@@ -128,7 +148,13 @@ pub fn erase(ink: &mut [bool], w: u32, h: u32, segs: &[Segment]) {
 /// Runs along each line `across` (0..n_across) of length ≥ `min`, gaps of
 /// up to `gap` bridged, a pixel counting as ink when it or a neighbour
 /// across is ink. Returns (across, from, to).
-fn runs(n_along: usize, n_across: usize, gap: usize, min: usize, at: impl Fn(usize, usize) -> bool) -> Vec<(usize, usize, usize)> {
+fn runs(
+    n_along: usize,
+    n_across: usize,
+    gap: usize,
+    min: usize,
+    at: impl Fn(usize, usize) -> bool,
+) -> Vec<(usize, usize, usize)> {
     let mut out = Vec::new();
     for across in 0..n_across {
         let lo = across.saturating_sub(1);
@@ -187,7 +213,13 @@ fn group(runs: Vec<(usize, usize, usize)>, horizontal: bool) -> Vec<Segment> {
     }
     done.extend(open);
     done.into_iter()
-        .map(|(a0, a1, from, to)| Segment { horizontal, at: (a0 + a1) as f32 / 2.0, from: from as f32, to: to as f32, thickness: (a1 - a0 + 1) as f32 })
+        .map(|(a0, a1, from, to)| Segment {
+            horizontal,
+            at: (a0 + a1) as f32 / 2.0,
+            from: from as f32,
+            to: to as f32,
+            thickness: (a1 - a0 + 1) as f32,
+        })
         .collect()
 }
 
@@ -196,7 +228,11 @@ fn join(mut segs: Vec<Segment>, gap: f32) -> Vec<Segment> {
     segs.sort_by(|a, b| a.at.total_cmp(&b.at).then(a.from.total_cmp(&b.from)));
     let mut out: Vec<Segment> = Vec::new();
     for s in segs {
-        if let Some(o) = out.iter_mut().rev().take(8).find(|o| (o.at - s.at).abs() <= 2.0f32.max(o.thickness) && s.from <= o.to + gap && s.to + gap >= o.from) {
+        if let Some(o) = out.iter_mut().rev().take(8).find(|o| {
+            (o.at - s.at).abs() <= 2.0f32.max(o.thickness)
+                && s.from <= o.to + gap
+                && s.to + gap >= o.from
+        }) {
             o.from = o.from.min(s.from);
             o.to = o.to.max(s.to);
             o.thickness = o.thickness.max(s.thickness);

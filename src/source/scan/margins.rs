@@ -38,7 +38,9 @@ pub fn clear(gray: &GrayImage, dpi: f32) -> Option<GrayImage> {
     let px = gray.as_raw();
     let mut seen = vec![false; w * h];
     let mut stack: Vec<usize> = Vec::new();
-    let edge = (0..w).flat_map(|x| [x, (h - 1) * w + x]).chain((0..h).flat_map(|y| [y * w, y * w + w - 1]));
+    let edge = (0..w)
+        .flat_map(|x| [x, (h - 1) * w + x])
+        .chain((0..h).flat_map(|y| [y * w, y * w + w - 1]));
     for i in edge {
         if px[i] < DARK && !seen[i] {
             seen[i] = true;
@@ -50,7 +52,14 @@ pub fn clear(gray: &GrayImage, dpi: f32) -> Option<GrayImage> {
     }
     let neighbours = |i: usize| {
         let (x, y) = (i % w, i / w);
-        [(x > 0).then(|| i - 1), (x + 1 < w).then(|| i + 1), (y > 0).then(|| i - w), (y + 1 < h).then(|| i + w)].into_iter().flatten()
+        [
+            (x > 0).then(|| i - 1),
+            (x + 1 < w).then(|| i + 1),
+            (y > 0).then(|| i - w),
+            (y + 1 < h).then(|| i + w),
+        ]
+        .into_iter()
+        .flatten()
     };
     // Flood fill through the dark pixels, 4-connected.
     let mut dark: Vec<usize> = Vec::new();
@@ -116,7 +125,13 @@ mod tests {
         let page = GrayImage::from_fn(100, 80, |x, y| {
             let sheet = (10..90).contains(&x) && (8..72).contains(&y);
             let text = (40..60).contains(&x) && (30..34).contains(&y);
-            Luma([if text { 10 } else if sheet { 235 } else { 25 }])
+            Luma([if text {
+                10
+            } else if sheet {
+                235
+            } else {
+                25
+            }])
         });
         let out = clear(&page, 100.0).expect("a dark margin");
         assert_eq!(out.get_pixel(2, 2)[0], 235);

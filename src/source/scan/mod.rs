@@ -56,9 +56,9 @@ use image::GrayImage;
 use rayon::prelude::*;
 
 use crate::error::DocumentError;
+use crate::layout::{self, find_grids, Grid, LayoutParams, Page, Rule, Word};
 use crate::source::text::TextDoc;
 pub use input::{PageImage, ScanLimits};
-use crate::layout::{self, find_grids, Grid, LayoutParams, Page, Rule, Word};
 use read::CellRead;
 
 /// Everything the scan reader can be tuned by.
@@ -139,13 +139,20 @@ struct PageRead {
 /// the current rayon pool, so a batch's `--jobs` bounds it); the result
 /// does not depend on the order they finish in.
 pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDoc, DocumentError> {
-    let reads: Vec<Result<PageRead, DocumentError>> = images.into_par_iter().enumerate().map(|(i, img)| read_one(i + 1, img, params)).collect();
+    let reads: Vec<Result<PageRead, DocumentError>> =
+        images.into_par_iter().enumerate().map(|(i, img)| read_one(i + 1, img, params)).collect();
     let mut reads = reads.into_iter().collect::<Result<Vec<_>, _>>()?;
     // Of the narrative's body lines only the report's first is read (see
     // `text.rs`); which one that is depends on every page before it.
-    let first_body = reads.iter().enumerate().find_map(|(i, r)| r.lines.iter().position(|l| l.1).map(|k| (i, k)));
+    let first_body = reads
+        .iter()
+        .enumerate()
+        .find_map(|(i, r)| r.lines.iter().position(|l| l.1).map(|k| (i, k)));
     let body_of = |i: usize| first_body.filter(|b| b.0 == i).map(|b| b.1);
-    reads.par_iter_mut().enumerate().try_for_each(|(i, r)| read_text_lines(r, body_of(i), params))?;
+    reads
+        .par_iter_mut()
+        .enumerate()
+        .try_for_each(|(i, r)| read_text_lines(r, body_of(i), params))?;
     // A page its tables could not judge (prose) is judged by its lines.
     reads.par_iter_mut().enumerate().try_for_each(|(i, r)| -> Result<(), DocumentError> {
         let Some(img) = r.unjudged.take() else { return Ok(()) };
@@ -180,7 +187,11 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
     let doc = layout::pages_to_doc_with(&pages, &layout_params());
     if std::env::var_os("XXGK_DEBUG_DOC").is_some() {
         for l in &doc.lines {
-            eprintln!("{:4} {:?}", l.number, l.cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>());
+            eprintln!(
+                "{:4} {:?}",
+                l.number,
+                l.cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>()
+            );
         }
     }
     Ok(ScanDoc { doc, pages, scans, cells, lines })
@@ -188,9 +199,31 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
 
 /// Reads the chosen text lines of a page (those that are not body lines,
 /// and its `body`-th line when it holds the report's first body line).
-fn read_text_lines(r: &mut PageRead, body: Option<usize>, params: &ScanParams) -> Result<(), DocumentError> {
-    let chosen: Vec<text::Band> = r.lines.iter().enumerate().filter(|&(k, l)| !l.1 || body == Some(k)).map(|(_, l)| l.0).collect();
-    let read = ocr::with_engines(|e| text::read_lines(r.scan.page, &r.scan.gray, r.scan.dpi, &r.table_boxes, &chosen, params.read.pad, e)).and_then(|w| w).map_err(|e| DocumentError::Scan(e.to_string()))?;
+fn read_text_lines(
+    r: &mut PageRead,
+    body: Option<usize>,
+    params: &ScanParams,
+) -> Result<(), DocumentError> {
+    let chosen: Vec<text::Band> = r
+        .lines
+        .iter()
+        .enumerate()
+        .filter(|&(k, l)| !l.1 || body == Some(k))
+        .map(|(_, l)| l.0)
+        .collect();
+    let read = ocr::with_engines(|e| {
+        text::read_lines(
+            r.scan.page,
+            &r.scan.gray,
+            r.scan.dpi,
+            &r.table_boxes,
+            &chosen,
+            params.read.pad,
+            e,
+        )
+    })
+    .and_then(|w| w)
+    .map_err(|e| DocumentError::Scan(e.to_string()))?;
     r.page.words.extend(read.iter().map(|l| l.word.clone()));
     r.text = read;
     Ok(())
@@ -199,7 +232,9 @@ fn read_text_lines(r: &mut PageRead, body: Option<usize>, params: &ScanParams) -
 /// How far OSD says a page lies turned clockwise, when it says so surely.
 fn osd_turn(r: &PageRead) -> Option<u32> {
     let dpi = r.scan.dpi.round() as u32;
-    let turned = ocr::with_engines(|e| e.osd().ok().and_then(|o| o.orientation(&r.scan.gray, dpi))).ok().flatten();
+    let turned = ocr::with_engines(|e| e.osd().ok().and_then(|o| o.orientation(&r.scan.gray, dpi)))
+        .ok()
+        .flatten();
     turned.filter(|&(deg, conf)| deg != 0 && conf >= orient::MIN_OSD_CONFIDENCE).map(|(deg, _)| deg)
 }
 
@@ -212,7 +247,10 @@ fn at_working_dpi(img: PageImage) -> PageImage {
         _ => return img,
     };
     let f = to / img.dpi;
-    let (w, h) = ((img.gray.width() as f32 * f).round() as u32, (img.gray.height() as f32 * f).round() as u32);
+    let (w, h) = (
+        (img.gray.width() as f32 * f).round() as u32,
+        (img.gray.height() as f32 * f).round() as u32,
+    );
     let resize = |g: &GrayImage| image::imageops::resize(g, w.max(1), h.max(1), filter);
     PageImage { gray: resize(&img.gray), dpi: to, red: img.red.as_ref().map(resize) }
 }
@@ -223,12 +261,19 @@ fn at_working_dpi(img: PageImage) -> PageImage {
 /// kept: the setting that finds a pale copy's rules can also take a noisy
 /// one's specks for strokes. Every reading of a page, turned or not, goes
 /// through here.
-fn read_image(number: usize, img: &PageImage, params: &ScanParams) -> Result<PageRead, DocumentError> {
+fn read_image(
+    number: usize,
+    img: &PageImage,
+    params: &ScanParams,
+) -> Result<PageRead, DocumentError> {
     let as_is = read_as_is(number, img, params)?;
     if !as_is.faded || params.prep.for_faded {
         return Ok(as_is);
     }
-    let faded_params = ScanParams { prep: prep::PrepParams { for_faded: true, ..params.prep.clone() }, ..params.clone() };
+    let faded_params = ScanParams {
+        prep: prep::PrepParams { for_faded: true, ..params.prep.clone() },
+        ..params.clone()
+    };
     let again = read_as_is(number, img, &faded_params)?;
     Ok(if surely_read(&again.page.words) > surely_read(&as_is.page.words) { again } else { as_is })
 }
@@ -240,7 +285,11 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
     let img = at_working_dpi(img);
     let mut as_is = read_image(number, &img, params)?;
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
-        eprintln!("page {number}: labels read {:?}, unlined {:?}", orient::labels_read(&as_is.page.words), as_is.unlined);
+        eprintln!(
+            "page {number}: labels read {:?}, unlined {:?}",
+            orient::labels_read(&as_is.page.words),
+            as_is.unlined
+        );
     }
     let doubtful = orient::doubtful(&as_is.page.words, as_is.unlined);
     if doubtful.is_none() {
@@ -265,14 +314,21 @@ fn surely_read(words: &[Word]) -> usize {
 }
 
 /// Page `number` (1-based): preparation, rules, grid, and its table cells.
-fn read_as_is(number: usize, img: &PageImage, params: &ScanParams) -> Result<PageRead, DocumentError> {
+fn read_as_is(
+    number: usize,
+    img: &PageImage,
+    params: &ScanParams,
+) -> Result<PageRead, DocumentError> {
     let (gray, red, dpi) = (&img.gray, img.red.clone(), img.dpi);
     let t0 = std::time::Instant::now();
     let cleared = margins::clear(gray, dpi);
     let prepared = prep::prepare(cleared.as_ref().unwrap_or(gray), dpi, &params.prep);
     let prepared_faded = prepared.faded;
     // The seal's mask follows the page through the deskew.
-    let red = red.map(|r| if prepared.skew_deg == 0.0 { r } else { prep::rotate(&r, -prepared.skew_deg) });
+    let red =
+        red.map(
+            |r| if prepared.skew_deg == 0.0 { r } else { prep::rotate(&r, -prepared.skew_deg) },
+        );
     let t1 = t0.elapsed();
     let (w, h) = prepared.gray.dimensions();
     let mut ink = prepared.ink;
@@ -286,7 +342,12 @@ fn read_as_is(number: usize, img: &PageImage, params: &ScanParams) -> Result<Pag
     let in_table = |s: &lines::Segment| {
         let (along, across) = ((s.from + s.to) / 2.0, s.at);
         let (x, y) = if s.horizontal { (along, across) } else { (across, along) };
-        tables.iter().any(|t| x >= t.bbox.x0 / pt - near && x <= t.bbox.x1 / pt + near && y >= t.bbox.y0 / pt - near && y <= t.bbox.y1 / pt + near)
+        tables.iter().any(|t| {
+            x >= t.bbox.x0 / pt - near
+                && x <= t.bbox.x1 / pt + near
+                && y >= t.bbox.y0 / pt - near
+                && y <= t.bbox.y1 / pt + near
+        })
     };
     let mut segments: Vec<lines::Segment> = found.into_iter().filter(in_table).collect();
     if tables.is_empty() {
@@ -303,8 +364,20 @@ fn read_as_is(number: usize, img: &PageImage, params: &ScanParams) -> Result<Pag
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
         eprintln!("page {number}: prep {t1:?}, rules and grid {:?}", t0.elapsed() - t1);
     }
-    let input = read::PageInput { number, gray: &clean, ink: &ink, dpi, segments: &segments, rules: &rules, tables: &tables, red: red.as_ref() };
-    let table_boxes: Vec<(f32, f32, f32, f32)> = tables.iter().map(|t| (t.bbox.x0 / pt, t.bbox.y0 / pt, t.bbox.x1 / pt, t.bbox.y1 / pt)).collect();
+    let input = read::PageInput {
+        number,
+        gray: &clean,
+        ink: &ink,
+        dpi,
+        segments: &segments,
+        rules: &rules,
+        tables: &tables,
+        red: red.as_ref(),
+    };
+    let table_boxes: Vec<(f32, f32, f32, f32)> = tables
+        .iter()
+        .map(|t| (t.bbox.x0 / pt, t.bbox.y0 / pt, t.bbox.x1 / pt, t.bbox.y1 / pt))
+        .collect();
     let mut lines = text::find_lines(&ink, w, h, dpi, &table_boxes);
     // The grids' cells are read one by one; rows with column gaps outside
     // them (a table whose rules are missing, on a page with or without a
@@ -312,7 +385,8 @@ fn read_as_is(number: usize, img: &PageImage, params: &ScanParams) -> Result<Pag
     // page's other lines are read as text lines.
     let unruled = text::unruled_rows(&ink, w, h, dpi, &table_boxes, &lines);
     let fallback = unruled.is_some();
-    let banded: Vec<text::Band> = lines.iter().map(|l| l.0).chain(unruled.iter().flat_map(|u| u.0.iter().copied())).collect();
+    let banded: Vec<text::Band> =
+        lines.iter().map(|l| l.0).chain(unruled.iter().flat_map(|u| u.0.iter().copied())).collect();
     let unlined = text::unlined_share(&ink, w, dpi, &table_boxes, &banded);
     let read = |e: &mut ocr::Engines| -> Result<(Page, Vec<CellRead>), ocr::OcrError> {
         let (mut page, mut cells) = read::read_page(&input, e, &params.read)?;
@@ -326,13 +400,32 @@ fn read_as_is(number: usize, img: &PageImage, params: &ScanParams) -> Result<Pag
     if let Some((rows, _)) = &unruled {
         lines.retain(|l| !rows.iter().any(|r| l.0.y0 < r.y1 && r.y0 < l.0.y1));
     }
-    let (page, cells) = ocr::with_engines(read).and_then(|r| r)
-    .map_err(|e| DocumentError::Scan(e.to_string()))?;
+    let (page, cells) =
+        ocr::with_engines(read).and_then(|r| r).map_err(|e| DocumentError::Scan(e.to_string()))?;
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
         eprintln!("page {number}: prep {t1:?}, cells {:?}", t0.elapsed());
     }
-    let scan = PageScan { page: number, gray: clean, dpi, tables, segments, skew_deg: prepared.skew_deg, fallback, turned: 0 };
-    Ok(PageRead { page, cells, scan, lines, table_boxes, text: Vec::new(), unlined, unjudged: None, faded: prepared_faded })
+    let scan = PageScan {
+        page: number,
+        gray: clean,
+        dpi,
+        tables,
+        segments,
+        skew_deg: prepared.skew_deg,
+        fallback,
+        turned: 0,
+    };
+    Ok(PageRead {
+        page,
+        cells,
+        scan,
+        lines,
+        table_boxes,
+        text: Vec::new(),
+        unlined,
+        unjudged: None,
+        faded: prepared_faded,
+    })
 }
 
 /// Strokes of a large bold title, blurred together at 150-200 dpi, can
@@ -346,7 +439,9 @@ fn read_as_is(number: usize, img: &PageImage, params: &ScanParams) -> Result<Pag
 /// table on a page turned sideways is narrow, see `orient.rs`).
 fn can_be_table(t: &Grid) -> bool {
     let mm = 72.0 / 25.4;
-    t.rows() > 2 || (t.bbox.y1 - t.bbox.y0 >= t.rows() as f32 * MIN_ROW_MM * mm && t.bbox.x1 - t.bbox.x0 >= MIN_LONE_ROW_MM * mm)
+    t.rows() > 2
+        || (t.bbox.y1 - t.bbox.y0 >= t.rows() as f32 * MIN_ROW_MM * mm
+            && t.bbox.x1 - t.bbox.x0 >= MIN_LONE_ROW_MM * mm)
 }
 
 /// Outside a grid, a solid straight stroke this long is a rule: the
@@ -372,7 +467,8 @@ fn to_rules(segs: &[lines::Segment], dpi: f32) -> Vec<Rule> {
     let pt = 72.0 / dpi;
     segs.iter()
         .map(|s| {
-            let (x0, y0, x1, y1) = if s.horizontal { (s.from, s.at, s.to, s.at) } else { (s.at, s.from, s.at, s.to) };
+            let (x0, y0, x1, y1) =
+                if s.horizontal { (s.from, s.at, s.to, s.at) } else { (s.at, s.from, s.at, s.to) };
             Rule { x0: x0 * pt, y0: y0 * pt, x1: x1 * pt, y1: y1 * pt }
         })
         .collect()
@@ -408,14 +504,18 @@ pub fn read_bytes(kind: &str, bytes: &[u8], params: &ScanParams) -> Result<ScanD
 }
 
 /// Reads several page images as one report, in the order given.
-pub fn read_files(paths: &[PathBuf], params: &ScanParams) -> Result<(ScanDoc, Vec<u8>), DocumentError> {
+pub fn read_files(
+    paths: &[PathBuf],
+    params: &ScanParams,
+) -> Result<(ScanDoc, Vec<u8>), DocumentError> {
     if let Some(dir) = &params.tsv_dir {
         return tsv::read(paths, dir, params);
     }
     let mut images = Vec::new();
     let mut all = Vec::new();
     for p in paths {
-        let bytes = std::fs::read(p).map_err(|e| DocumentError::Io(format!("{}: {e}", p.display())))?;
+        let bytes =
+            std::fs::read(p).map_err(|e| DocumentError::Io(format!("{}: {e}", p.display())))?;
         images.extend(input::decode(&bytes, &params.limits)?);
         all.extend(bytes);
     }
@@ -445,16 +545,25 @@ pub fn group_inputs(files: &[PathBuf]) -> Vec<Vec<PathBuf>> {
     let mut groups: Vec<Group> = Vec::new();
     for f in files {
         if f.is_dir() {
-            let mut inside: Vec<PathBuf> = std::fs::read_dir(f).map(|rd| rd.flatten().map(|e| e.path()).filter(|p| p.is_file() && is_image_name(p)).collect()).unwrap_or_default();
+            let mut inside: Vec<PathBuf> = std::fs::read_dir(f)
+                .map(|rd| {
+                    rd.flatten()
+                        .map(|e| e.path())
+                        .filter(|p| p.is_file() && is_image_name(p))
+                        .collect()
+                })
+                .unwrap_or_default();
             inside.sort_by_key(|p| natural_key(p));
             groups.push((None, inside.into_iter().map(|p| (0, p)).collect()));
             continue;
         }
         match page_of(f) {
-            Some((stem, n)) => match groups.iter_mut().find(|g| g.0.as_deref() == Some(stem.as_str())) {
-                Some(g) => g.1.push((n, f.clone())),
-                None => groups.push((Some(stem), vec![(n, f.clone())])),
-            },
+            Some((stem, n)) => {
+                match groups.iter_mut().find(|g| g.0.as_deref() == Some(stem.as_str())) {
+                    Some(g) => g.1.push((n, f.clone())),
+                    None => groups.push((Some(stem), vec![(n, f.clone())])),
+                }
+            }
             None => groups.push((None, vec![(0, f.clone())])),
         }
     }
@@ -468,7 +577,9 @@ pub fn group_inputs(files: &[PathBuf]) -> Vec<Vec<PathBuf>> {
 }
 
 fn is_image_name(p: &Path) -> bool {
-    p.extension().and_then(|e| e.to_str()).is_some_and(|e| ["png", "jpg", "jpeg", "tif", "tiff"].contains(&e.to_ascii_lowercase().as_str()))
+    p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        ["png", "jpg", "jpeg", "tif", "tiff"].contains(&e.to_ascii_lowercase().as_str())
+    })
 }
 
 /// File name with digit runs compared as numbers ("p10" after "p9").
@@ -500,7 +611,11 @@ mod tests {
     fn grid(w_mm: f32, h_mm: f32, rows: usize) -> Vec<Grid> {
         let mm = 72.0 / 25.4;
         let (w, h) = (w_mm * mm, h_mm * mm);
-        let mut rules = vec![Rule { x0: 0.0, y0: 0.0, x1: 0.0, y1: h }, Rule { x0: w / 2.0, y0: 0.0, x1: w / 2.0, y1: h }, Rule { x0: w, y0: 0.0, x1: w, y1: h }];
+        let mut rules = vec![
+            Rule { x0: 0.0, y0: 0.0, x1: 0.0, y1: h },
+            Rule { x0: w / 2.0, y0: 0.0, x1: w / 2.0, y1: h },
+            Rule { x0: w, y0: 0.0, x1: w, y1: h },
+        ];
         for k in 0..=rows {
             let y = h * k as f32 / rows as f32;
             rules.push(Rule { x0: 0.0, y0: y, x1: w, y1: y });
@@ -525,7 +640,20 @@ mod tests {
     #[test]
     fn page_files_group_into_one_report_in_page_order() {
         let f = |s: &str| PathBuf::from(s);
-        let groups = group_inputs(&[f("a/r.p2.jpg"), f("a/x.txt"), f("a/r.p1.jpg"), f("a/r.p10.jpg"), f("b/r.p1.jpg")]);
-        assert_eq!(groups, vec![vec![f("a/r.p1.jpg"), f("a/r.p2.jpg"), f("a/r.p10.jpg")], vec![f("a/x.txt")], vec![f("b/r.p1.jpg")]]);
+        let groups = group_inputs(&[
+            f("a/r.p2.jpg"),
+            f("a/x.txt"),
+            f("a/r.p1.jpg"),
+            f("a/r.p10.jpg"),
+            f("b/r.p1.jpg"),
+        ]);
+        assert_eq!(
+            groups,
+            vec![
+                vec![f("a/r.p1.jpg"), f("a/r.p2.jpg"), f("a/r.p10.jpg")],
+                vec![f("a/x.txt")],
+                vec![f("b/r.p1.jpg")]
+            ]
+        );
     }
 }

@@ -111,10 +111,13 @@ impl Engine {
     fn init(lang: &str, oem: capi::TessOcrEngineMode) -> Result<Engine, OcrError> {
         let c_lang = CString::new(lang).map_err(|_| OcrError::Init(lang.to_string()))?;
         // SAFETY: plain constructor; null is checked.
-        let api = NonNull::new(unsafe { capi::TessBaseAPICreate() }).ok_or_else(|| OcrError::Init(lang.to_string()))?;
+        let api = NonNull::new(unsafe { capi::TessBaseAPICreate() })
+            .ok_or_else(|| OcrError::Init(lang.to_string()))?;
         let mut engine = Engine { api, lang: lang.to_string() };
         // SAFETY: valid handle and NUL-terminated strings.
-        if unsafe { capi::TessBaseAPIInit2(api.as_ptr(), std::ptr::null(), c_lang.as_ptr(), oem) } != 0 {
+        if unsafe { capi::TessBaseAPIInit2(api.as_ptr(), std::ptr::null(), c_lang.as_ptr(), oem) }
+            != 0
+        {
             return Err(OcrError::Init(lang.to_string()));
         }
         // Tesseract prints resolution guesses and the like on stderr.
@@ -135,14 +138,21 @@ impl Engine {
     pub fn orientation(&mut self, img: &GrayImage, dpi: u32) -> Option<(u32, f32)> {
         let (w, h) = img.dimensions();
         let api = self.api.as_ptr();
-        let (mut deg, mut conf, mut script, mut script_conf) = (0, 0.0f32, std::ptr::null(), 0.0f32);
+        let (mut deg, mut conf, mut script, mut script_conf) =
+            (0, 0.0f32, std::ptr::null(), 0.0f32);
         // SAFETY: as in `read_inner`; `script` points into Tesseract's own
         // tables and is not freed.
         let ok = unsafe {
             capi::TessBaseAPISetPageSegMode(api, capi::TessPageSegMode_PSM_OSD_ONLY);
             capi::TessBaseAPISetImage(api, img.as_raw().as_ptr(), w as i32, h as i32, 1, w as i32);
             capi::TessBaseAPISetSourceResolution(api, dpi.clamp(70, 2400) as i32);
-            let ok = capi::TessBaseAPIDetectOrientationScript(api, &mut deg, &mut conf, &mut script, &mut script_conf) != 0;
+            let ok = capi::TessBaseAPIDetectOrientationScript(
+                api,
+                &mut deg,
+                &mut conf,
+                &mut script,
+                &mut script_conf,
+            ) != 0;
             capi::TessBaseAPIClear(api);
             ok
         };
@@ -162,16 +172,29 @@ impl Engine {
         if let Some(d) = std::env::var_os("XXGK_DEBUG_CROPS") {
             static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
             let n = N.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            let _ = img.save(std::path::Path::new(&d).join(format!("{n:04}_{}_{psm:?}.png", self.lang)));
+            let _ = img
+                .save(std::path::Path::new(&d).join(format!("{n:04}_{}_{psm:?}.png", self.lang)));
         }
         let r = self.read_inner(img, psm, dpi);
         if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
-            eprintln!("ocr {} {:?} {}x{} {:?}", self.lang, psm, img.width(), img.height(), t0.elapsed());
+            eprintln!(
+                "ocr {} {:?} {}x{} {:?}",
+                self.lang,
+                psm,
+                img.width(),
+                img.height(),
+                t0.elapsed()
+            );
         }
         r
     }
 
-    fn read_inner(&mut self, img: &GrayImage, psm: Psm, dpi: u32) -> Result<Vec<OcrWord>, OcrError> {
+    fn read_inner(
+        &mut self,
+        img: &GrayImage,
+        psm: Psm,
+        dpi: u32,
+    ) -> Result<Vec<OcrWord>, OcrError> {
         let (w, h) = img.dimensions();
         if w < 3 || h < 3 || w > 32_000 || h > 32_000 {
             return Ok(Vec::new());
@@ -201,29 +224,36 @@ impl Engine {
         // SAFETY: the iterator belongs to this handle's current results; it
         // is deleted before returning; every string is copied then freed.
         unsafe {
-            let Some(it) = NonNull::new(capi::TessBaseAPIGetIterator(self.api.as_ptr())) else { return out };
+            let Some(it) = NonNull::new(capi::TessBaseAPIGetIterator(self.api.as_ptr())) else {
+                return out;
+            };
             let it = it.as_ptr();
             let page = capi::TessResultIteratorGetPageIteratorConst(it);
             let mut current: Option<OcrWord> = None;
             loop {
                 if capi::TessPageIteratorIsAtBeginningOf(page, word) != 0 {
                     out.extend(current.take());
-                    let text = take_text(capi::TessResultIteratorGetUTF8Text(it, word)).unwrap_or_default();
-                    let confidence = capi::TessResultIteratorConfidence(it, word).clamp(0.0, 100.0) / 100.0;
+                    let text = take_text(capi::TessResultIteratorGetUTF8Text(it, word))
+                        .unwrap_or_default();
+                    let confidence =
+                        capi::TessResultIteratorConfidence(it, word).clamp(0.0, 100.0) / 100.0;
                     let (mut l, mut t, mut r, mut b) = (0, 0, 0, 0);
                     capi::TessPageIteratorBoundingBox(page, word, &mut l, &mut t, &mut r, &mut b);
                     let bbox = (l.max(0) as u32, t.max(0) as u32, r.max(0) as u32, b.max(0) as u32);
                     current = Some(OcrWord { text, confidence, bbox, symbols: Vec::new() });
                 }
                 if let Some(sym_text) = take_text(capi::TessResultIteratorGetUTF8Text(it, symbol)) {
-                    let confidence = capi::TessResultIteratorConfidence(it, symbol).clamp(0.0, 100.0) / 100.0;
+                    let confidence =
+                        capi::TessResultIteratorConfidence(it, symbol).clamp(0.0, 100.0) / 100.0;
                     let mut alternatives = Vec::new();
                     if let Some(ci) = NonNull::new(capi::TessResultIteratorGetChoiceIterator(it)) {
                         loop {
                             let p = capi::TessChoiceIteratorGetUTF8Text(ci.as_ptr());
                             if !p.is_null() {
                                 let t = CStr::from_ptr(p).to_string_lossy().into_owned();
-                                let c = capi::TessChoiceIteratorConfidence(ci.as_ptr()).clamp(0.0, 100.0) / 100.0;
+                                let c = capi::TessChoiceIteratorConfidence(ci.as_ptr())
+                                    .clamp(0.0, 100.0)
+                                    / 100.0;
                                 if t != sym_text && !alternatives.iter().any(|(a, _)| *a == t) {
                                     alternatives.push((t, c));
                                 }
@@ -278,7 +308,11 @@ pub struct Engines {
 
 impl Engines {
     pub fn new() -> Result<Engines, OcrError> {
-        Ok(Engines { numbers: Engine::new("eng", NUMBER_CHARS, true)?, text: Engine::new("chi_sim", "", false)?, osd: None })
+        Ok(Engines {
+            numbers: Engine::new("eng", NUMBER_CHARS, true)?,
+            text: Engine::new("chi_sim", "", false)?,
+            osd: None,
+        })
     }
 
     /// The orientation engine, loaded on first use.

@@ -43,7 +43,8 @@ pub const MIN_OSD_CONFIDENCE: f32 = 1.5;
 /// numbers: grid cells and the fallback's pieces alike) were read with
 /// confidence, of how many.
 pub fn labels_read(words: &[Word]) -> (usize, usize) {
-    let labels: Vec<&Word> = words.iter().filter(|w| !is_number(&w.text) && w.text.chars().count() >= 2).collect();
+    let labels: Vec<&Word> =
+        words.iter().filter(|w| !is_number(&w.text) && w.text.chars().count() >= 2).collect();
     (labels.iter().filter(|w| w.confidence.unwrap_or(0.0) >= SURE_LABEL).count(), labels.len())
 }
 

@@ -19,11 +19,14 @@ use crate::source::pdf::{drawn_images, page_list, Drawn};
 
 /// Whether any page draws text: then it is a text PDF, not a scan.
 pub fn has_text(doc: &Document) -> bool {
-    doc.get_pages().values().any(|&id| doc.get_page_content(id).windows(2).any(|w| w == b"Tj" || w == b"TJ"))
+    doc.get_pages()
+        .values()
+        .any(|&id| doc.get_page_content(id).windows(2).any(|w| w == b"Tj" || w == b"TJ"))
 }
 
 pub fn load(bytes: &[u8]) -> Result<Document, DocumentError> {
-    let doc = Document::load_mem(bytes).map_err(|e| DocumentError::Scan(format!("cannot parse the PDF: {e}")))?;
+    let doc = Document::load_mem(bytes)
+        .map_err(|e| DocumentError::Scan(format!("cannot parse the PDF: {e}")))?;
     if doc.is_encrypted() {
         return Err(DocumentError::Scan("the PDF is encrypted".into()));
     }
@@ -34,7 +37,11 @@ pub fn load(bytes: &[u8]) -> Result<Document, DocumentError> {
 /// cannot take from the file itself is rendered by `pdftoppm`; without it
 /// the file is refused naming every such page, as a text PDF's pages for
 /// OCR are (one line that says all there is to fix).
-pub fn page_images(doc: &Document, bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, DocumentError> {
+pub fn page_images(
+    doc: &Document,
+    bytes: &[u8],
+    limits: &ScanLimits,
+) -> Result<Vec<PageImage>, DocumentError> {
     let mut own = Vec::new();
     for (&number, &id) in &doc.get_pages() {
         own.push((number as usize, id, own_image(doc, id, limits)?));
@@ -55,11 +62,20 @@ pub fn page_images(doc: &Document, bytes: &[u8], limits: &ScanLimits) -> Result<
             Ok(page) => Ok(page),
             Err(reason) => {
                 let size = page_size_pt(doc, id).unwrap_or((595.0, 842.0));
-                render_page(bytes, number, size, limits).map(|(gray, red)| PageImage::new(gray, RENDER_DPI as f32, red)).map_err(|e| match e {
-                    RenderError::Missing => DocumentError::PdfNeedsRenderer { pages: page_list(&unread), why: why.clone() },
-                    RenderError::TooLarge(m) => DocumentError::Scan(format!("page {number}: {m}")),
-                    RenderError::Failed(m) => DocumentError::Scan(format!("page {number}: {reason}, and rendering it failed: {m}")),
-                })
+                render_page(bytes, number, size, limits)
+                    .map(|(gray, red)| PageImage::new(gray, RENDER_DPI as f32, red))
+                    .map_err(|e| match e {
+                        RenderError::Missing => DocumentError::PdfNeedsRenderer {
+                            pages: page_list(&unread),
+                            why: why.clone(),
+                        },
+                        RenderError::TooLarge(m) => {
+                            DocumentError::Scan(format!("page {number}: {m}"))
+                        }
+                        RenderError::Failed(m) => DocumentError::Scan(format!(
+                            "page {number}: {reason}, and rendering it failed: {m}"
+                        )),
+                    })
             }
         })
         .collect()
@@ -68,14 +84,19 @@ pub fn page_images(doc: &Document, bytes: &[u8], limits: &ScanLimits) -> Result<
 /// The page's largest image, decoded here: `Err(reason)` when this reader
 /// cannot (the page is to be rendered instead); the outer error refuses the
 /// file (an image above the pixel limit).
-fn own_image(doc: &Document, id: lopdf::ObjectId, limits: &ScanLimits) -> Result<Result<PageImage, String>, DocumentError> {
+fn own_image(
+    doc: &Document,
+    id: lopdf::ObjectId,
+    limits: &ScanLimits,
+) -> Result<Result<PageImage, String>, DocumentError> {
     let images = doc.get_page_images(id).unwrap_or_default();
     // The scan is the one image the page draws large. Several (a scan cut
     // into strips, pages pasted side by side) or one inside a form are
     // left to the renderer, which puts them together as a viewer would.
     let drawn = drawn_images(doc, id);
     let largest = drawn.iter().map(Drawn::area).fold(0.0, f32::max);
-    let big: Vec<&Drawn> = drawn.iter().filter(|d| largest > 0.0 && d.area() >= 0.1 * largest).collect();
+    let big: Vec<&Drawn> =
+        drawn.iter().filter(|d| largest > 0.0 && d.area() >= 0.1 * largest).collect();
     if big.len() > 1 {
         return Ok(Err(format!("{} images make up the page", big.len())));
     }
@@ -102,17 +123,40 @@ fn own_image(doc: &Document, id: lopdf::ObjectId, limits: &ScanLimits) -> Result
     };
     // A stream may inflate to far more than its image needs (a bomb):
     // never more than the declared image at 4 bytes a pixel, plus slack.
-    let cap = usize::try_from(w.saturating_mul(h).saturating_mul(4).saturating_add(1 << 16)).unwrap_or(usize::MAX);
+    let cap = usize::try_from(w.saturating_mul(h).saturating_mul(4).saturating_add(1 << 16))
+        .unwrap_or(usize::MAX);
     let gray = match filters.last().map(String::as_str) {
         Some("DCTDecode") => {
-            let data = if filters.len() > 1 { stream.decompressed_content_with_limit(cap).unwrap_or_else(|_| img.content.to_vec()) } else { img.content.to_vec() };
-            image::load_from_memory_with_format(&data, image::ImageFormat::Jpeg).map(to_gray).map_err(|e| format!("bad JPEG image: {e}"))
+            let data = if filters.len() > 1 {
+                stream.decompressed_content_with_limit(cap).unwrap_or_else(|_| img.content.to_vec())
+            } else {
+                img.content.to_vec()
+            };
+            image::load_from_memory_with_format(&data, image::ImageFormat::Jpeg)
+                .map(to_gray)
+                .map_err(|e| format!("bad JPEG image: {e}"))
         }
         Some("CCITTFaxDecode") => ccitt(stream, w as u32, h as u32).map(|g| (g, None)),
-        Some(f @ ("JBIG2Decode" | "JPXDecode")) => Err(format!("a {f} image, which xxgk does not decode itself")),
+        Some(f @ ("JBIG2Decode" | "JPXDecode")) => {
+            Err(format!("a {f} image, which xxgk does not decode itself"))
+        }
         _ => {
-            let data = if filters.is_empty() { Ok(img.content.to_vec()) } else { stream.decompressed_content_with_limit(cap).map_err(|e| format!("cannot decompress the image ({filters:?}): {e}")) };
-            data.and_then(|d| raw(&d, w as u32, h as u32, img.bits_per_component.unwrap_or(8), img.color_space.as_deref()))
+            let data = if filters.is_empty() {
+                Ok(img.content.to_vec())
+            } else {
+                stream
+                    .decompressed_content_with_limit(cap)
+                    .map_err(|e| format!("cannot decompress the image ({filters:?}): {e}"))
+            };
+            data.and_then(|d| {
+                raw(
+                    &d,
+                    w as u32,
+                    h as u32,
+                    img.bits_per_component.unwrap_or(8),
+                    img.color_space.as_deref(),
+                )
+            })
         }
     };
     Ok(gray.map(|(gray, red)| {
@@ -155,14 +199,22 @@ fn turned(g: GrayImage, quarters: u8) -> GrayImage {
 /// The MediaBox's width and height in points.
 fn page_size_pt(doc: &Document, id: lopdf::ObjectId) -> Option<(f32, f32)> {
     let page = doc.get_dictionary(id).ok()?;
-    let mb = page.get(b"MediaBox").ok().and_then(|o| doc.dereference(o).ok()).and_then(|(_, o)| o.as_array().ok())?;
+    let mb = page
+        .get(b"MediaBox")
+        .ok()
+        .and_then(|o| doc.dereference(o).ok())
+        .and_then(|(_, o)| o.as_array().ok())?;
     let num = |o: &Object| o.as_float().ok().or_else(|| o.as_i64().ok().map(|i| i as f32));
-    let (w, h) = ((num(mb.get(2)?)? - num(mb.first()?)?).abs(), (num(mb.get(3)?)? - num(mb.get(1)?)?).abs());
+    let (w, h) =
+        ((num(mb.get(2)?)? - num(mb.first()?)?).abs(), (num(mb.get(3)?)? - num(mb.get(1)?)?).abs());
     (w > 10.0 && h > 10.0).then_some((w, h))
 }
 
 fn decode_inverted(stream: &lopdf::Stream) -> bool {
-    stream.dict.get(b"Decode").and_then(Object::as_array).is_ok_and(|a| a.first().and_then(|o| o.as_float().ok().or_else(|| o.as_i64().ok().map(|i| i as f32))) == Some(1.0))
+    stream.dict.get(b"Decode").and_then(Object::as_array).is_ok_and(|a| {
+        a.first().and_then(|o| o.as_float().ok().or_else(|| o.as_i64().ok().map(|i| i as f32)))
+            == Some(1.0)
+    })
 }
 
 fn invert(mut g: GrayImage) -> GrayImage {
@@ -171,13 +223,22 @@ fn invert(mut g: GrayImage) -> GrayImage {
 }
 
 /// Uncompressed samples → gray, and the red ink mask of an RGB image.
-fn raw(data: &[u8], w: u32, h: u32, bpc: i64, cs: Option<&str>) -> Result<(GrayImage, Option<GrayImage>), String> {
+fn raw(
+    data: &[u8],
+    w: u32,
+    h: u32,
+    bpc: i64,
+    cs: Option<&str>,
+) -> Result<(GrayImage, Option<GrayImage>), String> {
     let comps = match cs {
         Some("DeviceRGB") | Some("CalRGB") => 3,
         Some("DeviceCMYK") => 4,
         // An ICC profile's component count is in its stream; the data
         // length tells the same for the 1, 3 and 4 component cases.
-        Some("ICCBased") => [4usize, 3].into_iter().find(|&c| data.len() as u64 >= w as u64 * h as u64 * c as u64).unwrap_or(1),
+        Some("ICCBased") => [4usize, 3]
+            .into_iter()
+            .find(|&c| data.len() as u64 >= w as u64 * h as u64 * c as u64)
+            .unwrap_or(1),
         _ => 1,
     };
     let n = w as usize * h as usize;
@@ -195,31 +256,49 @@ fn raw(data: &[u8], w: u32, h: u32, bpc: i64, cs: Option<&str>) -> Result<(GrayI
             }
             let v: Vec<u8> = match c {
                 1 => data[..n].to_vec(),
-                3 => return from_rgb(w, h, data.chunks_exact(3)).ok_or_else(|| "image data is short".into()),
+                3 => {
+                    return from_rgb(w, h, data.chunks_exact(3))
+                        .ok_or_else(|| "image data is short".into())
+                }
                 // CMYK to RGB the naive way (each ink with black added),
                 // then as any colour page (a seal's red, red text).
                 _ => {
-                    let rgb: Vec<u8> = data.chunks_exact(4).take(n).flat_map(|p| [p[0], p[1], p[2]].map(|ink| 255u8.saturating_sub(ink.saturating_add(p[3])))).collect();
-                    return from_rgb(w, h, rgb.chunks_exact(3)).ok_or_else(|| "image data is short".into());
+                    let rgb: Vec<u8> = data
+                        .chunks_exact(4)
+                        .take(n)
+                        .flat_map(|p| {
+                            [p[0], p[1], p[2]]
+                                .map(|ink| 255u8.saturating_sub(ink.saturating_add(p[3])))
+                        })
+                        .collect();
+                    return from_rgb(w, h, rgb.chunks_exact(3))
+                        .ok_or_else(|| "image data is short".into());
                 }
             };
-            GrayImage::from_raw(w, h, v).map(|g| (g, None)).ok_or_else(|| "image data is short".into())
+            GrayImage::from_raw(w, h, v)
+                .map(|g| (g, None))
+                .ok_or_else(|| "image data is short".into())
         }
-        (b, c) => Err(format!("images with {b} bits per component and {c} components are not supported")),
+        (b, c) => {
+            Err(format!("images with {b} bits per component and {c} components are not supported"))
+        }
     }
 }
 
 /// CCITT group 4 data: a one-strip TIFF around it, decoded by `tiff`.
 fn ccitt(stream: &lopdf::Stream, w: u32, h: u32) -> Result<GrayImage, String> {
     let parms = stream.dict.get(b"DecodeParms").ok().and_then(|o| o.as_dict().ok());
-    let int = |k: &[u8], d: i64| parms.and_then(|p| p.get(k).ok()).and_then(|o| o.as_i64().ok()).unwrap_or(d);
+    let int = |k: &[u8], d: i64| {
+        parms.and_then(|p| p.get(k).ok()).and_then(|o| o.as_i64().ok()).unwrap_or(d)
+    };
     let k = int(b"K", 0);
     if k >= 0 {
         return Err("CCITT group 3 images are not supported (only group 4)".into());
     }
     let cols = int(b"Columns", 1728).max(1) as u32;
     let rows = if int(b"Rows", 0) > 0 { int(b"Rows", 0) as u32 } else { h };
-    let black_is_1 = parms.and_then(|p| p.get(b"BlackIs1").ok()).and_then(|o| o.as_bool().ok()).unwrap_or(false);
+    let black_is_1 =
+        parms.and_then(|p| p.get(b"BlackIs1").ok()).and_then(|o| o.as_bool().ok()).unwrap_or(false);
     let tiff = wrap_g4(&stream.content, cols.max(w), rows);
     let pages = super::input::decode(&tiff, &ScanLimits::default()).map_err(|e| e.to_string())?;
     let g = pages.into_iter().next().map(|p| p.gray).ok_or("empty CCITT image")?;
@@ -232,13 +311,13 @@ fn ccitt(stream: &lopdf::Stream, w: u32, h: u32) -> Result<GrayImage, String> {
 /// A little-endian TIFF with one strip of group 4 data.
 pub fn wrap_g4(data: &[u8], w: u32, h: u32) -> Vec<u8> {
     let entries: [(u16, u16, u32); 8] = [
-        (256, 4, w),          // ImageWidth
-        (257, 4, h),          // ImageLength
-        (258, 3, 1),          // BitsPerSample
-        (259, 3, 4),          // Compression: CCITT T.6 (group 4)
-        (262, 3, 0),          // PhotometricInterpretation: WhiteIsZero
-        (273, 4, 0),          // StripOffsets (patched below)
-        (278, 4, h),          // RowsPerStrip
+        (256, 4, w),                 // ImageWidth
+        (257, 4, h),                 // ImageLength
+        (258, 3, 1),                 // BitsPerSample
+        (259, 3, 4),                 // Compression: CCITT T.6 (group 4)
+        (262, 3, 0),                 // PhotometricInterpretation: WhiteIsZero
+        (273, 4, 0),                 // StripOffsets (patched below)
+        (278, 4, h),                 // RowsPerStrip
         (279, 4, data.len() as u32), // StripByteCounts
     ];
     let ifd_len = 2 + entries.len() * 12 + 4;
@@ -291,16 +370,26 @@ mod tests {
         use lopdf::{dictionary, Object, Stream};
         let (w, h) = (400u32, 20u32);
         let gray: Vec<u8> = (0..w * h).map(|i| if (i % w) < 10 { 0 } else { 200 }).collect();
-        let bits: Vec<u8> = (0..h).flat_map(|_| (0..w / 8).map(|i| if i < 2 { 0x00u8 } else { 0xff })).collect();
+        let bits: Vec<u8> =
+            (0..h).flat_map(|_| (0..w / 8).map(|i| if i < 2 { 0x00u8 } else { 0xff })).collect();
         for (bpc, data, left, right) in [(8i64, gray, 0u8, 200u8), (1, bits, 0, 255)] {
             let mut doc = Document::with_version("1.5");
             let pages = doc.new_object_id();
-            let mut img = Stream::new(dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => w as i64, "Height" => h as i64, "ColorSpace" => "DeviceGray", "BitsPerComponent" => bpc }, data);
+            let mut img = Stream::new(
+                dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => w as i64, "Height" => h as i64, "ColorSpace" => "DeviceGray", "BitsPerComponent" => bpc },
+                data,
+            );
             img.compress().unwrap();
             let img = doc.add_object(img);
-            let content = doc.add_object(Stream::new(dictionary! {}, b"q 144 0 0 72 0 0 cm /Im0 Do Q".to_vec()));
+            let content = doc
+                .add_object(Stream::new(dictionary! {}, b"q 144 0 0 72 0 0 cm /Im0 Do Q".to_vec()));
             let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 144.into(), 72.into()], "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => img } }, "Contents" => content });
-            doc.objects.insert(pages, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }));
+            doc.objects.insert(
+                pages,
+                Object::Dictionary(
+                    dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+                ),
+            );
             let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
             doc.trailer.set("Root", catalog);
             let mut bytes = Vec::new();
@@ -309,7 +398,11 @@ mod tests {
             assert!(!has_text(&parsed));
             let got = page_images(&parsed, &bytes, &ScanLimits::default()).unwrap().remove(0);
             assert_eq!((got.gray.width(), got.gray.height()), (w, h));
-            assert_eq!((got.gray.get_pixel(2, 5)[0], got.gray.get_pixel(300, 5)[0]), (left, right), "{bpc} bits");
+            assert_eq!(
+                (got.gray.get_pixel(2, 5)[0], got.gray.get_pixel(300, 5)[0]),
+                (left, right),
+                "{bpc} bits"
+            );
             assert!((got.dpi - 200.0).abs() < 0.1, "400 px over 2 inches: {}", got.dpi);
         }
     }
@@ -324,12 +417,18 @@ mod tests {
         // A black 72 x 36 pt box at the top-left of a 144 x 72 pt page.
         let content = doc.add_object(Stream::new(dictionary! {}, b"0 g 0 36 72 36 re f".to_vec()));
         let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 144.into(), 72.into()], "Contents" => content });
-        doc.objects.insert(pages, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }));
+        doc.objects.insert(
+            pages,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+            ),
+        );
         let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
         doc.trailer.set("Root", catalog);
         let mut bytes = Vec::new();
         doc.save_to(&mut bytes).unwrap();
-        let got = page_images(&load(&bytes).unwrap(), &bytes, &ScanLimits::default()).unwrap().remove(0);
+        let got =
+            page_images(&load(&bytes).unwrap(), &bytes, &ScanLimits::default()).unwrap().remove(0);
         assert_eq!((got.gray.width(), got.gray.height(), got.dpi), (600, 300, 300.0));
         assert_eq!((got.gray.get_pixel(100, 50)[0], got.gray.get_pixel(500, 250)[0]), (0, 255));
     }
@@ -343,7 +442,11 @@ mod tests {
         let black = |x: u16, y: u16| (8..20).contains(&x) && (4..12).contains(&y);
         let mut enc = Encoder::new(VecWriter::new());
         for y in 0..h {
-            enc.encode_line((0..w).map(|x| if black(x, y) { Color::Black } else { Color::White }), w).unwrap();
+            enc.encode_line(
+                (0..w).map(|x| if black(x, y) { Color::Black } else { Color::White }),
+                w,
+            )
+            .unwrap();
         }
         let data = enc.finish().unwrap().finish();
         let tiff = wrap_g4(&data, w as u32, h as u32);

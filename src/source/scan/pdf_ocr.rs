@@ -44,8 +44,13 @@ pub fn read(bytes: &[u8], params: &ScanParams) -> Result<PdfRead, DocumentError>
     }
     let mut images = Vec::with_capacity(wanted.len());
     for &n in &wanted {
-        let size = layer.pages.iter().find(|p| p.number == n).map_or((595.0, 842.0), |p| (p.width, p.height));
-        let (gray, red) = render_page(bytes, n, size, &params.limits).map_err(|e| render_error(e, &layer, &wanted, n))?;
+        let size = layer
+            .pages
+            .iter()
+            .find(|p| p.number == n)
+            .map_or((595.0, 842.0), |p| (p.width, p.height));
+        let (gray, red) = render_page(bytes, n, size, &params.limits)
+            .map_err(|e| render_error(e, &layer, &wanted, n))?;
         images.push(PageImage::new(gray, RENDER_DPI as f32, red));
     }
     let mut read = read_images(images, params)?;
@@ -59,7 +64,12 @@ pub fn read(bytes: &[u8], params: &ScanParams) -> Result<PdfRead, DocumentError>
     for cell in &mut read.cells {
         cell.page = wanted.get(cell.page.wrapping_sub(1)).copied().unwrap_or(cell.page);
     }
-    let mut pages: Vec<Page> = layer.pages.into_iter().filter(|p| !wanted.contains(&p.number)).chain(std::mem::take(&mut read.pages)).collect();
+    let mut pages: Vec<Page> = layer
+        .pages
+        .into_iter()
+        .filter(|p| !wanted.contains(&p.number))
+        .chain(std::mem::take(&mut read.pages))
+        .collect();
     pages.sort_by_key(|p| p.number);
     // One layout for all pages, so that a table split across a text page and
     // an OCR'd page still joins; the scan tolerances, which exact text-layer
@@ -71,9 +81,14 @@ pub fn read(bytes: &[u8], params: &ScanParams) -> Result<PdfRead, DocumentError>
 
 fn render_error(e: RenderError, layer: &TextLayer, wanted: &[usize], page: usize) -> DocumentError {
     match e {
-        RenderError::Missing => DocumentError::PdfNeedsRenderer { pages: page_list(wanted), why: why(layer).into() },
+        RenderError::Missing => {
+            DocumentError::PdfNeedsRenderer { pages: page_list(wanted), why: why(layer).into() }
+        }
         RenderError::TooLarge(m) => DocumentError::Scan(format!("page {page}: {m}")),
-        RenderError::Failed(m) => DocumentError::Scan(format!("page {page} needs OCR ({}), but rendering it failed: {m}", why(layer))),
+        RenderError::Failed(m) => DocumentError::Scan(format!(
+            "page {page} needs OCR ({}), but rendering it failed: {m}",
+            why(layer)
+        )),
     }
 }
 
@@ -81,7 +96,9 @@ fn render_error(e: RenderError, layer: &TextLayer, wanted: &[usize], page: usize
 fn why(layer: &TextLayer) -> &'static str {
     match (layer.has_no_text(), layer.undecodable.is_empty(), layer.scanned.is_empty()) {
         (true, _, _) => "no page has a text layer",
-        (false, false, true) => "the text cannot be decoded: a font without a usable Unicode mapping",
+        (false, false, true) => {
+            "the text cannot be decoded: a font without a usable Unicode mapping"
+        }
         (false, true, false) => "scanned images without text",
         _ => "text that cannot be decoded, or scanned images without text",
     }

@@ -33,7 +33,13 @@ pub struct PrepParams {
 
 impl Default for PrepParams {
     fn default() -> Self {
-        PrepParams { max_skew_deg: 6.0, sauvola_k: 0.12, sauvola_window_mm: 3.0, background_window_mm: 4.0, for_faded: false }
+        PrepParams {
+            max_skew_deg: 6.0,
+            sauvola_k: 0.12,
+            sauvola_window_mm: 3.0,
+            background_window_mm: 4.0,
+            for_faded: false,
+        }
     }
 }
 
@@ -57,7 +63,11 @@ pub fn px_per_mm(dpi: f32) -> f32 {
 
 pub fn prepare(gray: &GrayImage, dpi: f32, params: &PrepParams) -> Prepared {
     let t = std::time::Instant::now();
-    let lap = |what: &str| if std::env::var_os("XXGK_DEBUG_TIME").is_some() { eprintln!("prep {what} {:?}", t.elapsed()) };
+    let lap = |what: &str| {
+        if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
+            eprintln!("prep {what} {:?}", t.elapsed())
+        }
+    };
     let flat = flatten(gray, (params.background_window_mm * px_per_mm(dpi)).round() as u32);
     let level = ink_level(&flat);
     let faded = level.is_some_and(|l| l > FADED);
@@ -70,7 +80,9 @@ pub fn prepare(gray: &GrayImage, dpi: f32, params: &PrepParams) -> Prepared {
     let f = ((dpi / 100.0).floor() as u32).max(1);
     let (sw, sh) = (flat.width() / f, flat.height() / f);
     let mut small = vec![false; (sw * sh) as usize];
-    for (y, row) in flat.as_raw().chunks_exact(flat.width() as usize).take((sh * f) as usize).enumerate() {
+    for (y, row) in
+        flat.as_raw().chunks_exact(flat.width() as usize).take((sh * f) as usize).enumerate()
+    {
         let dst = &mut small[(y as u32 / f * sw) as usize..][..sw as usize];
         for (d, chunk) in dst.iter_mut().zip(row.chunks_exact(f as usize)) {
             *d |= chunk.iter().any(|&v| v < paper.skew_ink);
@@ -111,11 +123,15 @@ pub fn flatten(img: &GrayImage, window: u32) -> GrayImage {
         let i = f.floor() as u32;
         (i as usize, (i + 1).min(n - 1) as usize, f - i as f32)
     };
-    let cols: Vec<(usize, usize, f32)> = (0..w).map(|x| lerp_at((x as f32 + 0.5) / s as f32 - 0.5, sw)).collect();
+    let cols: Vec<(usize, usize, f32)> =
+        (0..w).map(|x| lerp_at((x as f32 + 0.5) / s as f32 - 0.5, sw)).collect();
     let mut out = vec![0u8; (w * h) as usize];
-    for (y, (src, dst)) in img.as_raw().chunks_exact(w as usize).zip(out.chunks_exact_mut(w as usize)).enumerate() {
+    for (y, (src, dst)) in
+        img.as_raw().chunks_exact(w as usize).zip(out.chunks_exact_mut(w as usize)).enumerate()
+    {
         let (y0, y1, ay) = lerp_at((y as f32 + 0.5) / s as f32 - 0.5, sh);
-        let (top, bottom) = (&bg[y0 * sw as usize..][..sw as usize], &bg[y1 * sw as usize..][..sw as usize]);
+        let (top, bottom) =
+            (&bg[y0 * sw as usize..][..sw as usize], &bg[y1 * sw as usize..][..sw as usize]);
         for ((d, &v), &(x0, x1, ax)) in dst.iter_mut().zip(src).zip(&cols) {
             let t = top[x0] * (1.0 - ax) + top[x1] * ax;
             let b = bottom[x0] * (1.0 - ax) + bottom[x1] * ax;
@@ -165,7 +181,10 @@ fn paper_level(ink: Option<u8>) -> PaperLevel {
     match ink.filter(|&l| l > FADED) {
         None => PaperLevel { cap: 215, skew_ink: 160 },
         Some(l) => {
-            let towards = |v: u8| (255.0 - (255.0 - v as f32) * (255.0 - l as f32) / (255.0 - INK as f32)).round() as u8;
+            let towards = |v: u8| {
+                (255.0 - (255.0 - v as f32) * (255.0 - l as f32) / (255.0 - INK as f32)).round()
+                    as u8
+            };
             PaperLevel { cap: towards(215), skew_ink: towards(160) }
         }
     }
@@ -295,7 +314,14 @@ pub fn sauvola(img: &GrayImage, window: u32, k: f32, cap: u8) -> Vec<bool> {
 /// peaked (sum of squared differences of adjacent rows).
 pub fn estimate_skew(ink: &[bool], w: u32, h: u32, max_deg: f32) -> f32 {
     // Every second column: half the work, and no aliasing across rows.
-    let pts: Vec<(f32, f32)> = (0..h).flat_map(|y| (0..w).step_by(2).filter(move |&x| ink[(y * w + x) as usize]).map(move |x| (x as f32, y as f32))).collect();
+    let pts: Vec<(f32, f32)> = (0..h)
+        .flat_map(|y| {
+            (0..w)
+                .step_by(2)
+                .filter(move |&x| ink[(y * w + x) as usize])
+                .map(move |x| (x as f32, y as f32))
+        })
+        .collect();
     if pts.len() < 100 {
         return 0.0;
     }
@@ -309,7 +335,12 @@ pub fn estimate_skew(ink: &[bool], w: u32, h: u32, max_deg: f32) -> f32 {
                 rows[yy as usize] += 1;
             }
         }
-        rows.windows(2).map(|p| { let d = p[1] as f64 - p[0] as f64; d * d }).sum()
+        rows.windows(2)
+            .map(|p| {
+                let d = p[1] as f64 - p[0] as f64;
+                d * d
+            })
+            .sum()
     };
     let best = |from: f32, to: f32, step: f32| -> f32 {
         let mut best = (f64::MIN, 0.0);
@@ -390,9 +421,15 @@ mod tests {
     #[test]
     fn flatten_evens_a_gradient_and_keeps_ink() {
         // Paper from 150 to 190 grey across the page, a dark rule on it.
-        let img = GrayImage::from_fn(200, 100, |x, y| Luma([if (40..44).contains(&y) && x > 20 { 30 } else { (150 + x / 5) as u8 }]));
+        let img = GrayImage::from_fn(200, 100, |x, y| {
+            Luma([if (40..44).contains(&y) && x > 20 { 30 } else { (150 + x / 5) as u8 }])
+        });
         let flat = flatten(&img, 40);
-        assert!(flat.get_pixel(10, 10)[0] > 235 && flat.get_pixel(190, 80)[0] > 235, "{:?}", (flat.get_pixel(10, 10), flat.get_pixel(190, 80)));
+        assert!(
+            flat.get_pixel(10, 10)[0] > 235 && flat.get_pixel(190, 80)[0] > 235,
+            "{:?}",
+            (flat.get_pixel(10, 10), flat.get_pixel(190, 80))
+        );
         assert!(flat.get_pixel(100, 42)[0] < 100);
     }
 }

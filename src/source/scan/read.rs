@@ -19,11 +19,11 @@
 
 use image::{imageops, GrayImage, Luma};
 
-use crate::layout::{Grid, Page, Rect, Rule, Word};
 use super::cache::{Ink, InkCache};
 use super::lines::Segment;
 use super::ocr::{Engines, OcrError, OcrWord, Psm, Symbol};
 use super::prep::px_per_mm;
+use crate::layout::{Grid, Page, Rect, Rule, Word};
 
 /// How a page's cells were read.
 #[derive(Clone, Debug)]
@@ -89,19 +89,32 @@ pub(super) fn under_seal(p: &PageInput, (x0, y0, x1, y1): (f32, f32, f32, f32)) 
     let (x0, y0) = (x0.max(0.0) as u32, y0.max(0.0) as u32);
     let (x1, y1) = ((x1.max(0.0) as u32).min(w), (y1.max(0.0) as u32).min(h));
     let area = x1.saturating_sub(x0) as f32 * y1.saturating_sub(y0) as f32;
-    let inked = (y0..y1).flat_map(|y| (x0..x1).map(move |x| (x, y))).filter(|&(x, y)| red.get_pixel(x, y)[0] < 128).count();
+    let inked = (y0..y1)
+        .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+        .filter(|&(x, y)| red.get_pixel(x, y)[0] < 128)
+        .count();
     area > 0.0 && inked as f32 > SEALED_SHARE * area
 }
 
 /// Reads the table cells of a page (the text outside them: [`super::text`]).
-pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> Result<(Page, Vec<CellRead>), OcrError> {
+pub fn read_page(
+    p: &PageInput,
+    engines: &mut Engines,
+    params: &ReadParams,
+) -> Result<(Page, Vec<CellRead>), OcrError> {
     let pt = 72.0 / p.dpi;
-    let to_rect = |(x0, y0, x1, y1): (f32, f32, f32, f32)| Rect { x0: x0 * pt, y0: y0 * pt, x1: x1 * pt, y1: y1 * pt };
+    let to_rect = |(x0, y0, x1, y1): (f32, f32, f32, f32)| Rect {
+        x0: x0 * pt,
+        y0: y0 * pt,
+        x1: x1 * pt,
+        y1: y1 * pt,
+    };
     let to_px = |r: Rect| (r.x0 / pt, r.y0 / pt, r.x1 / pt, r.y1 / pt);
     let (w, h) = p.gray.dimensions();
     let mut words = Vec::new();
     let mut cells = Vec::new();
-    let thick = p.segments.iter().map(|s| s.thickness).fold(2.0f32, f32::max).min(px_per_mm(p.dpi) * 1.2);
+    let thick =
+        p.segments.iter().map(|s| s.thickness).fold(2.0f32, f32::max).min(px_per_mm(p.dpi) * 1.2);
     let inset = thick / 2.0 + px_per_mm(p.dpi) * 0.35;
     let mut numbers_seen: InkCache<NumberRead> = InkCache::default();
     let mut labels_seen: InkCache<Option<Reading>> = InkCache::default();
@@ -119,16 +132,28 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
             }
         }
         let aspect = |b: PxBox| (b.2 - b.0) as f32 / (b.3 - b.1).max(1) as f32;
-        found.sort_by(|a, b| (aspect(a.1) > NARROW).cmp(&(aspect(b.1) > NARROW)).then(a.0.cmp(&b.0)));
+        found.sort_by(|a, b| {
+            (aspect(a.1) > NARROW).cmp(&(aspect(b.1) > NARROW)).then(a.0.cmp(&b.0))
+        });
         let mut first: Vec<(usize, PxBox, GrayImage, Option<NumberRead>)> = Vec::new();
         let mut digit_h: Option<u32> = None;
         for (k, ink) in found {
             let crop = crop_padded(p.gray, ink, params.pad);
             if digit_h.is_none() && aspect(ink) > NARROW {
-                digit_h = median_height(first.iter().filter(|f| f.3.as_ref().is_some_and(|n| n.sure(params))).map(|f| f.1));
+                digit_h = median_height(
+                    first
+                        .iter()
+                        .filter(|f| f.3.as_ref().is_some_and(|n| n.sure(params)))
+                        .map(|f| f.1),
+                );
             }
-            let text_like = digit_h.is_some_and(|d| (ink.3 - ink.1) as f32 > TALLER * d as f32) || aspect(ink) > MAX_NUMBER_ASPECT;
-            let n = if text_like { None } else { Some(first_reading_seen(engines, p, &crop, ink, params, &mut numbers_seen)?) };
+            let text_like = digit_h.is_some_and(|d| (ink.3 - ink.1) as f32 > TALLER * d as f32)
+                || aspect(ink) > MAX_NUMBER_ASPECT;
+            let n = if text_like {
+                None
+            } else {
+                Some(first_reading_seen(engines, p, &crop, ink, params, &mut numbers_seen)?)
+            };
             first.push((k, ink, crop, n));
         }
         first.sort_by_key(|f| f.0);
@@ -176,16 +201,42 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
         let one_line = |b: PxBox| digit_h.is_some_and(|d| (b.3 - b.1) <= 2 * d);
         for (k, ink, crop, n) in first {
             let c = &t.cells[k];
-            let value_column = votes[c.col].0 * 2 > votes[c.col].1 || (row_votes[c.row].0 > 0 && row_votes[c.row].0 * 2 >= row_votes[c.row].1);
+            let value_column = votes[c.col].0 * 2 > votes[c.col].1
+                || (row_votes[c.row].0 > 0 && row_votes[c.row].0 * 2 >= row_votes[c.row].1);
             if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
-                eprintln!("p{} r{} c{}: {:?} value column {} ink {:?}", p.number, c.row, c.col, n.as_ref().map(|n| (&n.text, n.confidence, n.shaped)), value_column, ink);
+                eprintln!(
+                    "p{} r{} c{}: {:?} value column {} ink {:?}",
+                    p.number,
+                    c.row,
+                    c.col,
+                    n.as_ref().map(|n| (&n.text, n.confidence, n.shaped)),
+                    value_column,
+                    ink
+                );
             }
             let read = if let Some(n) = n.as_ref().filter(|n| n.sure(params)) {
                 Some((n.text.clone(), n.confidence, true, n.symbols.clone()))
             } else if value_column {
-                read_unsure_value(engines, p, &crop, ink, params, n, one_line(ink), &mut labels_seen)?
+                read_unsure_value(
+                    engines,
+                    p,
+                    &crop,
+                    ink,
+                    params,
+                    n,
+                    one_line(ink),
+                    &mut labels_seen,
+                )?
             } else {
-                read_text_seen(engines, p, &crop, ink, one_line(ink), &mut labels_seen)?.map(|(t, c, n, s)| if n { (t, c, n, s) } else { (strip_trailing_digits(&t), c, n, s) })
+                read_text_seen(engines, p, &crop, ink, one_line(ink), &mut labels_seen)?.map(
+                    |(t, c, n, s)| {
+                        if n {
+                            (t, c, n, s)
+                        } else {
+                            (strip_trailing_digits(&t), c, n, s)
+                        }
+                    },
+                )
             };
             if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
                 eprintln!("    -> {:?}", read.as_ref().map(|r| (&r.0, r.1, r.2)));
@@ -195,10 +246,26 @@ pub fn read_page(p: &PageInput, engines: &mut Engines, params: &ReadParams) -> R
             let px_rect = (rect.x0 / pt, rect.y0 / pt, rect.x1 / pt, rect.y1 / pt);
             let ink_pt = to_rect((ink.0 as f32, ink.1 as f32, ink.2 as f32, ink.3 as f32));
             words.push(Word { text: text.clone(), rect: ink_pt, confidence: Some(confidence) });
-            cells.push(CellRead { page: p.number, rect, ink, text, confidence, number, symbols, placed: false, sealed: under_seal(p, px_rect) });
+            cells.push(CellRead {
+                page: p.number,
+                rect,
+                ink,
+                text,
+                confidence,
+                number,
+                symbols,
+                placed: false,
+                sealed: under_seal(p, px_rect),
+            });
         }
     }
-    let page = Page { number: p.number, width: w as f32 * pt, height: h as f32 * pt, words, rules: p.rules.to_vec() };
+    let page = Page {
+        number: p.number,
+        width: w as f32 * pt,
+        height: h as f32 * pt,
+        words,
+        rules: p.rules.to_vec(),
+    };
     Ok((page, cells))
 }
 
@@ -231,7 +298,14 @@ const REUSE_NUMBER: f32 = super::correct::UNSURE;
 /// [`first_reading`], or the reading of the same ink met before on the
 /// page (see [`super::cache`]); only readings that need no second look are
 /// kept for reuse.
-pub(super) fn first_reading_seen(engines: &mut Engines, p: &PageInput, crop: &GrayImage, ink: PxBox, params: &ReadParams, seen: &mut InkCache<NumberRead>) -> Result<NumberRead, OcrError> {
+pub(super) fn first_reading_seen(
+    engines: &mut Engines,
+    p: &PageInput,
+    crop: &GrayImage,
+    ink: PxBox,
+    params: &ReadParams,
+    seen: &mut InkCache<NumberRead>,
+) -> Result<NumberRead, OcrError> {
     let key = Ink::of(p.ink, p.gray.width(), ink);
     if let Some(n) = seen.get(&key) {
         return Ok(n);
@@ -244,7 +318,14 @@ pub(super) fn first_reading_seen(engines: &mut Engines, p: &PageInput, crop: &Gr
 }
 
 /// [`read_text`], or the reading of the same ink met before on the page.
-pub(super) fn read_text_seen(engines: &mut Engines, p: &PageInput, crop: &GrayImage, ink: PxBox, one_line: bool, seen: &mut InkCache<Option<Reading>>) -> Result<Option<Reading>, OcrError> {
+pub(super) fn read_text_seen(
+    engines: &mut Engines,
+    p: &PageInput,
+    crop: &GrayImage,
+    ink: PxBox,
+    one_line: bool,
+    seen: &mut InkCache<Option<Reading>>,
+) -> Result<Option<Reading>, OcrError> {
     let key = Ink::of(p.ink, p.gray.width(), ink);
     if let Some(r) = seen.get(&key) {
         return Ok(r);
@@ -257,7 +338,13 @@ pub(super) fn read_text_seen(engines: &mut Engines, p: &PageInput, crop: &GrayIm
 
 /// The digits engine's first reading of a cell, with a leading minus
 /// sign read apart.
-fn first_reading(engines: &mut Engines, p: &PageInput, crop: &GrayImage, ink: PxBox, params: &ReadParams) -> Result<NumberRead, OcrError> {
+fn first_reading(
+    engines: &mut Engines,
+    p: &PageInput,
+    crop: &GrayImage,
+    ink: PxBox,
+    params: &ReadParams,
+) -> Result<NumberRead, OcrError> {
     let dpi = p.dpi as u32;
     let mut n = read_number(engines, crop, ink, dpi)?;
     if let Some(rest_x) = leading_dash(p.ink, p.gray.width(), ink) {
@@ -266,7 +353,12 @@ fn first_reading(engines: &mut Engines, p: &PageInput, crop: &GrayImage, ink: Px
         let rest = (rest_x, ink.1, ink.2, ink.3);
         let m = read_number(engines, &crop_padded(p.gray, rest, params.pad), rest, dpi)?;
         if m.shaped && !m.text.starts_with('-') {
-            n = NumberRead { text: format!("-{}", m.text), confidence: m.confidence, shaped: true, symbols: m.symbols };
+            n = NumberRead {
+                text: format!("-{}", m.text),
+                confidence: m.confidence,
+                shaped: true,
+                symbols: m.symbols,
+            };
         }
     }
     Ok(n)
@@ -314,12 +406,22 @@ impl NumberRead {
     }
 }
 
-fn read_number(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u32, u32), dpi: u32) -> Result<NumberRead, OcrError> {
+fn read_number(
+    engines: &mut Engines,
+    crop: &GrayImage,
+    ink: (u32, u32, u32, u32),
+    dpi: u32,
+) -> Result<NumberRead, OcrError> {
     let got = engines.numbers.read(crop, Psm::Line, dpi)?;
     let text = join_words(&got, true);
     let confidence = min_conf(&got);
     let shaped = is_number(&text) && fits_number_shape(&text, ink);
-    Ok(NumberRead { text, confidence, shaped, symbols: got.into_iter().flat_map(|w| w.symbols).collect() })
+    Ok(NumberRead {
+        text,
+        confidence,
+        shaped,
+        symbols: got.into_iter().flat_map(|w| w.symbols).collect(),
+    })
 }
 
 /// A cell of a value column that the digits engine could not read well:
@@ -330,11 +432,22 @@ fn read_number(engines: &mut Engines, crop: &GrayImage, ink: (u32, u32, u32, u32
 /// digits engine reads it only if chi_sim does not see words either (it
 /// may be a number with a speck above it).
 #[allow(clippy::too_many_arguments)]
-pub(super) fn read_unsure_value(engines: &mut Engines, p: &PageInput, crop: &GrayImage, ink: PxBox, params: &ReadParams, first: Option<NumberRead>, one_line: bool, seen: &mut InkCache<Option<Reading>>) -> Result<Option<Reading>, OcrError> {
+pub(super) fn read_unsure_value(
+    engines: &mut Engines,
+    p: &PageInput,
+    crop: &GrayImage,
+    ink: PxBox,
+    params: &ReadParams,
+    first: Option<NumberRead>,
+    one_line: bool,
+    seen: &mut InkCache<Option<Reading>>,
+) -> Result<Option<Reading>, OcrError> {
     let dpi = p.dpi as u32;
     let text = read_text_seen(engines, p, crop, ink, one_line, seen)?;
     if let Some(t) = &text {
-        if crate::value::classify(&t.0) == crate::value::TokenClass::Value && t.0.chars().any(|c| c.is_ascii_digit()) {
+        if crate::value::classify(&t.0) == crate::value::TokenClass::Value
+            && t.0.chars().any(|c| c.is_ascii_digit())
+        {
             return Ok(text.map(|(s, c, _, sym)| (s, c, true, sym)));
         }
         // A value with its unit glued on (24.592416万元), a digit of which
@@ -347,11 +460,21 @@ pub(super) fn read_unsure_value(engines: &mut Engines, p: &PageInput, crop: &Gra
         let unit = crate::value::unit_suffix(&t.0);
         let cut = unit.and_then(|u| unit_start(p.ink, p.gray.width(), ink, u.chars().count()));
         if let (Some(unit), Some((cut, glyphs))) = (unit, cut) {
-            let digits = ink_box(p.ink, p.gray.width(), p.gray.height(), (ink.0 as f32, ink.1 as f32, cut as f32, ink.3 as f32), p.dpi);
+            let digits = ink_box(
+                p.ink,
+                p.gray.width(),
+                p.gray.height(),
+                (ink.0 as f32, ink.1 as f32, cut as f32, ink.3 as f32),
+                p.dpi,
+            );
             if let Some(digits) = digits.filter(|_| t.0.chars().any(|c| c.is_ascii_digit())) {
-                let n = read_number(engines, &crop_padded(p.gray, digits, params.pad), digits, dpi)?;
+                let n =
+                    read_number(engines, &crop_padded(p.gray, digits, params.pad), digits, dpi)?;
                 if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
-                    eprintln!("    unit {unit:?} cut at {cut}: {:?} {:.2} for {glyphs} pieces", n.text, n.confidence);
+                    eprintln!(
+                        "    unit {unit:?} cut at {cut}: {:?} {:.2} for {glyphs} pieces",
+                        n.text, n.confidence
+                    );
                 }
                 if n.sure(params) && n.text.chars().count() == glyphs {
                     return Ok(Some((format!("{}{unit}", n.text), n.confidence, true, n.symbols)));
@@ -360,7 +483,9 @@ pub(super) fn read_unsure_value(engines: &mut Engines, p: &PageInput, crop: &Gra
         }
         // A label in a value row: chi_sim sees words, the digits engine saw
         // no number's shape; no reread will make it one.
-        if !first.as_ref().is_some_and(|f| f.shaped) && t.0.chars().filter(|&c| crate::value::is_cjk(c)).count() >= 2 {
+        if !first.as_ref().is_some_and(|f| f.shaped)
+            && t.0.chars().filter(|&c| crate::value::is_cjk(c)).count() >= 2
+        {
             return Ok(text);
         }
     }
@@ -369,9 +494,23 @@ pub(super) fn read_unsure_value(engines: &mut Engines, p: &PageInput, crop: &Gra
         None => first_reading(engines, p, crop, ink, params)?,
     };
     // Word and raw-line modes return nothing on crops this small: enlarged.
-    let big = imageops::resize(crop, crop.width() * 2, crop.height() * 2, imageops::FilterType::CatmullRom);
-    let bigger = imageops::resize(crop, crop.width() * 3, crop.height() * 3, imageops::FilterType::CatmullRom);
-    for (img, psm, d) in [(&big, Psm::Line, dpi * 2), (&bigger, Psm::RawLine, dpi * 3), (&bigger, Psm::Word, dpi * 3)] {
+    let big = imageops::resize(
+        crop,
+        crop.width() * 2,
+        crop.height() * 2,
+        imageops::FilterType::CatmullRom,
+    );
+    let bigger = imageops::resize(
+        crop,
+        crop.width() * 3,
+        crop.height() * 3,
+        imageops::FilterType::CatmullRom,
+    );
+    for (img, psm, d) in [
+        (&big, Psm::Line, dpi * 2),
+        (&bigger, Psm::RawLine, dpi * 3),
+        (&bigger, Psm::Word, dpi * 3),
+    ] {
         if best.shaped && best.confidence >= 0.6 {
             break;
         }
@@ -383,7 +522,12 @@ pub(super) fn read_unsure_value(engines: &mut Engines, p: &PageInput, crop: &Gra
             eprintln!("    reread {psm:?}: {t:?} {conf:.2}");
         }
         if shaped && (!best.shaped || conf > best.confidence) {
-            best = NumberRead { text: t, confidence: conf, shaped, symbols: got.into_iter().flat_map(|w| w.symbols).collect() };
+            best = NumberRead {
+                text: t,
+                confidence: conf,
+                shaped,
+                symbols: got.into_iter().flat_map(|w| w.symbols).collect(),
+            };
         }
     }
     if best.shaped {
@@ -416,13 +560,19 @@ fn unit_start(ink: &[bool], w: u32, b: PxBox, chars: usize) -> Option<(u32, usiz
     }
     let k = pieces.len().checked_sub(chars).filter(|&k| k > 0)?;
     let tallest_digit = pieces[..k].iter().map(|p| p.2).max()?;
-    let square = pieces[k..].iter().all(|p| (p.1 - p.0) as f32 >= 0.8 * p.2 as f32 && p.2 >= tallest_digit);
+    let square =
+        pieces[k..].iter().all(|p| (p.1 - p.0) as f32 >= 0.8 * p.2 as f32 && p.2 >= tallest_digit);
     square.then_some((pieces[k - 1].1, k))
 }
 
 /// chi_sim on a label crop: single-line mode when the ink is one line high
 /// (no layout analysis to pay for), block mode for a label wrapped in its cell.
-fn read_text(engines: &mut Engines, crop: &GrayImage, dpi: u32, one_line: bool) -> Result<Option<Reading>, OcrError> {
+fn read_text(
+    engines: &mut Engines,
+    crop: &GrayImage,
+    dpi: u32,
+    one_line: bool,
+) -> Result<Option<Reading>, OcrError> {
     let (big, big_dpi) = for_chi_sim(crop, dpi);
     let got = engines.text.read(&big, if one_line { Psm::Line } else { Psm::Block }, big_dpi)?;
     let text = join_words(&got, false);
@@ -498,7 +648,8 @@ pub(super) fn join_words(words: &[OcrWord], numbers: bool) -> String {
         if c == ' ' {
             let prev = out.chars().last();
             let next = chars.get(i + 1).copied();
-            let both_ascii = prev.is_some_and(|p| p.is_ascii_alphanumeric()) && next.is_some_and(|n| n.is_ascii_alphanumeric());
+            let both_ascii = prev.is_some_and(|p| p.is_ascii_alphanumeric())
+                && next.is_some_and(|n| n.is_ascii_alphanumeric());
             if !both_ascii {
                 continue;
             }
@@ -521,7 +672,13 @@ pub(super) fn mean_conf(words: &[OcrWord]) -> f32 {
 
 /// The box of the ink inside `r`, or `None` when there is too little ink to
 /// be a character (specks of noise, the remains of a rule).
-pub fn ink_box(ink: &[bool], w: u32, h: u32, r: (f32, f32, f32, f32), dpi: f32) -> Option<(u32, u32, u32, u32)> {
+pub fn ink_box(
+    ink: &[bool],
+    w: u32,
+    h: u32,
+    r: (f32, f32, f32, f32),
+    dpi: f32,
+) -> Option<(u32, u32, u32, u32)> {
     let x0 = r.0.max(0.0).ceil() as u32;
     let y0 = r.1.max(0.0).ceil() as u32;
     let x1 = (r.2.floor().max(0.0) as u32).min(w);
@@ -531,8 +688,10 @@ pub fn ink_box(ink: &[bool], w: u32, h: u32, r: (f32, f32, f32, f32), dpi: f32) 
     }
     let mm = px_per_mm(dpi);
     // A column or row needs this much ink to count: a speck is a pixel or two.
-    let rows: Vec<u32> = (y0..y1).map(|y| (x0..x1).filter(|&x| ink[(y * w + x) as usize]).count() as u32).collect();
-    let cols: Vec<u32> = (x0..x1).map(|x| (y0..y1).filter(|&y| ink[(y * w + x) as usize]).count() as u32).collect();
+    let rows: Vec<u32> =
+        (y0..y1).map(|y| (x0..x1).filter(|&x| ink[(y * w + x) as usize]).count() as u32).collect();
+    let cols: Vec<u32> =
+        (x0..x1).map(|x| (y0..y1).filter(|&y| ink[(y * w + x) as usize]).count() as u32).collect();
     let total: u32 = rows.iter().sum();
     // Less ink than a small "1" at this resolution: empty.
     if (total as f32) < 0.6 * mm * mm {
@@ -546,7 +705,9 @@ pub fn ink_box(ink: &[bool], w: u32, h: u32, r: (f32, f32, f32, f32), dpi: f32) 
     let (ry0, ry1) = span(&rows)?;
     let (cx0, cx1) = span(&cols)?;
     // Ink that is only a thin sliver (a rule's remains along the crop edge).
-    if (ry1 - ry0) as f32 <= 0.5 * mm && (cx1 - cx0) as f32 > 3.0 * mm || (cx1 - cx0) as f32 <= 0.25 * mm && (ry1 - ry0) as f32 > 5.0 * mm {
+    if (ry1 - ry0) as f32 <= 0.5 * mm && (cx1 - cx0) as f32 > 3.0 * mm
+        || (cx1 - cx0) as f32 <= 0.25 * mm && (ry1 - ry0) as f32 > 5.0 * mm
+    {
         return None;
     }
     Some((x0 + cx0, y0 + ry0, x0 + cx1, y0 + ry1))

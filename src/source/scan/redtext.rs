@@ -35,7 +35,9 @@ pub fn split(gray: &mut GrayImage, red_ink: &GrayImage, dpi: f32) -> Option<Gray
     }
     let on: Vec<bool> = count.iter().map(|&n| n >= 2).collect();
     let seal_cells = (SEAL_MM * dpi / 25.4 / cell as f32).round() as usize;
-    let seals = pieces(&on, cw, ch).into_iter().filter(|b| b.2 - b.0 + 1 >= seal_cells && b.3 - b.1 + 1 >= seal_cells);
+    let seals = pieces(&on, cw, ch)
+        .into_iter()
+        .filter(|b| b.2 - b.0 + 1 >= seal_cells && b.3 - b.1 + 1 >= seal_cells);
     // Everything inside a seal's box (its star, its lettering) is the seal.
     let mut in_seal = vec![false; cw * ch];
     // And a cell around it: the ring's ink spreads past the cells it is on.

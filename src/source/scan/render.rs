@@ -34,12 +34,19 @@ pub enum RenderError {
 /// Renders one page (1-based) of `size_pt` points to gray at
 /// [`RENDER_DPI`]; a page whose pixels would pass the limit is refused
 /// before `pdftoppm` allocates them.
-pub fn render_page(pdf: &[u8], page: usize, size_pt: (f32, f32), limits: &ScanLimits) -> Result<(GrayImage, Option<GrayImage>), RenderError> {
+pub fn render_page(
+    pdf: &[u8],
+    page: usize,
+    size_pt: (f32, f32),
+    limits: &ScanLimits,
+) -> Result<(GrayImage, Option<GrayImage>), RenderError> {
     let px = |pt: f32| (pt.abs() / 72.0 * RENDER_DPI as f32).ceil() as u64;
-    check_size(px(size_pt.0), px(size_pt.1), limits).map_err(|e| RenderError::TooLarge(match e {
-        DocumentError::Scan(m) => m,
-        other => other.to_string(),
-    }))?;
+    check_size(px(size_pt.0), px(size_pt.1), limits).map_err(|e| {
+        RenderError::TooLarge(match e {
+            DocumentError::Scan(m) => m,
+            other => other.to_string(),
+        })
+    })?;
     let n = page.to_string();
     let mut child = Command::new("pdftoppm")
         .args(["-r", &RENDER_DPI.to_string(), "-singlefile", "-f", &n, "-l", &n, "-"])
@@ -47,7 +54,13 @@ pub fn render_page(pdf: &[u8], page: usize, size_pt: (f32, f32), limits: &ScanLi
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| if e.kind() == std::io::ErrorKind::NotFound { RenderError::Missing } else { RenderError::Failed(format!("cannot run pdftoppm: {e}")) })?;
+        .map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                RenderError::Missing
+            } else {
+                RenderError::Failed(format!("cannot run pdftoppm: {e}"))
+            }
+        })?;
     let stdin = child.stdin.take();
     // Feeding stdin from another thread: the output pipe fills up long
     // before a page is written, and the child blocks until it is read.
@@ -66,5 +79,7 @@ pub fn render_page(pdf: &[u8], page: usize, size_pt: (f32, f32), limits: &ScanLi
         let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("no message");
         return Err(RenderError::Failed(format!("pdftoppm failed ({}): {last}", output.status)));
     }
-    image::load(Cursor::new(output.stdout), image::ImageFormat::Pnm).map(to_gray).map_err(|e| RenderError::Failed(format!("pdftoppm gave no image: {e}")))
+    image::load(Cursor::new(output.stdout), image::ImageFormat::Pnm)
+        .map(to_gray)
+        .map_err(|e| RenderError::Failed(format!("pdftoppm gave no image: {e}")))
 }

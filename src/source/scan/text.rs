@@ -18,10 +18,10 @@
 
 use image::{GrayImage, Luma};
 
-use crate::layout::{Rect, Word};
 use super::ocr::{Engines, OcrError, Psm};
 use super::prep::px_per_mm;
 use super::read::{crop_padded, for_chi_sim, join_words, mean_conf};
+use crate::layout::{Rect, Word};
 
 /// A band of rows holding text outside the tables, with its ink's extent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,7 +36,13 @@ pub struct Band {
 
 /// The page's text lines outside the tables, each with whether it is a
 /// body line (see [`body_lines`]). Geometry only, no OCR.
-pub fn find_lines(ink: &[bool], w: u32, h: u32, dpi: f32, tables: &[(f32, f32, f32, f32)]) -> Vec<(Band, bool)> {
+pub fn find_lines(
+    ink: &[bool],
+    w: u32,
+    h: u32,
+    dpi: f32,
+    tables: &[(f32, f32, f32, f32)],
+) -> Vec<(Band, bool)> {
     let bands = bands(ink, w, h, dpi, tables, MAX_LINE_MM);
     let body = body_lines(&bands);
     bands.into_iter().zip(body).collect()
@@ -50,9 +56,19 @@ pub fn find_lines(ink: &[bool], w: u32, h: u32, dpi: f32, tables: &[(f32, f32, f
 /// line of text. `lines` are the page's text lines, which give the line
 /// height. Such a page goes to the fallback; a page of prose is read line
 /// by line.
-pub fn unruled_rows(ink: &[bool], w: u32, h: u32, dpi: f32, tables: &[(f32, f32, f32, f32)], lines: &[(Band, bool)]) -> Option<(Vec<Band>, u32)> {
+pub fn unruled_rows(
+    ink: &[bool],
+    w: u32,
+    h: u32,
+    dpi: f32,
+    tables: &[(f32, f32, f32, f32)],
+    lines: &[(Band, bool)],
+) -> Option<(Vec<Band>, u32)> {
     let line = line_height(&lines.iter().map(|l| l.0).collect::<Vec<_>>())?;
-    let rows: Vec<Band> = bands(ink, w, h, dpi, tables, MAX_ROW_MM).into_iter().filter(|b| is_table_row(b, line)).collect();
+    let rows: Vec<Band> = bands(ink, w, h, dpi, tables, MAX_ROW_MM)
+        .into_iter()
+        .filter(|b| is_table_row(b, line))
+        .collect();
     if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
         eprintln!("line height {line}, unruled table rows {rows:?}");
     }
@@ -91,7 +107,15 @@ pub struct LineRead {
 
 /// Reads `lines` of page `page` with chi_sim. `tables` (page pixels) are
 /// whited out of each line's crop.
-pub fn read_lines(page: usize, gray: &GrayImage, dpi: f32, tables: &[(f32, f32, f32, f32)], lines: &[Band], pad: f32, engines: &mut Engines) -> Result<Vec<LineRead>, OcrError> {
+pub fn read_lines(
+    page: usize,
+    gray: &GrayImage,
+    dpi: f32,
+    tables: &[(f32, f32, f32, f32)],
+    lines: &[Band],
+    pad: f32,
+    engines: &mut Engines,
+) -> Result<Vec<LineRead>, OcrError> {
     let pt = 72.0 / dpi;
     let mut words = Vec::new();
     for b in lines {
@@ -103,8 +127,17 @@ pub fn read_lines(page: usize, gray: &GrayImage, dpi: f32, tables: &[(f32, f32, 
         if text.trim().is_empty() {
             continue;
         }
-        let rect = Rect { x0: b.x0 as f32 * pt, y0: b.y0 as f32 * pt, x1: b.x1 as f32 * pt, y1: b.y1 as f32 * pt };
-        words.push(LineRead { page, band: *b, word: Word { text, rect, confidence: Some(mean_conf(&got)) } });
+        let rect = Rect {
+            x0: b.x0 as f32 * pt,
+            y0: b.y0 as f32 * pt,
+            x1: b.x1 as f32 * pt,
+            y1: b.y1 as f32 * pt,
+        };
+        words.push(LineRead {
+            page,
+            band: *b,
+            word: Word { text, rect, confidence: Some(mean_conf(&got)) },
+        });
     }
     Ok(words)
 }
@@ -115,7 +148,10 @@ fn blank_tables(crop: &mut GrayImage, b: &Band, pad: f32, tables: &[(f32, f32, f
     let (ox, oy) = (b.x0 as i64 - pad, b.y0 as i64 - pad);
     for (cx, cy, px) in crop.enumerate_pixels_mut() {
         let (gx, gy) = ((cx as i64 + ox) as f32, (cy as i64 + oy) as f32);
-        if tables.iter().any(|&(a, b, c, d)| gx >= a - 2.0 && gx <= c + 2.0 && gy >= b - 2.0 && gy <= d + 2.0) {
+        if tables
+            .iter()
+            .any(|&(a, b, c, d)| gx >= a - 2.0 && gx <= c + 2.0 && gy >= b - 2.0 && gy <= d + 2.0)
+        {
             *px = Luma([255]);
         }
     }
@@ -126,13 +162,23 @@ pub const MAX_LINE_MM: f32 = 12.0;
 
 /// Bands of rows holding text outside the tables: rows with ink, joined
 /// over gaps under 0.8 mm, 1.8 to `max_mm` tall.
-pub fn bands(ink: &[bool], w: u32, h: u32, dpi: f32, tables: &[(f32, f32, f32, f32)], max_mm: f32) -> Vec<Band> {
+pub fn bands(
+    ink: &[bool],
+    w: u32,
+    h: u32,
+    dpi: f32,
+    tables: &[(f32, f32, f32, f32)],
+    max_mm: f32,
+) -> Vec<Band> {
     let mm = px_per_mm(dpi);
     // Per row, the x ranges that tables cover (with a 2 px margin).
     let covered = |y: u32| -> Vec<(u32, u32)> {
         let yf = y as f32;
-        let mut v: Vec<(u32, u32)> =
-            tables.iter().filter(|t| yf >= t.1 - 2.0 && yf <= t.3 + 2.0).map(|t| ((t.0 - 2.0).max(0.0) as u32, ((t.2 + 2.0).max(0.0) as u32 + 1).min(w))).collect();
+        let mut v: Vec<(u32, u32)> = tables
+            .iter()
+            .filter(|t| yf >= t.1 - 2.0 && yf <= t.3 + 2.0)
+            .map(|t| ((t.0 - 2.0).max(0.0) as u32, ((t.2 + 2.0).max(0.0) as u32 + 1).min(w)))
+            .collect();
         v.sort_unstable();
         v
     };
@@ -173,7 +219,14 @@ pub fn bands(ink: &[bool], w: u32, h: u32, dpi: f32, tables: &[(f32, f32, f32, f
     }
     out.extend(cur);
     out.retain(|b| (b.y1 - b.y0) as f32 >= 1.8 * mm && (b.y1 - b.y0) as f32 <= max_mm * mm);
-    let in_table = |x: u32, y: u32| tables.iter().any(|t| (x as f32) >= t.0 - 2.0 && (x as f32) <= t.2 + 2.0 && (y as f32) >= t.1 - 2.0 && (y as f32) <= t.3 + 2.0);
+    let in_table = |x: u32, y: u32| {
+        tables.iter().any(|t| {
+            (x as f32) >= t.0 - 2.0
+                && (x as f32) <= t.2 + 2.0
+                && (y as f32) >= t.1 - 2.0
+                && (y as f32) <= t.3 + 2.0
+        })
+    };
     for b in &mut out {
         let (mut run, mut widest) = (0, 0);
         for x in b.x0..b.x1 {
@@ -194,11 +247,25 @@ pub fn bands(ink: &[bool], w: u32, h: u32, dpi: f32, tables: &[(f32, f32, f32, f
 /// there is too little ink to tell: about 0 on an upright page of text,
 /// about 1 on a page turned sideways, whose lines run down the page and
 /// so make no band (see `orient.rs`).
-pub fn unlined_share(ink: &[bool], w: u32, dpi: f32, tables: &[(f32, f32, f32, f32)], bands: &[Band]) -> Option<f32> {
-    let in_table = |x: usize, y: usize| tables.iter().any(|t| (x as f32) >= t.0 - 2.0 && (x as f32) <= t.2 + 2.0 && (y as f32) >= t.1 - 2.0 && (y as f32) <= t.3 + 2.0);
+pub fn unlined_share(
+    ink: &[bool],
+    w: u32,
+    dpi: f32,
+    tables: &[(f32, f32, f32, f32)],
+    bands: &[Band],
+) -> Option<f32> {
+    let in_table = |x: usize, y: usize| {
+        tables.iter().any(|t| {
+            (x as f32) >= t.0 - 2.0
+                && (x as f32) <= t.2 + 2.0
+                && (y as f32) >= t.1 - 2.0
+                && (y as f32) <= t.3 + 2.0
+        })
+    };
     let (mut all, mut lined) = (0usize, 0usize);
     for (y, row) in ink.chunks_exact(w as usize).enumerate() {
-        let row_bands: Vec<&Band> = bands.iter().filter(|b| (b.y0 as usize..b.y1 as usize).contains(&y)).collect();
+        let row_bands: Vec<&Band> =
+            bands.iter().filter(|b| (b.y0 as usize..b.y1 as usize).contains(&y)).collect();
         for (x, _) in row.iter().enumerate().filter(|p| *p.1) {
             if in_table(x, y) {
                 continue;
@@ -238,7 +305,10 @@ pub fn body_lines(bands: &[Band]) -> Vec<bool> {
         .iter()
         .map(|b| {
             let hgt = (b.y1 - b.y0) as f32;
-            hgt <= 1.15 * line && b.x0 as f32 <= left + 3.0 * line && b.x1 as f32 >= right - 1.5 * line && !is_table_row(b, line as u32)
+            hgt <= 1.15 * line
+                && b.x0 as f32 <= left + 3.0 * line
+                && b.x1 as f32 >= right - 1.5 * line
+                && !is_table_row(b, line as u32)
         })
         .collect()
 }
@@ -254,12 +324,12 @@ mod tests {
     #[test]
     fn body_lines_reach_both_margins_at_the_common_height() {
         let bands = [
-            band(400, 2000, 100, 60),  // title: taller
-            band(200, 700, 200, 40),   // heading: short
-            band(280, 2200, 260, 40),  // first line, indented
-            band(200, 2190, 310, 40),  // body
-            band(200, 1300, 360, 40),  // last line: short
-            band(200, 2200, 420, 40),  // body
+            band(400, 2000, 100, 60),                      // title: taller
+            band(200, 700, 200, 40),                       // heading: short
+            band(280, 2200, 260, 40),                      // first line, indented
+            band(200, 2190, 310, 40),                      // body
+            band(200, 1300, 360, 40),                      // last line: short
+            band(200, 2200, 420, 40),                      // body
             Band { gap: 300, ..band(200, 2200, 480, 40) }, // a table row without rules
         ];
         assert_eq!(body_lines(&bands), vec![false, false, true, true, false, true, false]);
@@ -267,7 +337,10 @@ mod tests {
 
     #[test]
     fn few_lines_are_all_read() {
-        assert_eq!(body_lines(&[band(200, 2200, 0, 40), band(200, 2200, 50, 40)]), vec![false, false]);
+        assert_eq!(
+            body_lines(&[band(200, 2200, 0, 40), band(200, 2200, 50, 40)]),
+            vec![false, false]
+        );
     }
 
     #[test]
