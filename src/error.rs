@@ -1,5 +1,5 @@
 //! Errors a user can act on. A finding about a table is not an error (see
-//! `report::Warning`); these are reasons a file gives no report at all.
+//! `findings::Warning`); these are reasons a file gives no report at all.
 
 use thiserror::Error;
 

@@ -21,7 +21,9 @@
 
 pub mod batch;
 pub mod decimal;
+pub mod doc;
 pub mod error;
+pub mod findings;
 pub mod layout;
 pub mod normalize;
 pub mod pipeline;
@@ -37,7 +39,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 pub use error::{BatchError, DocumentError, TemplateError};
-pub use report::Report;
+pub use findings::Report;
 pub use template::TemplateSet;
 
 /// Options for [`extract_file`].
@@ -138,7 +140,7 @@ pub fn extract_str(
         use sha2::Digest;
         let sha256 =
             sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-        let info = report::SourceInfo {
+        let info = findings::SourceInfo {
             path: path.to_string(),
             kind: "text",
             sha256,

@@ -1,14 +1,17 @@
 //! The pipeline: text → segments → edition → tables → checks → [`Report`].
 
+use crate::doc::TextDoc;
 use crate::error::DocumentError;
+use crate::findings::FieldOut;
+use crate::findings::Status;
+use crate::findings::{Report, SourceInfo, Warning};
 use crate::normalize::{core, similarity};
-use crate::report::{Report, SourceInfo, Warning};
 use crate::segment::{segment, Segments};
-use crate::solve::{resolve, FieldOut};
-use crate::source::text::{self, TextDoc};
+use crate::solve::resolve;
+use crate::source::text;
 use crate::table::read_table;
 use crate::template::{RowKind, TemplateSet};
-use crate::value::{classify, is_cjk, Status, TokenClass};
+use crate::value::{classify, is_cjk, TokenClass};
 
 /// A document with fewer CJK characters than this is not a Chinese report.
 const MIN_CJK: usize = 20;
@@ -218,7 +221,7 @@ fn decide_edition(
 /// still tell the 2019 and 2021 s3 apart.
 fn by_structure(doc: &TextDoc, seg: &Segments, templates: &TemplateSet) -> Option<String> {
     let glued = crate::table::is_glued(&doc.lines);
-    use crate::report::CheckStatus;
+    use crate::findings::CheckStatus;
     let mut scores: Vec<(i64, &str)> = Vec::new();
     for ed in templates.editions().into_iter().filter(|e| *e != "legacy") {
         let mut score = 0i64;

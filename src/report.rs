@@ -34,84 +34,11 @@
 //! Amounts are exact decimals in 万元; counts are integers. Keys are written
 //! in a fixed order, so the same input gives the same bytes.
 
-use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::decimal::Dec;
-use crate::solve::FieldOut;
-use crate::source::text::Loc;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CheckStatus {
-    Ok,
-    Failed,
-    /// An operand is absent.
-    Skipped,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct CheckResult {
-    pub rule: String,
-    pub instance: String,
-    pub status: CheckStatus,
-    pub lhs: Vec<String>,
-    pub rhs: Vec<String>,
-    pub lhs_value: Option<Dec>,
-    pub rhs_value: Option<Dec>,
-    /// For skipped instances: does the rule hold when blanks count as 0?
-    pub holds_if_blanks_zero: Option<bool>,
-}
-
-/// A finding a user should see; never fatal.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Warning {
-    pub code: &'static str,
-    pub message: String,
-    pub field: Option<String>,
-    pub loc: Option<Loc>,
-}
-
-impl Warning {
-    pub fn new(code: &'static str, message: String) -> Warning {
-        Warning { code, message, field: None, loc: None }
-    }
-
-    pub fn field(code: &'static str, field: &str, loc: Option<Loc>, message: String) -> Warning {
-        Warning { code, message, field: Some(field.to_string()), loc }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct SourceInfo {
-    pub path: String,
-    pub kind: &'static str,
-    pub sha256: String,
-    pub bytes: u64,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Report {
-    pub edition: String,
-    pub year: Option<i32>,
-    pub organization: Option<String>,
-    pub title: Option<String>,
-    pub source: SourceInfo,
-    pub field_ids: Vec<String>,
-    pub cells: Vec<FieldOut>,
-    pub checks: Vec<CheckResult>,
-    pub warnings: Vec<Warning>,
-}
-
-impl Report {
-    pub fn failed_rules(&self) -> usize {
-        self.checks.iter().filter(|c| c.status == CheckStatus::Failed).count()
-    }
-
-    pub fn value(&self, id: &str) -> Option<Dec> {
-        self.field_ids.iter().position(|f| f == id).and_then(|i| self.cells[i].value)
-    }
-}
+use crate::doc::Loc;
+use crate::findings::Report;
 
 fn number(d: Dec) -> Value {
     // Exact: serde_json keeps the decimal text (feature arbitrary_precision).

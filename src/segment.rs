@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
+use crate::doc::TextDoc;
 use crate::normalize::{core, nfkc, similarity};
-use crate::source::text::TextDoc;
 use crate::template::TemplateSet;
 
 /// A heading must be at least this close to a known title.

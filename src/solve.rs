@@ -15,26 +15,13 @@
 //! kept, nothing is inferred, and the failed rules are reported.
 
 use crate::decimal::Dec;
-use crate::report::{CheckResult, CheckStatus, Warning};
-use crate::source::text::Loc;
+use crate::findings::Status;
+use crate::findings::{CheckResult, CheckStatus, FieldOut, Warning};
 use crate::table::{CellRead, LabelMatch, TableRead, Unit};
 use crate::template::{CheckInstance, ColumnKind, Template};
-use crate::value::Status;
 
 /// Joint enumeration limit; beyond it rows are resolved one by one.
 const MAX_COMBOS: usize = 20_000;
-
-/// The outcome for one field.
-#[derive(Clone, Debug, PartialEq)]
-pub struct FieldOut {
-    pub value: Option<Dec>,
-    pub status: Status,
-    pub raw: Option<String>,
-    pub loc: Option<Loc>,
-    pub confidence: f32,
-    /// What normalization did, when a user should know ("taken as 万元").
-    pub note: Option<String>,
-}
 
 #[derive(Clone, Debug, Default)]
 pub struct Resolved {
@@ -508,6 +495,7 @@ mod tests {
     //! Rules and repairs on tiny tables built directly from units, one test
     //! per rule (holds / fails) and per repair path (repairs / refuses).
     use super::*;
+    use crate::doc::Loc;
     use crate::table::{LabelMatch, TableRead, Unit};
     use crate::template::TemplateSet;
     use crate::value::parse_cell;

@@ -15,10 +15,11 @@
 //!    numbers than columns gets every order-preserving placement, a glued
 //!    digit run every split, and the rules choose later (`solve`).
 
+use crate::doc::{Line, Loc};
+use crate::findings::Status;
 use crate::normalize::{core, similarity};
-use crate::source::text::{Line, Loc};
 use crate::template::{ColumnKind, RowKind, Template};
-use crate::value::{classify, header_unit, parse_cell, CellValue, Status, TokenClass};
+use crate::value::{classify, header_unit, parse_cell, CellValue, TokenClass};
 
 /// A label at least this similar is a match on its own. Empirically chosen:
 /// one lost character in a 4-character label still scores 0.75.
@@ -141,7 +142,7 @@ pub struct TableRead {
     /// Template rows with values that were not found, by row index.
     pub missing_rows: Vec<usize>,
     /// Findings of reading (e.g. a row with more numbers than columns).
-    pub warnings: Vec<crate::report::Warning>,
+    pub warnings: Vec<crate::findings::Warning>,
 }
 
 fn tokenize(lines: &[Line]) -> Vec<LRow> {
@@ -578,7 +579,7 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
         if numbers > fields.len()
             && candidates.iter().all(|c| c.iter().all(|r| r.cell.value.is_none()))
         {
-            out.warnings.push(crate::report::Warning::new("extra-numbers", format!("{}.{}: {numbers} numbers for {} columns (a subtotal column or a merged row?); left null", t.table, row.key, fields.len())));
+            out.warnings.push(crate::findings::Warning::new("extra-numbers", format!("{}.{}: {numbers} numbers for {} columns (a subtotal column or a merged row?); left null", t.table, row.key, fields.len())));
         }
         let label = if by_position {
             LabelMatch::Position
@@ -920,7 +921,7 @@ mod tests {
     /// lost a cell anywhere, so every order-preserving placement is kept.
     #[test]
     fn ruled_rows_keep_their_columns() {
-        use crate::source::text::Cell;
+        use crate::doc::Cell;
         let ts = crate::template::TemplateSet::builtin().unwrap();
         let t = ts.table("2021", "s3").unwrap();
         let texts = ["（一）予以公开", "2", "", "0", "5", "1", "0", "3"];

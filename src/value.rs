@@ -7,26 +7,9 @@
 //! the usual OCR confusions (`C`/`O` for 0, `l`/`I` for 1).
 
 use crate::decimal::Dec;
+use crate::findings::Status;
 use crate::normalize::nfkc;
 use crate::template::ColumnKind;
-
-/// How a value came to be, in increasing distance from the source text.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Taken as printed.
-    Read,
-    /// Printed, but needed more than trimming: OCR confusions, units,
-    /// separators, splitting a glued digit run.
-    Normalized,
-    /// Not printed (or unreadable); computed from the consistency rules.
-    Inferred,
-    /// Read by OCR as something else; the only other reading of the cell
-    /// that makes every rule hold (scans; `raw` keeps the first reading).
-    Corrected,
-    /// No value: blank, placeholder, unreadable, or not found.
-    Missing,
-}
 
 /// Unit written in a cell or a header.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -24,7 +24,7 @@
 pub mod grid;
 mod lines;
 
-use crate::source::text::{Cell, Line, Loc, TextDoc};
+use crate::doc::{Cell, Line, Loc, TextDoc};
 
 pub use grid::{find_grids, Grid, GridCell};
 

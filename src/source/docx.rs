@@ -19,7 +19,7 @@ use zip::result::ZipError;
 use zip::ZipArchive;
 
 use super::markup::{self, Block, Table, TableCell};
-use super::text::TextDoc;
+use crate::doc::TextDoc;
 use crate::error::DocumentError;
 
 /// The most a part may unpack to. A 64 MiB `document.xml` is a book; a ZIP

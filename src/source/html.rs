@@ -14,7 +14,7 @@ use encoding_rs::{Encoding, GB18030, UTF_8};
 use scraper::{Html, Node};
 
 use super::markup::{self, Block, Table, TableCell};
-use super::text::TextDoc;
+use crate::doc::TextDoc;
 
 /// Deeper nesting is flattened to text: real pages stay far below it, and
 /// the walk is recursive.

@@ -8,7 +8,7 @@
 //! column wide, is page layout, and its cells are read as more blocks, so
 //! nothing is read twice. Everything else is one line per paragraph.
 
-use super::text::{Cell, Line, Loc, TextDoc};
+use crate::doc::{Cell, Line, Loc, TextDoc};
 use crate::value::is_cjk;
 
 /// Spans wider than this are clamped: HTML allows 1000, and no report table

@@ -6,7 +6,7 @@
 //! markup or pages emits one line per table row with one cell per grid
 //! column (merged cells: the text in the first slot, empty cells for the
 //! rest, so that positions line up with the header), `row_end` set, and each
-//! cell's [`text::Loc`]; paragraphs become one-cell lines ([`markup`] does
+//! cell's [`crate::doc::Loc`]; paragraphs become one-cell lines ([`markup`] does
 //! this for HTML and DOCX; `scan` for page images and image-only PDFs,
 //! through [`crate::layout`]). Kinds without a reader yet are recognized by
 //! their bytes and refused with a clear reason.
@@ -23,9 +23,9 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::doc::TextDoc;
 use crate::error::DocumentError;
-use crate::report::SourceInfo;
-use text::TextDoc;
+use crate::findings::SourceInfo;
 
 /// A loaded input: where it came from and what it says.
 #[derive(Clone, Debug)]

@@ -13,44 +13,7 @@
 //!   these end a row only at a blank line, so a raw table reads as one stream
 //!   that the table stage re-splits at labels.
 
-/// Where a cell came from, for the output's `location`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Loc {
-    /// 1-based line of a text export.
-    Line(usize),
-    /// A cell of a markup table (HTML, DOCX): 0-based table, row, column.
-    Cell { table: usize, row: usize, col: usize },
-    /// A box on a page (PDF, scan): 1-based page, PDF points, origin top-left.
-    Box { page: usize, x0: f32, y0: f32, x1: f32, y1: f32 },
-}
-
-/// One cell of a line.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Cell {
-    pub text: String,
-    /// Where the cell is in the source; readers other than the text reader
-    /// set it, the text reader leaves the line number.
-    pub loc: Option<Loc>,
-    /// Display columns `[start, end)` for layout rows; `None` where the cell's
-    /// position is its index in the row.
-    pub span: Option<(f32, f32)>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Line {
-    /// 1-based line number in the file.
-    pub number: usize,
-    /// The line's text with cells joined by a space (for headings, metadata).
-    pub text: String,
-    pub cells: Vec<Cell>,
-    /// The format says the table row ends after this line.
-    pub row_end: bool,
-}
-
-#[derive(Clone, Debug, Default)]
-pub struct TextDoc {
-    pub lines: Vec<Line>,
-}
+use crate::doc::{Cell, Line, TextDoc};
 
 enum Shape {
     Blank,

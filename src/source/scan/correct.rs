@@ -32,12 +32,12 @@ use image::{imageops, GrayImage, Luma};
 use super::ocr::{with_engines, Engines, Psm};
 use super::read::{crop_padded, is_number, CellRead};
 use super::ScanDoc;
+use crate::doc::{Loc, TextDoc};
 use crate::error::DocumentError;
+use crate::findings::Status;
+use crate::findings::{CheckStatus, Report, SourceInfo, Warning};
 use crate::pipeline;
-use crate::report::{CheckStatus, Report, SourceInfo, Warning};
-use crate::source::text::{Loc, TextDoc};
 use crate::template::TemplateSet;
-use crate::value::Status;
 
 /// A number read with less confidence than this is reread and must be
 /// confirmed by a rule. Empirically chosen on the samples: the wrong

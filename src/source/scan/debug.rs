@@ -12,9 +12,9 @@ use image::{Rgb, RgbImage};
 
 use super::correct::LOW_CONFIDENCE;
 use super::ScanDoc;
-use crate::report::Report;
-use crate::source::text::Loc;
-use crate::value::Status;
+use crate::doc::Loc;
+use crate::findings::Report;
+use crate::findings::Status;
 
 const RED: Rgb<u8> = Rgb([220, 30, 30]);
 const BLUE: Rgb<u8> = Rgb([40, 90, 230]);

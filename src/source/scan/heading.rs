@@ -23,11 +23,11 @@ use super::ocr::{with_engines, Psm};
 use super::read::crop_padded;
 use super::text::LineRead;
 use super::ScanDoc;
+use crate::doc::Loc;
+use crate::findings::{Report, Warning};
 use crate::layout::Rect;
 use crate::normalize::nfkc;
-use crate::report::{Report, Warning};
 use crate::segment::title_parts;
-use crate::source::text::Loc;
 
 /// Below this confidence (of the second, unsqueezed reading) a character
 /// makes the organization or year unsure. Empirically chosen on the

@@ -55,9 +55,9 @@ use image::imageops::FilterType;
 use image::GrayImage;
 use rayon::prelude::*;
 
+use crate::doc::TextDoc;
 use crate::error::DocumentError;
 use crate::layout::{self, find_grids, Grid, LayoutParams, Page, Rule, Word};
-use crate::source::text::TextDoc;
 pub use input::{PageImage, ScanLimits};
 use read::CellRead;
 
