@@ -20,3 +20,4 @@ mod scan;
 mod scan_pages;
 #[cfg(feature = "ocr")]
 mod scan_pdf;
+mod trust;
