@@ -8,6 +8,8 @@ mod batch;
 mod cli;
 mod fuzz;
 mod golden;
+#[cfg(unix)]
+mod hostile;
 mod markup;
 mod models;
 mod pdf;
