@@ -7,6 +7,7 @@ mod util;
 mod batch;
 mod cli;
 mod fuzz;
+mod fuzz_pdf;
 mod golden;
 #[cfg(unix)]
 mod hostile;
