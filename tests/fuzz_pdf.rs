@@ -405,7 +405,7 @@ fn fuzz_pdf_structure() {
                             Err(m) => Some(m),
                             Ok(caught) => {
                                 t.4 += u64::from(caught);
-                                (t.0 % FULL_EVERY == 0)
+                                t.0.is_multiple_of(FULL_EVERY)
                                     .then(|| {
                                         xxgk::extract_bytes(&bytes, &samples[which].0, &templates)
                                     })
