@@ -303,7 +303,9 @@ fn lie_about_lengths(mut bytes: Vec<u8>, edits: &[Edit]) -> Vec<u8> {
 /// every page image. `Err` on a panic; `Ok(true)` when the text reader
 /// caught one itself (lopdf failing on the file).
 fn read(bytes: &[u8]) -> Result<bool, String> {
-    let budget = xxgk::Budget::default();
+    // pdftoppm may take minutes on a page drawing one image a thousand
+    // times; the budget's time stops it, as in a batch, only sooner.
+    let budget = xxgk::Budget { timeout: Some(Duration::from_secs(5)), ..Default::default() };
     std::panic::catch_unwind(|| {
         let caught = matches!(
             xxgk::source::pdf::read_layer(bytes, &budget),

@@ -78,7 +78,7 @@ impl Worker {
         #[cfg(unix)]
         {
             use std::os::unix::process::CommandExt;
-            c.process_group(0);
+            c.process_group(0).arg0("xxgk");
         }
         crate::process::die_with_parent(&mut c);
         let mut child = c.spawn()?;

@@ -26,7 +26,9 @@ the command line is always taken.
 A batch is resumable: an input whose output JSON exists and records the same
 input SHA-256 (source.sha256) is skipped, so re-running a killed or finished
 command only does what is left. --force redoes everything. Outputs are
-written to a temporary file and renamed, so they are never partial.
+written to a temporary file and renamed, so they are never partial. One run
+at a time writes into an output folder (it is locked). Each input is read in
+a worker process: one that dies is that input's error (stage `crash`).
 
 ",
     super::exit_status_help!()
@@ -50,9 +52,15 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
         );
     }
     // Each input is read in a worker process: this program, started again.
-    let worker = std::env::current_exe()
-        .map(|program| WorkerCommand { program, args: args.read.worker_args() })
-        .context("cannot find this program to start its worker processes")?;
+    // On Linux through /proc/self/exe, which is this very binary even when
+    // the file was replaced (a rebuild) or removed during a long run.
+    let this = PathBuf::from("/proc/self/exe");
+    let program = if cfg!(target_os = "linux") && this.exists() {
+        this
+    } else {
+        std::env::current_exe().context("cannot find this program to start its workers")?
+    };
+    let worker = WorkerCommand { program, args: args.read.worker_args() };
     let options = BatchOptions {
         jobs: args.jobs.unwrap_or(0),
         force: args.force,
@@ -199,6 +207,12 @@ pub fn shown(path: &Path) -> String {
 /// stdout, on a thread with a deep stack. Stdout is kept for the answers:
 /// anything else written to it (a C library's message) goes to stderr.
 pub fn serve(templates: &TemplateSet, options: &xxgk::Options, threads: usize) -> Result<()> {
+    // Started through /proc/self/exe its name would be "exe": say what it is.
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16 bytes.
+    unsafe {
+        libc::prctl(libc::PR_SET_NAME, c"xxgk-worker".as_ptr());
+    }
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .thread_name(|i| format!("xxgk-page-{i}"))

@@ -221,15 +221,30 @@ fn tiff_page(dec: &mut TiffDecoder) -> Result<PageImage, DocumentError> {
     Ok(PageImage::new(gray, dpi, red))
 }
 
-/// A decoded image as gray (colour through [`from_rgb`]), with its red
-/// ink when it has any.
+/// A decoded image as gray (colour as [`from_rgb`] makes it), with its red
+/// ink when it has any. A colour image's gray is written over its own RGB
+/// buffer, pixel `i` where pixel `i`'s red was (the pixels after it are
+/// read before they are overwritten): a colour page costs its decoded RGB
+/// and no more.
 pub fn to_gray(img: DynamicImage) -> (GrayImage, Option<GrayImage>) {
     if !img.color().has_color() {
         return (img.into_luma8(), None);
     }
     let rgb = img.into_rgb8();
     let (w, h) = rgb.dimensions();
-    from_rgb(w, h, rgb.as_raw().chunks_exact(3)).unwrap_or_default()
+    let mut px = rgb.into_raw();
+    let n = w as usize * h as usize;
+    let mut red = RedInk::new(n);
+    for i in 0..n {
+        let (r, g, b) = (px[3 * i], px[3 * i + 1], px[3 * i + 2]);
+        let (v, inked) = gray_and_red(r, g, b);
+        px[i] = v;
+        red.mark(i, inked, g, b);
+    }
+    px.truncate(n);
+    px.shrink_to_fit();
+    let gray = GrayImage::from_raw(w, h, px).unwrap_or_default();
+    (gray, red.finish(w, h))
 }
 
 /// Pixels of 3 or more channels (RGB first) → gray, and for a page with
@@ -242,16 +257,38 @@ pub fn from_rgb<'a>(
     pixels: impl Iterator<Item = &'a [u8]>,
 ) -> Option<(GrayImage, Option<GrayImage>)> {
     let n = w as usize * h as usize;
-    let (mut gray, mut red) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    let mut any = false;
-    for p in pixels.take(n) {
+    let mut gray = Vec::with_capacity(n);
+    let mut red = RedInk::new(n);
+    for (i, p) in pixels.take(n).enumerate() {
         let (v, inked) = gray_and_red(p[0], p[1], p[2]);
         gray.push(v);
-        red.push(if inked { p[1].max(p[2]).min(254) } else { 255 });
-        any |= inked;
+        red.mark(i, inked, p[1], p[2]);
     }
     let gray = GrayImage::from_raw(w, h, gray)?;
-    Some((gray, if any { GrayImage::from_raw(w, h, red) } else { None }))
+    Some((gray, red.finish(w, h)))
+}
+
+/// The red ink mask of a colour page, made only once a red pixel is seen:
+/// most colour pages have none, and a page's worth of 255s is not free.
+struct RedInk {
+    n: usize,
+    mask: Option<Vec<u8>>,
+}
+
+impl RedInk {
+    fn new(n: usize) -> RedInk {
+        RedInk { n, mask: None }
+    }
+
+    fn mark(&mut self, i: usize, inked: bool, g: u8, b: u8) {
+        if inked {
+            self.mask.get_or_insert_with(|| vec![255; self.n])[i] = g.max(b).min(254);
+        }
+    }
+
+    fn finish(self, w: u32, h: u32) -> Option<GrayImage> {
+        GrayImage::from_raw(w, h, self.mask?)
+    }
 }
 
 /// The gray of a colour pixel, and whether it is red ink: its luma, except
