@@ -17,7 +17,9 @@
 //!    what they prove, report what fails.
 //! 7. For scans (and OCR'd PDF pages): reread unsure cells and cells of failed rules; take another
 //!    reading only when it alone makes every rule hold (`corrected`).
-//! 8. [`report`]: JSON per report, CSV across a batch.
+//! 8. [`verify`]: a verdict per value (confirmed by the rules, unconfirmed,
+//!    or for review) and one review list of everything a person must check.
+//! 9. [`report`]: JSON per report, CSV across a batch.
 
 pub mod batch;
 pub mod budget;
@@ -36,6 +38,7 @@ pub mod source;
 pub mod table;
 pub mod template;
 pub mod value;
+pub mod verify;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
@@ -91,12 +94,13 @@ fn finish(
     options: &Options,
 ) -> Result<Report, DocumentError> {
     let Some(scan) = document.scan else {
-        return pipeline::extract(&document.doc, document.info, templates);
+        return verified(pipeline::extract(&document.doc, document.info, templates), templates);
     };
     let name = Path::new(&document.info.path)
         .file_name()
         .map_or_else(|| "scan".to_string(), |n| n.to_string_lossy().to_string());
-    let report = source::scan::correct::extract(&scan, document.info, templates);
+    let report =
+        verified(source::scan::correct::extract(&scan, document.info, templates), templates);
     if let Some(dir) = &options.debug_dir {
         source::scan::debug::write(dir, &name, &scan, report.as_ref().ok()).map_err(|e| {
             DocumentError::Io(format!("writing debug images to {}: {e}", dir.display()))
@@ -111,7 +115,18 @@ fn finish(
     templates: &TemplateSet,
     _: &Options,
 ) -> Result<Report, DocumentError> {
-    pipeline::extract(&document.doc, document.info, templates)
+    verified(pipeline::extract(&document.doc, document.info, templates), templates)
+}
+
+/// The last stage: verdicts and the review list ([`verify`]).
+fn verified(
+    report: Result<Report, DocumentError>,
+    templates: &TemplateSet,
+) -> Result<Report, DocumentError> {
+    report.map(|mut r| {
+        verify::verify(&mut r, templates);
+        r
+    })
 }
 
 /// Extracts from a file's bytes already in memory, of any kind (`path` is
@@ -144,7 +159,7 @@ pub fn extract_str(
             sha256,
             bytes: text.len() as u64,
         };
-        pipeline::extract_text(text, info, templates)
+        verified(pipeline::extract_text(text, info, templates), templates)
     }))
     .unwrap_or_else(|panic| Err(DocumentError::Panic(panic_message(&panic))))
 }

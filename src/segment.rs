@@ -129,14 +129,23 @@ const TITLE_KEYS: [&str; 2] = ["政府信息公开", "报告"];
 /// The title line, and the line before it when that line holds the
 /// organization on its own ("重庆市大渡口区茄子溪街道办事处" / "2020年政府信息公开工作年度报告").
 fn find_title(doc: &TextDoc, before: usize) -> (Option<String>, Option<String>) {
-    let candidates = doc.lines[..before.min(doc.lines.len())]
+    let lines: Vec<(usize, String)> = doc.lines[..before.min(doc.lines.len())]
         .iter()
         .enumerate()
-        .filter(|(_, l)| !l.text.trim().is_empty());
-    let titles: Vec<(usize, String)> = candidates
+        .filter(|(_, l)| !l.text.trim().is_empty())
         .map(|(i, l)| (i, clean_title(&l.text)))
-        .filter(|(_, t)| TITLE_KEYS.iter().all(|k| t.contains(k)) && t.chars().count() <= 60)
         .collect();
+    let is_title = |t: &String| TITLE_KEYS.iter().all(|k| t.contains(k)) && t.chars().count() <= 60;
+    let mut titles: Vec<(usize, String)> =
+        lines.iter().filter(|(_, t)| is_title(t)).cloned().collect();
+    if titles.is_empty() {
+        // A title wrapped over two lines (…2019年政府信 / 息公开工作年度报告).
+        titles = lines
+            .windows(2)
+            .map(|w| (w[0].0, format!("{}{}", w[0].1, w[1].1)))
+            .filter(|(_, t)| is_title(t))
+            .collect();
+    }
     // A web page's breadcrumb (首页>政府信息公开>年度报告) comes first and
     // has the keys too, but no year.
     let best = titles.iter().position(|(_, t)| year_in(t).is_some()).unwrap_or(0);

@@ -66,14 +66,15 @@ impl LRow {
         self.tokens.iter().filter(|t| t.kind == Kind::Text)
     }
 
-    /// Value and blank tokens after the last text token, trailing blanks cut.
-    fn values(&self) -> &[Token] {
+    /// Value and blank tokens after the last text token.
+    fn cells(&self) -> &[Token] {
         let start = self.tokens.iter().rposition(|t| t.kind == Kind::Text).map_or(0, |p| p + 1);
-        let mut end = self.tokens.len();
-        while end > start && self.tokens[end - 1].kind == Kind::Blank {
-            end -= 1;
-        }
-        &self.tokens[start..end]
+        &self.tokens[start..]
+    }
+
+    /// [`Self::cells`] with trailing blanks cut (see [`trim_blanks`]).
+    fn values(&self) -> &[Token] {
+        trim_blanks(self.cells())
     }
 
     fn has_values(&self) -> bool {
@@ -87,6 +88,19 @@ impl LRow {
             .or(self.tokens.first())
             .map_or(0, |t| t.line)
     }
+}
+
+/// Cells with the trailing blanks cut, except the cells of a table (markup
+/// or a page's grid), where a blank at the end is a column like any other.
+fn trim_blanks(cells: &[Token]) -> &[Token] {
+    let mut end = cells.len();
+    while end > 0
+        && cells[end - 1].kind == Kind::Blank
+        && !matches!(cells[end - 1].loc, Loc::Cell { .. } | Loc::Box { .. })
+    {
+        end -= 1;
+    }
+    &cells[..end]
 }
 
 /// How a row's label was matched.
@@ -133,6 +147,14 @@ pub struct Unit {
     pub label: LabelMatch,
     pub label_score: f32,
     pub line: usize,
+    /// How many readings the text allows before any rule is applied (the
+    /// ways to place the row's numbers, or to split its glued run). Above
+    /// one, a reading the rules pick is a choice a person should see,
+    /// unless it is the header-positional one or every reading gives the
+    /// same values.
+    pub forms: usize,
+    /// A rule has ruled out some reading (`solve` sets it as it narrows).
+    pub pruned: bool,
 }
 
 /// What was found in one region.
@@ -574,12 +596,14 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
             checks: local_checks(t, &fields),
             header,
         };
-        let (candidates, preferred) = row_candidates(rows[i].values(), &spec);
+        let (candidates, preferred, forms) = row_candidates(rows[i].cells(), &spec);
+        let candidates_len = candidates.len();
         let numbers = rows[i].values().iter().filter(|v| v.kind != Kind::Blank).count();
         if numbers > fields.len()
             && candidates.iter().all(|c| c.iter().all(|r| r.cell.value.is_none()))
         {
-            out.warnings.push(crate::findings::Warning::new("extra-numbers", format!("{}.{}: {numbers} numbers for {} columns (a subtotal column or a merged row?); left null", t.table, row.key, fields.len())));
+            let scope = format!("{}.{}", t.table, row.key);
+            out.warnings.push(crate::findings::Warning::scoped("extra-numbers", &scope, format!("{scope}: {numbers} numbers for {} columns (a subtotal column or a merged row?); left null", fields.len())));
         }
         let label = if by_position {
             LabelMatch::Position
@@ -595,6 +619,8 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
             label,
             label_score: s,
             line: rows[i].line(),
+            pruned: forms > candidates_len,
+            forms,
         });
     }
     let found: Vec<usize> = pairs.iter().map(|p| p.1).collect();
@@ -614,7 +640,10 @@ fn flat_unit(rows: &[LRow], t: &Template) -> Option<Unit> {
     let values = row.values();
     let count = values.iter().filter(|v| v.kind != Kind::Blank).count();
     let glued_run = count == 1 && values.iter().any(|v| is_digit_run(v) && v.text.len() > widest);
-    if count <= widest && !glued_run {
+    // A table's row of one cell per field, however many are blank.
+    let one_cell_per_field = values.len() == t.fields.len()
+        && values.iter().all(|v| matches!(v.loc, Loc::Cell { .. } | Loc::Box { .. }));
+    if count <= widest && !glued_run && !one_cell_per_field {
         return None;
     }
     let fields: Vec<usize> = (0..t.fields.len()).collect();
@@ -624,7 +653,8 @@ fn flat_unit(rows: &[LRow], t: &Template) -> Option<Unit> {
         header: vec![None; fields.len()],
         checks: local_checks(t, &fields),
     };
-    let (candidates, preferred) = row_candidates(values, &spec);
+    let (candidates, preferred, forms) = row_candidates(row.cells(), &spec);
+    let candidates_len = candidates.len();
     Some(Unit {
         fields,
         candidates,
@@ -632,6 +662,8 @@ fn flat_unit(rows: &[LRow], t: &Template) -> Option<Unit> {
         label: LabelMatch::Flat,
         label_score: 1.0,
         line: rows[i].line(),
+        pruned: forms > candidates_len,
+        forms,
     })
 }
 
@@ -682,7 +714,10 @@ fn breaks_local_rule(parts: &[&str], checks: &[(Vec<usize>, Vec<usize>)]) -> boo
 }
 
 /// Every reading of a row's value tokens over the row's columns.
-fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Option<usize>) {
+/// Also returns the header-positional reading's index and how many
+/// readings the text allows before the row's rules prune them.
+fn row_candidates(cells: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Option<usize>, usize) {
+    let values = trim_blanks(cells);
     let (kinds, units, header) = (&spec.kinds, &spec.units, &spec.header);
     let n = kinds.len();
     let read = |tok: &Token, k: usize| CellRead {
@@ -703,7 +738,9 @@ fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Opti
             .iter()
             .find_map(|u| run.strip_suffix(u).map(|d| (d, *u)))
             .unwrap_or((run, ""));
-        for mut split in splits(digits, kinds, &|parts| !breaks_local_rule(parts, &spec.checks)) {
+        let (found, forms) =
+            splits(digits, kinds, &|parts| !breaks_local_rule(parts, &spec.checks));
+        for mut split in found {
             if let Some(last) = split.last_mut() {
                 last.push_str(unit);
             }
@@ -728,26 +765,32 @@ fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Opti
         if candidates.is_empty() {
             candidates.push((0..n).map(|_| CellRead::missing()).collect());
         }
-        return (candidates, None);
+        return (candidates, None, forms);
     }
-    // Header positions: blanks are real cells, holes are cells the export lost.
+    // Header positions: blanks are real cells (trailing ones too), holes
+    // are cells the export lost.
     let in_row: Vec<&Token> = values.iter().collect();
-    if let Some(slots) = positional(&in_row, header) {
+    let all_cells: Vec<&Token> = cells.iter().collect();
+    if let Some(slots) = positional(&all_cells, header) {
         let cand: Vec<CellRead> = slots
             .iter()
             .enumerate()
             .map(|(k, s)| {
                 s.map_or_else(CellRead::missing, |vi| {
-                    if in_row[vi].kind == Kind::Blank {
-                        blank(in_row[vi])
+                    if all_cells[vi].kind == Kind::Blank {
+                        blank(all_cells[vi])
                     } else {
-                        read(in_row[vi], k)
+                        read(all_cells[vi], k)
                     }
                 })
             })
             .collect();
+        // Positions by display column (layout text) stand on their own; by
+        // cell index they hold only for a row with a cell for every column:
+        // one lost separator shifts every index after it.
+        let trusted = all_cells.iter().all(|t| t.layout) || slots.iter().all(Option::is_some);
         if cand.iter().any(|c| c.cell.value.is_some()) || present.is_empty() {
-            preferred = Some(0);
+            preferred = trusted.then_some(0);
             candidates.push(cand);
         }
     }
@@ -783,7 +826,8 @@ fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Opti
     if candidates.is_empty() {
         candidates.push((0..n).map(|_| CellRead::missing()).collect());
     }
-    (candidates, preferred)
+    let forms = candidates.len();
+    (candidates, preferred, forms)
 }
 
 /// Order-preserving ways to put `k` values into `n` columns (at most
@@ -819,7 +863,12 @@ fn placements(n: usize, k: usize) -> Vec<Vec<usize>> {
 /// in an amount column. `keep` sees each split's parts and decides; only
 /// kept splits are returned, at most [`MAX_CANDIDATES`] of them after at
 /// most [`MAX_SPLITS`] tried.
-fn splits(run: &str, kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -> Vec<Vec<String>> {
+/// Also returns how many splits were well-formed before `keep` judged them.
+fn splits(
+    run: &str,
+    kinds: &[ColumnKind],
+    keep: &dyn Fn(&[&str]) -> bool,
+) -> (Vec<Vec<String>>, usize) {
     fn valid(part: &str, kind: ColumnKind) -> bool {
         let body = match kind {
             ColumnKind::Signed => part.strip_prefix('-').unwrap_or(part),
@@ -869,7 +918,7 @@ fn splits(run: &str, kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -> Ve
         }
     }
     if !run.is_ascii() {
-        return Vec::new();
+        return (Vec::new(), 0);
     }
     let mut w = Walk {
         run,
@@ -883,7 +932,7 @@ fn splits(run: &str, kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -> Ve
     if w.tried > MAX_SPLITS || w.out.len() > MAX_CANDIDATES {
         w.out.clear();
     }
-    w.out
+    (w.out, w.tried)
 }
 
 #[cfg(test)]
@@ -894,11 +943,11 @@ mod tests {
     fn splits_respect_leading_zeros_and_kinds() {
         use ColumnKind::*;
         let all = |_: &[&str]| true;
-        assert_eq!(splits("000", &[Count, Count, Count], &all), vec![vec!["0", "0", "0"]]);
-        assert_eq!(splits("6233440", &[Count, Count, Count], &all).len(), 15);
-        assert_eq!(splits("10-8", &[Count, Signed], &all), vec![vec!["10", "-8"]]);
+        assert_eq!(splits("000", &[Count, Count, Count], &all).0, vec![vec!["0", "0", "0"]]);
+        assert_eq!(splits("6233440", &[Count, Count, Count], &all).0.len(), 15);
+        assert_eq!(splits("10-8", &[Count, Signed], &all).0, vec![vec!["10", "-8"]]);
         assert_eq!(
-            splits("115.8952", &[Count, Amount], &all),
+            splits("115.8952", &[Count, Amount], &all).0,
             vec![vec!["1", "15.8952"], vec!["11", "5.8952"]]
         );
         // A row rule prunes as the splits are made: 2 + 1 = 3.
@@ -906,7 +955,11 @@ mod tests {
             p[0].parse::<u32>().unwrap() + p[1].parse::<u32>().unwrap()
                 == p[2].parse::<u32>().unwrap()
         };
-        assert_eq!(splits("12315", &[Count, Count, Count], &sums), vec![vec!["12", "3", "15"]]);
+        // Six splits are well-formed; the rule keeps one.
+        assert_eq!(
+            splits("12315", &[Count, Count, Count], &sums),
+            (vec![vec!["12".to_string(), "3".into(), "15".into()]], 6)
+        );
     }
 
     #[test]

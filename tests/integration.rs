@@ -23,3 +23,4 @@ mod scan;
 mod scan_pages;
 #[cfg(feature = "ocr")]
 mod scan_pdf;
+mod trust;

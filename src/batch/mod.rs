@@ -43,7 +43,7 @@ use serde_json::Value;
 pub use discover::{discover, Discovery, Input, Shard};
 
 use crate::error::{BatchError, DocumentError};
-use crate::report::{csv_header, csv_line, csv_row, failed_rules_json, to_json};
+use crate::report::{csv_header, csv_line, csv_row, failed_rules_json, report_ok, to_json};
 use crate::{extract_file, extract_pages, Options, TemplateSet};
 use output::{file_sha256, output_path, previous_output, write_atomic, write_under};
 use watchdog::{run_bounded, Stopped};
@@ -93,6 +93,8 @@ pub struct FileOutcome {
 pub struct Done {
     pub failed_rules: usize,
     pub warnings: usize,
+    /// Nothing to review and nothing missing (`verification.status`).
+    pub ok: bool,
     /// The report's JSON, kept only when there is no output folder.
     pub json: Option<Value>,
 }
@@ -107,9 +109,9 @@ pub struct Failure {
 }
 
 impl FileOutcome {
-    /// A report with a failed rule or a warning.
+    /// A report that is not `ok`: something to review, or a field missing.
     pub fn has_findings(&self) -> bool {
-        self.result.as_ref().is_ok_and(|d| d.failed_rules > 0 || d.warnings > 0)
+        self.result.as_ref().is_ok_and(|d| !d.ok)
     }
 }
 
@@ -331,6 +333,7 @@ fn process(input: &Input, ctx: &Ctx, reserved: &[String; 2], reader: &mut Reader
                 let done = Done {
                     failed_rules: failed_rules_json(&json),
                     warnings: json["warnings"].as_array().map_or(0, Vec::len),
+                    ok: report_ok(&json),
                     json: ctx.options.out_dir.is_none().then_some(json),
                 };
                 return FileOutcome {
@@ -440,8 +443,8 @@ impl Summary {
         c
     }
 
-    /// 0 every input read and every rule holds; 1 some report has a failed
-    /// rule or warnings; 2 some input gave no report.
+    /// 0 every report is `ok`; 1 some report has something to review or a
+    /// field missing; 2 some input gave no report.
     pub fn exit_code(&self) -> u8 {
         let c = self.counts();
         if c.failed > 0 {
@@ -499,7 +502,7 @@ impl std::fmt::Display for Summary {
         let c = self.counts();
         write!(
             f,
-            "{} inputs in {:.1} s: {} ok, {} with failed rules or warnings, {} failed to read; {} processed now, {} already done (skipped)",
+            "{} inputs in {:.1} s: {} ok, {} to check (review entries or missing fields), {} failed to read; {} processed now, {} already done (skipped)",
             c.inputs,
             self.elapsed.as_secs_f64(),
             c.ok,

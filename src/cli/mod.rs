@@ -19,9 +19,18 @@ use xxgk::TemplateSet;
 /// `extract` (a macro, since `concat!` takes only literals).
 macro_rules! exit_status_help {
     () => {
-        "Exit status:
-  0  every input read and every rule holds
-  1  finished, but some report has a failed rule or warnings
+        "What `ok` promises (`verification.status` in the JSON, `status` in summary.csv):
+  the report's review list is empty, and every field of the template was found
+  (a cell printed blank is found; it stays null). Each value is then either
+  confirmed by the template's rules or read plainly with no rule to check it
+  (verdict `unconfirmed`, e.g. all of 表二). Anything the tool doubts (a failed
+  or unverifiable rule, an inferred, corrected or low-confidence value, numbers
+  placed by a choice among several readings, a missing table, row, organization
+  or year) is an entry of `review`, and the report is `check`.
+
+Exit status:
+  0  every input gave a report, and every report is `ok`
+  1  finished, but some report is `check`
   2  some input could not be read (one line each on stderr: `xxgk: FILE: reason`;
      the other inputs are still processed), or the run itself failed"
     };
