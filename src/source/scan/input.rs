@@ -401,6 +401,33 @@ mod tests {
         !c
     }
 
+    /// The in-place conversion of a decoded colour image gives what
+    /// `from_rgb` gives from its pixels: the same gray, the same red mask,
+    /// no mask on a page without red.
+    #[test]
+    fn colour_in_place_equals_from_rgb() {
+        let seal = image::RgbImage::from_fn(37, 23, |x, y| {
+            let v = ((x * 31 + y * 17) % 256) as u8;
+            if (x + y) % 5 == 0 {
+                image::Rgb([204, 84, 94])
+            } else {
+                image::Rgb([v, v.wrapping_add(3), v / 2])
+            }
+        });
+        let plain = image::RgbImage::from_fn(37, 23, |x, y| image::Rgb([x as u8, y as u8, 200]));
+        for img in [seal, plain] {
+            let want = from_rgb(37, 23, img.as_raw().chunks_exact(3)).unwrap();
+            let got = to_gray(DynamicImage::ImageRgb8(img));
+            assert_eq!(got, want);
+        }
+        let got = to_gray(DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+            2,
+            2,
+            image::Rgb([10, 20, 30]),
+        )));
+        assert_eq!(got.1, None);
+    }
+
     #[test]
     fn multi_page_tiff_gives_every_page() {
         use tiff::encoder::{colortype, TiffEncoder};
