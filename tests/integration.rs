@@ -7,7 +7,10 @@ mod util;
 mod batch;
 mod cli;
 mod fuzz;
+mod fuzz_pdf;
 mod golden;
+#[cfg(unix)]
+mod hostile;
 mod markup;
 mod models;
 mod pdf;
