@@ -4,6 +4,7 @@
 
 mod util;
 
+mod architecture;
 mod batch;
 mod cli;
 mod fuzz;
