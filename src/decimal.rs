@@ -18,10 +18,16 @@ pub struct Dec {
 const MAX_DIGITS: usize = 24;
 
 impl Dec {
-    pub const ZERO: Dec = Dec { mantissa: 0, scale: 0 };
+    pub const ZERO: Dec = Dec {
+        mantissa: 0,
+        scale: 0,
+    };
 
     pub fn from_int(v: i64) -> Dec {
-        Dec { mantissa: v as i128, scale: 0 }
+        Dec {
+            mantissa: v as i128,
+            scale: 0,
+        }
     }
 
     /// Parses `[-+]digits[.digits]` (ASCII only; callers normalize first).
@@ -49,7 +55,13 @@ impl Dec {
         if neg {
             mantissa = -mantissa;
         }
-        Some(Dec { mantissa, scale: frac.len() as u32 }.normalized())
+        Some(
+            Dec {
+                mantissa,
+                scale: frac.len() as u32,
+            }
+            .normalized(),
+        )
     }
 
     fn normalized(mut self) -> Dec {
@@ -71,7 +83,11 @@ impl Dec {
 
     /// Divides by `10^places` exactly (元 → 万元 is `shift_down(4)`).
     pub fn shift_down(self, places: u32) -> Dec {
-        Dec { mantissa: self.mantissa, scale: self.scale + places }.normalized()
+        Dec {
+            mantissa: self.mantissa,
+            scale: self.scale + places,
+        }
+        .normalized()
     }
 
     pub fn is_integer(self) -> bool {
@@ -92,7 +108,11 @@ impl std::ops::Add for Dec {
 
     fn add(self, other: Dec) -> Dec {
         let (a, b, scale) = Dec::aligned(self, other);
-        Dec { mantissa: a + b, scale }.normalized()
+        Dec {
+            mantissa: a + b,
+            scale,
+        }
+        .normalized()
     }
 }
 
@@ -101,7 +121,11 @@ impl std::ops::Sub for Dec {
 
     fn sub(self, other: Dec) -> Dec {
         let (a, b, scale) = Dec::aligned(self, other);
-        Dec { mantissa: a - b, scale }.normalized()
+        Dec {
+            mantissa: a - b,
+            scale,
+        }
+        .normalized()
     }
 }
 

@@ -48,7 +48,10 @@ fn strip_numbering(s: &str) -> &str {
         }
     }
     // "一、", "十二、", "1.", "1、", "2)".
-    let n = t.chars().take_while(|c| c.is_ascii_digit() || CN_NUMERALS.contains(*c)).count();
+    let n = t
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || CN_NUMERALS.contains(*c))
+        .count();
     if n > 0 && n <= 3 {
         let rest: &str = &t[t.char_indices().nth(n).map_or(t.len(), |(i, _)| i)..];
         if let Some(r) = rest.strip_prefix(['、', '.', ')', ':']) {

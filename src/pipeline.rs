@@ -101,7 +101,9 @@ pub fn extract(
             DocumentError::NotAReport
         });
     }
-    debug_assert!(cells.iter().all(|c| c.value.is_some() || c.status == Status::Missing));
+    debug_assert!(cells
+        .iter()
+        .all(|c| c.value.is_some() || c.status == Status::Missing));
     Ok(Report {
         edition,
         year: seg.year,
@@ -138,17 +140,21 @@ fn decide_edition(
         .iter()
         .flat_map(|e| templates.edition_tables(e))
         .flat_map(|t| {
-            t.rows.iter().flat_map(|r| &r.cores).chain(t.columns.iter().flat_map(|c| &c.cores))
+            t.rows
+                .iter()
+                .flat_map(|r| &r.cores)
+                .chain(t.columns.iter().flat_map(|c| &c.cores))
         })
         .filter(|c| !signals.iter().any(|s| &s.core == *c))
         .collect();
     let mut seen = vec![false; signals.len()];
     for &i in &lines {
         for cell in &doc.lines[i].cells {
-            if !matches!(classify(&cell.text), TokenClass::Text | TokenClass::Glued { .. }) {
-                continue;
-            }
-            let c = core(&cell.text);
+            let c = match classify(&cell.text) {
+                TokenClass::Text => core(&cell.text),
+                TokenClass::Glued { label, .. } | TokenClass::Labeled { label, .. } => core(&label),
+                _ => continue,
+            };
             if c.is_empty() {
                 continue;
             }
@@ -226,7 +232,9 @@ fn by_structure(doc: &TextDoc, seg: &Segments, templates: &TemplateSet) -> Optio
     for ed in templates.editions().into_iter().filter(|e| *e != "legacy") {
         let mut score = 0i64;
         for t in templates.edition_tables(ed) {
-            let Some(r) = seg.regions.get(&t.table) else { continue };
+            let Some(r) = seg.regions.get(&t.table) else {
+                continue;
+            };
             let read = read_table(&doc.lines[r.clone()], t, glued);
             let checks = resolve(t, &read).checks;
             if std::env::var_os("XXGK_DEBUG_TABLE").is_some() {

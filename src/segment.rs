@@ -41,28 +41,52 @@ pub fn segment(doc: &TextDoc, templates: &TemplateSet) -> Segments {
     // footer-like lines.
     let end = n;
     let mut regions = BTreeMap::new();
-    let found: Vec<(usize, usize)> =
-        heads.iter().enumerate().filter_map(|(k, h)| h.map(|line| (k, line))).collect();
+    let found: Vec<(usize, usize)> = heads
+        .iter()
+        .enumerate()
+        .filter_map(|(k, h)| h.map(|line| (k, line)))
+        .collect();
     for (k, section) in templates.sections.iter().enumerate() {
-        let Some(table) = &section.table else { continue };
+        let Some(table) = &section.table else {
+            continue;
+        };
         let start = match heads[k] {
             Some(line) => line + 1,
             // Missing heading: start after the previous found heading.
-            None => found.iter().filter(|(j, _)| *j < k).map(|(_, l)| l + 1).max().unwrap_or(0),
+            None => found
+                .iter()
+                .filter(|(j, _)| *j < k)
+                .map(|(_, l)| l + 1)
+                .max()
+                .unwrap_or(0),
         };
-        let stop = found.iter().filter(|(j, _)| *j > k).map(|(_, l)| *l).min().unwrap_or(end);
+        let stop = found
+            .iter()
+            .filter(|(j, _)| *j > k)
+            .map(|(_, l)| *l)
+            .min()
+            .unwrap_or(end);
         if start < stop {
             regions.insert(table.clone(), start..stop);
         }
     }
     let first_heading = found.first().map_or(n.min(30), |(_, l)| *l);
     let (title, org_line) = find_title(doc, first_heading);
-    let year = title.as_deref().and_then(year_in).or_else(|| most_common_year(doc));
+    let year = title
+        .as_deref()
+        .and_then(year_in)
+        .or_else(|| most_common_year(doc));
     let organization = title
         .as_deref()
         .and_then(|t| organization_from_title(t, org_line.as_deref()))
         .or_else(|| organization_from_narrative(doc));
-    Segments { regions, title, organization, year, end }
+    Segments {
+        regions,
+        title,
+        organization,
+        year,
+        end,
+    }
 }
 
 /// Line index of each section's heading, in `templates.sections` order.
@@ -85,7 +109,15 @@ fn find_headings(doc: &TextDoc, templates: &TemplateSet) -> Vec<Option<usize>> {
             .iter()
             .enumerate()
             .skip(next)
-            .map(|(k, s)| (k, s.cores.iter().map(|l| similarity(&c, l)).fold(0.0, f32::max)))
+            .map(|(k, s)| {
+                (
+                    k,
+                    s.cores
+                        .iter()
+                        .map(|l| similarity(&c, l))
+                        .fold(0.0, f32::max),
+                )
+            })
             .filter(|(_, s)| *s >= HEADING_SIMILARITY)
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
         if let Some((k, _)) = best {
@@ -106,7 +138,9 @@ fn is_wrapped_sentence(t: &str) -> bool {
     let t = t.trim();
     let inner = t.trim_end_matches(['。', ' ']);
     let chars: Vec<char> = t.chars().filter(|c| !c.is_whitespace()).collect();
-    let counts = chars.windows(2).any(|w| w[0].is_ascii_digit() && "件条次个".contains(w[1]));
+    let counts = chars
+        .windows(2)
+        .any(|w| w[0].is_ascii_digit() && "件条次个".contains(w[1]));
     t.starts_with(['。', '，', '、', '；', '：', '）', '”', ',', '.', ';', ':'])
         || inner.contains('。')
         || counts
@@ -139,8 +173,13 @@ fn find_title(doc: &TextDoc, before: usize) -> (Option<String>, Option<String>) 
         .collect();
     // A web page's breadcrumb (首页>政府信息公开>年度报告) comes first and
     // has the keys too, but no year.
-    let best = titles.iter().position(|(_, t)| year_in(t).is_some()).unwrap_or(0);
-    let Some((i, title)) = titles.into_iter().nth(best) else { return (None, None) };
+    let best = titles
+        .iter()
+        .position(|(_, t)| year_in(t).is_some())
+        .unwrap_or(0);
+    let Some((i, title)) = titles.into_iter().nth(best) else {
+        return (None, None);
+    };
     let prev = doc.lines[..i]
         .iter()
         .rev()
@@ -195,7 +234,10 @@ fn most_common_year(doc: &TextDoc) -> Option<i32> {
             *counts.entry(y).or_default() += 1;
         }
     }
-    counts.into_iter().max_by_key(|(y, c)| (*c, *y)).map(|(y, _)| y)
+    counts
+        .into_iter()
+        .max_by_key(|(y, c)| (*c, *y))
+        .map(|(y, _)| y)
 }
 
 /// Suffixes of issuing organs, longest first.
@@ -227,7 +269,8 @@ const ORG_SUFFIXES: &[&str] = &[
 
 fn looks_like_org(t: &str) -> bool {
     ORG_SUFFIXES.iter().any(|s| t.ends_with(s))
-        && t.chars().all(|c| crate::value::is_cjk(c) || "()（）".contains(c))
+        && t.chars()
+            .all(|c| crate::value::is_cjk(c) || "()（）".contains(c))
 }
 
 /// Where the title's year stands: its byte offset and length. A year OCR
@@ -236,7 +279,9 @@ fn looks_like_org(t: &str) -> bool {
 fn year_mark(title: &str) -> Option<(usize, usize)> {
     if let Some(year) = year_in(title) {
         let mark = format!("{year}年");
-        return title.find(&mark).map(|pos| (pos, mark.len() - '年'.len_utf8()));
+        return title
+            .find(&mark)
+            .map(|pos| (pos, mark.len() - '年'.len_utf8()));
     }
     let chars: Vec<(usize, char)> = title.char_indices().collect();
     (0..chars.len().saturating_sub(4)).find_map(|i| {
@@ -260,7 +305,11 @@ fn organization_from_title(title: &str, org_line: Option<&str>) -> Option<String
         return Some(before.to_string());
     }
     let after = &title[pos + year_len + '年'.len_utf8()..];
-    let name = after.split("政府信息公开").next().unwrap_or("").trim_start_matches(['度']);
+    let name = after
+        .split("政府信息公开")
+        .next()
+        .unwrap_or("")
+        .trim_start_matches(['度']);
     if name.chars().filter(|c| crate::value::is_cjk(*c)).count() >= 2 {
         return Some(name.to_string());
     }
@@ -270,7 +319,12 @@ fn organization_from_title(title: &str, org_line: Option<&str>) -> Option<String
 /// A report without a title names itself in the narrative: "2020年,峡口镇依
 /// 申请公开信息0条", with "我镇" saying which kind of organ it is.
 fn organization_from_narrative(doc: &TextDoc) -> Option<String> {
-    let text: String = doc.lines.iter().map(|l| nfkc(&l.text)).collect::<Vec<_>>().join("\n");
+    let text: String = doc
+        .lines
+        .iter()
+        .map(|l| nfkc(&l.text))
+        .collect::<Vec<_>>()
+        .join("\n");
     let kinds: Vec<&str> = ORG_SUFFIXES
         .iter()
         .copied()
@@ -302,7 +356,10 @@ fn organization_from_narrative(doc: &TextDoc) -> Option<String> {
             }
         }
     }
-    counts.into_iter().max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1))).map(|(n, _)| n)
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1)))
+        .map(|(n, _)| n)
 }
 
 #[cfg(test)]
@@ -327,8 +384,11 @@ mod tests {
             Some("某某镇")
         );
         assert_eq!(
-            organization_from_title("某市人民政府办公室关于2021年度政府信息公开工作年度报告", None)
-                .as_deref(),
+            organization_from_title(
+                "某市人民政府办公室关于2021年度政府信息公开工作年度报告",
+                None
+            )
+            .as_deref(),
             Some("某市人民政府办公室")
         );
         assert_eq!(
@@ -346,7 +406,10 @@ mod tests {
             Some("南京市鼓楼区宁海路街道办事处")
         );
         assert_eq!(year_in(garbled), None);
-        assert_eq!(organization_from_title("电话6930100年政府信息公开", None), None);
+        assert_eq!(
+            organization_from_title("电话6930100年政府信息公开", None),
+            None
+        );
     }
 
     /// See: samples/pdf/pdf_06_gbk_2019.pdf, where the wrapped line was

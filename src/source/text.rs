@@ -65,7 +65,12 @@ pub fn read(text: &str) -> TextDoc {
             .filter(|t| !t.is_empty())
             .collect::<Vec<_>>()
             .join(" ");
-        lines.push(Line { number, text: joined, cells, row_end });
+        lines.push(Line {
+            number,
+            text: joined,
+            cells,
+            row_end,
+        });
     }
     TextDoc { lines }
 }
@@ -86,30 +91,67 @@ fn split_line(raw: &str) -> (Shape, Vec<Cell>) {
             (Shape::Blank, vec![])
         };
     }
-    if is_page_furniture(trimmed) {
+    if is_page_furniture(trimmed) || is_box_rule(trimmed) {
         return (Shape::Skip, vec![]);
     }
+    // Box-drawing tables (`w3m -dump`): a vertical bar is a cell border.
+    let boxed;
+    let trimmed = if trimmed.contains(BOX_BARS) {
+        boxed = trimmed.replace(BOX_BARS, "|");
+        boxed.as_str()
+    } else {
+        trimmed
+    };
     if trimmed.starts_with('|') && trimmed.ends_with('|') && trimmed.len() > 1 {
         let inner = &trimmed[1..trimmed.len() - 1];
         if inner.chars().all(|c| "-:| ".contains(c)) {
             return (Shape::Skip, vec![]);
         }
-        return (Shape::Row, inner.split('|').map(|c| plain(c).remove(0)).collect());
+        return (
+            Shape::Row,
+            inner.split('|').map(|c| plain(c).remove(0)).collect(),
+        );
     }
     if trimmed.ends_with('|') {
         let pieces: Vec<&str> = trimmed.split('|').collect();
         let body = &pieces[..pieces.len() - 1];
         let mut cells = vec![plain(body[0]).remove(0)];
-        cells.extend(body[1..].iter().filter(|p| !p.trim().is_empty()).map(|p| plain(p).remove(0)));
+        cells.extend(
+            body[1..]
+                .iter()
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| plain(p).remove(0)),
+        );
         let padded = body[1..].iter().any(|p| p.trim().is_empty());
-        return (if padded { Shape::Row } else { Shape::Single { indented: false } }, cells);
+        return (
+            if padded {
+                Shape::Row
+            } else {
+                Shape::Single { indented: false }
+            },
+            cells,
+        );
+    }
+    // Markdown rows without outer bars (html2text): `规章 | 0 | 0 | 0`, and
+    // their `---|---` separator.
+    if trimmed.contains('|') {
+        if trimmed.chars().all(|c| "-:| ".contains(c)) {
+            return (Shape::Skip, vec![]);
+        }
+        let cells: Vec<Cell> = trimmed.split('|').map(|c| plain(c).remove(0)).collect();
+        if cells.iter().filter(|c| !c.text.is_empty()).count() >= 2 {
+            return (Shape::Row, cells);
+        }
     }
     if raw.contains('\t') {
         let fields: Vec<&str> = raw.split('\t').collect();
         if fields.len() == 2 && fields[0].trim().is_empty() {
             return (Shape::Single { indented: true }, plain(fields[1]));
         }
-        return (Shape::Row, fields.iter().map(|f| plain(f).remove(0)).collect());
+        return (
+            Shape::Row,
+            fields.iter().map(|f| plain(f).remove(0)).collect(),
+        );
     }
     if let Some(cells) = layout_cells(raw) {
         return (Shape::Row, cells);
@@ -140,7 +182,8 @@ fn char_width(ch: char) -> f32 {
     }
 }
 
-fn display_width(t: &str) -> f32 {
+/// Display columns of `t` (a CJK character is two columns wide).
+pub fn display_width(t: &str) -> f32 {
     t.chars().map(char_width).sum()
 }
 
@@ -177,7 +220,11 @@ fn layout_cells(raw: &str) -> Option<Vec<Cell>> {
         col += w;
     }
     if !cur.is_empty() {
-        cells.push(Cell { text: cur, span: Some((start, col - gap)), loc: None });
+        cells.push(Cell {
+            text: cur,
+            span: Some((start, col - gap)),
+            loc: None,
+        });
     }
     split.then_some(cells)
 }
@@ -205,6 +252,15 @@ fn is_page_furniture(t: &str) -> bool {
     decorated || page || of
 }
 
+const BOX_BARS: [char; 3] = ['│', '┃', '║'];
+
+/// A rule of a box-drawing table: only line-drawing characters.
+fn is_box_rule(t: &str) -> bool {
+    t.chars()
+        .all(|c| ('\u{2500}'..='\u{257f}').contains(&c) || c == ' ')
+        && t.chars().any(|c| !BOX_BARS.contains(&c) && c != ' ')
+}
+
 fn is_text_cell(t: &str) -> bool {
     !t.is_empty() && t.chars().any(crate::value::is_cjk)
 }
@@ -222,7 +278,10 @@ mod tests {
     use super::*;
 
     fn cells(doc: &TextDoc) -> Vec<Vec<String>> {
-        doc.lines.iter().map(|l| l.cells.iter().map(|c| c.text.clone()).collect()).collect()
+        doc.lines
+            .iter()
+            .map(|l| l.cells.iter().map(|c| c.text.clone()).collect())
+            .collect()
     }
 
     #[test]
@@ -258,5 +317,20 @@ mod tests {
         );
         assert!(!doc.lines[1].row_end && doc.lines[2].row_end);
         assert_eq!(doc.lines[5].cells[1].span, Some((10.0, 12.0)));
+    }
+
+    /// w3m's box-drawing tables and html2text's rows without outer bars.
+    #[test]
+    fn box_tables_and_bare_pipes() {
+        let doc = read("┌────┬──┐\n│规章│0 │\n├────┼──┤\n│    │12│\n└────┴──┘\n信息内容 | 本年制发件数\n---|---\n规章 | 0 | 3  \n");
+        assert_eq!(
+            cells(&doc),
+            vec![
+                vec!["规章", "0"],
+                vec!["", "12"],
+                vec!["信息内容", "本年制发件数"],
+                vec!["规章", "0", "3"]
+            ]
+        );
     }
 }

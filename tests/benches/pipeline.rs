@@ -18,11 +18,11 @@ fn main() {
             .unwrap_or_default();
         paths.retain(|p| p.extension().is_some_and(|e| e == "txt"));
         paths.sort();
-        texts.extend(
-            paths.iter().filter_map(|p| {
-                std::fs::read_to_string(p).ok().map(|t| (p.display().to_string(), t))
-            }),
-        );
+        texts.extend(paths.iter().filter_map(|p| {
+            std::fs::read_to_string(p)
+                .ok()
+                .map(|t| (p.display().to_string(), t))
+        }));
     }
     assert!(!texts.is_empty(), "no samples found");
     let templates = TemplateSet::builtin().expect("built-in templates");

@@ -49,7 +49,10 @@ fn is_white(b: u8) -> bool {
 }
 
 fn is_delim(b: u8) -> bool {
-    matches!(b, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
+    matches!(
+        b,
+        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
+    )
 }
 
 /// A token: an operand, an operator keyword, or an array/dict bracket.
@@ -209,7 +212,9 @@ impl<'a> Lexer<'a> {
             if b == b'>' {
                 break;
             }
-            let Some(v) = (b as char).to_digit(16) else { continue };
+            let Some(v) = (b as char).to_digit(16) else {
+                continue;
+            };
             match hi.take() {
                 Some(h) => out.push(h << 4 | v as u8),
                 None => hi = Some(v as u8),
@@ -377,7 +382,10 @@ mod tests {
                 ]
             )
         );
-        assert_eq!(got[1], ("Tf".into(), vec![Obj::Name(b"F1".to_vec()), Obj::Num(12.0)]));
+        assert_eq!(
+            got[1],
+            ("Tf".into(), vec![Obj::Name(b"F1".to_vec()), Obj::Num(12.0)])
+        );
         assert_eq!(
             got[2],
             (
