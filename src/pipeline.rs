@@ -43,6 +43,8 @@ pub fn extract(
     if cjk < MIN_CJK {
         return Err(DocumentError::NotChinese);
     }
+    let unfolded = crate::segment::unfold(doc, templates);
+    let doc = unfolded.as_ref().unwrap_or(doc);
     let seg = segment(doc, templates);
     let mut warnings = Vec::new();
     let edition = decide_edition(doc, &seg, templates, &mut warnings)?;

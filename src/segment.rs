@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::doc::TextDoc;
+use crate::doc::{Cell, Line, TextDoc};
 use crate::normalize::{core, nfkc, similarity};
 use crate::template::TemplateSet;
 
@@ -87,6 +87,103 @@ pub fn segment(doc: &TextDoc, templates: &TemplateSet) -> Segments {
         year,
         end,
     }
+}
+
+/// A line this long holding two section headings is a page's text
+/// flattened to one line (a scraper's `get_text()`).
+const FLAT_LINE_CHARS: usize = 200;
+
+/// The document with every flattened line cut at the section headings it
+/// holds (`…一、总体情况2021年，…二、主动公开政府信息情况第二十条…`): the
+/// heading on a line of its own, the text between on lines of their own.
+/// `None` when no line is flattened.
+pub fn unfold(doc: &TextDoc, templates: &TemplateSet) -> Option<TextDoc> {
+    let mut next = 0;
+    let mut out: Option<Vec<Line>> = None;
+    for (i, line) in doc.lines.iter().enumerate() {
+        let chars: Vec<char> = line.text.chars().collect();
+        let heads = if chars.len() >= FLAT_LINE_CHARS {
+            headings_inside(&chars, templates, next)
+        } else {
+            Vec::new()
+        };
+        if heads.len() < 2 {
+            if let Some(out) = out.as_mut() {
+                out.push(line.clone());
+            }
+            continue;
+        }
+        next = heads.last().map_or(next, |h| h.0 + 1);
+        let out = out.get_or_insert_with(|| doc.lines[..i].to_vec());
+        let mut cuts: Vec<usize> = heads.iter().flat_map(|&(_, a, b)| [a, b]).collect();
+        cuts.insert(0, 0);
+        cuts.push(chars.len());
+        for w in cuts.windows(2) {
+            let text: String = chars[w[0]..w[1]]
+                .iter()
+                .collect::<String>()
+                .trim()
+                .to_string();
+            if text.is_empty() {
+                continue;
+            }
+            let loc = line.cells.first().and_then(|c| c.loc);
+            out.push(Line {
+                number: line.number,
+                text: text.clone(),
+                cells: vec![Cell {
+                    text,
+                    loc,
+                    span: None,
+                }],
+                row_end: true,
+            });
+        }
+    }
+    out.map(|lines| TextDoc { lines })
+}
+
+/// Section headings inside a flattened line, in order, from section `from`
+/// on: (section index, start, end) in chars. A heading is a numeral and `、`
+/// (not inside brackets: （一）) followed by text close to a section title;
+/// the title's own length, give or take a few characters, bounds it.
+fn headings_inside(
+    chars: &[char],
+    templates: &TemplateSet,
+    from: usize,
+) -> Vec<(usize, usize, usize)> {
+    let mut found = Vec::new();
+    let mut next = from;
+    for p in 0..chars.len().saturating_sub(2) {
+        if !"一二三四五六七八九十".contains(chars[p])
+            || chars[p + 1] != '、'
+            || (p > 0 && "（(第".contains(chars[p - 1]))
+        {
+            continue;
+        }
+        let mut best: Option<(f32, usize, usize)> = None;
+        for (k, section) in templates.sections.iter().enumerate().skip(next) {
+            for label in &section.cores {
+                let n = label.chars().count();
+                for len in n.saturating_sub(1)..=n + 3 {
+                    let end = p + 2 + len;
+                    if end > chars.len() {
+                        break;
+                    }
+                    let text: String = chars[p + 2..end].iter().collect();
+                    let s = similarity(&core(&text), label);
+                    if s >= HEADING_SIMILARITY && best.is_none_or(|b| s > b.0) {
+                        best = Some((s, k, end));
+                    }
+                }
+            }
+        }
+        if let Some((_, k, end)) = best {
+            found.push((k, p, end));
+            next = k + 1;
+        }
+    }
+    found
 }
 
 /// Line index of each section's heading, in `templates.sections` order.
@@ -205,6 +302,15 @@ fn clean_title(t: &str) -> String {
         .or_else(|| t.strip_prefix("附件"))
         .unwrap_or(t)
         .trim_start_matches([':', ' ', '：']);
+    // A crawler's field name before the title: 标题: …, 题目：…
+    let t = match t.split_once([':', '：']) {
+        Some((key, rest))
+            if (1..=4).contains(&key.chars().count()) && key.chars().all(crate::value::is_cjk) =>
+        {
+            rest.trim()
+        }
+        _ => t,
+    };
     t.chars().filter(|c| !c.is_whitespace()).collect()
 }
 

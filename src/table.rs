@@ -15,6 +15,8 @@
 //!    numbers than columns gets every order-preserving placement, a glued
 //!    digit run every split, and the rules choose later (`solve`).
 
+mod flat;
+
 use crate::doc::{Line, Loc};
 use crate::findings::Status;
 use crate::normalize::{core, similarity};
@@ -598,6 +600,14 @@ pub fn is_glued(lines: &[Line]) -> bool {
 
 /// Reads one table region against a template.
 pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
+    let unflattened;
+    let (lines, glued) = if flat::is_flat(lines) {
+        let (cut, touched) = flat::unflatten(lines, &flat::Anchors::new(t));
+        unflattened = cut;
+        (&unflattened[..], glued || touched)
+    } else {
+        (lines, glued)
+    };
     let mut rows = tokenize(lines);
     if glued {
         for tok in rows.iter_mut().flat_map(|r| r.tokens.iter_mut()) {
@@ -801,13 +811,32 @@ fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Opti
     let mut candidates: Vec<Vec<CellRead>> = Vec::new();
     let mut preferred = None;
 
-    if present.len() == 1 && n > 1 && is_digit_run(present[0]) {
-        let run = present[0].text.as_str();
-        let (digits, unit) = ["万元", "元"]
+    // Glued digit runs (a web page's cells without separators, a stray
+    // space left between some): every way to cut each run into numbers, one
+    // per column.
+    let glued_row = n > 1
+        && present.len() < n
+        && present.iter().any(|t| is_digit_run(t))
+        && present
             .iter()
-            .find_map(|u| run.strip_suffix(u).map(|d| (d, *u)))
-            .unwrap_or((run, ""));
-        for mut split in splits(digits, kinds, &|parts| {
+            .all(|t| is_digit_run(t) || t.text.bytes().all(|b| b.is_ascii_digit()));
+    if glued_row {
+        let raw: String = present
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let last = present[present.len() - 1].text.as_str();
+        let (tail, unit) = ["万元", "元"]
+            .iter()
+            .find_map(|u| last.strip_suffix(u).map(|d| (d, *u)))
+            .unwrap_or((last, ""));
+        let mut runs: Vec<&str> = present[..present.len() - 1]
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect();
+        runs.push(tail);
+        for mut split in splits(&runs, kinds, &|parts| {
             !breaks_local_rule(parts, &spec.checks)
         }) {
             if let Some(last) = split.last_mut() {
@@ -820,11 +849,10 @@ fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Opti
                     .map(|(k, part)| {
                         let mut c = read(present[0], k);
                         c.cell = parse_cell(part, kinds[k], units[k]);
-                        c.cell.raw = present[0].text.clone();
+                        c.cell.raw = raw.clone();
                         if c.cell.value.is_some() {
                             c.cell.status = Status::Normalized;
-                            c.cell.note =
-                                Some(format!("split from the glued digits {}", present[0].text));
+                            c.cell.note = Some(format!("split from the glued digits {raw}"));
                         }
                         c
                     })
@@ -933,7 +961,7 @@ fn placements(n: usize, k: usize) -> Vec<Vec<usize>> {
 /// in an amount column. `keep` sees each split's parts and decides; only
 /// kept splits are returned, at most [`MAX_CANDIDATES`] of them after at
 /// most [`MAX_SPLITS`] tried.
-fn splits(run: &str, kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -> Vec<Vec<String>> {
+fn splits(runs: &[&str], kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -> Vec<Vec<String>> {
     fn valid(part: &str, kind: ColumnKind) -> bool {
         let body = match kind {
             ColumnKind::Signed => part.strip_prefix('-').unwrap_or(part),
@@ -951,6 +979,8 @@ fn splits(run: &str, kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -> Ve
     }
     struct Walk<'a> {
         run: &'a str,
+        /// Where one run ends and the next begins: a cut is forced there.
+        bounds: Vec<usize>,
         kinds: &'a [ColumnKind],
         keep: &'a dyn Fn(&[&str]) -> bool,
         parts: Vec<&'a str>,
@@ -973,7 +1003,12 @@ fn splits(run: &str, kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -> Ve
             return;
         }
         let left = w.kinds.len() - k - 1;
-        for len in 1..=rest.len().saturating_sub(left) {
+        let bound = w
+            .bounds
+            .iter()
+            .find(|&&b| b > at)
+            .map_or(w.run.len(), |&b| b);
+        for len in 1..=rest.len().saturating_sub(left).min(bound - at) {
             let part = &rest[..len];
             if valid(part, w.kinds[k]) {
                 w.parts.push(&w.run[at..at + len]);
@@ -982,11 +1017,20 @@ fn splits(run: &str, kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -> Ve
             }
         }
     }
-    if !run.is_ascii() {
+    if !runs.iter().all(|r| r.is_ascii() && !r.is_empty()) {
         return Vec::new();
     }
+    let run = runs.concat();
+    let bounds = runs
+        .iter()
+        .scan(0, |end, r| {
+            *end += r.len();
+            Some(*end)
+        })
+        .collect();
     let mut w = Walk {
-        run,
+        run: &run,
+        bounds,
         kinds,
         keep,
         parts: Vec::with_capacity(kinds.len()),
@@ -1009,16 +1053,16 @@ mod tests {
         use ColumnKind::*;
         let all = |_: &[&str]| true;
         assert_eq!(
-            splits("000", &[Count, Count, Count], &all),
+            splits(&["000"], &[Count, Count, Count], &all),
             vec![vec!["0", "0", "0"]]
         );
-        assert_eq!(splits("6233440", &[Count, Count, Count], &all).len(), 15);
+        assert_eq!(splits(&["6233440"], &[Count, Count, Count], &all).len(), 15);
         assert_eq!(
-            splits("10-8", &[Count, Signed], &all),
+            splits(&["10-8"], &[Count, Signed], &all),
             vec![vec!["10", "-8"]]
         );
         assert_eq!(
-            splits("115.8952", &[Count, Amount], &all),
+            splits(&["115.8952"], &[Count, Amount], &all),
             vec![vec!["1", "15.8952"], vec!["11", "5.8952"]]
         );
         // A row rule prunes as the splits are made: 2 + 1 = 3.
@@ -1027,8 +1071,18 @@ mod tests {
                 == p[2].parse::<u32>().unwrap()
         };
         assert_eq!(
-            splits("12315", &[Count, Count, Count], &sums),
+            splits(&["12315"], &[Count, Count, Count], &sums),
             vec![vec!["12", "3", "15"]]
+        );
+        // A stray space between runs is a cut: no part spans it.
+        assert_eq!(
+            splits(&["1400", "14"], &[Count, Count, Count, Count], &all),
+            vec![
+                vec!["1", "40", "0", "14"],
+                vec!["1", "400", "1", "4"],
+                vec!["14", "0", "0", "14"],
+                vec!["140", "0", "1", "4"]
+            ]
         );
     }
 

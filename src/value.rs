@@ -54,7 +54,7 @@ pub enum TokenClass {
 const PLACEHOLDERS: &[&str] = &[
     "-", "--", "/", "\\", "—", "——", "–", "－", "无", "空", "/ ", "×",
 ];
-const COUNT_UNITS: &[&str] = &["件", "个", "项", "条", "次", "人"];
+const COUNT_UNITS: &[&str] = &["件", "个", "项", "条", "次", "人", "笔"];
 
 /// Characters OCR puts where a digit was.
 fn ocr_digit(c: char) -> Option<char> {
@@ -245,6 +245,10 @@ pub fn parse_cell(raw: &str, kind: ColumnKind, header_unit: Option<Unit>) -> Cel
             return missing("a negative count")
         }
         ColumnKind::Amount if value.is_negative() => return missing("a negative amount"),
+        // 984361元 is money, never a count of items.
+        ColumnKind::Count | ColumnKind::Signed if unit.is_some() => {
+            return missing("a sum of money in a count column")
+        }
         _ => {}
     }
     let mut note = None;
