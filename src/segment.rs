@@ -264,8 +264,38 @@ fn find_title(doc: &TextDoc, before: usize) -> (Option<String>, Option<String>) 
         .iter()
         .enumerate()
         .filter(|(_, l)| !l.text.trim().is_empty());
+    // A title wrapped in PDF text (…工作年度报 / 告, …年政府信 / 息公开工作年度报告)
+    // is read joined; in a line of several cells, the cell that holds it.
+    let title_text = |l: &Line| {
+        let texts = l.cells.iter().map(|c| short_title(&c.text));
+        let keyed: Vec<String> = texts
+            .filter(|t| TITLE_KEYS.iter().all(|k| t.contains(k)))
+            .collect();
+        keyed
+            .iter()
+            .find(|t| year_in(t).is_some())
+            .or(keyed.first())
+            .cloned()
+            .unwrap_or_else(|| short_title(&l.text))
+    };
+    let has_keys = |t: &str| TITLE_KEYS.iter().all(|k| t.contains(k));
+    let joined = |i: usize, l: &Line| {
+        let mut t = title_text(l);
+        // pdftotext -raw may put each full-width digit of the year on a line.
+        for next in doc.lines.iter().skip(i + 1).take(6).map(title_text) {
+            if has_keys(&t) || next.chars().count() > 16 {
+                break;
+            }
+            t.push_str(&next);
+        }
+        if has_keys(&t) {
+            t
+        } else {
+            title_text(l)
+        }
+    };
     let titles: Vec<(usize, String)> = candidates
-        .map(|(i, l)| (i, clean_title(&l.text)))
+        .map(|(i, l)| (i, joined(i, l)))
         .filter(|(_, t)| TITLE_KEYS.iter().all(|k| t.contains(k)) && t.chars().count() <= 60)
         .collect();
     // A web page's breadcrumb (首页>政府信息公开>年度报告) comes first and
@@ -285,6 +315,42 @@ fn find_title(doc: &TextDoc, before: usize) -> (Option<String>, Option<String>) 
     let org_line =
         prev.filter(|p| p.chars().count() <= 30 && !p.contains("附件") && looks_like_org(p));
     (Some(title), org_line)
+}
+
+/// A cell's text as a title: cleaned, and when long, the title inside it.
+fn short_title(text: &str) -> String {
+    let t = clean_title(text);
+    if t.chars().count() <= 60 {
+        return t;
+    }
+    embedded_title(&t).unwrap_or(t)
+}
+
+/// A title inside a long line (a page flattened into one line or one
+/// table cell): `<organ><YYYY>年(度)政府信息公开工作年度报告`, the organ
+/// running back from the year to the first character that is not CJK.
+fn embedded_title(t: &str) -> Option<String> {
+    t.match_indices("政府信息公开")
+        .find_map(|(end, _)| title_before(t, end))
+}
+
+fn title_before(t: &str, end: usize) -> Option<String> {
+    let tail = &t[end..];
+    let report = tail.find("报告").filter(|&r| r <= 30)? + "报告".len();
+    let chars: Vec<char> = t[..end].chars().collect();
+    let year = chars
+        .iter()
+        .rposition(|c| *c == '年')
+        .filter(|&y| y + 3 >= chars.len())?;
+    let mut start = year.checked_sub(4)?;
+    if !chars[start..year].iter().all(char::is_ascii_digit) {
+        return None;
+    }
+    while start > 0 && crate::value::is_cjk(chars[start - 1]) && year - start < 34 {
+        start -= 1;
+    }
+    let title: String = chars[start..].iter().collect::<String>() + &tail[..report];
+    (year - start > 4 + 1).then_some(title)
 }
 
 /// The organization and year a title line gives on its own (no line
@@ -540,6 +606,30 @@ mod tests {
             find_title(&doc, 2).0.as_deref(),
             Some("某某区人民政府办公室2023年政府信息公开工作年度报告")
         );
+    }
+
+    /// Titles as converters and crawlers leave them.
+    #[test]
+    fn titles_wrapped_prefixed_or_inside_a_long_line() {
+        let title = |text: &str| find_title(&read(text), 8).0;
+        let want = Some("某某区长安镇人民政府2024年政府信息公开工作年度报告".to_string());
+        // pdftotext wraps the title; -raw puts full-width digits on lines.
+        assert_eq!(
+            title("某某区长安镇人民政府 2024 年政府信\n息公开工作年度报告\n一、总体情况\n"),
+            want
+        );
+        assert_eq!(
+            title("某某区长安镇人民政府２\n０\n２\n４\n年政府信息公开工作年度报告\n"),
+            want
+        );
+        // A crawler's field name; Chrome's radical forms (⻓, ⺠).
+        assert_eq!(
+            title("标题: 某某区⻓安镇人⺠政府2024年政府信息公开工作年度报告\n"),
+            want
+        );
+        // Inside a page flattened into one line, after a breadcrumb.
+        let page = format!("当前位置：首页 > 政府信息公开 > 年度报告 | 发布时间：2025-01-25 | **某某区长安镇人民政府2024年政府信息公开工作年度报告** {}", "正文".repeat(30));
+        assert_eq!(title(&page), want);
     }
 
     #[test]

@@ -72,6 +72,17 @@ pub fn read(text: &str) -> TextDoc {
             row_end,
         });
     }
+    // An indented single cell keeps its display columns only among layout
+    // rows (`pdftotext -layout`, where indentation places a wrapped label);
+    // in a text of single cells (docx2txt centres them) it says nothing.
+    if !lines
+        .iter()
+        .any(|l| l.cells.len() > 1 && l.cells.iter().all(|c| c.span.is_some()))
+    {
+        for cell in lines.iter_mut().flat_map(|l| l.cells.iter_mut()) {
+            cell.span = None;
+        }
+    }
     TextDoc { lines }
 }
 
@@ -79,7 +90,7 @@ fn split_line(raw: &str) -> (Shape, Vec<Cell>) {
     let trimmed = raw.trim_matches(|c: char| c.is_whitespace());
     let plain = |t: &str| {
         vec![Cell {
-            text: t.trim_matches(|c: char| c.is_whitespace()).to_string(),
+            text: unemphasize(t.trim_matches(char::is_whitespace)),
             span: None,
             loc: None,
         }]
@@ -250,6 +261,18 @@ fn is_page_furniture(t: &str) -> bool {
             && (a.to_string() + b).chars().all(|c| c.is_ascii_digit())
     });
     decorated || page || of
+}
+
+/// Markdown emphasis around a whole cell (`**一、总体情况**`) is not text.
+fn unemphasize(t: &str) -> String {
+    for mark in ["**", "__"] {
+        if let Some(inner) = t.strip_prefix(mark).and_then(|r| r.strip_suffix(mark)) {
+            if !inner.is_empty() {
+                return inner.trim().to_string();
+            }
+        }
+    }
+    t.to_string()
 }
 
 const BOX_BARS: [char; 3] = ['│', '┃', '║'];
