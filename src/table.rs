@@ -16,6 +16,7 @@
 //!    digit run every split, and the rules choose later (`solve`).
 
 mod flat;
+mod regroup;
 
 use crate::doc::{Line, Loc};
 use crate::findings::Status;
@@ -587,6 +588,23 @@ fn positional(values: &[&Token], header: &[Option<HeaderCell>]) -> Option<Vec<Op
     Some(slots)
 }
 
+/// Whether a region's row breaks say nothing: one cell per line with a
+/// blank line after nearly every cell (plain `pdftotext`, which prints a
+/// table cell by cell, each a paragraph of its own). Then the region is read
+/// as one stream of cells that labels split into rows, as raw text is.
+fn is_cell_stream(lines: &[Line]) -> bool {
+    let (mut segments, mut single, mut cells) = (0usize, 0usize, 0usize);
+    for line in lines {
+        cells += line.cells.iter().filter(|c| !c.text.is_empty()).count();
+        if line.row_end {
+            segments += 1;
+            single += usize::from(cells <= 1);
+            cells = 0;
+        }
+    }
+    segments >= 10 && single * 10 >= segments * 8
+}
+
 /// Whether the document glues adjacent cells (a web page's text): then a bare
 /// digit run is read as several cells, not as one number.
 pub fn is_glued(lines: &[Line]) -> bool {
@@ -608,6 +626,19 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
     } else {
         (lines, glued)
     };
+    let streamed;
+    let lines = if is_cell_stream(lines) {
+        streamed = lines
+            .iter()
+            .map(|l| Line {
+                row_end: false,
+                ..l.clone()
+            })
+            .collect::<Vec<_>>();
+        &streamed[..]
+    } else {
+        lines
+    };
     let mut rows = tokenize(lines);
     if glued {
         for tok in rows.iter_mut().flat_map(|r| r.tokens.iter_mut()) {
@@ -625,6 +656,18 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
             out.units.push(unit);
             return out;
         }
+    }
+    let rows = regroup::regroup(rows, t);
+    if regroup::labels_detached(&rows, t) {
+        out.warnings.push(crate::findings::Warning::new(
+            "table-scrambled",
+            format!(
+                "{}: most row labels stand apart from the numbers (a table printed column by column?); no number is attributed to a row",
+                t.table
+            ),
+        ));
+        out.missing_rows = data_rows(t);
+        return out;
     }
     let pairs = align(&rows, t);
     if std::env::var_os("XXGK_DEBUG_TABLE").is_some() {
@@ -701,10 +744,17 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
         });
     }
     let found: Vec<usize> = pairs.iter().map(|p| p.1).collect();
-    out.missing_rows = (0..t.rows.len())
-        .filter(|j| t.rows[*j].kind == RowKind::Data && !found.contains(j))
+    out.missing_rows = data_rows(t)
+        .into_iter()
+        .filter(|j| !found.contains(j))
         .collect();
     out
+}
+
+fn data_rows(t: &Template) -> Vec<usize> {
+    (0..t.rows.len())
+        .filter(|j| t.rows[*j].kind == RowKind::Data)
+        .collect()
 }
 
 /// A table printed as one run of numbers without row labels (s4): the run

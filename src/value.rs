@@ -104,7 +104,10 @@ fn split_labeled(words: &[&str]) -> Option<(String, Vec<String>)> {
         .is_some_and(|c| is_cjk(c) || "）)”\"".contains(c));
     let values: Vec<String> = words[first_value..].iter().map(|w| w.to_string()).collect();
     let digits = values.iter().any(|v| v.chars().any(|c| c.is_ascii_digit()));
-    (cjk >= 2 && ends_in_label && digits).then_some((label, values))
+    // One character is a label only before a row of numbers: the tail of a
+    // label wrapped in its cell (开 0 0 0 0 0 0 0).
+    let enough = cjk >= 2 || (cjk == 1 && values.len() >= 2);
+    (enough && ends_in_label && digits).then_some((label, values))
 }
 
 /// NFKC plus whitespace folding: full-width digits and punctuation become
