@@ -30,7 +30,7 @@ const FLAT_CELL_CHARS: usize = 48;
 const COUNT_WORDS: &str = "件条次个项人笔";
 /// Characters after a digit run that make it part of the text: dates,
 /// times, house numbers, percentages, ordinals.
-const TEXT_AFTER: &str = "年月日号时分秒位楼%％:：-";
+const TEXT_AFTER: &str = "年月日号时分秒位楼%％:：";
 /// Units a number cell may carry (`984361元`, `2笔`).
 const CELL_UNITS: [&str; 9] = ["万元", "元", "笔", "件", "个", "项", "条", "次", "人"];
 
@@ -199,7 +199,10 @@ fn lex(text: &str) -> (Vec<Piece>, bool) {
             || (next.is_some_and(|n| COUNT_WORDS.contains(n))
                 && ends_sentence
                 && !is_cjk(after.unwrap_or(' ')))
-            || prev.is_some_and(|p| p.is_ascii_alphabetic());
+            || prev.is_some_and(|p| p.is_ascii_alphabetic())
+            // Dates and times: 2022-01-10, 08:51 (a year before a dash).
+            || (next == Some('-') && end - i == 4)
+            || (i >= 2 && "-:：/".contains(chars[i - 1]) && chars[i - 2].is_ascii_digit());
         if textual {
             word.push_str(&run);
             i = end;

@@ -67,6 +67,7 @@ pub(super) fn regroup(rows: Vec<LRow>, t: &Template) -> Vec<LRow> {
             });
         }
     }
+    let out = pair_bunches(out, t);
     // A label printed after its numbers: [numbers] [label] → one row.
     let mut joined: Vec<LRow> = Vec::with_capacity(out.len());
     let mut k = 0;
@@ -86,6 +87,56 @@ pub(super) fn regroup(rows: Vec<LRow>, t: &Template) -> Vec<LRow> {
         }
     }
     joined
+}
+
+/// A bunch of k row labels, in template order, followed by exactly k rows
+/// of numbers (the first after the bunch, the rest without labels of their
+/// own, or naming again a row of the bunch: a header fragment such as 总计):
+/// the labels were printed apart from their rows, and the order pairs them.
+fn pair_bunches(rows: Vec<LRow>, t: &Template) -> Vec<LRow> {
+    let mut out: Vec<LRow> = Vec::with_capacity(rows.len());
+    let mut b = 0;
+    while b < rows.len() {
+        // Each row named once (a later naming is a header fragment: 其他, 总计).
+        let mut labels: Vec<(usize, &Token)> = Vec::new();
+        for tok in rows[b].texts() {
+            if let Some(&j) = sure_data_rows_of(&[tok], t).first() {
+                if !labels.iter().any(|l| l.0 == j) {
+                    labels.push((j, tok));
+                }
+            }
+        }
+        let named: Vec<usize> = labels.iter().map(|l| l.0).collect();
+        let following = rows[b + 1..]
+            .iter()
+            .take_while(|r| {
+                r.has_values() && sure_data_rows(r, t).iter().all(|j| named.contains(j))
+            })
+            .count();
+        // The last k labels, for the k rows of numbers: they must be k
+        // consecutive data rows of the template, in order.
+        let k = following + 1;
+        let tail = &labels[labels.len().saturating_sub(k)..];
+        let consecutive = tail.len() == k
+            && tail.windows(2).all(|w| w[0].0 < w[1].0)
+            && (tail[0].0..=tail[k - 1].0)
+                .filter(|&j| t.rows[j].kind == RowKind::Data)
+                .count()
+                == k;
+        if k < 2 || !rows[b].has_values() || !consecutive {
+            out.push(rows[b].clone());
+            b += 1;
+            continue;
+        }
+        let labels = tail;
+        for (k, (_, label)) in labels.iter().enumerate() {
+            let mut tokens = vec![(*label).clone()];
+            tokens.extend(rows[b + k].values().iter().cloned());
+            out.push(LRow { tokens });
+        }
+        b += labels.len();
+    }
+    out
 }
 
 /// The template data rows that a row's text tokens name for sure, one per
