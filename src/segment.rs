@@ -211,7 +211,7 @@ fn find_headings(doc: &TextDoc, templates: &TemplateSet) -> Vec<Option<usize>> {
                     k,
                     s.cores
                         .iter()
-                        .map(|l| similarity(&c, l))
+                        .map(|l| heading_similarity(&c, l))
                         .fold(0.0, f32::max),
                 )
             })
@@ -223,6 +223,27 @@ fn find_headings(doc: &TextDoc, templates: &TemplateSet) -> Vec<Option<usize>> {
         }
     }
     heads
+}
+
+/// Similarity of a line to a section title, as a heading: the line must
+/// begin where the title begins (a narrative line that lists the sections,
+/// 文包括总体情况、主动公开政府信息情况、…, only contains them), unless it is
+/// nearly the title (an OCR'd heading whose first character is damaged).
+fn heading_similarity(text: &str, title: &str) -> f32 {
+    let s = similarity(text, title);
+    let same_start = text
+        .chars()
+        .next()
+        .is_some_and(|c| title.chars().take(2).any(|t| t == c))
+        || title
+            .chars()
+            .next()
+            .is_some_and(|c| text.chars().take(2).any(|t| t == c));
+    if same_start || s >= 0.9 {
+        s
+    } else {
+        0.0
+    }
 }
 
 /// A line of a wrapped paragraph, not a heading: it starts with the
@@ -597,6 +618,15 @@ mod tests {
         // from a scan (scan_53): it took section 四's place before 二 and 三.
         let doc = read("一、总体情况\n因政府信息公开工作被申请行政复议4件、被提起行政诉讼10件。\n二、主动公开政府信息情况\n");
         assert_eq!(find_headings(&doc, &t)[..4], [Some(0), Some(2), None, None]);
+    }
+
+    /// See: shared/real/shanghai-govoffice-2025.md, whose intro lists the
+    /// sections and took the places of 二、三、四.
+    #[test]
+    fn a_line_listing_the_sections_is_not_a_heading() {
+        let t = TemplateSet::builtin().expect("models");
+        let doc = read("文包括总体情况、主动公开政府信息情况、收到和处理政府信息\n公开申请情况、因政府信息公开工作被申请行政复议和提起行政\n一、总体情况\n二、主动公开政府信息情况\n");
+        assert_eq!(find_headings(&doc, &t)[..2], [Some(2), Some(3)]);
     }
 
     #[test]
