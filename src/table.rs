@@ -701,6 +701,16 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
         if !row.kind.has_values() {
             continue;
         }
+        if !by_position && numbers_follow_a_header(&rows[i], j, t) {
+            out.warnings.push(crate::findings::Warning::new(
+                "row-unsure",
+                format!(
+                    "{}.{}: its numbers follow a caption or column header, not its label (a label printed after its numbers?); left null",
+                    t.table, row.key
+                ),
+            ));
+            continue;
+        }
         let header = header_map(&rows, i, t, &row.columns, &captions);
         let fields: Vec<usize> = (0..row.columns.len())
             .map(|k| row.first_field + k)
@@ -749,6 +759,28 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
         .filter(|j| !found.contains(j))
         .collect();
     out
+}
+
+/// Whether the text right before a row's numbers is a caption or a column
+/// header rather than the row's label: plain pdftotext prints a label after
+/// its numbers (`5 0 行政事业性收费 第二十条第（九）项 … 采购总金额 31 317.39`),
+/// and the numbers after the headers are the next row's.
+fn numbers_follow_a_header(row: &LRow, j: usize, t: &Template) -> bool {
+    let Some(last) = row.texts().last() else {
+        return false;
+    };
+    let is_own = t.rows[j]
+        .cores
+        .iter()
+        .any(|l| similarity(&last.core, l) >= LABEL_MATCH);
+    let heading = t
+        .rows
+        .iter()
+        .filter(|r| r.kind == RowKind::Caption)
+        .flat_map(|r| &r.cores)
+        .chain(t.columns.iter().flat_map(|c| &c.cores))
+        .any(|l| similarity(&last.core, l) >= HEADER_MATCH);
+    heading && !is_own && row.has_values()
 }
 
 fn data_rows(t: &Template) -> Vec<usize> {
