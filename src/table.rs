@@ -619,7 +619,8 @@ pub fn is_glued(lines: &[Line]) -> bool {
 /// Reads one table region against a template.
 pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
     let unflattened;
-    let (lines, glued) = if flat::is_flat(lines) {
+    let flattened = flat::is_flat(lines);
+    let (lines, glued) = if flattened {
         let (cut, touched) = flat::unflatten(lines, &flat::Anchors::new(t));
         unflattened = cut;
         (&unflattened[..], glued || touched)
@@ -652,7 +653,7 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
     }
     let mut out = TableRead::default();
     if t.flat {
-        if let Some(unit) = flat_unit(&rows, t) {
+        if let Some(unit) = flat_unit(&rows, t, flattened) {
             out.units.push(unit);
             return out;
         }
@@ -723,6 +724,7 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
                 .collect(),
             checks: local_checks(t, &fields),
             header,
+            runs: flattened,
         };
         let (candidates, preferred) = row_candidates(rows[i].values(), &spec);
         let numbers = rows[i]
@@ -791,7 +793,7 @@ fn data_rows(t: &Template) -> Vec<usize> {
 
 /// A table printed as one run of numbers without row labels (s4): the run
 /// fills the fields in row-major order.
-fn flat_unit(rows: &[LRow], t: &Template) -> Option<Unit> {
+fn flat_unit(rows: &[LRow], t: &Template, flattened: bool) -> Option<Unit> {
     let widest = t.rows.iter().map(|r| r.columns.len()).max().unwrap_or(0);
     let (i, row) = rows.iter().enumerate().max_by_key(|(_, r)| {
         (
@@ -814,6 +816,7 @@ fn flat_unit(rows: &[LRow], t: &Template) -> Option<Unit> {
         units: vec![None; fields.len()],
         header: vec![None; fields.len()],
         checks: local_checks(t, &fields),
+        runs: flattened,
     };
     let (candidates, preferred) = row_candidates(values, &spec);
     Some(Unit {
@@ -843,6 +846,11 @@ struct RowSpec {
     /// Rules lying wholly inside the row, as (lhs, rhs) column slots: they
     /// prune glued-run splits as they are made.
     checks: Vec<(Vec<usize>, Vec<usize>)>,
+    /// The row comes from a flattened table (table/flat.rs): its numbers
+    /// are runs cut from one text, a space between some, and each run may
+    /// hold several cells. Elsewhere only a lone run is split: separate
+    /// cells (a PDF's, a tab export's) are one number each.
+    runs: bool,
 }
 
 /// The template's rule instances whose operands are all in `fields`, in
@@ -896,12 +904,15 @@ fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Opti
     // Glued digit runs (a web page's cells without separators, a stray
     // space left between some): every way to cut each run into numbers, one
     // per column.
+    let lone_run = present.len() == 1 && is_digit_run(present[0]);
     let glued_row = n > 1
-        && present.len() < n
-        && present.iter().any(|t| is_digit_run(t))
-        && present
-            .iter()
-            .all(|t| is_digit_run(t) || t.text.bytes().all(|b| b.is_ascii_digit()));
+        && (lone_run
+            || (spec.runs
+                && present.len() < n
+                && present.iter().any(|t| is_digit_run(t))
+                && present
+                    .iter()
+                    .all(|t| is_digit_run(t) || t.text.bytes().all(|b| b.is_ascii_digit()))));
     if glued_row {
         let raw: String = present
             .iter()
