@@ -18,16 +18,10 @@ pub struct Dec {
 const MAX_DIGITS: usize = 24;
 
 impl Dec {
-    pub const ZERO: Dec = Dec {
-        mantissa: 0,
-        scale: 0,
-    };
+    pub const ZERO: Dec = Dec { mantissa: 0, scale: 0 };
 
     pub fn from_int(v: i64) -> Dec {
-        Dec {
-            mantissa: v as i128,
-            scale: 0,
-        }
+        Dec { mantissa: v as i128, scale: 0 }
     }
 
     /// Parses `[-+]digits[.digits]` (ASCII only; callers normalize first).
@@ -55,13 +49,7 @@ impl Dec {
         if neg {
             mantissa = -mantissa;
         }
-        Some(
-            Dec {
-                mantissa,
-                scale: frac.len() as u32,
-            }
-            .normalized(),
-        )
+        Some(Dec { mantissa, scale: frac.len() as u32 }.normalized())
     }
 
     fn normalized(mut self) -> Dec {
@@ -83,11 +71,7 @@ impl Dec {
 
     /// Divides by `10^places` exactly (元 → 万元 is `shift_down(4)`).
     pub fn shift_down(self, places: u32) -> Dec {
-        Dec {
-            mantissa: self.mantissa,
-            scale: self.scale + places,
-        }
-        .normalized()
+        Dec { mantissa: self.mantissa, scale: self.scale + places }.normalized()
     }
 
     pub fn is_integer(self) -> bool {
@@ -108,11 +92,7 @@ impl std::ops::Add for Dec {
 
     fn add(self, other: Dec) -> Dec {
         let (a, b, scale) = Dec::aligned(self, other);
-        Dec {
-            mantissa: a + b,
-            scale,
-        }
-        .normalized()
+        Dec { mantissa: a + b, scale }.normalized()
     }
 }
 
@@ -121,11 +101,7 @@ impl std::ops::Sub for Dec {
 
     fn sub(self, other: Dec) -> Dec {
         let (a, b, scale) = Dec::aligned(self, other);
-        Dec {
-            mantissa: a - b,
-            scale,
-        }
-        .normalized()
+        Dec { mantissa: a - b, scale }.normalized()
     }
 }
 

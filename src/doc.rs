@@ -9,19 +9,9 @@ pub enum Loc {
     /// 1-based line of a text export.
     Line(usize),
     /// A cell of a markup table (HTML, DOCX): 0-based table, row, column.
-    Cell {
-        table: usize,
-        row: usize,
-        col: usize,
-    },
+    Cell { table: usize, row: usize, col: usize },
     /// A box on a page (PDF, scan): 1-based page, PDF points, origin top-left.
-    Box {
-        page: usize,
-        x0: f32,
-        y0: f32,
-        x1: f32,
-        y1: f32,
-    },
+    Box { page: usize, x0: f32, y0: f32, x1: f32, y1: f32 },
 }
 
 /// One cell of a line.

@@ -97,11 +97,8 @@ impl DocumentError {
 }
 
 fn needs_renderer(pages: &str, why: &str) -> String {
-    let (noun, verb, it) = if pages.contains(',') {
-        ("pages", "need", "them")
-    } else {
-        ("page", "needs", "it")
-    };
+    let (noun, verb, it) =
+        if pages.contains(',') { ("pages", "need", "them") } else { ("page", "needs", "it") };
     format!("{noun} {pages} {verb} OCR ({why}), which needs pdftoppm to render {it}: install poppler-utils")
 }
 

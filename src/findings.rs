@@ -73,21 +73,11 @@ pub struct Warning {
 
 impl Warning {
     pub fn new(code: &'static str, message: String) -> Warning {
-        Warning {
-            code,
-            message,
-            field: None,
-            loc: None,
-        }
+        Warning { code, message, field: None, loc: None }
     }
 
     pub fn field(code: &'static str, field: &str, loc: Option<Loc>, message: String) -> Warning {
-        Warning {
-            code,
-            message,
-            field: Some(field.to_string()),
-            loc,
-        }
+        Warning { code, message, field: Some(field.to_string()), loc }
     }
 }
 
@@ -114,16 +104,10 @@ pub struct Report {
 
 impl Report {
     pub fn failed_rules(&self) -> usize {
-        self.checks
-            .iter()
-            .filter(|c| c.status == CheckStatus::Failed)
-            .count()
+        self.checks.iter().filter(|c| c.status == CheckStatus::Failed).count()
     }
 
     pub fn value(&self, id: &str) -> Option<Dec> {
-        self.field_ids
-            .iter()
-            .position(|f| f == id)
-            .and_then(|i| self.cells[i].value)
+        self.field_ids.iter().position(|f| f == id).and_then(|i| self.cells[i].value)
     }
 }

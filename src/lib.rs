@@ -54,11 +54,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options {
-            max_bytes: source::DEFAULT_MAX_BYTES,
-            scan: Default::default(),
-            debug_dir: None,
-        }
+        Options { max_bytes: source::DEFAULT_MAX_BYTES, scan: Default::default(), debug_dir: None }
     }
 }
 
@@ -70,11 +66,7 @@ pub fn extract_file(
     templates: &TemplateSet,
     options: &Options,
 ) -> Result<Report, DocumentError> {
-    extract_pages(
-        std::slice::from_ref(&path.to_path_buf()),
-        templates,
-        options,
-    )
+    extract_pages(std::slice::from_ref(&path.to_path_buf()), templates, options)
 }
 
 /// Extracts one report from several page images (`NAME.p1.jpg`, …; see
@@ -133,11 +125,7 @@ pub fn extract_bytes(
 ) -> Result<Report, DocumentError> {
     catch_unwind(AssertUnwindSafe(|| {
         let options = Options::default();
-        finish(
-            source::read_with(bytes, path, &options.scan)?,
-            templates,
-            &options,
-        )
+        finish(source::read_with(bytes, path, &options.scan)?, templates, &options)
     }))
     .unwrap_or_else(|panic| Err(DocumentError::Panic(panic_message(&panic))))
 }
@@ -150,10 +138,8 @@ pub fn extract_str(
 ) -> Result<Report, DocumentError> {
     catch_unwind(AssertUnwindSafe(|| {
         use sha2::Digest;
-        let sha256 = sha2::Sha256::digest(text.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha256 =
+            sha2::Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
         let info = findings::SourceInfo {
             path: path.to_string(),
             kind: "text",

@@ -40,11 +40,8 @@ fn omp_fast_path() {
     let mut args = std::env::args_os();
     let argv0 = args.next().unwrap_or_default();
     // exec only returns on failure; then run as we are, only slower.
-    let _ = std::process::Command::new(exe)
-        .arg0(argv0)
-        .args(args)
-        .env("OMP_THREAD_LIMIT", "1")
-        .exec();
+    let _ =
+        std::process::Command::new(exe).arg0(argv0).args(args).env("OMP_THREAD_LIMIT", "1").exec();
 }
 
 #[cfg(not(all(unix, feature = "ocr")))]

@@ -15,9 +15,7 @@ pub fn nfkc(s: &str) -> String {
     if !out.chars().any(|c| ('\u{2e80}'..='\u{2eff}').contains(&c)) {
         return out;
     }
-    out.chars()
-        .map(|c| radical_ideograph(c).unwrap_or(c))
-        .collect()
+    out.chars().map(|c| radical_ideograph(c).unwrap_or(c)).collect()
 }
 
 /// The unified ideograph a CJK Radicals Supplement character stands for,
@@ -107,10 +105,7 @@ fn strip_numbering(s: &str) -> &str {
         }
     }
     // "一、", "十二、", "1.", "1、", "2)".
-    let n = t
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || CN_NUMERALS.contains(*c))
-        .count();
+    let n = t.chars().take_while(|c| c.is_ascii_digit() || CN_NUMERALS.contains(*c)).count();
     if n > 0 && n <= 3 {
         let rest: &str = &t[t.char_indices().nth(n).map_or(t.len(), |(i, _)| i)..];
         if let Some(r) = rest.strip_prefix(['、', '.', ')', ':']) {

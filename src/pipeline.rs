@@ -103,9 +103,7 @@ pub fn extract(
             DocumentError::NotAReport
         });
     }
-    debug_assert!(cells
-        .iter()
-        .all(|c| c.value.is_some() || c.status == Status::Missing));
+    debug_assert!(cells.iter().all(|c| c.value.is_some() || c.status == Status::Missing));
     Ok(Report {
         edition,
         year: seg.year,
@@ -142,10 +140,7 @@ fn decide_edition(
         .iter()
         .flat_map(|e| templates.edition_tables(e))
         .flat_map(|t| {
-            t.rows
-                .iter()
-                .flat_map(|r| &r.cores)
-                .chain(t.columns.iter().flat_map(|c| &c.cores))
+            t.rows.iter().flat_map(|r| &r.cores).chain(t.columns.iter().flat_map(|c| &c.cores))
         })
         .filter(|c| !signals.iter().any(|s| &s.core == *c))
         .collect();

@@ -61,13 +61,7 @@ fn location(loc: Loc) -> Value {
     match loc {
         Loc::Line(n) => json!({"line": n}),
         Loc::Cell { table, row, col } => json!({"table": table, "row": row, "col": col}),
-        Loc::Box {
-            page,
-            x0,
-            y0,
-            x1,
-            y1,
-        } => {
+        Loc::Box { page, x0, y0, x1, y1 } => {
             json!({"page": page, "box": [round(x0), round(y0), round(x1), round(y1)]})
         }
     }
@@ -119,16 +113,8 @@ pub fn to_json(r: &Report) -> Value {
 }
 
 /// Metadata columns of the CSV, before the field ids.
-pub const CSV_META: &[&str] = &[
-    "file",
-    "status",
-    "edition",
-    "year",
-    "organization",
-    "title",
-    "failed_rules",
-    "warnings",
-];
+pub const CSV_META: &[&str] =
+    &["file", "status", "edition", "year", "organization", "title", "failed_rules", "warnings"];
 
 fn csv_escape(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
@@ -153,11 +139,7 @@ pub fn csv_row(file: &str, columns: &[String], outcome: Result<&Value, &str>) ->
                 Value::Null => String::new(),
                 v => v.to_string(),
             };
-            cells.push(if failed > 0 {
-                "failed-rules".into()
-            } else {
-                "ok".into()
-            });
+            cells.push(if failed > 0 { "failed-rules".into() } else { "ok".into() });
             cells.extend(["edition", "year", "organization", "title"].map(text));
             cells.push(failed.to_string());
             cells.push(r["warnings"].as_array().map_or(0, Vec::len).to_string());
@@ -169,10 +151,7 @@ pub fn csv_row(file: &str, columns: &[String], outcome: Result<&Value, &str>) ->
         }
         Err(message) => {
             cells.push(format!("error: {message}"));
-            cells.extend(std::iter::repeat_n(
-                String::new(),
-                CSV_META.len() - 2 + columns.len(),
-            ));
+            cells.extend(std::iter::repeat_n(String::new(), CSV_META.len() - 2 + columns.len()));
         }
     }
     csv_line(&cells)
@@ -180,26 +159,16 @@ pub fn csv_row(file: &str, columns: &[String], outcome: Result<&Value, &str>) ->
 
 /// Failed rule instances in a report's JSON.
 pub fn failed_rules_json(r: &Value) -> usize {
-    r["checks"]
-        .as_array()
-        .map_or(0, |c| c.iter().filter(|c| c["status"] == "failed").count())
+    r["checks"].as_array().map_or(0, |c| c.iter().filter(|c| c["status"] == "failed").count())
 }
 
 /// Cells joined into one CSV line (RFC 4180 quoting, no line end).
 pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
-    cells
-        .iter()
-        .map(|c| csv_escape(c.as_ref()))
-        .collect::<Vec<_>>()
-        .join(",")
+    cells.iter().map(|c| csv_escape(c.as_ref())).collect::<Vec<_>>().join(",")
 }
 
 pub fn csv_header(columns: &[String]) -> String {
     csv_line(
-        &CSV_META
-            .iter()
-            .map(|s| s.to_string())
-            .chain(columns.iter().cloned())
-            .collect::<Vec<_>>(),
+        &CSV_META.iter().map(|s| s.to_string()).chain(columns.iter().cloned()).collect::<Vec<_>>(),
     )
 }

@@ -41,11 +41,8 @@ pub fn segment(doc: &TextDoc, templates: &TemplateSet) -> Segments {
     // footer-like lines.
     let end = n;
     let mut regions = BTreeMap::new();
-    let found: Vec<(usize, usize)> = heads
-        .iter()
-        .enumerate()
-        .filter_map(|(k, h)| h.map(|line| (k, line)))
-        .collect();
+    let found: Vec<(usize, usize)> =
+        heads.iter().enumerate().filter_map(|(k, h)| h.map(|line| (k, line))).collect();
     for (k, section) in templates.sections.iter().enumerate() {
         let Some(table) = &section.table else {
             continue;
@@ -53,40 +50,21 @@ pub fn segment(doc: &TextDoc, templates: &TemplateSet) -> Segments {
         let start = match heads[k] {
             Some(line) => line + 1,
             // Missing heading: start after the previous found heading.
-            None => found
-                .iter()
-                .filter(|(j, _)| *j < k)
-                .map(|(_, l)| l + 1)
-                .max()
-                .unwrap_or(0),
+            None => found.iter().filter(|(j, _)| *j < k).map(|(_, l)| l + 1).max().unwrap_or(0),
         };
-        let stop = found
-            .iter()
-            .filter(|(j, _)| *j > k)
-            .map(|(_, l)| *l)
-            .min()
-            .unwrap_or(end);
+        let stop = found.iter().filter(|(j, _)| *j > k).map(|(_, l)| *l).min().unwrap_or(end);
         if start < stop {
             regions.insert(table.clone(), start..stop);
         }
     }
     let first_heading = found.first().map_or(n.min(30), |(_, l)| *l);
     let (title, org_line) = find_title(doc, first_heading);
-    let year = title
-        .as_deref()
-        .and_then(year_in)
-        .or_else(|| most_common_year(doc));
+    let year = title.as_deref().and_then(year_in).or_else(|| most_common_year(doc));
     let organization = title
         .as_deref()
         .and_then(|t| organization_from_title(t, org_line.as_deref()))
         .or_else(|| organization_from_narrative(doc));
-    Segments {
-        regions,
-        title,
-        organization,
-        year,
-        end,
-    }
+    Segments { regions, title, organization, year, end }
 }
 
 /// A line this long holding two section headings is a page's text
@@ -119,11 +97,7 @@ pub fn unfold(doc: &TextDoc, templates: &TemplateSet) -> Option<TextDoc> {
         cuts.insert(0, 0);
         cuts.push(chars.len());
         for w in cuts.windows(2) {
-            let text: String = chars[w[0]..w[1]]
-                .iter()
-                .collect::<String>()
-                .trim()
-                .to_string();
+            let text: String = chars[w[0]..w[1]].iter().collect::<String>().trim().to_string();
             if text.is_empty() {
                 continue;
             }
@@ -131,11 +105,7 @@ pub fn unfold(doc: &TextDoc, templates: &TemplateSet) -> Option<TextDoc> {
             out.push(Line {
                 number: line.number,
                 text: text.clone(),
-                cells: vec![Cell {
-                    text,
-                    loc,
-                    span: None,
-                }],
+                cells: vec![Cell { text, loc, span: None }],
                 row_end: true,
             });
         }
@@ -207,13 +177,7 @@ fn find_headings(doc: &TextDoc, templates: &TemplateSet) -> Vec<Option<usize>> {
             .enumerate()
             .skip(next)
             .map(|(k, s)| {
-                (
-                    k,
-                    s.cores
-                        .iter()
-                        .map(|l| heading_similarity(&c, l))
-                        .fold(0.0, f32::max),
-                )
+                (k, s.cores.iter().map(|l| heading_similarity(&c, l)).fold(0.0, f32::max))
             })
             .filter(|(_, s)| *s >= HEADING_SIMILARITY)
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
@@ -231,14 +195,8 @@ fn find_headings(doc: &TextDoc, templates: &TemplateSet) -> Vec<Option<usize>> {
 /// nearly the title (an OCR'd heading whose first character is damaged).
 fn heading_similarity(text: &str, title: &str) -> f32 {
     let s = similarity(text, title);
-    let same_start = text
-        .chars()
-        .next()
-        .is_some_and(|c| title.chars().take(2).any(|t| t == c))
-        || title
-            .chars()
-            .next()
-            .is_some_and(|c| text.chars().take(2).any(|t| t == c));
+    let same_start = text.chars().next().is_some_and(|c| title.chars().take(2).any(|t| t == c))
+        || title.chars().next().is_some_and(|c| text.chars().take(2).any(|t| t == c));
     if same_start || s >= 0.9 {
         s
     } else {
@@ -256,9 +214,7 @@ fn is_wrapped_sentence(t: &str) -> bool {
     let t = t.trim();
     let inner = t.trim_end_matches(['。', ' ']);
     let chars: Vec<char> = t.chars().filter(|c| !c.is_whitespace()).collect();
-    let counts = chars
-        .windows(2)
-        .any(|w| w[0].is_ascii_digit() && "件条次个".contains(w[1]));
+    let counts = chars.windows(2).any(|w| w[0].is_ascii_digit() && "件条次个".contains(w[1]));
     t.starts_with(['。', '，', '、', '；', '：', '）', '”', ',', '.', ';', ':'])
         || inner.contains('。')
         || counts
@@ -289,9 +245,8 @@ fn find_title(doc: &TextDoc, before: usize) -> (Option<String>, Option<String>) 
     // is read joined; in a line of several cells, the cell that holds it.
     let title_text = |l: &Line| {
         let texts = l.cells.iter().map(|c| short_title(&c.text));
-        let keyed: Vec<String> = texts
-            .filter(|t| TITLE_KEYS.iter().all(|k| t.contains(k)))
-            .collect();
+        let keyed: Vec<String> =
+            texts.filter(|t| TITLE_KEYS.iter().all(|k| t.contains(k))).collect();
         keyed
             .iter()
             .find(|t| year_in(t).is_some())
@@ -321,10 +276,7 @@ fn find_title(doc: &TextDoc, before: usize) -> (Option<String>, Option<String>) 
         .collect();
     // A web page's breadcrumb (首页>政府信息公开>年度报告) comes first and
     // has the keys too, but no year.
-    let best = titles
-        .iter()
-        .position(|(_, t)| year_in(t).is_some())
-        .unwrap_or(0);
+    let best = titles.iter().position(|(_, t)| year_in(t).is_some()).unwrap_or(0);
     let Some((i, title)) = titles.into_iter().nth(best) else {
         return (None, None);
     };
@@ -351,18 +303,14 @@ fn short_title(text: &str) -> String {
 /// table cell): `<organ><YYYY>年(度)政府信息公开工作年度报告`, the organ
 /// running back from the year to the first character that is not CJK.
 fn embedded_title(t: &str) -> Option<String> {
-    t.match_indices("政府信息公开")
-        .find_map(|(end, _)| title_before(t, end))
+    t.match_indices("政府信息公开").find_map(|(end, _)| title_before(t, end))
 }
 
 fn title_before(t: &str, end: usize) -> Option<String> {
     let tail = &t[end..];
     let report = tail.find("报告").filter(|&r| r <= 30)? + "报告".len();
     let chars: Vec<char> = t[..end].chars().collect();
-    let year = chars
-        .iter()
-        .rposition(|c| *c == '年')
-        .filter(|&y| y + 3 >= chars.len())?;
+    let year = chars.iter().rposition(|c| *c == '年').filter(|&y| y + 3 >= chars.len())?;
     let mut start = year.checked_sub(4)?;
     if !chars[start..year].iter().all(char::is_ascii_digit) {
         return None;
@@ -427,10 +375,7 @@ fn most_common_year(doc: &TextDoc) -> Option<i32> {
             *counts.entry(y).or_default() += 1;
         }
     }
-    counts
-        .into_iter()
-        .max_by_key(|(y, c)| (*c, *y))
-        .map(|(y, _)| y)
+    counts.into_iter().max_by_key(|(y, c)| (*c, *y)).map(|(y, _)| y)
 }
 
 /// Suffixes of issuing organs, longest first.
@@ -462,8 +407,7 @@ const ORG_SUFFIXES: &[&str] = &[
 
 fn looks_like_org(t: &str) -> bool {
     ORG_SUFFIXES.iter().any(|s| t.ends_with(s))
-        && t.chars()
-            .all(|c| crate::value::is_cjk(c) || "()（）".contains(c))
+        && t.chars().all(|c| crate::value::is_cjk(c) || "()（）".contains(c))
 }
 
 /// Where the title's year stands: its byte offset and length. A year OCR
@@ -472,9 +416,7 @@ fn looks_like_org(t: &str) -> bool {
 fn year_mark(title: &str) -> Option<(usize, usize)> {
     if let Some(year) = year_in(title) {
         let mark = format!("{year}年");
-        return title
-            .find(&mark)
-            .map(|pos| (pos, mark.len() - '年'.len_utf8()));
+        return title.find(&mark).map(|pos| (pos, mark.len() - '年'.len_utf8()));
     }
     let chars: Vec<(usize, char)> = title.char_indices().collect();
     (0..chars.len().saturating_sub(4)).find_map(|i| {
@@ -498,11 +440,7 @@ fn organization_from_title(title: &str, org_line: Option<&str>) -> Option<String
         return Some(before.to_string());
     }
     let after = &title[pos + year_len + '年'.len_utf8()..];
-    let name = after
-        .split("政府信息公开")
-        .next()
-        .unwrap_or("")
-        .trim_start_matches(['度']);
+    let name = after.split("政府信息公开").next().unwrap_or("").trim_start_matches(['度']);
     if name.chars().filter(|c| crate::value::is_cjk(*c)).count() >= 2 {
         return Some(name.to_string());
     }
@@ -512,12 +450,7 @@ fn organization_from_title(title: &str, org_line: Option<&str>) -> Option<String
 /// A report without a title names itself in the narrative: "2020年,峡口镇依
 /// 申请公开信息0条", with "我镇" saying which kind of organ it is.
 fn organization_from_narrative(doc: &TextDoc) -> Option<String> {
-    let text: String = doc
-        .lines
-        .iter()
-        .map(|l| nfkc(&l.text))
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text: String = doc.lines.iter().map(|l| nfkc(&l.text)).collect::<Vec<_>>().join("\n");
     let kinds: Vec<&str> = ORG_SUFFIXES
         .iter()
         .copied()
@@ -549,10 +482,7 @@ fn organization_from_narrative(doc: &TextDoc) -> Option<String> {
             }
         }
     }
-    counts
-        .into_iter()
-        .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1)))
-        .map(|(n, _)| n)
+    counts.into_iter().max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.1 .1.cmp(&a.1 .1))).map(|(n, _)| n)
 }
 
 #[cfg(test)]
@@ -577,11 +507,8 @@ mod tests {
             Some("某某镇")
         );
         assert_eq!(
-            organization_from_title(
-                "某市人民政府办公室关于2021年度政府信息公开工作年度报告",
-                None
-            )
-            .as_deref(),
+            organization_from_title("某市人民政府办公室关于2021年度政府信息公开工作年度报告", None)
+                .as_deref(),
             Some("某市人民政府办公室")
         );
         assert_eq!(
@@ -599,10 +526,7 @@ mod tests {
             Some("南京市鼓楼区宁海路街道办事处")
         );
         assert_eq!(year_in(garbled), None);
-        assert_eq!(
-            organization_from_title("电话6930100年政府信息公开", None),
-            None
-        );
+        assert_eq!(organization_from_title("电话6930100年政府信息公开", None), None);
     }
 
     /// See: samples/pdf/pdf_06_gbk_2019.pdf, where the wrapped line was
@@ -648,15 +572,9 @@ mod tests {
             title("某某区长安镇人民政府 2024 年政府信\n息公开工作年度报告\n一、总体情况\n"),
             want
         );
-        assert_eq!(
-            title("某某区长安镇人民政府２\n０\n２\n４\n年政府信息公开工作年度报告\n"),
-            want
-        );
+        assert_eq!(title("某某区长安镇人民政府２\n０\n２\n４\n年政府信息公开工作年度报告\n"), want);
         // A crawler's field name; Chrome's radical forms (⻓, ⺠).
-        assert_eq!(
-            title("标题: 某某区⻓安镇人⺠政府2024年政府信息公开工作年度报告\n"),
-            want
-        );
+        assert_eq!(title("标题: 某某区⻓安镇人⺠政府2024年政府信息公开工作年度报告\n"), want);
         // Inside a page flattened into one line, after a breadcrumb.
         let page = format!("当前位置：首页 > 政府信息公开 > 年度报告 | 发布时间：2025-01-25 | **某某区长安镇人民政府2024年政府信息公开工作年度报告** {}", "正文".repeat(30));
         assert_eq!(title(&page), want);

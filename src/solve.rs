@@ -81,20 +81,13 @@ pub fn propagate(
 
 /// Rule instances whose operands are all present and whose sides differ.
 fn failures(grid: &Grid, checks: &[&CheckInstance]) -> usize {
-    checks
-        .iter()
-        .filter(|c| evaluate(grid, c).0 == Some(false))
-        .count()
+    checks.iter().filter(|c| evaluate(grid, c).0 == Some(false)).count()
 }
 
 /// (holds?, lhs, rhs) when every operand is present.
 fn evaluate(grid: &Grid, c: &CheckInstance) -> (Option<bool>, Option<Dec>, Option<Dec>) {
-    let side = |fs: &[usize]| {
-        fs.iter()
-            .map(|&f| grid[f])
-            .collect::<Option<Vec<Dec>>>()
-            .map(Dec::sum)
-    };
+    let side =
+        |fs: &[usize]| fs.iter().map(|&f| grid[f]).collect::<Option<Vec<Dec>>>().map(Dec::sum);
     let (l, r) = (side(&c.lhs), side(&c.rhs));
     match (l, r) {
         (Some(a), Some(b)) => (Some(a == b), l, r),
@@ -118,16 +111,7 @@ struct Combo {
 /// The reading to try first: every ambiguous unit's header-positional one.
 /// `None` when some ambiguous unit has no such reading.
 fn preferred_choice(units: &[Unit]) -> Option<Vec<usize>> {
-    units
-        .iter()
-        .map(|u| {
-            if u.candidates.len() == 1 {
-                Some(0)
-            } else {
-                u.preferred
-            }
-        })
-        .collect()
+    units.iter().map(|u| if u.candidates.len() == 1 { Some(0) } else { u.preferred }).collect()
 }
 
 /// Places one reading per unit, infers, and checks. `None` when inference
@@ -145,12 +129,7 @@ fn evaluate_combo(
     }
     let inferred = propagate(&mut grid, kinds, all)?;
     let consistent = failures(&grid, all) == 0;
-    Some(Combo {
-        choice: choice.to_vec(),
-        grid,
-        inferred,
-        consistent,
-    })
+    Some(Combo { choice: choice.to_vec(), grid, inferred, consistent })
 }
 
 pub fn resolve(t: &Template, read: &TableRead) -> Resolved {
@@ -188,11 +167,7 @@ pub fn resolve(t: &Template, read: &TableRead) -> Resolved {
         }
         let (ui, slot) = owner[f].unwrap_or_default();
         if cell.raw.as_deref().is_some_and(|r| !r.trim().is_empty()) {
-            let reason = if several(f) {
-                "several readings fit; left null"
-            } else {
-                "unreadable"
-            };
+            let reason = if several(f) { "several readings fit; left null" } else { "unreadable" };
             warnings.push(Warning::field(
                 "unreadable-cell",
                 &t.fields[f].id,
@@ -205,10 +180,7 @@ pub fn resolve(t: &Template, read: &TableRead) -> Resolved {
             ));
         } else if cell.raw.is_none()
             && units[ui].candidates.len() > 1
-            && units[ui]
-                .candidates
-                .iter()
-                .any(|c| c[slot].cell.value.is_some())
+            && units[ui].candidates.iter().any(|c| c[slot].cell.value.is_some())
         {
             ambiguous_fields.push(t.fields[f].id.as_str());
         }
@@ -224,11 +196,7 @@ pub fn resolve(t: &Template, read: &TableRead) -> Resolved {
         ));
     }
     let grid: Grid = cells.iter().map(|c| c.value).collect();
-    let checks = t
-        .checks
-        .iter()
-        .map(|c| check_result(t, &grid, c))
-        .collect::<Vec<_>>();
+    let checks = t.checks.iter().map(|c| check_result(t, &grid, c)).collect::<Vec<_>>();
     for c in checks.iter().filter(|c| c.status == CheckStatus::Failed) {
         warnings.push(Warning::new(
             "rule-failed",
@@ -241,11 +209,7 @@ pub fn resolve(t: &Template, read: &TableRead) -> Resolved {
             ),
         ));
     }
-    Resolved {
-        cells,
-        checks,
-        warnings,
-    }
+    Resolved { cells, checks, warnings }
 }
 
 /// The combinations of readings under which every rule holds, after
@@ -268,10 +232,8 @@ fn choose_readings(
     }
     narrow_jointly(units, nf, kinds, all);
     let radices: Vec<usize> = units.iter().map(|u| u.candidates.len()).collect();
-    let Some(product) = radices
-        .iter()
-        .try_fold(1usize, |p, &r| p.checked_mul(r))
-        .filter(|&p| p <= MAX_COMBOS)
+    let Some(product) =
+        radices.iter().try_fold(1usize, |p, &r| p.checked_mul(r)).filter(|&p| p <= MAX_COMBOS)
     else {
         warnings.push(Warning::new(
             "too-ambiguous",
@@ -353,10 +315,7 @@ fn shared_by_all_readings(units: &[Unit], owner: Option<(usize, usize)>) -> Fiel
     };
     let u = &units[ui];
     let first = &u.candidates[0][slot];
-    if u.candidates
-        .iter()
-        .all(|c| c[slot].cell.value == first.cell.value)
-    {
+    if u.candidates.iter().all(|c| c[slot].cell.value == first.cell.value) {
         from_read(first, u, u.candidates.len() > 1)
     } else {
         ambiguous(first)
@@ -403,22 +362,17 @@ fn narrow_by_local_rules(u: &mut Unit, nf: usize, kinds: &[ColumnKind], all: &[&
         if any_ok && !ok {
             continue;
         }
-        let same = merged.iter().position(|m| {
-            m.iter()
-                .zip(&cand)
-                .all(|(a, b)| a.cell.value == b.cell.value)
-        });
+        let same = merged
+            .iter()
+            .position(|m| m.iter().zip(&cand).all(|(a, b)| a.cell.value == b.cell.value));
         match same {
             Some(m) => {
                 // Same values, different provenance: a cell read in one reading
                 // and inferred in another is known, but only as inferred.
                 for (a, b) in merged[m].iter_mut().zip(&cand) {
                     if a != b {
-                        a.cell.status = if a.cell.value.is_some() {
-                            Status::Inferred
-                        } else {
-                            Status::Missing
-                        };
+                        a.cell.status =
+                            if a.cell.value.is_some() { Status::Inferred } else { Status::Missing };
                     }
                 }
                 if preferred == Some(k) {
@@ -462,10 +416,8 @@ fn narrow_jointly(units: &mut [Unit], nf: usize, kinds: &[ColumnKind], all: &[&C
                 .collect();
             if ok.iter().any(|&b| b) && ok.iter().any(|&b| !b) {
                 let u = &mut units[ui];
-                u.preferred = u
-                    .preferred
-                    .filter(|&p| ok[p])
-                    .map(|p| ok[..p].iter().filter(|&&b| b).count());
+                u.preferred =
+                    u.preferred.filter(|&p| ok[p]).map(|p| ok[..p].iter().filter(|&&b| b).count());
                 let mut k = 0;
                 u.candidates.retain(|_| {
                     k += 1;
@@ -520,11 +472,7 @@ fn ambiguous(r: &CellRead) -> FieldOut {
 }
 
 fn check_result(t: &Template, grid: &Grid, c: &CheckInstance) -> CheckResult {
-    let ids = |fs: &[usize]| {
-        fs.iter()
-            .map(|&f| t.fields[f].id.clone())
-            .collect::<Vec<_>>()
-    };
+    let ids = |fs: &[usize]| fs.iter().map(|&f| t.fields[f].id.clone()).collect::<Vec<_>>();
     let (holds, l, r) = evaluate(grid, c);
     let (status, blank_as_zero) = match holds {
         Some(true) => (CheckStatus::Ok, None),
@@ -591,13 +539,7 @@ mod tests {
     }
 
     fn solve(t: &Template, units: Vec<Unit>) -> Resolved {
-        resolve(
-            t,
-            &TableRead {
-                units,
-                ..Default::default()
-            },
-        )
+        resolve(t, &TableRead { units, ..Default::default() })
     }
 
     fn value(t: &Template, r: &Resolved, id: &str) -> Option<String> {
@@ -610,10 +552,7 @@ mod tests {
     }
 
     fn check<'a>(r: &'a Resolved, rule: &str, instance: &str) -> &'a CheckResult {
-        r.checks
-            .iter()
-            .find(|c| c.rule == rule && c.instance == instance)
-            .unwrap()
+        r.checks.iter().find(|c| c.rule == rule && c.instance == instance).unwrap()
     }
 
     const Z7: &[&str] = &["0", "0", "0", "0", "0", "0", "0"];
@@ -635,11 +574,7 @@ mod tests {
         let bad = solve(t, table("3"));
         let c = check(&bad, "R1", "s3.*.natural");
         assert_eq!(
-            (
-                c.status,
-                c.lhs_value.map(|v| v.to_string()),
-                c.rhs_value.map(|v| v.to_string())
-            ),
+            (c.status, c.lhs_value.map(|v| v.to_string()), c.rhs_value.map(|v| v.to_string())),
             (CheckStatus::Failed, Some("6".into()), Some("7".into()))
         );
         assert!(bad
@@ -647,25 +582,16 @@ mod tests {
             .iter()
             .any(|w| w.code == "rule-failed" && w.message == "R1 fails for s3.*.natural: 6 ≠ 7"));
         // The source's own numbers are kept when a rule fails.
-        assert_eq!(
-            value(t, &bad, "s3.carried_forward.natural").as_deref(),
-            Some("3")
-        );
+        assert_eq!(value(t, &bad, "s3.carried_forward.natural").as_deref(), Some("3"));
     }
 
     #[test]
     fn r2_each_row_total_is_the_sum_of_applicants() {
         let ts = templates();
         let t = ts.table("2021", "s3").unwrap();
-        let ok = solve(
-            t,
-            vec![row(t, "granted", &["3", "1", "0", "0", "1", "0", "5"])],
-        );
+        let ok = solve(t, vec![row(t, "granted", &["3", "1", "0", "0", "1", "0", "5"])]);
         assert_eq!(check(&ok, "R2", "s3.granted").status, CheckStatus::Ok);
-        let bad = solve(
-            t,
-            vec![row(t, "granted", &["3", "1", "0", "0", "1", "0", "6"])],
-        );
+        let bad = solve(t, vec![row(t, "granted", &["3", "1", "0", "0", "1", "0", "6"])]);
         assert_eq!(check(&bad, "R2", "s3.granted").status, CheckStatus::Failed);
     }
 
@@ -687,25 +613,15 @@ mod tests {
                     row(
                         t,
                         k,
-                        if *k == "granted" {
-                            &["2", "0", "0", "0", "0", "0", "2"]
-                        } else {
-                            Z7
-                        },
+                        if *k == "granted" { &["2", "0", "0", "0", "0", "0", "2"] } else { Z7 },
                     )
                 })
                 .collect();
             units.push(row(t, "total", &[total, "0", "0", "0", "0", "0", "2"]));
             units
         };
-        assert_eq!(
-            check(&solve(t, table("2")), "R3", "s3.*.natural").status,
-            CheckStatus::Ok
-        );
-        assert_eq!(
-            check(&solve(t, table("1")), "R3", "s3.*.natural").status,
-            CheckStatus::Failed
-        );
+        assert_eq!(check(&solve(t, table("2")), "R3", "s3.*.natural").status, CheckStatus::Ok);
+        assert_eq!(check(&solve(t, table("1")), "R3", "s3.*.natural").status, CheckStatus::Failed);
     }
 
     #[test]
@@ -716,10 +632,7 @@ mod tests {
         assert_eq!(check(&ok, "R4", "s4.review").status, CheckStatus::Ok);
         let bad = solve(t, vec![row(t, "review", &["1", "2", "0", "1", "5"])]);
         assert_eq!(check(&bad, "R4", "s4.review").status, CheckStatus::Failed);
-        assert_eq!(
-            check(&bad, "R4", "s4.suit_direct").status,
-            CheckStatus::Skipped
-        );
+        assert_eq!(check(&bad, "R4", "s4.suit_direct").status, CheckStatus::Skipped);
     }
 
     #[test]
@@ -727,11 +640,7 @@ mod tests {
         let ts = templates();
         let t = ts.table("2021", "s3").unwrap();
         let parts = vec![
-            row(
-                t,
-                "other.no_correction",
-                &["1", "0", "0", "0", "0", "0", "1"],
-            ),
+            row(t, "other.no_correction", &["1", "0", "0", "0", "0", "0", "1"]),
             row(t, "other.unpaid_fee", Z7),
             row(t, "other.misc", &["2", "0", "0", "0", "0", "0", "2"]),
         ];
@@ -741,10 +650,7 @@ mod tests {
         let mut printed = parts;
         printed.push(row(t, "other", &["4", "0", "0", "0", "0", "0", "4"]));
         let bad = solve(t, printed);
-        assert_eq!(
-            check(&bad, "R5", "s3.*.natural").status,
-            CheckStatus::Failed
-        );
+        assert_eq!(check(&bad, "R5", "s3.*.natural").status, CheckStatus::Failed);
     }
 
     #[test]
@@ -760,19 +666,9 @@ mod tests {
         );
         // review: one rule, two blanks: not inferable, would hold as zeros.
         let c = check(&r, "R4", "s4.review");
-        assert_eq!(
-            (c.status, c.holds_if_blanks_zero),
-            (CheckStatus::Skipped, Some(true))
-        );
-        assert_eq!(
-            value(t, &r, "s4.review.corrected"),
-            None,
-            "a blank is never written as 0"
-        );
-        assert_eq!(
-            check(&r, "R4", "s4.suit_direct").holds_if_blanks_zero,
-            Some(false)
-        );
+        assert_eq!((c.status, c.holds_if_blanks_zero), (CheckStatus::Skipped, Some(true)));
+        assert_eq!(value(t, &r, "s4.review.corrected"), None, "a blank is never written as 0");
+        assert_eq!(check(&r, "R4", "s4.suit_direct").holds_if_blanks_zero, Some(false));
     }
 
     #[test]
@@ -784,16 +680,9 @@ mod tests {
         assert_eq!(status(t, &r, "s4.review.other"), Status::Inferred);
         // An unreadable cell is inferred the same way, its text kept.
         let r = solve(t, vec![row(t, "review", &["1", "2", "x?", "1", "4"])]);
-        let i = t
-            .fields
-            .iter()
-            .position(|f| f.id == "s4.review.other")
-            .unwrap();
+        let i = t.fields.iter().position(|f| f.id == "s4.review.other").unwrap();
         assert_eq!(
-            (
-                r.cells[i].value.map(|v| v.to_string()),
-                r.cells[i].raw.as_deref()
-            ),
+            (r.cells[i].value.map(|v| v.to_string()), r.cells[i].raw.as_deref()),
             (Some("0".into()), Some("x?"))
         );
     }
@@ -804,10 +693,7 @@ mod tests {
         let t = ts.table("2019", "s4").unwrap();
         let r = solve(t, vec![row(t, "review", &["1", "", "", "1", "4"])]);
         assert_eq!(
-            (
-                value(t, &r, "s4.review.corrected"),
-                value(t, &r, "s4.review.other")
-            ),
+            (value(t, &r, "s4.review.corrected"), value(t, &r, "s4.review.other")),
             (None, None)
         );
     }
@@ -868,10 +754,7 @@ mod tests {
         let ts = templates();
         let t = ts.table("2019", "s4").unwrap();
         // "21003" over 5 columns has one split; R4 confirms it.
-        let r = solve(
-            t,
-            vec![rows_readings(t, "review", &[&["2", "1", "0", "0", "3"]])],
-        );
+        let r = solve(t, vec![rows_readings(t, "review", &[&["2", "1", "0", "0", "3"]])]);
         assert_eq!(value(t, &r, "s4.review.total").as_deref(), Some("3"));
         // Two splits of a run that both satisfy R4: refuse.
         let s2 = ts.table("2021", "s2").unwrap();
@@ -884,21 +767,12 @@ mod tests {
             )],
         );
         assert_eq!(
-            (
-                value(s2, &r, "s2.rules.issued"),
-                value(s2, &r, "s2.rules.in_force")
-            ),
+            (value(s2, &r, "s2.rules.issued"), value(s2, &r, "s2.rules.in_force")),
             (None, None)
         );
         // …but a cell every split agrees on is known.
-        let r = solve(
-            s2,
-            vec![rows_readings(
-                s2,
-                "rules",
-                &[&["4", "2", "58"], &["4", "25", "8"]],
-            )],
-        );
+        let r =
+            solve(s2, vec![rows_readings(s2, "rules", &[&["4", "2", "58"], &["4", "25", "8"]])]);
         assert_eq!(value(s2, &r, "s2.rules.issued").as_deref(), Some("4"));
     }
 
@@ -917,10 +791,7 @@ mod tests {
         );
         assert_eq!(value(t, &r, "s4.review.total").as_deref(), Some("9"));
         assert_eq!(check(&r, "R4", "s4.review").status, CheckStatus::Failed);
-        assert_eq!(
-            value(t, &r, "s4.suit_direct.corrected").as_deref(),
-            Some("0")
-        );
+        assert_eq!(value(t, &r, "s4.suit_direct.corrected").as_deref(), Some("0"));
         // In s3, R1 failing in one column stops inference through the
         // column rules: the lost 总计 of 予以公开 stays null although R3
         // would give it.

@@ -72,11 +72,7 @@ impl LRow {
 
     /// Value and blank tokens after the last text token, trailing blanks cut.
     fn values(&self) -> &[Token] {
-        let start = self
-            .tokens
-            .iter()
-            .rposition(|t| t.kind == Kind::Text)
-            .map_or(0, |p| p + 1);
+        let start = self.tokens.iter().rposition(|t| t.kind == Kind::Text).map_or(0, |p| p + 1);
         let mut end = self.tokens.len();
         while end > start && self.tokens[end - 1].kind == Kind::Blank {
             end -= 1;
@@ -166,17 +162,9 @@ fn tokenize(lines: &[Line]) -> Vec<LRow> {
     let mut idx = 0usize;
     for line in lines {
         if continues_label(line, &cur, rows.last()) {
-            let target = if cur.has_values() {
-                &mut cur
-            } else {
-                rows.last_mut().unwrap_or(&mut cur)
-            };
-            if let Some(tok) = target
-                .tokens
-                .iter_mut()
-                .rev()
-                .find(|t| t.kind == Kind::Text)
-            {
+            let target =
+                if cur.has_values() { &mut cur } else { rows.last_mut().unwrap_or(&mut cur) };
+            if let Some(tok) = target.tokens.iter_mut().rev().find(|t| t.kind == Kind::Text) {
                 for cell in &line.cells {
                     tok.text.push_str(&cell.text);
                 }
@@ -201,11 +189,7 @@ fn tokenize(lines: &[Line]) -> Vec<LRow> {
             };
             let tok = |text: &str, kind: Kind, x: (f32, f32)| Token {
                 text: text.to_string(),
-                core: if kind == Kind::Text {
-                    core(text)
-                } else {
-                    String::new()
-                },
+                core: if kind == Kind::Text { core(text) } else { String::new() },
                 kind,
                 loc: cell.loc.unwrap_or(Loc::Line(line.number)),
                 line: line.number,
@@ -233,21 +217,11 @@ fn tokenize(lines: &[Line]) -> Vec<LRow> {
                 TokenClass::Labeled { label, values } => {
                     // Layout: the label takes its own display width, the
                     // numbers share the rest of the cell.
-                    let at = if layout {
-                        (x.0 + display_width(&label) + 1.0).min(x.1)
-                    } else {
-                        x.0
-                    };
-                    push(
-                        tok(&label, Kind::Text, if layout { (x.0, at) } else { x }),
-                        &mut cur,
-                    );
+                    let at =
+                        if layout { (x.0 + display_width(&label) + 1.0).min(x.1) } else { x.0 };
+                    push(tok(&label, Kind::Text, if layout { (x.0, at) } else { x }), &mut cur);
                     for (k, word) in values.iter().enumerate() {
-                        let sub = if layout {
-                            share((at, x.1), values.len(), k)
-                        } else {
-                            x
-                        };
+                        let sub = if layout { share((at, x.1), values.len(), k) } else { x };
                         push(tok(word, Kind::Value, sub), &mut cur);
                     }
                 }
@@ -270,11 +244,7 @@ fn continues_label(line: &Line, cur: &LRow, last: Option<&LRow>) -> bool {
     let Some(first) = line.cells.first().and_then(|c| c.span) else {
         return false;
     };
-    if line
-        .cells
-        .iter()
-        .any(|c| c.span.is_none() || classify(&c.text) != TokenClass::Text)
-    {
+    if line.cells.iter().any(|c| c.span.is_none() || classify(&c.text) != TokenClass::Text) {
         return false;
     }
     let prev = if cur.has_values() {
@@ -284,19 +254,13 @@ fn continues_label(line: &Line, cur: &LRow, last: Option<&LRow>) -> bool {
     } else {
         None
     };
-    let Some(label) = prev
-        .filter(|r| r.has_values())
-        .and_then(|r| r.texts().last())
-    else {
+    let Some(label) = prev.filter(|r| r.has_values()).and_then(|r| r.texts().last()) else {
         return false;
     };
     label.layout
         && first.0 >= label.x.0 - 1.0
         && first.0 < label.x.1
-        && line
-            .cells
-            .iter()
-            .all(|c| c.span.is_some_and(|s| s.1 <= label.x.1 + 4.0))
+        && line.cells.iter().all(|c| c.span.is_some_and(|s| s.1 <= label.x.1 + 4.0))
 }
 
 /// Best similarity of a logical row's labels to one template row. The last
@@ -339,12 +303,7 @@ enum Step {
 fn align(rows: &[LRow], t: &Template) -> Vec<(usize, usize, f32, bool)> {
     let cores: Vec<Vec<String>> = rows
         .iter()
-        .map(|r| {
-            r.texts()
-                .map(|tk| tk.core.clone())
-                .filter(|c| !c.is_empty())
-                .collect()
-        })
+        .map(|r| r.texts().map(|tk| tk.core.clone()).filter(|c| !c.is_empty()).collect())
         .collect();
     let (n, m) = (rows.len(), t.rows.len());
     let sim: Vec<Vec<f32>> = cores
@@ -448,9 +407,7 @@ fn keep_sound_positional(
             // After the last label match, the rows run to the first row
             // without values (a heading or another table's header).
             let to = ni.unwrap_or_else(|| {
-                (i..rows.len())
-                    .find(|&k| !rows[k].has_values())
-                    .unwrap_or(rows.len())
+                (i..rows.len()).find(|&k| !rows[k].has_values()).unwrap_or(rows.len())
             });
             let value_rows = (from..to).filter(|&k| rows[k].has_values()).count();
             let data_rows = (pj.map_or(0, |p| p + 1)..nj.unwrap_or(t.rows.len()))
@@ -520,11 +477,8 @@ fn header_map(
                 .max_by(|a, b| a.1.total_cmp(&b.1));
             if let Some((slot, s)) = best {
                 if s >= HEADER_MATCH && map[slot].is_none() {
-                    map[slot] = Some(HeaderCell {
-                        x: tok.x,
-                        text: tok.text.clone(),
-                        layout: tok.layout,
-                    });
+                    map[slot] =
+                        Some(HeaderCell { x: tok.x, text: tok.text.clone(), layout: tok.layout });
                 }
             }
         }
@@ -540,21 +494,16 @@ fn header_map(
 /// gives every column a position, left to right, and every number lands on
 /// exactly one column.
 fn positional(values: &[&Token], header: &[Option<HeaderCell>]) -> Option<Vec<Option<usize>>> {
-    let pos: Vec<((f32, f32), bool)> = header
-        .iter()
-        .map(|h| h.as_ref().map(|h| (h.x, h.layout)))
-        .collect::<Option<_>>()?;
+    let pos: Vec<((f32, f32), bool)> =
+        header.iter().map(|h| h.as_ref().map(|h| (h.x, h.layout))).collect::<Option<_>>()?;
     let centers: Vec<f32> = pos.iter().map(|((a, b), _)| (a + b) / 2.0).collect();
     if centers.windows(2).any(|w| w[0] >= w[1]) {
         return None;
     }
     let mut slots: Vec<Option<usize>> = vec![None; pos.len()];
     for (vi, v) in values.iter().enumerate() {
-        let on_column = if v.layout {
-            None
-        } else {
-            pos.iter().position(|((a, _), _)| *a == v.x.0)
-        };
+        let on_column =
+            if v.layout { None } else { pos.iter().position(|((a, _), _)| *a == v.x.0) };
         if v.kind == Kind::Blank && on_column.is_none() {
             // An empty cell under a label column (merged label cells).
             continue;
@@ -629,13 +578,7 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
     };
     let streamed;
     let lines = if is_cell_stream(lines) {
-        streamed = lines
-            .iter()
-            .map(|l| Line {
-                row_end: false,
-                ..l.clone()
-            })
-            .collect::<Vec<_>>();
+        streamed = lines.iter().map(|l| Line { row_end: false, ..l.clone() }).collect::<Vec<_>>();
         &streamed[..]
     } else {
         lines
@@ -674,29 +617,18 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
     if std::env::var_os("XXGK_DEBUG_TABLE").is_some() {
         for (i, r) in rows.iter().enumerate() {
             let m = pairs.iter().find(|p| p.0 == i).map(|p| {
-                format!(
-                    "{} {:.2}{}",
-                    t.rows[p.1].key,
-                    p.2,
-                    if p.3 { " (pos)" } else { "" }
-                )
+                format!("{} {:.2}{}", t.rows[p.1].key, p.2, if p.3 { " (pos)" } else { "" })
             });
             eprintln!(
                 "{}: {:?} -> {:?}",
                 t.table,
-                r.tokens
-                    .iter()
-                    .map(|t| format!("{}@{}", t.text, t.x.0))
-                    .collect::<Vec<_>>(),
+                r.tokens.iter().map(|t| format!("{}@{}", t.text, t.x.0)).collect::<Vec<_>>(),
                 m
             );
         }
     }
-    let captions: Vec<usize> = pairs
-        .iter()
-        .filter(|p| t.rows[p.1].kind == RowKind::Caption)
-        .map(|p| p.0)
-        .collect();
+    let captions: Vec<usize> =
+        pairs.iter().filter(|p| t.rows[p.1].kind == RowKind::Caption).map(|p| p.0).collect();
     for &(i, j, s, by_position) in &pairs {
         let row = &t.rows[j];
         if !row.kind.has_values() {
@@ -713,29 +645,18 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
             continue;
         }
         let header = header_map(&rows, i, t, &row.columns, &captions);
-        let fields: Vec<usize> = (0..row.columns.len())
-            .map(|k| row.first_field + k)
-            .collect();
+        let fields: Vec<usize> = (0..row.columns.len()).map(|k| row.first_field + k).collect();
         let spec = RowSpec {
             kinds: row.columns.iter().map(|&c| t.columns[c].kind).collect(),
-            units: header
-                .iter()
-                .map(|h| h.as_ref().and_then(|h| header_unit(&h.text)))
-                .collect(),
+            units: header.iter().map(|h| h.as_ref().and_then(|h| header_unit(&h.text))).collect(),
             checks: local_checks(t, &fields),
             header,
             runs: flattened,
         };
         let (candidates, preferred) = row_candidates(rows[i].values(), &spec);
-        let numbers = rows[i]
-            .values()
-            .iter()
-            .filter(|v| v.kind != Kind::Blank)
-            .count();
+        let numbers = rows[i].values().iter().filter(|v| v.kind != Kind::Blank).count();
         if numbers > fields.len()
-            && candidates
-                .iter()
-                .all(|c| c.iter().all(|r| r.cell.value.is_none()))
+            && candidates.iter().all(|c| c.iter().all(|r| r.cell.value.is_none()))
         {
             out.warnings.push(crate::findings::Warning::new("extra-numbers", format!("{}.{}: {numbers} numbers for {} columns (a subtotal column or a merged row?); left null", t.table, row.key, fields.len())));
         }
@@ -756,10 +677,7 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
         });
     }
     let found: Vec<usize> = pairs.iter().map(|p| p.1).collect();
-    out.missing_rows = data_rows(t)
-        .into_iter()
-        .filter(|j| !found.contains(j))
-        .collect();
+    out.missing_rows = data_rows(t).into_iter().filter(|j| !found.contains(j)).collect();
     out
 }
 
@@ -771,10 +689,7 @@ fn numbers_follow_a_header(row: &LRow, j: usize, t: &Template) -> bool {
     let Some(last) = row.texts().last() else {
         return false;
     };
-    let is_own = t.rows[j]
-        .cores
-        .iter()
-        .any(|l| similarity(&last.core, l) >= LABEL_MATCH);
+    let is_own = t.rows[j].cores.iter().any(|l| similarity(&last.core, l) >= LABEL_MATCH);
     let heading = t
         .rows
         .iter()
@@ -786,9 +701,7 @@ fn numbers_follow_a_header(row: &LRow, j: usize, t: &Template) -> bool {
 }
 
 fn data_rows(t: &Template) -> Vec<usize> {
-    (0..t.rows.len())
-        .filter(|j| t.rows[*j].kind == RowKind::Data)
-        .collect()
+    (0..t.rows.len()).filter(|j| t.rows[*j].kind == RowKind::Data).collect()
 }
 
 /// A table printed as one run of numbers without row labels (s4): the run
@@ -796,17 +709,11 @@ fn data_rows(t: &Template) -> Vec<usize> {
 fn flat_unit(rows: &[LRow], t: &Template, flattened: bool) -> Option<Unit> {
     let widest = t.rows.iter().map(|r| r.columns.len()).max().unwrap_or(0);
     let (i, row) = rows.iter().enumerate().max_by_key(|(_, r)| {
-        (
-            r.values().iter().filter(|v| v.kind != Kind::Blank).count(),
-            usize::MAX - r.line(),
-        )
+        (r.values().iter().filter(|v| v.kind != Kind::Blank).count(), usize::MAX - r.line())
     })?;
     let values = row.values();
     let count = values.iter().filter(|v| v.kind != Kind::Blank).count();
-    let glued_run = count == 1
-        && values
-            .iter()
-            .any(|v| is_digit_run(v) && v.text.len() > widest);
+    let glued_run = count == 1 && values.iter().any(|v| is_digit_run(v) && v.text.len() > widest);
     if count <= widest && !glued_run {
         return None;
     }
@@ -870,16 +777,11 @@ fn local_checks(t: &Template, fields: &[usize]) -> Vec<(Vec<usize>, Vec<usize>)>
 
 /// Whether a complete split breaks one of the row's own rules.
 fn breaks_local_rule(parts: &[&str], checks: &[(Vec<usize>, Vec<usize>)]) -> bool {
-    let values: Vec<Option<crate::decimal::Dec>> = parts
-        .iter()
-        .map(|p| crate::decimal::Dec::parse(p))
-        .collect();
+    let values: Vec<Option<crate::decimal::Dec>> =
+        parts.iter().map(|p| crate::decimal::Dec::parse(p)).collect();
     checks.iter().any(|(l, r)| {
         let side = |s: &[usize]| {
-            s.iter()
-                .map(|&k| values[k])
-                .collect::<Option<Vec<_>>>()
-                .map(crate::decimal::Dec::sum)
+            s.iter().map(|&k| values[k]).collect::<Option<Vec<_>>>().map(crate::decimal::Dec::sum)
         };
         matches!((side(l), side(r)), (Some(a), Some(b)) if a != b)
     })
@@ -914,24 +816,16 @@ fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Opti
                     .iter()
                     .all(|t| is_digit_run(t) || t.text.bytes().all(|b| b.is_ascii_digit()))));
     if glued_row {
-        let raw: String = present
-            .iter()
-            .map(|t| t.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let raw: String = present.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ");
         let last = present[present.len() - 1].text.as_str();
         let (tail, unit) = ["万元", "元"]
             .iter()
             .find_map(|u| last.strip_suffix(u).map(|d| (d, *u)))
             .unwrap_or((last, ""));
-        let mut runs: Vec<&str> = present[..present.len() - 1]
-            .iter()
-            .map(|t| t.text.as_str())
-            .collect();
+        let mut runs: Vec<&str> =
+            present[..present.len() - 1].iter().map(|t| t.text.as_str()).collect();
         runs.push(tail);
-        for mut split in splits(&runs, kinds, &|parts| {
-            !breaks_local_rule(parts, &spec.checks)
-        }) {
+        for mut split in splits(&runs, kinds, &|parts| !breaks_local_rule(parts, &spec.checks)) {
             if let Some(last) = split.last_mut() {
                 last.push_str(unit);
             }
@@ -982,22 +876,14 @@ fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Opti
     // rules fix each number's column, and a blank or unread cell is a hole,
     // not a sign of numbers shifted. Other ways to place the numbers could
     // only make a misread digit fit the rules in the wrong columns.
-    let ruled = in_row.len() == n
-        && in_row
-            .iter()
-            .all(|t| matches!(t.loc, Loc::Box { .. }) && !t.layout);
+    let ruled =
+        in_row.len() == n && in_row.iter().all(|t| matches!(t.loc, Loc::Box { .. }) && !t.layout);
     // Explicit cells, one per column: blanks are where they stand.
     if in_row.len() == n && (present.len() < n || ruled) {
         let cand: Vec<CellRead> = in_row
             .iter()
             .enumerate()
-            .map(|(k, tok)| {
-                if tok.kind == Kind::Blank {
-                    blank(tok)
-                } else {
-                    read(tok, k)
-                }
-            })
+            .map(|(k, tok)| if tok.kind == Kind::Blank { blank(tok) } else { read(tok, k) })
             .collect();
         if !candidates.contains(&cand) {
             preferred = preferred.or(Some(candidates.len()));
@@ -1096,11 +982,7 @@ fn splits(runs: &[&str], kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -
             return;
         }
         let left = w.kinds.len() - k - 1;
-        let bound = w
-            .bounds
-            .iter()
-            .find(|&&b| b > at)
-            .map_or(w.run.len(), |&b| b);
+        let bound = w.bounds.iter().find(|&&b| b > at).map_or(w.run.len(), |&b| b);
         for len in 1..=rest.len().saturating_sub(left).min(bound - at) {
             let part = &rest[..len];
             if valid(part, w.kinds[k]) {
@@ -1145,15 +1027,9 @@ mod tests {
     fn splits_respect_leading_zeros_and_kinds() {
         use ColumnKind::*;
         let all = |_: &[&str]| true;
-        assert_eq!(
-            splits(&["000"], &[Count, Count, Count], &all),
-            vec![vec!["0", "0", "0"]]
-        );
+        assert_eq!(splits(&["000"], &[Count, Count, Count], &all), vec![vec!["0", "0", "0"]]);
         assert_eq!(splits(&["6233440"], &[Count, Count, Count], &all).len(), 15);
-        assert_eq!(
-            splits(&["10-8"], &[Count, Signed], &all),
-            vec![vec!["10", "-8"]]
-        );
+        assert_eq!(splits(&["10-8"], &[Count, Signed], &all), vec![vec!["10", "-8"]]);
         assert_eq!(
             splits(&["115.8952"], &[Count, Amount], &all),
             vec![vec!["1", "15.8952"], vec!["11", "5.8952"]]
@@ -1163,10 +1039,7 @@ mod tests {
             p[0].parse::<u32>().unwrap() + p[1].parse::<u32>().unwrap()
                 == p[2].parse::<u32>().unwrap()
         };
-        assert_eq!(
-            splits(&["12315"], &[Count, Count, Count], &sums),
-            vec![vec!["12", "3", "15"]]
-        );
+        assert_eq!(splits(&["12315"], &[Count, Count, Count], &sums), vec![vec!["12", "3", "15"]]);
         // A stray space between runs is a cut: no part spans it.
         assert_eq!(
             splits(&["1400", "14"], &[Count, Count, Count, Count], &all),
@@ -1224,10 +1097,7 @@ mod tests {
         };
         let ruled = granted(true);
         assert_eq!(ruled.candidates.len(), 1);
-        let read: Vec<String> = ruled.candidates[0]
-            .iter()
-            .map(|c| c.cell.raw.clone())
-            .collect();
+        let read: Vec<String> = ruled.candidates[0].iter().map(|c| c.cell.raw.clone()).collect();
         assert_eq!(read, ["2", "", "0", "5", "1", "0", "3"]);
         assert!(granted(false).candidates.len() > 1);
     }

@@ -238,10 +238,8 @@ pub struct TemplateSet {
 impl TemplateSet {
     /// The templates compiled into the binary from `models/`.
     pub fn builtin() -> Result<TemplateSet, TemplateError> {
-        let files: Vec<(String, String)> = BUILTIN
-            .iter()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
-            .collect();
+        let files: Vec<(String, String)> =
+            BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
         TemplateSet::from_files(&files)
     }
 
@@ -263,11 +261,8 @@ impl TemplateSet {
                         path: p.display().to_string(),
                         message: e.to_string(),
                     })?;
-                    let name = p
-                        .strip_prefix(dir)
-                        .unwrap_or(&p)
-                        .to_string_lossy()
-                        .replace('\\', "/");
+                    let name =
+                        p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
                     files.push((name, text));
                 }
             }
@@ -318,11 +313,7 @@ impl TemplateSet {
             return Err(TemplateError::Invalid(problems));
         }
         let edition_signals = edition_signals(&tables);
-        Ok(TemplateSet {
-            tables,
-            sections,
-            edition_signals,
-        })
+        Ok(TemplateSet { tables, sections, edition_signals })
     }
 
     pub fn editions(&self) -> Vec<&str> {
@@ -331,9 +322,7 @@ impl TemplateSet {
     }
 
     pub fn table(&self, edition: &str, table: &str) -> Option<&Template> {
-        self.tables
-            .iter()
-            .find(|t| t.edition == edition && t.table == table)
+        self.tables.iter().find(|t| t.edition == edition && t.table == table)
     }
 
     /// The tables of one edition in section order.
@@ -389,11 +378,7 @@ fn edition_signals(tables: &[Template]) -> Vec<EditionSignal> {
                     .any(|x| x == l)
             });
             if !elsewhere && !out.iter().any(|s| s.edition == t.edition && &s.core == l) {
-                out.push(EditionSignal {
-                    edition: t.edition.clone(),
-                    core: l.clone(),
-                    weight,
-                });
+                out.push(EditionSignal { edition: t.edition.clone(), core: l.clone(), weight });
             }
         }
     }
@@ -403,10 +388,7 @@ fn edition_signals(tables: &[Template]) -> Vec<EditionSignal> {
 fn compile_sections(name: &str, text: &str) -> Result<Vec<Section>, String> {
     let file: SectionsFile = toml::from_str(text).map_err(|e| toml_error(name, text, &e))?;
     if file.schema != SCHEMA {
-        return Err(format!(
-            "{name}: schema {} is not supported (expected {SCHEMA})",
-            file.schema
-        ));
+        return Err(format!("{name}: schema {} is not supported (expected {SCHEMA})", file.schema));
     }
     Ok(file
         .sections
@@ -423,10 +405,7 @@ fn compile_table(name: &str, text: &str) -> Result<Template, String> {
     let file: TableFile = toml::from_str(text).map_err(|e| toml_error(name, text, &e))?;
     let mut problems = Vec::new();
     if file.schema != SCHEMA {
-        problems.push(format!(
-            "schema {} is not supported (expected {SCHEMA})",
-            file.schema
-        ));
+        problems.push(format!("schema {} is not supported (expected {SCHEMA})", file.schema));
     }
     let columns: Vec<Column> = file
         .columns
@@ -438,16 +417,8 @@ fn compile_table(name: &str, text: &str) -> Result<Template, String> {
             kind: c.kind,
         })
         .collect();
-    check_unique(
-        "column",
-        columns.iter().map(|c| c.key.as_str()),
-        &mut problems,
-    );
-    check_unique(
-        "row",
-        file.rows.iter().map(|r| r.key.as_str()),
-        &mut problems,
-    );
+    check_unique("column", columns.iter().map(|c| c.key.as_str()), &mut problems);
+    check_unique("row", file.rows.iter().map(|r| r.key.as_str()), &mut problems);
     let mut rows = Vec::new();
     let mut fields = Vec::new();
     for r in &file.rows {
@@ -501,10 +472,7 @@ fn compile_table(name: &str, text: &str) -> Result<Template, String> {
         rules: file
             .checks
             .iter()
-            .map(|c| RuleInfo {
-                id: c.id.clone(),
-                description: c.description.clone(),
-            })
+            .map(|c| RuleInfo { id: c.id.clone(), description: c.description.clone() })
             .collect(),
         checks: Vec::new(),
     };
@@ -517,19 +485,13 @@ fn compile_table(name: &str, text: &str) -> Result<Template, String> {
     if problems.is_empty() {
         Ok(template)
     } else {
-        Err(problems
-            .iter()
-            .map(|p| format!("{name}: {p}"))
-            .collect::<Vec<_>>()
-            .join("\n"))
+        Err(problems.iter().map(|p| format!("{name}: {p}")).collect::<Vec<_>>().join("\n"))
     }
 }
 
 /// "2019/s2.toml:5: unknown field `colour`, expected one of …" on one line.
 fn toml_error(name: &str, text: &str, e: &toml::de::Error) -> String {
-    let line = e
-        .span()
-        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
     let message = e.message().trim().replace('\n', " ");
     match line {
         Some(l) => format!("{name}:{l}: {message}"),
@@ -551,16 +513,13 @@ fn expand_check(t: &Template, c: &CheckFile) -> Result<Vec<CheckInstance>, Strin
     match c.over {
         Over::Columns => {
             let find = |k: &String| {
-                t.row_index(k)
-                    .ok_or_else(|| format!("check {}: unknown row {k}", c.id))
+                t.row_index(k).ok_or_else(|| format!("check {}: unknown row {k}", c.id))
             };
             let lhs = c.lhs.iter().map(find).collect::<Result<Vec<_>, _>>()?;
             let rhs = c.rhs.iter().map(find).collect::<Result<Vec<_>, _>>()?;
             for (ci, col) in t.columns.iter().enumerate() {
                 let cells = |rows: &[usize]| {
-                    rows.iter()
-                        .map(|&r| t.field(r, ci))
-                        .collect::<Option<Vec<_>>>()
+                    rows.iter().map(|&r| t.field(r, ci)).collect::<Option<Vec<_>>>()
                 };
                 if let (Some(l), Some(r)) = (cells(&lhs), cells(&rhs)) {
                     out.push(CheckInstance {
@@ -574,16 +533,13 @@ fn expand_check(t: &Template, c: &CheckFile) -> Result<Vec<CheckInstance>, Strin
         }
         Over::Rows => {
             let find = |k: &String| {
-                t.column_index(k)
-                    .ok_or_else(|| format!("check {}: unknown column {k}", c.id))
+                t.column_index(k).ok_or_else(|| format!("check {}: unknown column {k}", c.id))
             };
             let lhs = c.lhs.iter().map(find).collect::<Result<Vec<_>, _>>()?;
             let rhs = c.rhs.iter().map(find).collect::<Result<Vec<_>, _>>()?;
             for (ri, row) in t.rows.iter().enumerate() {
                 let cells = |cols: &[usize]| {
-                    cols.iter()
-                        .map(|&col| t.field(ri, col))
-                        .collect::<Option<Vec<_>>>()
+                    cols.iter().map(|&col| t.field(ri, col)).collect::<Option<Vec<_>>>()
                 };
                 if let (Some(l), Some(r)) = (cells(&lhs), cells(&rhs)) {
                     out.push(CheckInstance {
@@ -614,10 +570,7 @@ mod tests {
         assert_eq!(set.field_ids("2021").len(), 10 + 182 + 15);
         let s3 = set.table("2021", "s3").unwrap();
         let count = |rule: &str| s3.checks.iter().filter(|c| c.rule == rule).count();
-        assert_eq!(
-            (count("R1"), count("R2"), count("R3"), count("R5")),
-            (7, 26, 7, 7)
-        );
+        assert_eq!((count("R1"), count("R2"), count("R3"), count("R5")), (7, 26, 7, 7));
         assert_eq!(set.table("2019", "s4").unwrap().checks.len(), 3);
     }
 

@@ -51,9 +51,7 @@ pub enum TokenClass {
     Text,
 }
 
-const PLACEHOLDERS: &[&str] = &[
-    "-", "--", "/", "\\", "—", "——", "–", "－", "无", "空", "/ ", "×",
-];
+const PLACEHOLDERS: &[&str] = &["-", "--", "/", "\\", "—", "——", "–", "－", "无", "空", "/ ", "×"];
 const COUNT_UNITS: &[&str] = &["件", "个", "项", "条", "次", "人", "笔"];
 
 /// Characters OCR puts where a digit was.
@@ -98,10 +96,7 @@ fn split_labeled(words: &[&str]) -> Option<(String, Vec<String>)> {
     }
     let label = words[..first_value].join(" ");
     let cjk = label.chars().filter(|c| is_cjk(*c)).count();
-    let ends_in_label = label
-        .chars()
-        .last()
-        .is_some_and(|c| is_cjk(c) || "）)”\"".contains(c));
+    let ends_in_label = label.chars().last().is_some_and(|c| is_cjk(c) || "）)”\"".contains(c));
     let values: Vec<String> = words[first_value..].iter().map(|w| w.to_string()).collect();
     let digits = values.iter().any(|v| v.chars().any(|c| c.is_ascii_digit()));
     // One character is a label only before a row of numbers: the tail of a
@@ -114,10 +109,7 @@ fn split_labeled(words: &[&str]) -> Option<(String, Vec<String>)> {
 /// ASCII, NBSP and ideographic spaces become plain spaces.
 fn clean(text: &str) -> String {
     let t = nfkc(text);
-    let t: String = t
-        .chars()
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
-        .collect();
+    let t: String = t.chars().map(|c| if c.is_whitespace() { ' ' } else { c }).collect();
     t.trim().to_string()
 }
 
@@ -130,25 +122,19 @@ fn looks_like_value(t: &str) -> bool {
         return false;
     }
     let digits = core.chars().filter(|c| c.is_ascii_digit()).count();
-    let allowed = core
-        .chars()
-        .all(|c| c.is_ascii_digit() || ",.+-".contains(c) || ocr_digit(c).is_some());
+    let allowed =
+        core.chars().all(|c| c.is_ascii_digit() || ",.+-".contains(c) || ocr_digit(c).is_some());
     // A lone confusable letter counts (seed 004 prints 0 as "C"), but words of
     // letters do not: "JE" is noise, not 00.
     allowed
         && (digits > 0 || core.chars().count() == 1)
-        && core
-            .chars()
-            .any(|c| c.is_ascii_digit() || ocr_digit(c).is_some())
+        && core.chars().any(|c| c.is_ascii_digit() || ocr_digit(c).is_some())
 }
 
 /// The unit a reading ends with (万元, 元, 件…), if any.
 pub fn unit_suffix(t: &str) -> Option<&'static str> {
     let t = t.trim();
-    ["万元", "元"]
-        .into_iter()
-        .chain(COUNT_UNITS.iter().copied())
-        .find(|u| t.ends_with(u))
+    ["万元", "元"].into_iter().chain(COUNT_UNITS.iter().copied()).find(|u| t.ends_with(u))
 }
 
 fn strip_units(t: &str) -> (&str, Option<Unit>) {
@@ -170,10 +156,8 @@ fn strip_units(t: &str) -> (&str, Option<Unit>) {
 /// "行政规范性文件6233440" → ("行政规范性文件", "6233440"). Only a label of at
 /// least two CJK characters followed by a bare digit run qualifies.
 fn split_glued(t: &str) -> Option<(String, String)> {
-    let (body, unit) = ["万元", "元"]
-        .iter()
-        .find_map(|u| t.strip_suffix(u).map(|b| (b, *u)))
-        .unwrap_or((t, ""));
+    let (body, unit) =
+        ["万元", "元"].iter().find_map(|u| t.strip_suffix(u).map(|b| (b, *u))).unwrap_or((t, ""));
     let start = body
         .char_indices()
         .rev()
@@ -183,10 +167,7 @@ fn split_glued(t: &str) -> Option<(String, String)> {
     let (label, digits) = body.split_at(start);
     let digits = format!("{digits}{unit}");
     let cjk = label.chars().filter(|c| is_cjk(*c)).count();
-    let ends_in_label = label
-        .chars()
-        .last()
-        .is_some_and(|c| is_cjk(c) || "）)”\"".contains(c));
+    let ends_in_label = label.chars().last().is_some_and(|c| is_cjk(c) || "）)”\"".contains(c));
     if cjk >= 2 && ends_in_label && digits.chars().any(|c| c.is_ascii_digit()) {
         Some((label.trim().to_string(), digits.to_string()))
     } else {
@@ -272,22 +253,14 @@ pub fn parse_cell(raw: &str, kind: ColumnKind, header_unit: Option<Unit>) -> Cel
     CellValue {
         raw: raw.to_string(),
         value: Some(value),
-        status: if normalized || ocr {
-            Status::Normalized
-        } else {
-            Status::Read
-        },
+        status: if normalized || ocr { Status::Normalized } else { Status::Read },
         note,
     }
 }
 
 /// "12,345" and "1,234,567.5" are fine; "1,23" is not a thousands separator.
 fn thousands_ok(s: &str) -> bool {
-    let int = s
-        .split('.')
-        .next()
-        .unwrap_or("")
-        .trim_start_matches(['-', '+']);
+    let int = s.split('.').next().unwrap_or("").trim_start_matches(['-', '+']);
     let groups: Vec<&str> = int.split(',').collect();
     groups[0].len() <= 3 && !groups[0].is_empty() && groups[1..].iter().all(|g| g.len() == 3)
 }
@@ -338,10 +311,7 @@ mod tests {
     fn signed_and_amounts() {
         assert_eq!(num("-8", ColumnKind::Signed).as_deref(), Some("-8"));
         assert_eq!(num("+1036", ColumnKind::Signed).as_deref(), Some("1036"));
-        assert_eq!(
-            num("258.181269万元", ColumnKind::Amount).as_deref(),
-            Some("258.181269")
-        );
+        assert_eq!(num("258.181269万元", ColumnKind::Amount).as_deref(), Some("258.181269"));
         assert_eq!(num("251000元", ColumnKind::Amount).as_deref(), Some("25.1"));
         assert_eq!(
             parse_cell("251000", ColumnKind::Amount, Some(Unit::Yuan))
@@ -360,23 +330,16 @@ mod tests {
         assert_eq!(classify("0"), TokenClass::Value);
         assert_eq!(classify("C"), TokenClass::Value);
         assert_eq!(classify("JE"), TokenClass::Text);
-        assert_eq!(
-            classify("0 0 C"),
-            TokenClass::Values(vec!["0".into(), "0".into(), "C".into()])
-        );
+        assert_eq!(classify("0 0 C"), TokenClass::Values(vec!["0".into(), "0".into(), "C".into()]));
         assert_eq!(
             classify("行政规范性文件6233440"),
-            TokenClass::Glued {
-                label: "行政规范性文件".into(),
-                digits: "6233440".into()
-            }
+            TokenClass::Glued { label: "行政规范性文件".into(), digits: "6233440".into() }
         );
         assert_eq!(classify("1.属于国家秘密"), TokenClass::Text);
         assert_eq!(
             classify("政府集中采购35298.915296万元"),
             TokenClass::Glued {
-                label: "政府集中采购".into(),
-                digits: "35298.915296万元".into()
+                label: "政府集中采购".into(), digits: "35298.915296万元".into()
             }
         );
         assert_eq!(classify("第二十条第（五）项"), TokenClass::Text);
@@ -391,15 +354,9 @@ mod tests {
         );
         assert_eq!(
             classify("共收到申请 50"),
-            TokenClass::Labeled {
-                label: "共收到申请".into(),
-                values: vec!["50".into()]
-            }
+            TokenClass::Labeled { label: "共收到申请".into(), values: vec!["50".into()] }
         );
-        assert_eq!(
-            classify("政务微信公众号全年发布信息 1659 条"),
-            TokenClass::Text
-        );
+        assert_eq!(classify("政务微信公众号全年发布信息 1659 条"), TokenClass::Text);
         assert_eq!(classify("六、其他需要报告的事项 无"), TokenClass::Text);
     }
 }

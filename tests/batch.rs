@@ -15,18 +15,11 @@ use crate::util::{root, samples_with_truth, truth_path, xxgk, TempDir};
 fn good_inputs() -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
     for s in samples_with_truth(&root().join("samples/seeds")) {
-        out.push((
-            format!("seeds/{}", s.file_name().unwrap().to_string_lossy()),
-            s,
-        ));
+        out.push((format!("seeds/{}", s.file_name().unwrap().to_string_lossy()), s));
     }
     for s in samples_with_truth(&root().join("samples/text")) {
         let name = s.file_name().unwrap().to_string_lossy().to_string();
-        let sub = if name.contains("2019") {
-            "2019"
-        } else {
-            "2021/deeper"
-        };
+        let sub = if name.contains("2019") { "2019" } else { "2021/deeper" };
         out.push((format!("text/{sub}/{name}"), s));
     }
     out
@@ -89,10 +82,7 @@ fn mixed_tree(dir: &Path) -> Vec<String> {
 
 fn run(args: &[&str]) -> (Option<i32>, String) {
     let out = xxgk(args);
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).to_string(),
-    )
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).to_string())
 }
 
 /// Every file under `dir`, relative, with its bytes.
@@ -110,10 +100,7 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             } else if let Ok(bytes) = std::fs::read(&p) {
                 // A running batch may rename a temporary file between the
                 // listing and the read; such a file is simply not listed.
-                out.insert(
-                    p.strip_prefix(dir).unwrap().to_string_lossy().to_string(),
-                    bytes,
-                );
+                out.insert(p.strip_prefix(dir).unwrap().to_string_lossy().to_string(), bytes);
             }
         }
     }
@@ -140,11 +127,7 @@ fn csv_fields(line: &str) -> Vec<String> {
 }
 
 fn csv_lines(path: &Path) -> Vec<String> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
+    std::fs::read_to_string(path).unwrap().lines().map(str::to_string).collect()
 }
 
 #[test]
@@ -169,27 +152,19 @@ fn mixed_folder_gives_every_output_both_csvs_and_exit_2() {
         "misnamed/report.pdf".to_string(),
         root().join("samples/seeds/002_79f5161ec9abcde3.txt"),
     )]) {
-        let bytes = written
-            .get(&format!("{rel}.json"))
-            .unwrap_or_else(|| panic!("no output for {rel}"));
+        let bytes =
+            written.get(&format!("{rel}.json")).unwrap_or_else(|| panic!("no output for {rel}"));
         let got: Value = serde_json::from_slice(bytes).unwrap();
         let truth: Value =
             serde_json::from_str(&std::fs::read_to_string(truth_path(&sample)).unwrap()).unwrap();
-        assert_eq!(
-            got["source"]["path"],
-            tree.join(&rel).to_string_lossy().as_ref()
-        );
+        assert_eq!(got["source"]["path"], tree.join(&rel).to_string_lossy().as_ref());
         assert_eq!(got["source"]["kind"], "text");
         for key in ["edition", "year", "organization", "values"] {
             assert_eq!(got[key], truth[key], "{rel}: {key}");
         }
     }
     let jsons = written.keys().filter(|k| k.ends_with(".json")).count();
-    assert_eq!(
-        jsons,
-        good_inputs().len() + 1,
-        "no output for bad inputs or non-inputs"
-    );
+    assert_eq!(jsons, good_inputs().len() + 1, "no output for bad inputs or non-inputs");
     assert_eq!(
         written.len(),
         jsons + 2,
@@ -200,10 +175,7 @@ fn mixed_folder_gives_every_output_both_csvs_and_exit_2() {
     // summary.csv: the fixed header, then one row per input in walk order.
     let summary = csv_lines(&out.join("summary.csv"));
     let templates = xxgk::TemplateSet::builtin().unwrap();
-    let mut header: Vec<String> = xxgk::report::CSV_META
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut header: Vec<String> = xxgk::report::CSV_META.iter().map(|s| s.to_string()).collect();
     header.extend(templates.all_field_ids());
     assert_eq!(summary[0], header.join(","));
     for ed in ["2019", "2021"] {
@@ -216,14 +188,9 @@ fn mixed_folder_gives_every_output_both_csvs_and_exit_2() {
         header.contains(&"s2.fees.amount_wan".to_string())
             && header.contains(&"s2.procurement.amount_wan".to_string())
     );
-    let files_column: Vec<&str> = summary[1..]
-        .iter()
-        .map(|l| l.split(',').next().unwrap())
-        .collect();
-    assert_eq!(
-        files_column,
-        inputs.iter().map(String::as_str).collect::<Vec<_>>()
-    );
+    let files_column: Vec<&str> =
+        summary[1..].iter().map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(files_column, inputs.iter().map(String::as_str).collect::<Vec<_>>());
     for line in &summary[1..] {
         assert_eq!(csv_fields(line).len(), header.len(), "{line}");
     }
@@ -234,25 +201,16 @@ fn mixed_folder_gives_every_output_both_csvs_and_exit_2() {
     let mut expected_lines = Vec::new();
     for (rel, _, stage, message) in &bad {
         let path = tree.join(rel).to_string_lossy().to_string();
-        let quoted = if message.contains(',') {
-            format!("\"{message}\"")
-        } else {
-            message.clone()
-        };
+        let quoted = if message.contains(',') { format!("\"{message}\"") } else { message.clone() };
         expected_rows.push(format!("{path},{stage},{quoted}"));
         expected_lines.push(format!("xxgk: {path}: {message}"));
     }
     assert_eq!(csv_lines(&out.join("errors.csv")), expected_rows);
-    let error_lines: Vec<&str> = stderr
-        .lines()
-        .filter(|l| l.contains(tree.to_str().unwrap()))
-        .collect();
+    let error_lines: Vec<&str> =
+        stderr.lines().filter(|l| l.contains(tree.to_str().unwrap())).collect();
     assert_eq!(error_lines, expected_lines);
     let n = inputs.len();
-    assert!(
-        stderr.contains(&format!("xxgk: {n} inputs in ")),
-        "{stderr}"
-    );
+    assert!(stderr.contains(&format!("xxgk: {n} inputs in ")), "{stderr}");
     assert!(
         stderr.contains(&format!(
             "{} failed to read; {n} processed now, 0 already done (skipped)",
@@ -285,31 +243,15 @@ fn exit_code_is_0_when_all_hold_and_1_with_warnings() {
         .unwrap();
     }
     assert_eq!(
-        run(&[
-            "extract",
-            clean.to_str().unwrap(),
-            "-o",
-            tmp.0.join("o1").to_str().unwrap()
-        ])
-        .0,
+        run(&["extract", clean.to_str().unwrap(), "-o", tmp.0.join("o1").to_str().unwrap()]).0,
         Some(0)
     );
-    let (code, stderr) = run(&[
-        "extract",
-        warned.to_str().unwrap(),
-        "-o",
-        tmp.0.join("o2").to_str().unwrap(),
-    ]);
+    let (code, stderr) =
+        run(&["extract", warned.to_str().unwrap(), "-o", tmp.0.join("o2").to_str().unwrap()]);
     assert_eq!(code, Some(1), "{stderr}");
     // A resumed run reads its verdict back from the outputs.
     assert_eq!(
-        run(&[
-            "extract",
-            warned.to_str().unwrap(),
-            "-o",
-            tmp.0.join("o2").to_str().unwrap()
-        ])
-        .0,
+        run(&["extract", warned.to_str().unwrap(), "-o", tmp.0.join("o2").to_str().unwrap()]).0,
         Some(1)
     );
 }
@@ -340,19 +282,10 @@ fn outputs_are_identical_whatever_jobs_is() {
         results.push((code, lines, files(&out)));
     }
     assert_eq!(results[0].0, results[1].0);
-    assert_eq!(
-        results[0].1, results[1].1,
-        "per-file messages come in input order"
-    );
-    assert_eq!(
-        results[0].2.keys().collect::<Vec<_>>(),
-        results[1].2.keys().collect::<Vec<_>>()
-    );
+    assert_eq!(results[0].1, results[1].1, "per-file messages come in input order");
+    assert_eq!(results[0].2.keys().collect::<Vec<_>>(), results[1].2.keys().collect::<Vec<_>>());
     for (name, bytes) in &results[0].2 {
-        assert!(
-            results[1].2[name] == *bytes,
-            "{name} differs between --jobs 1 and --jobs 2"
-        );
+        assert!(results[1].2[name] == *bytes, "{name} differs between --jobs 1 and --jobs 2");
     }
 }
 
@@ -400,16 +333,9 @@ fn shards_partition_the_batch_and_their_summaries_concatenate() {
     all.sort();
     assert_eq!(rows, all);
     let jsons = |d: &Path| {
-        files(d)
-            .into_iter()
-            .filter(|(k, _)| k.ends_with(".json"))
-            .collect::<BTreeMap<_, _>>()
+        files(d).into_iter().filter(|(k, _)| k.ends_with(".json")).collect::<BTreeMap<_, _>>()
     };
-    assert_eq!(
-        jsons(&shared),
-        jsons(&whole),
-        "the shards' outputs together are the whole run's"
-    );
+    assert_eq!(jsons(&shared), jsons(&whole), "the shards' outputs together are the whole run's");
     assert_eq!(run(&["extract", tree.to_str().unwrap(), "--shard", "3/3"]).1.trim(), "error: invalid value '3/3' for '--shard <K/N>': --shard takes K/N with 0 <= K < N (e.g. 0/4 … 3/4), not \"3/3\"\n\nFor more information, try '--help'.".trim());
 }
 
@@ -438,11 +364,8 @@ fn a_file_over_the_time_limit_is_an_error_and_the_batch_goes_on() {
     let tree = tmp.0.join("in");
     std::fs::create_dir_all(&tree).unwrap();
     for s in ["000_9456aa479e8413ba", "001_3e818b739ce5200c"] {
-        std::fs::copy(
-            root().join(format!("samples/seeds/{s}.txt")),
-            tree.join(format!("{s}.txt")),
-        )
-        .unwrap();
+        std::fs::copy(root().join(format!("samples/seeds/{s}.txt")), tree.join(format!("{s}.txt")))
+            .unwrap();
     }
     // First in walk order, so the inputs after it show the batch goes on.
     let slow = tree.join("0-slow.txt");
@@ -482,23 +405,14 @@ fn a_file_over_the_time_limit_is_an_error_and_the_batch_goes_on() {
         ]
     );
     assert_eq!(
-        stderr
-            .lines()
-            .filter(|l| l.ends_with("its worker thread was abandoned"))
-            .count(),
+        stderr.lines().filter(|l| l.ends_with("its worker thread was abandoned")).count(),
         1,
         "{stderr}"
     );
-    let jsons: Vec<String> = files(&out)
-        .into_keys()
-        .filter(|k| k.ends_with(".json"))
-        .collect();
+    let jsons: Vec<String> = files(&out).into_keys().filter(|k| k.ends_with(".json")).collect();
     assert_eq!(
         jsons,
-        [
-            "000_9456aa479e8413ba.txt.json",
-            "001_3e818b739ce5200c.txt.json"
-        ],
+        ["000_9456aa479e8413ba.txt.json", "001_3e818b739ce5200c.txt.json"],
         "the inputs after it were done; the abandoned one wrote nothing"
     );
 }
@@ -520,12 +434,7 @@ fn mtimes(out: &Path) -> BTreeMap<String, SystemTime> {
     files(out)
         .keys()
         .filter(|k| k.ends_with(".json"))
-        .map(|k| {
-            (
-                k.clone(),
-                std::fs::metadata(out.join(k)).unwrap().modified().unwrap(),
-            )
-        })
+        .map(|k| (k.clone(), std::fs::metadata(out.join(k)).unwrap().modified().unwrap()))
         .collect()
 }
 
@@ -540,20 +449,9 @@ fn killed_batch_leaves_whole_outputs_and_resumes_without_redoing() {
     for i in 0..300 {
         let dir = tree.join(format!("part{}", i / 50));
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::copy(
-            &samples[i % samples.len()],
-            dir.join(format!("r{i:03}.txt")),
-        )
-        .unwrap();
+        std::fs::copy(&samples[i % samples.len()], dir.join(format!("r{i:03}.txt"))).unwrap();
     }
-    let args = [
-        "extract",
-        tree.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--jobs",
-        "1",
-    ];
+    let args = ["extract", tree.to_str().unwrap(), "-o", out.to_str().unwrap(), "--jobs", "1"];
     let mut child = Command::new(env!("CARGO_BIN_EXE_xxgk"))
         .args(args)
         .stdout(Stdio::null())
@@ -568,33 +466,19 @@ fn killed_batch_leaves_whole_outputs_and_resumes_without_redoing() {
     child.kill().unwrap(); // SIGKILL on Unix
     child.wait().unwrap();
     let before = mtimes(&out);
-    assert!(
-        before.len() < 300,
-        "killed too late to test anything ({} done)",
-        before.len()
-    );
+    assert!(before.len() < 300, "killed too late to test anything ({} done)", before.len());
     for name in before.keys() {
         serde_json::from_slice::<Value>(&std::fs::read(out.join(name)).unwrap())
             .unwrap_or_else(|e| panic!("{name} is not whole: {e}"));
     }
-    assert!(
-        !out.join("summary.csv").exists(),
-        "the CSVs are written at the end"
-    );
+    assert!(!out.join("summary.csv").exists(), "the CSVs are written at the end");
     // Only whole outputs and, possibly, hidden temporary files.
     assert!(files(&out).keys().all(|k| k.ends_with(".json")
-        || Path::new(k)
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .starts_with('.')));
+        || Path::new(k).file_name().unwrap().to_string_lossy().starts_with('.')));
 
     let (code, stderr) = run(&[&args[..], &["--verbose"]].concat());
     assert!(code == Some(0) || code == Some(1), "{stderr}");
-    let skipped = stderr
-        .lines()
-        .filter(|l| l.ends_with(": already done, skipped"))
-        .count();
+    let skipped = stderr.lines().filter(|l| l.ends_with(": already done, skipped")).count();
     assert_eq!(skipped, before.len(), "{stderr}");
     assert!(
         stderr.contains("300 inputs in ")
@@ -611,11 +495,7 @@ fn killed_batch_leaves_whole_outputs_and_resumes_without_redoing() {
         assert_eq!(after[name], *t, "{name} was redone");
     }
     let all = files(&out);
-    assert_eq!(
-        all.len(),
-        302,
-        "300 JSONs and 2 CSVs, no leftover temporary file"
-    );
+    assert_eq!(all.len(), 302, "300 JSONs and 2 CSVs, no leftover temporary file");
     for (name, bytes) in all.iter().filter(|(k, _)| k.ends_with(".json")) {
         serde_json::from_slice::<Value>(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
     }
@@ -623,10 +503,7 @@ fn killed_batch_leaves_whole_outputs_and_resumes_without_redoing() {
 
     // --force redoes everything.
     let (_, stderr) = run(&[&args[..], &["--force"]].concat());
-    assert!(
-        stderr.contains("300 processed now, 0 already done (skipped)"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("300 processed now, 0 already done (skipped)"), "{stderr}");
 }
 
 /// Resuming is by content: an input whose bytes changed since its output
@@ -637,40 +514,22 @@ fn changed_input_is_redone_unchanged_is_skipped() {
     let tree = tmp.0.join("in");
     std::fs::create_dir_all(&tree).unwrap();
     for s in ["000_9456aa479e8413ba", "001_3e818b739ce5200c"] {
-        std::fs::copy(
-            root().join(format!("samples/seeds/{s}.txt")),
-            tree.join(format!("{s}.txt")),
-        )
-        .unwrap();
+        std::fs::copy(root().join(format!("samples/seeds/{s}.txt")), tree.join(format!("{s}.txt")))
+            .unwrap();
     }
     let out = tmp.0.join("out");
-    let args = [
-        "extract",
-        tree.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-        "--verbose",
-    ];
+    let args = ["extract", tree.to_str().unwrap(), "-o", out.to_str().unwrap(), "--verbose"];
     run(&args);
     let changed = tree.join("001_3e818b739ce5200c.txt");
     let mut text = std::fs::read_to_string(&changed).unwrap();
     text.push_str("\n附：本报告由办公室编制。\n");
     std::fs::write(&changed, text).unwrap();
     let (_, stderr) = run(&args);
-    assert!(
-        stderr.contains("1 processed now, 1 already done (skipped)"),
-        "{stderr}"
-    );
-    assert!(
-        stderr.contains("000_9456aa479e8413ba.txt: already done, skipped"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("1 processed now, 1 already done (skipped)"), "{stderr}");
+    assert!(stderr.contains("000_9456aa479e8413ba.txt: already done, skipped"), "{stderr}");
     let v: Value =
         serde_json::from_slice(&std::fs::read(out.join("001_3e818b739ce5200c.txt.json")).unwrap())
             .unwrap();
     assert_eq!(v["source"]["sha256"].as_str().unwrap().len(), 64);
-    assert_eq!(
-        v["source"]["bytes"],
-        std::fs::metadata(&changed).unwrap().len()
-    );
+    assert_eq!(v["source"]["bytes"], std::fs::metadata(&changed).unwrap().len());
 }

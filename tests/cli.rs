@@ -49,10 +49,7 @@ fn bad_inputs_give_one_line_each_and_the_batch_goes_on() {
         p.to_string_lossy().to_string()
     };
     let empty = write("empty.txt", b"");
-    let binary = write(
-        "binary.txt",
-        &[0u8, 159, 146, 150, 1, 2, 3, 255, 254, 0, 0, 7],
-    );
+    let binary = write("binary.txt", &[0u8, 159, 146, 150, 1, 2, 3, 255, 254, 0, 0, 7]);
     let english = write(
         "english.txt",
         b"Annual report of the city council. Nothing here is Chinese at all.\n",
@@ -97,18 +94,9 @@ fn output_file_is_written_whole() {
         "-o",
         target.to_str().unwrap(),
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
     assert_eq!(v["organization"], "峡口镇");
-    assert_eq!(
-        std::fs::read_dir(&dir.0).unwrap().count(),
-        1,
-        "no temporary file left behind"
-    );
+    assert_eq!(std::fs::read_dir(&dir.0).unwrap().count(), 1, "no temporary file left behind");
 }

@@ -112,12 +112,8 @@ fn session(seed: u64, deadline: Instant) -> [Tally; 3] {
         let which = (i % 3) as usize;
         i += 1;
         let input: Vec<u8> = match which {
-            0 => text_a
-                .new_tree(&mut runner)
-                .map(|t| t.current().into_bytes()),
-            1 => text_b
-                .new_tree(&mut runner)
-                .map(|t| t.current().into_bytes()),
+            0 => text_a.new_tree(&mut runner).map(|t| t.current().into_bytes()),
+            1 => text_b.new_tree(&mut runner).map(|t| t.current().into_bytes()),
             _ => bytes.new_tree(&mut runner).map(|t| t.current()),
         }
         .expect("generators do not reject");
@@ -150,20 +146,15 @@ fn session(seed: u64, deadline: Instant) -> [Tally; 3] {
 }
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 #[test]
 #[ignore = "long; run by scripts/fuzz"]
 fn fuzz_text_reader() {
     let secs: u64 = env_or("XXGK_FUZZ_SECS", 600);
-    let threads: usize = env_or(
-        "XXGK_FUZZ_THREADS",
-        std::thread::available_parallelism().map_or(1, |n| n.get()),
-    );
+    let threads: usize =
+        env_or("XXGK_FUZZ_THREADS", std::thread::available_parallelism().map_or(1, |n| n.get()));
     let clock = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64);
@@ -181,16 +172,9 @@ fn fuzz_text_reader() {
     println!("fuzz text reader: seed {seed} (threads use seed+0..{threads}), {secs} s, {threads} threads");
     let mut total = (0u64, 0usize);
     let mut crashes = Vec::new();
-    for (k, name) in ["random_text", "mutated_sample", "raw_bytes"]
-        .iter()
-        .enumerate()
-    {
+    for (k, name) in ["random_text", "mutated_sample", "raw_bytes"].iter().enumerate() {
         let executions: u64 = per_thread.iter().map(|t| t[k].executions).sum();
-        let slowest = per_thread
-            .iter()
-            .map(|t| t[k].slowest)
-            .max()
-            .unwrap_or_default();
+        let slowest = per_thread.iter().map(|t| t[k].slowest).max().unwrap_or_default();
         let found: Vec<&String> = per_thread.iter().flat_map(|t| &t[k].crashes).collect();
         println!(
             "  {name}: {executions} executions, {} crashes, slowest case {:.1} ms",
@@ -202,11 +186,7 @@ fn fuzz_text_reader() {
         crashes.extend(found.into_iter().cloned());
     }
     println!("fuzz total: {} executions, {} crashes", total.0, total.1);
-    assert!(
-        crashes.is_empty(),
-        "crashes (inputs saved):\n{}",
-        crashes.join("\n")
-    );
+    assert!(crashes.is_empty(), "crashes (inputs saved):\n{}", crashes.join("\n"));
 }
 
 /// Byte edits of a real file: the damage archives show (bit rot, truncated
@@ -262,13 +242,8 @@ fn apply(mut bytes: Vec<u8>, edits: &[FileEdit]) -> Vec<u8> {
 /// Sample files of one kind (by content), good and broken, for mutation.
 fn files_of_kind(kind: &str) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
-    for dir in [
-        "samples/pdf",
-        "samples/scanned",
-        "samples/broken",
-        "samples/html",
-        "samples/docx",
-    ] {
+    for dir in ["samples/pdf", "samples/scanned", "samples/broken", "samples/html", "samples/docx"]
+    {
         let Ok(rd) = std::fs::read_dir(crate::util::root().join(dir)) else {
             continue;
         };
@@ -297,10 +272,8 @@ fn files_of_kind(kind: &str) -> Vec<(String, Vec<u8>)> {
 fn fuzz_file_reader() {
     let kind: String = env_or("XXGK_FUZZ_KIND", "pdf".to_string());
     let secs: u64 = env_or("XXGK_FUZZ_SECS", 600);
-    let threads: usize = env_or(
-        "XXGK_FUZZ_THREADS",
-        std::thread::available_parallelism().map_or(1, |n| n.get()),
-    );
+    let threads: usize =
+        env_or("XXGK_FUZZ_THREADS", std::thread::available_parallelism().map_or(1, |n| n.get()));
     let clock = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64);
@@ -334,8 +307,7 @@ fn fuzz_file_reader() {
                         t.executions += 1;
                         if let Err(DocumentError::Panic(m)) = result {
                             let n = t.crashes.len();
-                            t.crashes
-                                .push(save(kind, seed.wrapping_add(k), n, &input, &m));
+                            t.crashes.push(save(kind, seed.wrapping_add(k), n, &input, &m));
                         }
                     }
                     t
@@ -362,10 +334,6 @@ fn fuzz_file_reader() {
     assert!(
         crashes.is_empty(),
         "crashes (inputs saved):\n{}",
-        crashes
-            .iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join("\n")
+        crashes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n")
     );
 }

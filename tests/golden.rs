@@ -31,16 +31,10 @@ pub(crate) fn check_dir(sub: &str, minimum: usize) {
             serde_json::from_str(&std::fs::read_to_string(truth_path(sample)).unwrap()).unwrap();
         for key in ["edition", "year", "organization"] {
             if got[key] != truth[key] {
-                failures.push(format!(
-                    "{name}: {key}: got {}, truth {}",
-                    got[key], truth[key]
-                ));
+                failures.push(format!("{name}: {key}: got {}, truth {}", got[key], truth[key]));
             }
         }
-        let (g, t) = (
-            got["values"].as_object().unwrap(),
-            truth["values"].as_object().unwrap(),
-        );
+        let (g, t) = (got["values"].as_object().unwrap(), truth["values"].as_object().unwrap());
         let got_keys: Vec<&String> = g.keys().collect();
         let truth_keys: Vec<&String> = t.keys().collect();
         if got_keys != truth_keys {
@@ -59,12 +53,7 @@ pub(crate) fn check_dir(sub: &str, minimum: usize) {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} mismatches:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }
 
 #[test]
@@ -136,12 +125,6 @@ fn a_row_with_extra_numbers_is_null_with_a_warning() {
     let templates = xxgk::TemplateSet::builtin().unwrap();
     let report = xxgk::extract_str(text, "extra.txt", &templates).unwrap();
     assert_eq!(report.value("s2.rules.made"), None);
-    assert_eq!(
-        report
-            .value("s2.normative.total")
-            .map(|v| v.to_string())
-            .as_deref(),
-        Some("7")
-    );
+    assert_eq!(report.value("s2.normative.total").map(|v| v.to_string()).as_deref(), Some("7"));
     assert!(report.warnings.iter().any(|w| w.code == "extra-numbers" && w.message == "s2.rules: 4 numbers for 3 columns (a subtotal column or a merged row?); left null"));
 }

@@ -63,16 +63,11 @@ fn broken_markup_gives_one_line_each() {
 #[test]
 fn markup_samples_are_small() {
     for dir in ["html", "docx", "broken"] {
-        for entry in std::fs::read_dir(root().join("samples").join(dir))
-            .expect("samples dir")
-            .flatten()
+        for entry in
+            std::fs::read_dir(root().join("samples").join(dir)).expect("samples dir").flatten()
         {
             let size = entry.metadata().expect("metadata").len();
-            assert!(
-                size < 300 * 1024,
-                "{}: {size} bytes",
-                entry.path().display()
-            );
+            assert!(size < 300 * 1024, "{}: {size} bytes", entry.path().display());
         }
     }
 }
@@ -158,11 +153,7 @@ fn apply(bytes: &[u8], edits: &[Edit]) -> Vec<u8> {
 fn docx_with(xml: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    w.start_file(
-        "word/document.xml",
-        zip::write::SimpleFileOptions::default(),
-    )
-    .expect("start");
+    w.start_file("word/document.xml", zip::write::SimpleFileOptions::default()).expect("start");
     w.write_all(xml).expect("write");
     w.finish().expect("finish").into_inner()
 }
@@ -172,10 +163,7 @@ fn document_xml(path: &str) -> Vec<u8> {
     let bytes = std::fs::read(root().join(path)).expect("sample");
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("zip");
     let mut xml = Vec::new();
-    zip.by_name("word/document.xml")
-        .expect("part")
-        .read_to_end(&mut xml)
-        .expect("read");
+    zip.by_name("word/document.xml").expect("part").read_to_end(&mut xml).expect("read");
     xml
 }
 

@@ -5,11 +5,7 @@ use crate::util::{root, xxgk, TempDir};
 #[test]
 fn models_check_passes_on_the_shipped_models() {
     let out = xxgk(&["models", "check", "models"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         stdout,
@@ -30,11 +26,7 @@ fn models_check_names_the_file_and_the_problem() {
             .unwrap();
         }
     }
-    std::fs::copy(
-        root().join("models/sections.toml"),
-        dir.0.join("sections.toml"),
-    )
-    .unwrap();
+    std::fs::copy(root().join("models/sections.toml"), dir.0.join("sections.toml")).unwrap();
     let s4 = dir.0.join("2021/s4.toml");
     let text = std::fs::read_to_string(&s4).unwrap().replace(
         "rhs = [\"upheld\", \"corrected\", \"other\", \"pending\"]",

@@ -40,10 +40,7 @@ fn values_are_located_by_page_box() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("xxgk prints JSON");
     let loc = &v["cells"]["s3.new.total"]["location"];
     assert!(loc["page"].as_u64().is_some_and(|p| p >= 1), "{loc}");
-    let (x0, x1) = (
-        loc["box"][0].as_f64().unwrap_or(0.0),
-        loc["box"][2].as_f64().unwrap_or(0.0),
-    );
+    let (x0, x1) = (loc["box"][0].as_f64().unwrap_or(0.0), loc["box"][2].as_f64().unwrap_or(0.0));
     // 总计 is the last column: its box is at the right of the page.
     assert!(x0 > 400.0 && x1 > x0 && x1 < 560.0, "{loc}");
 }
@@ -66,36 +63,25 @@ fn broken_pdfs_give_one_line_each() {
         #[cfg(not(feature = "ocr"))]
         ("image_only.pdf", "the PDF has no text layer (its pages are scanned images); OCR is needed, which is not supported yet"),
     ];
-    let files: Vec<String> = cases
-        .iter()
-        .map(|(f, _)| format!("samples/broken/{f}"))
-        .collect();
+    let files: Vec<String> = cases.iter().map(|(f, _)| format!("samples/broken/{f}")).collect();
     let mut args = vec!["extract", "--format", "csv"];
     args.extend(files.iter().map(String::as_str));
     let out = xxgk(&args);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr).to_string();
-    let expected: Vec<String> = cases
-        .iter()
-        .zip(&files)
-        .map(|((_, m), f)| format!("xxgk: {f}: {m}"))
-        .collect();
+    let expected: Vec<String> =
+        cases.iter().zip(&files).map(|((_, m), f)| format!("xxgk: {f}: {m}")).collect();
     assert_eq!(stderr.lines().collect::<Vec<_>>(), expected);
 }
 
 #[test]
 fn pdf_samples_are_small() {
     for dir in ["pdf", "broken"] {
-        for entry in std::fs::read_dir(root().join("samples").join(dir))
-            .expect("samples dir")
-            .flatten()
+        for entry in
+            std::fs::read_dir(root().join("samples").join(dir)).expect("samples dir").flatten()
         {
             let size = entry.metadata().expect("metadata").len();
-            assert!(
-                size < 300 * 1024,
-                "{}: {size} bytes",
-                entry.path().display()
-            );
+            assert!(size < 300 * 1024, "{}: {size} bytes", entry.path().display());
         }
     }
 }
@@ -122,9 +108,7 @@ fn undecodable_unembedded_font_gives_no_report() {
         "no Chinese text found: this does not look like a government information-disclosure report",
     ];
     assert!(
-        reasons
-            .iter()
-            .any(|r| stderr == format!("xxgk: {}: {r}\n", path.display())),
+        reasons.iter().any(|r| stderr == format!("xxgk: {}: {r}\n", path.display())),
         "{stderr}"
     );
 }

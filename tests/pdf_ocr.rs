@@ -53,9 +53,7 @@ fn undecodable_pages_are_read_by_ocr_with_their_page() {
     let mut pages: BTreeMap<(String, u64), usize> = BTreeMap::new();
     for (id, cell) in got["cells"].as_object().unwrap() {
         if let Some(page) = cell["location"]["page"].as_u64() {
-            *pages
-                .entry((id.split('.').next().unwrap().to_string(), page))
-                .or_default() += 1;
+            *pages.entry((id.split('.').next().unwrap().to_string(), page)).or_default() += 1;
         }
     }
     let tables: Vec<(String, u64)> = pages.keys().cloned().collect();
@@ -107,14 +105,7 @@ fn without_pdftoppm_the_pages_are_named() {
     std::fs::write(&identity, edited).expect("write");
     let identity = identity.to_string_lossy().to_string();
     let out = xxgk_without_pdftoppm(
-        &[
-            "extract",
-            "--format",
-            "csv",
-            MIXED,
-            &identity,
-            "samples/pdf/pdf_05_gbk_2021.pdf",
-        ],
+        &["extract", "--format", "csv", MIXED, &identity, "samples/pdf/pdf_05_gbk_2021.pdf"],
         &dir,
     );
     assert_eq!(out.status.code(), Some(2));
@@ -123,19 +114,10 @@ fn without_pdftoppm_the_pages_are_named() {
         format!("xxgk: {MIXED}: pages 4, 5 need OCR ({why}), which needs pdftoppm to render them: install poppler-utils"),
         format!("xxgk: {identity}: pages 1, 2, 3, 4, 5 need OCR ({why}), which needs pdftoppm to render them: install poppler-utils"),
     ];
-    assert_eq!(
-        String::from_utf8_lossy(&out.stderr)
-            .lines()
-            .collect::<Vec<_>>(),
-        expected
-    );
+    assert_eq!(String::from_utf8_lossy(&out.stderr).lines().collect::<Vec<_>>(), expected);
     // The text PDF beside them is read all the same.
     let csv = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        csv.lines()
-            .any(|l| l.starts_with("samples/pdf/pdf_05_gbk_2021.pdf,")),
-        "{csv}"
-    );
+    assert!(csv.lines().any(|l| l.starts_with("samples/pdf/pdf_05_gbk_2021.pdf,")), "{csv}");
 }
 
 const JPX: &str = "samples/scanned/scan_42_jpx_2021.pdf";
@@ -152,12 +134,7 @@ fn jpx_and_jbig2_pages_are_rendered_and_exact() {
             &root().join(pdf.replace(".pdf", ".truth.json")),
             &[root().join(pdf)],
         );
-        assert!(
-            o.wrong.is_empty(),
-            "{pdf}: {} wrong:\n{}",
-            o.wrong.len(),
-            o.wrong.join("\n")
-        );
+        assert!(o.wrong.is_empty(), "{pdf}: {} wrong:\n{}", o.wrong.len(), o.wrong.join("\n"));
         assert!(o.organization.is_empty(), "{}", o.organization.join("\n"));
     }
 }
@@ -170,12 +147,7 @@ fn jpx_and_jbig2_without_pdftoppm_are_one_clear_line() {
         let out = xxgk_without_pdftoppm(&["extract", pdf], &dir);
         assert_eq!(out.status.code(), Some(2));
         let expected = format!("xxgk: {pdf}: pages 1, 2, 3 need OCR (a {filter} image, which xxgk does not decode itself), which needs pdftoppm to render them: install poppler-utils");
-        assert_eq!(
-            String::from_utf8_lossy(&out.stderr)
-                .lines()
-                .collect::<Vec<_>>(),
-            [expected]
-        );
+        assert_eq!(String::from_utf8_lossy(&out.stderr).lines().collect::<Vec<_>>(), [expected]);
         assert!(out.stdout.is_empty());
     }
 }

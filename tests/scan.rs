@@ -46,10 +46,7 @@ fn reports(dpi: u64, borderless: bool) -> Vec<(PathBuf, Vec<PathBuf>)> {
         {
             continue;
         }
-        let stem = truth
-            .to_string_lossy()
-            .trim_end_matches(".truth.json")
-            .to_string();
+        let stem = truth.to_string_lossy().trim_end_matches(".truth.json").to_string();
         let pdf = PathBuf::from(format!("{stem}.pdf"));
         let inputs: Vec<PathBuf> = if pdf.exists() {
             vec![pdf]
@@ -84,35 +81,17 @@ pub fn check(truth: &Path, inputs: &[PathBuf]) -> Outcome {
         .unwrap()
         .iter()
         .filter(|c| c["status"] == "failed")
-        .flat_map(|c| {
-            c["lhs"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .chain(c["rhs"].as_array().unwrap())
-        })
+        .flat_map(|c| c["lhs"].as_array().unwrap().iter().chain(c["rhs"].as_array().unwrap()))
         .filter_map(Value::as_str)
         .collect();
-    let warned: Vec<&str> = got["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|w| w["field"].as_str())
-        .collect();
-    let mut o = Outcome {
-        fields: 0,
-        wrong: Vec::new(),
-        silent: Vec::new(),
-        organization: Vec::new(),
-    };
+    let warned: Vec<&str> =
+        got["warnings"].as_array().unwrap().iter().filter_map(|w| w["field"].as_str()).collect();
+    let mut o =
+        Outcome { fields: 0, wrong: Vec::new(), silent: Vec::new(), organization: Vec::new() };
     // The organization and year come from the title, which no rule checks:
     // a wrong one must carry a warning that starts with its name.
-    let messages: Vec<&str> = got["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|w| w["message"].as_str())
-        .collect();
+    let messages: Vec<&str> =
+        got["warnings"].as_array().unwrap().iter().filter_map(|w| w["message"].as_str()).collect();
     for key in ["organization", "year"] {
         if got[key] != t[key] {
             let line = format!("{name}: {key} {}, truth {}", got[key], t[key]);
@@ -147,12 +126,8 @@ fn run(dpi: u64) -> Outcome {
 }
 
 fn run_on(dpi: u64, borderless: bool) -> Outcome {
-    let mut all = Outcome {
-        fields: 0,
-        wrong: Vec::new(),
-        silent: Vec::new(),
-        organization: Vec::new(),
-    };
+    let mut all =
+        Outcome { fields: 0, wrong: Vec::new(), silent: Vec::new(), organization: Vec::new() };
     let reports = reports(dpi, borderless);
     assert!(!reports.is_empty(), "no {dpi} dpi samples");
     for (truth, inputs) in &reports {
@@ -188,11 +163,7 @@ fn right_or_flagged(o: &Outcome, what: &str) {
         o.fields,
         o.wrong.join("\n")
     );
-    assert!(
-        o.silent.is_empty(),
-        "{what}, silent errors:\n{}",
-        o.silent.join("\n")
-    );
+    assert!(o.silent.is_empty(), "{what}, silent errors:\n{}", o.silent.join("\n"));
 }
 
 /// Lightly degraded 300 dpi scans: every field exact, and the organization
@@ -200,12 +171,7 @@ fn right_or_flagged(o: &Outcome, what: &str) {
 #[test]
 fn scans_at_300_dpi_are_exact() {
     let o = run(300);
-    assert!(
-        o.wrong.is_empty(),
-        "{} wrong:\n{}",
-        o.wrong.len(),
-        o.wrong.join("\n")
-    );
+    assert!(o.wrong.is_empty(), "{} wrong:\n{}", o.wrong.len(), o.wrong.join("\n"));
     assert!(o.organization.is_empty(), "{}", o.organization.join("\n"));
 }
 
@@ -221,11 +187,7 @@ fn scans_at_200_dpi_are_right_or_flagged() {
 #[test]
 fn scans_at_150_dpi_are_measured() {
     let o = run(150);
-    assert!(
-        o.silent.is_empty(),
-        "silent errors:\n{}",
-        o.silent.join("\n")
-    );
+    assert!(o.silent.is_empty(), "silent errors:\n{}", o.silent.join("\n"));
 }
 
 /// Scans reduced to 100 dpi for the web (degraded 200 dpi pages resampled):
@@ -272,17 +234,10 @@ fn borderless_scans_use_the_fallback_and_stay_flagged() {
 #[test]
 fn scan_samples_are_small() {
     let mut checked = 0;
-    for e in std::fs::read_dir(root().join("samples/scanned"))
-        .unwrap()
-        .flatten()
-    {
+    for e in std::fs::read_dir(root().join("samples/scanned")).unwrap().flatten() {
         let p = e.path();
         if p.extension().is_some_and(|x| x == "jpg" || x == "pdf") {
-            assert!(
-                e.metadata().unwrap().len() < 300 * 1024,
-                "{} is over 300 KB",
-                p.display()
-            );
+            assert!(e.metadata().unwrap().len() < 300 * 1024, "{} is over 300 KB", p.display());
             checked += 1;
         }
     }
@@ -298,11 +253,7 @@ fn decompression_bomb_is_refused() {
     let mut png = image::RgbImage::new(1, 1);
     png.put_pixel(0, 0, image::Rgb([255, 255, 255]));
     let mut bytes = Vec::new();
-    png.write_to(
-        &mut std::io::Cursor::new(&mut bytes),
-        image::ImageFormat::Png,
-    )
-    .unwrap();
+    png.write_to(&mut std::io::Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
     // Patch the IHDR size (bytes 16..24) and its CRC (29..33).
     bytes[16..20].copy_from_slice(&30000u32.to_be_bytes());
     bytes[20..24].copy_from_slice(&30000u32.to_be_bytes());
@@ -331,19 +282,10 @@ fn page_directory_and_debug_overlays() {
         .unwrap();
     }
     let debug = dir.0.join("debug");
-    let out = xxgk(&[
-        "extract",
-        "--debug-dir",
-        debug.to_str().unwrap(),
-        pages.to_str().unwrap(),
-    ]);
+    let out = xxgk(&["extract", "--debug-dir", debug.to_str().unwrap(), pages.to_str().unwrap()]);
     let got: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
-    assert_eq!(
-        got.as_array().map(Vec::len),
-        Some(1),
-        "one report from three pages"
-    );
+    assert_eq!(got.as_array().map(Vec::len), Some(1), "one report from three pages");
     assert_eq!(got[0]["values"]["s3.total.total"], 161);
     let written: Vec<String> = std::fs::read_dir(&debug)
         .unwrap()
@@ -358,11 +300,7 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         c ^= b as u32;
         for _ in 0..8 {
-            c = if c & 1 == 1 {
-                0xEDB8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
+            c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
         }
     }
     !c
@@ -411,10 +349,7 @@ fn broken_images_fail_cleanly() {
 fn a_bold_title_is_not_taken_for_a_table() {
     let out = xxgk(&[
         "extract",
-        root()
-            .join("samples/scanned/scan_33_200_2021.p1.jpg")
-            .to_str()
-            .unwrap(),
+        root().join("samples/scanned/scan_33_200_2021.p1.jpg").to_str().unwrap(),
     ]);
     let got: Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
@@ -440,12 +375,6 @@ fn a_default_density_is_not_taken_for_the_scan() {
         std::fs::write(&page, jpeg).unwrap();
         inputs.push(page);
     }
-    let o = check(
-        &PathBuf::from(format!("{}.truth.json", stem.display())),
-        &inputs,
-    );
-    assert_eq!(
-        (o.wrong, o.organization),
-        (Vec::<String>::new(), Vec::<String>::new())
-    );
+    let o = check(&PathBuf::from(format!("{}.truth.json", stem.display())), &inputs);
+    assert_eq!((o.wrong, o.organization), (Vec::<String>::new(), Vec::<String>::new()));
 }

@@ -11,10 +11,7 @@ use crate::util::root;
 
 fn extract_with_threads(threads: &str, inputs: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_xxgk"));
-    cmd.current_dir(root())
-        .env("RAYON_NUM_THREADS", threads)
-        .arg("extract")
-        .args(inputs);
+    cmd.current_dir(root()).env("RAYON_NUM_THREADS", threads).arg("extract").args(inputs);
     cmd.output().expect("xxgk runs")
 }
 
@@ -28,9 +25,7 @@ fn report_of(inputs: &[&str]) -> Value {
 /// The report JSON of the three page images of sample `stem` under
 /// samples/scanned/.
 fn sample_report(stem: &str) -> Value {
-    let pages: Vec<String> = (1..=3)
-        .map(|k| format!("samples/scanned/{stem}.p{k}.jpg"))
-        .collect();
+    let pages: Vec<String> = (1..=3).map(|k| format!("samples/scanned/{stem}.p{k}.jpg")).collect();
     report_of(&pages.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
@@ -46,17 +41,9 @@ fn pages_read_in_parallel_give_the_same_bytes() {
     let one = extract_with_threads("1", &pages);
     let three = extract_with_threads("3", &pages);
     // Exit 1: read, with findings (low-confidence cells); 2 would be a failure.
-    assert_eq!(
-        one.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&one.stderr)
-    );
+    assert_eq!(one.status.code(), Some(1), "{}", String::from_utf8_lossy(&one.stderr));
     assert_eq!(three.status.code(), Some(1));
-    assert!(
-        one.stdout == three.stdout,
-        "output differs between 1 and 3 threads"
-    );
+    assert!(one.stdout == three.stdout, "output differs between 1 and 3 threads");
 }
 
 /// Every page of this PDF is rendered and OCR'd (its fonts lost their
@@ -67,10 +54,7 @@ fn pages_read_in_parallel_give_the_same_bytes() {
 #[test]
 fn title_of_an_ocr_report_is_read_whole() {
     let got = report_of(&["samples/scanned/scan_39_notounicode_2021.pdf"]);
-    assert_eq!(
-        got["title"],
-        "厦门市思明区市场监督管理局2023年政府信息公开工作年度报告"
-    );
+    assert_eq!(got["title"], "厦门市思明区市场监督管理局2023年政府信息公开工作年度报告");
     assert_eq!(got["organization"], "厦门市思明区市场监督管理局");
     assert_eq!(got["year"], 2023);
 }
@@ -96,12 +80,8 @@ fn a_misread_cell_is_corrected_by_the_rules() {
         .collect();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert_eq!(warnings[0]["message"], "s3.partial.nonprofit: OCR read \"1\"; \"11\" is the only other reading that makes every rule hold, so it was taken");
-    let not_ok: Vec<&Value> = got["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["status"] != "ok")
-        .collect();
+    let not_ok: Vec<&Value> =
+        got["checks"].as_array().unwrap().iter().filter(|c| c["status"] != "ok").collect();
     assert!(not_ok.is_empty(), "{not_ok:?}");
 }
 
@@ -126,10 +106,7 @@ fn a_page_with_a_ruled_and_an_unruled_table_reads_both() {
         .output()
         .expect("xxgk runs");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains("time per input kind: image 1 × "),
-        "{stderr}"
-    );
+    assert!(stderr.contains("time per input kind: image 1 × "), "{stderr}");
     let got: Value = serde_json::from_slice(
         &std::fs::read(dir.0.join("scan_45_200_2021_mixed.json")).expect("json"),
     )
@@ -151,10 +128,7 @@ fn a_page_with_a_ruled_and_an_unruled_table_reads_both() {
         .filter_map(|w| w["message"].as_str())
         .collect();
     assert_eq!(unruled.len(), 1, "{unruled:?}");
-    assert!(
-        unruled[0].starts_with("page 2: a table has no ruling lines"),
-        "{unruled:?}"
-    );
+    assert!(unruled[0].starts_with("page 2: a table has no ruling lines"), "{unruled:?}");
 }
 
 /// A colour scan with a red seal over the tables' right columns on every
@@ -181,11 +155,8 @@ fn cells_under_a_seal_are_read_and_named() {
         );
     }
     // A value under the seal that no rule confirms is below 0.6.
-    let low: Vec<&str> = sealed
-        .iter()
-        .copied()
-        .filter(|m| m.contains("no rule confirms"))
-        .collect();
+    let low: Vec<&str> =
+        sealed.iter().copied().filter(|m| m.contains("no rule confirms")).collect();
     assert!(low.iter().all(|m| m.contains("low confidence")), "{low:?}");
 }
 
@@ -202,12 +173,8 @@ fn a_red_title_is_read_and_the_seal_beside_it_dropped() {
         title.starts_with("厦门市思明区") && title.ends_with("2020年政府信息公开工作年度报告"),
         "{title}"
     );
-    let codes: Vec<&str> = got["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|w| w["code"].as_str())
-        .collect();
+    let codes: Vec<&str> =
+        got["warnings"].as_array().unwrap().iter().filter_map(|w| w["code"].as_str()).collect();
     assert!(codes.contains(&"sealed-cells"), "{codes:?}");
 }
 
@@ -217,16 +184,9 @@ fn a_red_title_is_read_and_the_seal_beside_it_dropped() {
 #[test]
 fn a_scan_without_a_title_says_so() {
     let got = report_of(&["samples/scanned/scan_49_200_2021_seal.p2.jpg"]);
-    assert_eq!(
-        (got["organization"].clone(), got["year"].clone()),
-        (Value::Null, Value::Null)
-    );
-    let w: Vec<&Value> = got["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|w| w["code"] == "no-title")
-        .collect();
+    assert_eq!((got["organization"].clone(), got["year"].clone()), (Value::Null, Value::Null));
+    let w: Vec<&Value> =
+        got["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "no-title").collect();
     assert_eq!(w.len(), 1, "{}", got["warnings"]);
     assert_eq!(
         w[0]["message"],
@@ -258,16 +218,10 @@ fn turned_message(page: usize, deg: u32) -> String {
 #[test]
 fn pages_scanned_turned_are_read_upright_and_named() {
     let got = sample_report("scan_51_200_2021_turned");
-    assert_eq!(
-        pages_turned(&got),
-        [turned_message(2, 180), turned_message(3, 270)]
-    );
+    assert_eq!(pages_turned(&got), [turned_message(2, 180), turned_message(3, 270)]);
     // Page 2 holds s3, page 3 s4 and s5.
     assert_eq!(
-        (
-            got["values"]["s3.new.total"].clone(),
-            got["values"]["s3.granted.total"].clone()
-        ),
+        (got["values"]["s3.new.total"].clone(), got["values"]["s3.granted.total"].clone()),
         (Value::from(724), Value::from(287))
     );
 }
@@ -280,20 +234,14 @@ fn pages_scanned_turned_are_read_upright_and_named() {
 #[test]
 fn pages_without_rules_scanned_turned_are_read_upright_and_named() {
     let got = sample_report("scan_52_200_2019_borderless_turned");
-    assert_eq!(
-        pages_turned(&got),
-        [turned_message(1, 180), turned_message(3, 90)]
-    );
+    assert_eq!(pages_turned(&got), [turned_message(1, 180), turned_message(3, 90)]);
     // Page 1 holds the title and s2, page 3 s4.
     assert_eq!(
         (got["organization"].as_str(), got["year"].as_i64()),
         (Some("南京市鼓楼区宁海路街道办事处"), Some(2020))
     );
     assert_eq!(
-        (
-            got["values"]["s2.procurement.items"].clone(),
-            got["values"]["s4.review.total"].clone()
-        ),
+        (got["values"]["s2.procurement.items"].clone(), got["values"]["s4.review.total"].clone()),
         (Value::from(3), Value::from(9))
     );
 }
@@ -307,11 +255,7 @@ fn a_page_of_prose_scanned_upside_down_is_read_upright() {
     let got = sample_report("scan_53_200_2021_turned");
     assert_eq!(pages_turned(&got), [turned_message(1, 180)]);
     assert_eq!(
-        (
-            got["title"].as_str(),
-            got["organization"].as_str(),
-            got["year"].as_i64()
-        ),
+        (got["title"].as_str(), got["organization"].as_str(), got["year"].as_i64()),
         (
             Some("广州市越秀区北京街道办事处2022年政府信息公开工作年度报告"),
             Some("广州市越秀区北京街道办事处"),
@@ -332,12 +276,6 @@ fn a_sheet_on_a_black_lid_keeps_its_title_and_a_glued_unit_its_digits() {
         (got["organization"].as_str(), got["year"].as_i64()),
         (Some("杭州市上城区湖滨街道办事处"), Some(2020))
     );
-    assert_eq!(
-        got["values"]["s2.procurement.amount_wan"],
-        Value::from(24.592416)
-    );
-    assert_eq!(
-        got["cells"]["s2.procurement.amount_wan"]["raw"],
-        "24.592416万元"
-    );
+    assert_eq!(got["values"]["s2.procurement.amount_wan"], Value::from(24.592416));
+    assert_eq!(got["cells"]["s2.procurement.amount_wan"]["raw"], "24.592416万元");
 }

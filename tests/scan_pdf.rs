@@ -22,9 +22,7 @@ struct Drawn {
 
 fn jpeg(g: &GrayImage) -> Vec<u8> {
     let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80)
-        .encode_image(g)
-        .unwrap();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80).encode_image(g).unwrap();
     out
 }
 
@@ -70,11 +68,7 @@ type Page = ((f32, f32), i64, Vec<Drawn>);
 /// scan_33's three pages, each made into a PDF page by `f`.
 fn each_page(f: impl Fn(GrayImage) -> Page) -> Vec<Page> {
     (1..=3)
-        .map(|k| {
-            f(image::open(root().join(format!("{STEM}.p{k}.jpg")))
-                .unwrap()
-                .into_luma8())
-        })
+        .map(|k| f(image::open(root().join(format!("{STEM}.p{k}.jpg"))).unwrap().into_luma8()))
         .collect()
 }
 
@@ -87,23 +81,12 @@ fn pt(px: u32) -> f32 {
 fn read_exactly(dir: &TempDir, name: &str, bytes: Vec<u8>) {
     let path = dir.0.join(name);
     std::fs::write(&path, bytes).unwrap();
-    let o = check(
-        &root().join(format!("{STEM}.truth.json")),
-        std::slice::from_ref(&path),
-    );
-    assert_eq!(
-        (o.wrong, o.organization),
-        (Vec::<String>::new(), Vec::<String>::new()),
-        "{name}"
-    );
+    let o = check(&root().join(format!("{STEM}.truth.json")), std::slice::from_ref(&path));
+    assert_eq!((o.wrong, o.organization), (Vec::<String>::new(), Vec::<String>::new()), "{name}");
     let got: Value =
         serde_json::from_slice(&xxgk(&["extract", path.to_str().unwrap()]).stdout).unwrap();
-    let turned: Vec<&Value> = got["warnings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|w| w["code"] == "page-turned")
-        .collect();
+    let turned: Vec<&Value> =
+        got["warnings"].as_array().unwrap().iter().filter(|w| w["code"] == "page-turned").collect();
     assert!(turned.is_empty(), "{name}: {turned:?}");
 }
 
@@ -115,28 +98,14 @@ fn a_scan_stored_sideways_is_read_as_the_page_shows_it() {
     let rotate = each_page(|p| {
         let s = image::imageops::rotate270(&p);
         let (w, h) = (pt(s.width()), pt(s.height()));
-        (
-            (w, h),
-            90,
-            vec![Drawn {
-                pixels: s,
-                cm: [w, 0.0, 0.0, h, 0.0, 0.0],
-            }],
-        )
+        ((w, h), 90, vec![Drawn { pixels: s, cm: [w, 0.0, 0.0, h, 0.0, 0.0] }])
     });
     read_exactly(&dir, "rotate.pdf", pdf(rotate));
     let matrix = each_page(|p| {
         let s = image::imageops::rotate270(&p);
         // The image's x axis runs down the page, its y axis to the right.
         let (w, h) = (pt(s.height()), pt(s.width()));
-        (
-            (w, h),
-            0,
-            vec![Drawn {
-                pixels: s,
-                cm: [0.0, -h, w, 0.0, 0.0, h],
-            }],
-        )
+        ((w, h), 0, vec![Drawn { pixels: s, cm: [0.0, -h, w, 0.0, 0.0, h] }])
     });
     read_exactly(&dir, "matrix.pdf", pdf(matrix));
 }
@@ -155,14 +124,8 @@ fn a_scan_in_strips_is_read_whole() {
             (pw, tb + bb),
             0,
             vec![
-                Drawn {
-                    pixels: top,
-                    cm: [pw, 0.0, 0.0, tb, 0.0, bb],
-                },
-                Drawn {
-                    pixels: bottom,
-                    cm: [pw, 0.0, 0.0, bb, 0.0, 0.0],
-                },
+                Drawn { pixels: top, cm: [pw, 0.0, 0.0, tb, 0.0, bb] },
+                Drawn { pixels: bottom, cm: [pw, 0.0, 0.0, bb, 0.0, 0.0] },
             ],
         )
     });

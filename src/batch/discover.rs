@@ -75,15 +75,8 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
         } else {
             (group[0].clone(), Vec::new())
         };
-        let name = path
-            .file_name()
-            .map_or_else(|| PathBuf::from("input"), PathBuf::from);
-        found.inputs.push(Input {
-            path,
-            rel: name,
-            problem: None,
-            pages,
-        });
+        let name = path.file_name().map_or_else(|| PathBuf::from("input"), PathBuf::from);
+        found.inputs.push(Input { path, rel: name, problem: None, pages });
     }
     for arg in paths {
         if !arg.is_dir() {
@@ -153,15 +146,8 @@ fn walk(dir: &Path, rel: &Path, exclude: Option<&Path>, found: &mut Discovery) {
         } else {
             (group[0].clone(), Vec::new())
         };
-        let name = path
-            .file_name()
-            .map_or_else(|| PathBuf::from("input"), PathBuf::from);
-        found.inputs.push(Input {
-            path,
-            rel: rel.join(name),
-            problem: None,
-            pages,
-        });
+        let name = path.file_name().map_or_else(|| PathBuf::from("input"), PathBuf::from);
+        found.inputs.push(Input { path, rel: rel.join(name), problem: None, pages });
     }
 }
 
@@ -182,10 +168,7 @@ fn is_input(path: &Path) -> bool {
         // A .zip, .xlsx or .docx all start alike; only the name tells.
         "zip" => false,
         _ => {
-            String::from_utf8_lossy(&head)
-                .chars()
-                .filter(|&c| crate::value::is_cjk(c))
-                .count()
+            String::from_utf8_lossy(&head).chars().filter(|&c| crate::value::is_cjk(c)).count()
                 >= MIN_CJK_IN_HEAD
         }
     }
@@ -194,9 +177,7 @@ fn is_input(path: &Path) -> bool {
 /// The first KiB: enough for [`sniff`].
 pub fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     let mut head = Vec::with_capacity(1024);
-    std::fs::File::open(path)?
-        .take(1024)
-        .read_to_end(&mut head)?;
+    std::fs::File::open(path)?.take(1024).read_to_end(&mut head)?;
     Ok(head)
 }
 
@@ -229,10 +210,8 @@ impl Shard {
     /// SHA-256 of the relative path with `/` separators: the same on every
     /// machine, platform and version, unlike `std`'s hashers.
     pub fn owns(&self, rel: &Path) -> bool {
-        let text: Vec<String> = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
+        let text: Vec<String> =
+            rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
         let digest = Sha256::digest(text.join("/").as_bytes());
         let mut first = [0u8; 8];
         first.copy_from_slice(&digest[..8]);
@@ -246,10 +225,8 @@ impl FromStr for Shard {
     fn from_str(s: &str) -> Result<Shard, String> {
         let bad = || format!("--shard takes K/N with 0 <= K < N (e.g. 0/4 … 3/4), not {s:?}");
         let (k, n) = s.split_once('/').ok_or_else(bad)?;
-        let (index, count): (u64, u64) = (
-            k.trim().parse().map_err(|_| bad())?,
-            n.trim().parse().map_err(|_| bad())?,
-        );
+        let (index, count): (u64, u64) =
+            (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
         if count == 0 || index >= count {
             return Err(bad());
         }
@@ -269,22 +246,14 @@ mod tests {
 
     #[test]
     fn shards_partition_the_inputs() {
-        let rels: Vec<PathBuf> = (0..200)
-            .map(|i| PathBuf::from(format!("d{}/r{i}.txt", i % 7)))
-            .collect();
+        let rels: Vec<PathBuf> =
+            (0..200).map(|i| PathBuf::from(format!("d{}/r{i}.txt", i % 7))).collect();
         let shards: Vec<Shard> = (0..3).map(|k| Shard { index: k, count: 3 }).collect();
         for rel in &rels {
-            assert_eq!(
-                shards.iter().filter(|s| s.owns(rel)).count(),
-                1,
-                "{}",
-                rel.display()
-            );
+            assert_eq!(shards.iter().filter(|s| s.owns(rel)).count(), 1, "{}", rel.display());
         }
         // Not degenerate: every shard gets some.
-        assert!(shards
-            .iter()
-            .all(|s| rels.iter().filter(|r| s.owns(r)).count() > 40));
+        assert!(shards.iter().all(|s| rels.iter().filter(|r| s.owns(r)).count() > 40));
     }
 
     #[test]

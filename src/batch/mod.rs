@@ -94,9 +94,7 @@ pub struct Failure {
 impl FileOutcome {
     /// A report with a failed rule or a warning.
     pub fn has_findings(&self) -> bool {
-        self.result
-            .as_ref()
-            .is_ok_and(|d| d.failed_rules > 0 || d.warnings > 0)
+        self.result.as_ref().is_ok_and(|d| d.failed_rules > 0 || d.warnings > 0)
     }
 }
 
@@ -141,15 +139,8 @@ pub fn run(
         .build()
         .map_err(|e| BatchError::Pool(e.to_string()))?;
     let columns = templates.all_field_ids();
-    let ctx = Ctx {
-        templates: Arc::new(templates.clone()),
-        options,
-        columns: &columns,
-    };
-    let order = Mutex::new(InOrder {
-        next: 0,
-        pending: BTreeMap::new(),
-    });
+    let ctx = Ctx { templates: Arc::new(templates.clone()), options, columns: &columns };
+    let order = Mutex::new(InOrder { next: 0, pending: BTreeMap::new() });
     let outcomes: Vec<FileOutcome> = pool.install(|| {
         inputs
             .par_iter()
@@ -162,11 +153,7 @@ pub fn run(
             })
             .collect()
     });
-    Ok(Summary {
-        outcomes,
-        columns,
-        elapsed: start.elapsed(),
-    })
+    Ok(Summary { outcomes, columns, elapsed: start.elapsed() })
 }
 
 struct InOrder {
@@ -241,16 +228,9 @@ fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
         }
     };
     if let Some(problem) = &input.problem {
-        return finish(Err(Failure {
-            stage: "discover",
-            message: problem.clone(),
-        }));
+        return finish(Err(Failure { stage: "discover", message: problem.clone() }));
     }
-    let out = ctx
-        .options
-        .out_dir
-        .as_ref()
-        .map(|d| output_path(d, &input.rel));
+    let out = ctx.options.out_dir.as_ref().map(|d| output_path(d, &input.rel));
     if let Some(out) = out.as_ref().filter(|o| !ctx.options.force && o.exists()) {
         if let Some(previous) = file_sha256(&input.path, ctx.options.extract.max_bytes)
             .and_then(|sha| previous_output(out, &sha))
@@ -294,10 +274,7 @@ fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
             stage: "extract",
             message: format!("internal error while reading the file: {m}"),
         }),
-        Ok(Err(e)) => Err(Failure {
-            stage: stage_of(&e),
-            message: e.to_string(),
-        }),
+        Ok(Err(e)) => Err(Failure { stage: stage_of(&e), message: e.to_string() }),
         Ok(Ok((json, bytes))) => match (&out, bytes) {
             (Some(out), Some(bytes)) => match write_atomic(out, bytes.as_bytes()) {
                 Ok(()) => Ok((json, false)),
@@ -306,10 +283,9 @@ fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
                     message: format!("cannot write {}: {e}", out.display()),
                 }),
             },
-            (Some(_), None) => Err(Failure {
-                stage: "write",
-                message: "cannot serialize the report".into(),
-            }),
+            (Some(_), None) => {
+                Err(Failure { stage: "write", message: "cannot serialize the report".into() })
+            }
             (None, _) => Ok((json, false)),
         },
     };
@@ -343,10 +319,7 @@ pub struct Counts {
 
 impl Summary {
     pub fn counts(&self) -> Counts {
-        let mut c = Counts {
-            inputs: self.outcomes.len(),
-            ..Counts::default()
-        };
+        let mut c = Counts { inputs: self.outcomes.len(), ..Counts::default() };
         for o in &self.outcomes {
             match &o.result {
                 Err(_) => c.failed += 1,
@@ -388,9 +361,7 @@ impl Summary {
     /// shards can share one output folder). Every file starts with the same
     /// header line, so shards merge with `tail -n +2`.
     pub fn write_csvs(&self, dir: &Path, shard: Option<Shard>) -> Result<[PathBuf; 2], BatchError> {
-        let suffix = shard.map_or(String::new(), |s| {
-            format!(".shard-{}-of-{}", s.index, s.count)
-        });
+        let suffix = shard.map_or(String::new(), |s| format!(".shard-{}-of-{}", s.index, s.count));
         let summary_path = dir.join(format!("summary{suffix}.csv"));
         let errors_path = dir.join(format!("errors{suffix}.csv"));
         let mut summary = csv_header(&self.columns) + "\n";

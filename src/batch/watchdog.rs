@@ -45,9 +45,9 @@ where
     match rx.recv_timeout(limit) {
         Ok(value) => Ok(value),
         Err(mpsc::RecvTimeoutError::Timeout) => Err(Stopped::TimedOut),
-        Err(mpsc::RecvTimeoutError::Disconnected) => Err(Stopped::Lost(
-            "the worker thread ended without a result".into(),
-        )),
+        Err(mpsc::RecvTimeoutError::Disconnected) => {
+            Err(Stopped::Lost("the worker thread ended without a result".into()))
+        }
     }
 }
 

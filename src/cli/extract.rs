@@ -44,11 +44,7 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
     let to_folder = args.format == Format::Json
         && args.output.is_some()
         && (reports > 1 || args.paths.iter().any(|p| p.is_dir()) || out_is_dir);
-    if let Some(o) = args
-        .output
-        .as_deref()
-        .filter(|o| to_folder && o.exists() && !o.is_dir())
-    {
+    if let Some(o) = args.output.as_deref().filter(|o| to_folder && o.exists() && !o.is_dir()) {
         bail!(
             "{} is a file; with a folder or several inputs, -o names an output folder",
             o.display()
@@ -119,10 +115,7 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
                 Some(serde_json::Value::Array(reports.collect()))
             };
             if let Some(v) = value {
-                write_out(
-                    output,
-                    (serde_json::to_string_pretty(&v)? + "\n").as_bytes(),
-                )?;
+                write_out(output, (serde_json::to_string_pretty(&v)? + "\n").as_bytes())?;
             }
         }
     }
@@ -156,11 +149,7 @@ impl Progress {
             bar.set_message("0 failed");
             bar
         };
-        Progress {
-            bar,
-            failures: AtomicUsize::new(0),
-            verbose,
-        }
+        Progress { bar, failures: AtomicUsize::new(0), verbose }
     }
 
     /// A message line, above the bar when there is one. Write errors are
@@ -189,10 +178,9 @@ impl Observer for Progress {
     fn in_order(&self, outcome: &FileOutcome) {
         match &outcome.result {
             Err(f) => self.line(&format!("xxgk: {}: {}", outcome.path.display(), f.message)),
-            Ok(_) if outcome.resumed && self.verbose => self.line(&format!(
-                "xxgk: {}: already done, skipped",
-                outcome.path.display()
-            )),
+            Ok(_) if outcome.resumed && self.verbose => {
+                self.line(&format!("xxgk: {}: already done, skipped", outcome.path.display()))
+            }
             Ok(_) => {}
         }
     }
@@ -214,8 +202,7 @@ fn write_out(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
             }
             let tmp: PathBuf = p.with_extension(format!(
                 "{}.tmp{}",
-                p.extension()
-                    .map_or(String::new(), |e| e.to_string_lossy().to_string()),
+                p.extension().map_or(String::new(), |e| e.to_string_lossy().to_string()),
                 std::process::id()
             ));
             std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;

@@ -136,9 +136,7 @@ enum Format {
 
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
-        Command::Models {
-            action: ModelsAction::Check { dir },
-        } => {
+        Command::Models { action: ModelsAction::Check { dir } } => {
             let set = match &dir {
                 Some(d) => TemplateSet::load_dir(d)?,
                 None => TemplateSet::builtin()?,

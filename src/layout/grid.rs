@@ -58,12 +58,8 @@ impl Grid {
     /// The atomic cell containing a point, if inside the table.
     pub fn locate(&self, (x, y): (f32, f32)) -> Option<(usize, usize)> {
         let find = |bounds: &[f32], v: f32| {
-            (v >= bounds[0] && v <= bounds[bounds.len() - 1]).then(|| {
-                bounds
-                    .windows(2)
-                    .position(|w| v <= w[1])
-                    .unwrap_or(bounds.len() - 2)
-            })
+            (v >= bounds[0] && v <= bounds[bounds.len() - 1])
+                .then(|| bounds.windows(2).position(|w| v <= w[1]).unwrap_or(bounds.len() - 2))
         };
         Some((find(&self.ys, y)?, find(&self.xs, x)?))
     }
@@ -106,17 +102,9 @@ fn segments(rules: &[Rule], snap: f32) -> (Vec<Seg>, Vec<Seg>) {
             continue;
         }
         if dy <= snap && dx > snap {
-            h.push(Seg {
-                at: (r.y0 + r.y1) / 2.0,
-                from: r.x0.min(r.x1),
-                to: r.x0.max(r.x1),
-            });
+            h.push(Seg { at: (r.y0 + r.y1) / 2.0, from: r.x0.min(r.x1), to: r.x0.max(r.x1) });
         } else if dx <= snap && dy > snap {
-            v.push(Seg {
-                at: (r.x0 + r.x1) / 2.0,
-                from: r.y0.min(r.y1),
-                to: r.y0.max(r.y1),
-            });
+            v.push(Seg { at: (r.x0 + r.x1) / 2.0, from: r.y0.min(r.y1), to: r.y0.max(r.y1) });
         }
     }
     (merge(h, snap), merge(v, snap))
@@ -220,16 +208,9 @@ pub fn find_grids(rules: &[Rule], params: &LayoutParams) -> Vec<Grid> {
     let mut grids: Vec<Grid> = groups
         .iter()
         .filter_map(|(_, members)| {
-            let hs: Vec<&Seg> = members
-                .iter()
-                .filter(|&&k| k < h.len())
-                .map(|&k| &h[k])
-                .collect();
-            let vs: Vec<&Seg> = members
-                .iter()
-                .filter(|&&k| k >= h.len())
-                .map(|&k| &v[k - h.len()])
-                .collect();
+            let hs: Vec<&Seg> = members.iter().filter(|&&k| k < h.len()).map(|&k| &h[k]).collect();
+            let vs: Vec<&Seg> =
+                members.iter().filter(|&&k| k >= h.len()).map(|&k| &v[k - h.len()]).collect();
             build(&hs, &vs, snap)
         })
         .collect();
@@ -282,30 +263,12 @@ fn build(hs: &[&Seg], vs: &[&Seg], snap: f32) -> Option<Grid> {
             col: c0,
             rowspan: r1 - r0 + 1,
             colspan: c1 - c0 + 1,
-            rect: Rect {
-                x0: xs[c0],
-                y0: ys[r0],
-                x1: xs[c1 + 1],
-                y1: ys[r1 + 1],
-            },
+            rect: Rect { x0: xs[c0], y0: ys[r0], x1: xs[c1 + 1], y1: ys[r1 + 1] },
         });
     }
-    let slots = (0..rows * cols)
-        .map(|k| index_of[find(&mut parent, k)])
-        .collect();
-    let bbox = Rect {
-        x0: xs[0],
-        y0: ys[0],
-        x1: xs[cols],
-        y1: ys[rows],
-    };
-    Some(Grid {
-        bbox,
-        xs,
-        ys,
-        cells,
-        slots,
-    })
+    let slots = (0..rows * cols).map(|k| index_of[find(&mut parent, k)]).collect();
+    let bbox = Rect { x0: xs[0], y0: ys[0], x1: xs[cols], y1: ys[rows] };
+    Some(Grid { bbox, xs, ys, cells, slots })
 }
 
 /// A table cut by a page break may have no horizontal rule at the cut:
@@ -335,21 +298,11 @@ mod tests {
     use super::*;
 
     fn h(y: f32, x0: f32, x1: f32) -> Rule {
-        Rule {
-            x0,
-            y0: y,
-            x1,
-            y1: y,
-        }
+        Rule { x0, y0: y, x1, y1: y }
     }
 
     fn v(x: f32, y0: f32, y1: f32) -> Rule {
-        Rule {
-            x0: x,
-            y0,
-            x1: x,
-            y1,
-        }
+        Rule { x0: x, y0, x1: x, y1 }
     }
 
     /// A 3x3 grid (x: 0,10,20,30; y: 0,10,20,30) with the top-left cell merged
@@ -373,11 +326,8 @@ mod tests {
         assert_eq!(grids.len(), 1);
         let g = &grids[0];
         assert_eq!((g.rows(), g.cols()), (3, 3));
-        let spans: Vec<(usize, usize, usize, usize)> = g
-            .cells
-            .iter()
-            .map(|c| (c.row, c.col, c.rowspan, c.colspan))
-            .collect();
+        let spans: Vec<(usize, usize, usize, usize)> =
+            g.cells.iter().map(|c| (c.row, c.col, c.rowspan, c.colspan)).collect();
         assert_eq!(
             spans,
             vec![
@@ -406,10 +356,7 @@ mod tests {
             rules.push(v(k as f32 * 10.0 + 0.3, 0.0, 10.4));
         }
         let grids = find_grids(&rules, &LayoutParams::default());
-        assert_eq!(
-            (grids[0].rows(), grids[0].cols(), grids[0].cells.len()),
-            (1, 3, 3)
-        );
+        assert_eq!((grids[0].rows(), grids[0].cols(), grids[0].cells.len()), (1, 3, 3));
     }
 
     #[test]
@@ -417,12 +364,7 @@ mod tests {
         let g = &find_grids(&sample_rules(), &LayoutParams::default())[0];
         let word = |t: &str, x: f32, y: f32| Word {
             text: t.into(),
-            rect: Rect {
-                x0: x,
-                y0: y,
-                x1: x + 4.0,
-                y1: y + 4.0,
-            },
+            rect: Rect { x0: x, y0: y, x1: x + 4.0, y1: y + 4.0 },
             confidence: None,
         };
         // Vertical text in the merged cell, a number in (0,1), one outside.
@@ -459,10 +401,7 @@ mod tests {
 
     #[test]
     fn lone_lines_are_not_tables() {
-        assert!(find_grids(
-            &[h(0.0, 0.0, 100.0), v(200.0, 0.0, 50.0)],
-            &LayoutParams::default()
-        )
-        .is_empty());
+        assert!(find_grids(&[h(0.0, 0.0, 100.0), v(200.0, 0.0, 50.0)], &LayoutParams::default())
+            .is_empty());
     }
 }

@@ -6,17 +6,9 @@ use super::{LayoutParams, Rect, Word};
 /// Groups words into lines (reading order: top to bottom, left to right). A
 /// word joins a line when their vertical extents overlap by half the smaller.
 pub fn text_lines<'a>(words: &[&'a Word]) -> Vec<Vec<&'a Word>> {
-    let mut sorted: Vec<&Word> = words
-        .iter()
-        .copied()
-        .filter(|w| !w.text.trim().is_empty())
-        .collect();
-    sorted.sort_by(|a, b| {
-        a.rect
-            .y0
-            .total_cmp(&b.rect.y0)
-            .then(a.rect.x0.total_cmp(&b.rect.x0))
-    });
+    let mut sorted: Vec<&Word> =
+        words.iter().copied().filter(|w| !w.text.trim().is_empty()).collect();
+    sorted.sort_by(|a, b| a.rect.y0.total_cmp(&b.rect.y0).then(a.rect.x0.total_cmp(&b.rect.x0)));
     let mut lines: Vec<(Rect, Vec<&Word>)> = Vec::new();
     for w in sorted {
         let fits = |r: &Rect| {
@@ -41,12 +33,7 @@ pub fn text_lines<'a>(words: &[&'a Word]) -> Vec<Vec<&'a Word>> {
 }
 
 pub fn union(a: Rect, b: Rect) -> Rect {
-    Rect {
-        x0: a.x0.min(b.x0),
-        y0: a.y0.min(b.y0),
-        x1: a.x1.max(b.x1),
-        y1: a.y1.max(b.y1),
-    }
+    Rect { x0: a.x0.min(b.x0), y0: a.y0.min(b.y0), x1: a.x1.max(b.x1), y1: a.y1.max(b.y1) }
 }
 
 /// Joins a line's words: no space between CJK or between a digit and a

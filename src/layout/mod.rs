@@ -102,11 +102,7 @@ pub struct LayoutParams {
 
 impl Default for LayoutParams {
     fn default() -> Self {
-        LayoutParams {
-            snap: 2.0,
-            cell_gap: 1.5,
-            split_free_lines: false,
-        }
+        LayoutParams { snap: 2.0, cell_gap: 1.5, split_free_lines: false }
     }
 }
 
@@ -140,34 +136,18 @@ pub fn pages_to_doc_with(pages: &[Page], params: &LayoutParams) -> TextDoc {
                             span: None,
                             loc: Some(boxed(page.number, cell.rect)),
                         },
-                        _ => Cell {
-                            text: String::new(),
-                            span: None,
-                            loc: None,
-                        },
+                        _ => Cell { text: String::new(), span: None, loc: None },
                     })
                     .collect();
-                rows.push(Row {
-                    y: g.ys[r],
-                    cells,
-                    table: Some((gi, r)),
-                });
+                rows.push(Row { y: g.ys[r], cells, table: Some((gi, r)) });
             }
         }
-        let free: Vec<&Word> = page
-            .words
-            .iter()
-            .zip(&used)
-            .filter(|(_, u)| !**u)
-            .map(|(w, _)| w)
-            .collect();
+        let free: Vec<&Word> =
+            page.words.iter().zip(&used).filter(|(_, u)| !**u).map(|(w, _)| w).collect();
         for line in lines::text_lines(&free) {
             let split = grids.is_empty() || params.split_free_lines;
-            let cells = if split {
-                lines::split_cells(&line, params)
-            } else {
-                vec![lines::whole(&line)]
-            };
+            let cells =
+                if split { lines::split_cells(&line, params) } else { vec![lines::whole(&line)] };
             let y = line.iter().map(|w| w.rect.y0).fold(f32::MAX, f32::min);
             let cells = cells
                 .into_iter()
@@ -177,11 +157,7 @@ pub fn pages_to_doc_with(pages: &[Page], params: &LayoutParams) -> TextDoc {
                     loc: Some(boxed(page.number, rect)),
                 })
                 .collect();
-            rows.push(Row {
-                y,
-                cells,
-                table: None,
-            });
+            rows.push(Row { y, cells, table: None });
         }
         rows.sort_by(|a, b| a.y.total_cmp(&b.y));
         for (k, row) in rows.into_iter().enumerate() {
@@ -203,25 +179,14 @@ pub fn pages_to_doc_with(pages: &[Page], params: &LayoutParams) -> TextDoc {
             if row.table.is_some() {
                 last_table_row = Some(lines.len());
             }
-            lines.push(Line {
-                number: lines.len() + 1,
-                text,
-                cells: row.cells,
-                row_end: true,
-            });
+            lines.push(Line { number: lines.len() + 1, text, cells: row.cells, row_end: true });
         }
     }
     TextDoc { lines }
 }
 
 fn boxed(page: usize, r: Rect) -> Loc {
-    Loc::Box {
-        page,
-        x0: r.x0,
-        y0: r.y0,
-        x1: r.x1,
-        y1: r.y1,
-    }
+    Loc::Box { page, x0: r.x0, y0: r.y0, x1: r.x1, y1: r.y1 }
 }
 
 /// A page's first table row that holds nothing but digits, in a grid as wide
@@ -232,10 +197,7 @@ fn continues_number(row: &Row, prev: Option<&Line>) -> bool {
     if prev.cells.len() != row.cells.len() || row.cells.iter().all(|c| c.text.is_empty()) {
         return false;
     }
-    let digits_only = row
-        .cells
-        .iter()
-        .all(|c| c.text.chars().all(|ch| ch.is_ascii_digit()));
+    let digits_only = row.cells.iter().all(|c| c.text.chars().all(|ch| ch.is_ascii_digit()));
     // Each tail continues a number: the cell above must end in a digit.
     let continues = row
         .cells
@@ -250,18 +212,10 @@ mod tests {
     use super::*;
 
     fn word(t: &str, x: f32, y: f32) -> Word {
-        let w = t
-            .chars()
-            .map(|c| if c.is_ascii() { 5.0 } else { 10.0 })
-            .sum::<f32>();
+        let w = t.chars().map(|c| if c.is_ascii() { 5.0 } else { 10.0 }).sum::<f32>();
         Word {
             text: t.into(),
-            rect: Rect {
-                x0: x,
-                y0: y,
-                x1: x + w,
-                y1: y + 10.0,
-            },
+            rect: Rect { x0: x, y0: y, x1: x + w, y1: y + 10.0 },
             confidence: None,
         }
     }
@@ -270,26 +224,13 @@ mod tests {
     fn ruled(xs: &[f32], ys: &[f32]) -> Vec<Rule> {
         let (x0, x1, y0, y1) = (xs[0], xs[xs.len() - 1], ys[0], ys[ys.len() - 1]);
         ys.iter()
-            .map(|&y| Rule {
-                x0,
-                y0: y,
-                x1,
-                y1: y,
-            })
-            .chain(xs.iter().map(|&x| Rule {
-                x0: x,
-                y0,
-                x1: x,
-                y1,
-            }))
+            .map(|&y| Rule { x0, y0: y, x1, y1: y })
+            .chain(xs.iter().map(|&x| Rule { x0: x, y0, x1: x, y1 }))
             .collect()
     }
 
     fn cells(doc: &TextDoc) -> Vec<Vec<String>> {
-        doc.lines
-            .iter()
-            .map(|l| l.cells.iter().map(|c| c.text.clone()).collect())
-            .collect()
+        doc.lines.iter().map(|l| l.cells.iter().map(|c| c.text.clone()).collect()).collect()
     }
 
     #[test]
@@ -325,13 +266,7 @@ mod tests {
         );
         assert_eq!(
             doc.lines[2].cells[1].loc,
-            Some(Loc::Box {
-                page: 1,
-                x0: 110.0,
-                y0: 30.0,
-                x1: 210.0,
-                y1: 45.0
-            })
+            Some(Loc::Box { page: 1, x0: 110.0, y0: 30.0, x1: 210.0, y1: 45.0 })
         );
     }
 

@@ -43,10 +43,8 @@ fn read_limited(bytes: &[u8], limit: u64) -> Result<TextDoc, DocumentError> {
         .and_then(|rels| main_part(&rels))
         .unwrap_or_else(|| MAIN_PART.to_string());
     let xml = read_part(&mut zip, &part, limit)?;
-    let blocks = parse(&xml).map_err(|message| DocumentError::BadXml {
-        part: part.clone(),
-        message,
-    })?;
+    let blocks =
+        parse(&xml).map_err(|message| DocumentError::BadXml { part: part.clone(), message })?;
     Ok(markup::to_text_doc(&blocks))
 }
 
@@ -59,10 +57,7 @@ fn read_part(
     name: &str,
     limit: u64,
 ) -> Result<String, DocumentError> {
-    let too_large = || DocumentError::PartTooLarge {
-        part: name.to_string(),
-        limit,
-    };
+    let too_large = || DocumentError::PartTooLarge { part: name.to_string(), limit };
     let file = zip.by_name(name).map_err(|e| {
         if matches!(e, ZipError::FileNotFound) {
             DocumentError::NotDocx
@@ -82,10 +77,7 @@ fn read_part(
         return Err(too_large());
     }
     match encoding_rs::Encoding::for_bom(&bytes) {
-        Some((enc, bom)) => Ok(enc
-            .decode_without_bom_handling(&bytes[bom..])
-            .0
-            .into_owned()),
+        Some((enc, bom)) => Ok(enc.decode_without_bom_handling(&bytes[bom..]).0.into_owned()),
         None => String::from_utf8(bytes).map_err(|_| DocumentError::BadXml {
             part: name.to_string(),
             message: "not UTF-8".into(),
@@ -116,9 +108,7 @@ fn attr(e: &BytesStart, local: &str) -> Option<String> {
         .flatten()
         .find(|a| a.key.local_name().as_ref() == local)
         .and_then(|a| {
-            a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .ok()
-                .map(|v| v.into_owned())
+            a.normalized_value(quick_xml::XmlVersion::Implicit1_0).ok().map(|v| v.into_owned())
         })
 }
 
@@ -164,17 +154,10 @@ struct Parser {
 /// Parses `document.xml` into blocks; `Err` is the XML error.
 fn parse(xml: &str) -> Result<Vec<Block>, String> {
     let mut reader = Reader::from_str(xml);
-    let mut p = Parser {
-        containers: vec![Vec::new()],
-        ..Parser::default()
-    };
+    let mut p = Parser { containers: vec![Vec::new()], ..Parser::default() };
     loop {
         let event = reader.read_event().map_err(|e| {
-            format!(
-                "at byte {}: {}",
-                reader.error_position(),
-                e.to_string().replace('\n', " ")
-            )
+            format!("at byte {}: {}", reader.error_position(), e.to_string().replace('\n', " "))
         })?;
         if p.skip > 0 {
             match event {
@@ -244,17 +227,11 @@ impl Parser {
             }
             "tc" if structure && !empty && !self.tables.is_empty() => {
                 self.containers.push(Vec::new());
-                self.cells.push(OpenCell {
-                    colspan: 1,
-                    continues: false,
-                });
+                self.cells.push(OpenCell { colspan: 1, continues: false });
             }
             "gridSpan" if structure => {
                 if let Some(c) = self.cells.last_mut() {
-                    c.colspan = attr(e, "val")
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(1)
-                        .max(1);
+                    c.colspan = attr(e, "val").and_then(|v| v.parse().ok()).unwrap_or(1).max(1);
                 }
             }
             // Legacy horizontal merges work like vertical ones: an empty slot.
@@ -390,8 +367,7 @@ mod tests {
         use std::io::Write;
         let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
         for (name, text) in files {
-            w.start_file(*name, zip::write::SimpleFileOptions::default())
-                .expect("start");
+            w.start_file(*name, zip::write::SimpleFileOptions::default()).expect("start");
             w.write_all(text.as_bytes()).expect("write");
         }
         w.finish().expect("finish").into_inner()
@@ -405,19 +381,13 @@ mod tests {
         assert_eq!(read(&zip).map(|d| d.lines.len()), Ok(1));
         assert_eq!(
             read_limited(&zip, 20).map(|_| ()),
-            Err(DocumentError::PartTooLarge {
-                part: "word/document2.xml".into(),
-                limit: 20
-            })
+            Err(DocumentError::PartTooLarge { part: "word/document2.xml".into(), limit: 20 })
         );
         assert_eq!(
             read(&zip_of(&[("xl/workbook.xml", "<x/>")])).map(|_| ()),
             Err(DocumentError::NotDocx)
         );
-        assert!(matches!(
-            read(b"PK\x03\x04 not really"),
-            Err(DocumentError::BadZip(_))
-        ));
+        assert!(matches!(read(b"PK\x03\x04 not really"), Err(DocumentError::BadZip(_))));
     }
 
     #[test]

@@ -35,10 +35,7 @@ pub fn read(bytes: &[u8]) -> TextDoc {
 /// Decodes the page's bytes (see the module docs for the order).
 pub fn decode(bytes: &[u8]) -> String {
     if let Some((enc, bom)) = Encoding::for_bom(bytes) {
-        return enc
-            .decode_without_bom_handling(&bytes[bom..])
-            .0
-            .into_owned();
+        return enc.decode_without_bom_handling(&bytes[bom..]).0.into_owned();
     }
     let utf8 = std::str::from_utf8(bytes).ok();
     // Pages re-saved as UTF-8 often keep their old `charset=gb2312`; Chinese
@@ -174,9 +171,8 @@ impl Builder {
             return;
         }
         if depth > MAX_DEPTH {
-            let text = node
-                .descendants()
-                .filter_map(|d| d.value().as_text().map(|t| t.to_string()));
+            let text =
+                node.descendants().filter_map(|d| d.value().as_text().map(|t| t.to_string()));
             return self.cur.extend(text);
         }
         match name {
@@ -217,10 +213,7 @@ fn rows(node: NodeRef<'_, Node>, t: &mut Table, captions: &mut Vec<Block>, depth
             }
             "tr" if !is_hidden(el) => {
                 let cells = child.children().filter_map(|c| {
-                    let cel = c
-                        .value()
-                        .as_element()
-                        .filter(|e| matches!(e.name(), "td" | "th"))?;
+                    let cel = c.value().as_element().filter(|e| matches!(e.name(), "td" | "th"))?;
                     let mut b = Builder::default();
                     if !is_hidden(cel) {
                         b.children(c, depth + 2);
@@ -240,13 +233,8 @@ fn rows(node: NodeRef<'_, Node>, t: &mut Table, captions: &mut Vec<Block>, depth
 
 /// An HTML span attribute: its leading digits ("2", " 3px"), else `default`.
 fn span(attr: Option<&str>, default: usize) -> usize {
-    let digits: String = attr
-        .unwrap_or("")
-        .trim()
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .take(6)
-        .collect();
+    let digits: String =
+        attr.unwrap_or("").trim().chars().take_while(char::is_ascii_digit).take(6).collect();
     digits.parse().unwrap_or(default)
 }
 
@@ -312,19 +300,12 @@ mod tests {
     #[test]
     fn nested_tables_give_the_inner_table_once() {
         let page = "<table><tr><td><h2>二、主动公开政府信息情况</h2><table><tr><td>规章</td><td>3</td></tr></table></td></tr></table>";
-        assert_eq!(
-            rows_of(page),
-            vec![vec!["二、主动公开政府信息情况"], vec!["规章", "3"]]
-        );
+        assert_eq!(rows_of(page), vec![vec!["二、主动公开政府信息情况"], vec!["规章", "3"]]);
     }
 
     #[test]
     fn deep_nesting_does_not_overflow() {
-        let page = format!(
-            "{}规章{}",
-            "<div><span>".repeat(5000),
-            "</span></div>".repeat(5000)
-        );
+        let page = format!("{}规章{}", "<div><span>".repeat(5000), "</span></div>".repeat(5000));
         assert_eq!(rows_of(&page), vec![vec!["规章"]]);
     }
 }

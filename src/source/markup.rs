@@ -41,21 +41,13 @@ pub struct TableCell {
 
 impl TableCell {
     pub fn new(blocks: Vec<Block>, colspan: usize, rowspan: usize) -> TableCell {
-        TableCell {
-            blocks,
-            colspan,
-            rowspan,
-        }
+        TableCell { blocks, colspan, rowspan }
     }
 }
 
 /// Lays out blocks as lines, numbering them in reading order.
 pub fn to_text_doc(blocks: &[Block]) -> TextDoc {
-    let mut out = Out {
-        lines: Vec::new(),
-        tables: 0,
-        slots: 0,
-    };
+    let mut out = Out { lines: Vec::new(), tables: 0, slots: 0 };
     out.blocks(blocks);
     TextDoc { lines: out.lines }
 }
@@ -86,17 +78,8 @@ impl Out {
         let text = tidy(raw);
         if !text.is_empty() {
             let number = self.lines.len() + 1;
-            let cells = vec![Cell {
-                text: text.clone(),
-                span: None,
-                loc: None,
-            }];
-            self.lines.push(Line {
-                number,
-                text,
-                cells,
-                row_end: true,
-            });
+            let cells = vec![Cell { text: text.clone(), span: None, loc: None }];
+            self.lines.push(Line { number, text, cells, row_end: true });
         }
     }
 
@@ -122,12 +105,7 @@ impl Out {
                 .collect::<Vec<_>>()
                 .join(" ");
             let number = self.lines.len() + 1;
-            self.lines.push(Line {
-                number,
-                text,
-                cells,
-                row_end: true,
-            });
+            self.lines.push(Line { number, text, cells, row_end: true });
         }
     }
 }
@@ -135,20 +113,12 @@ impl Out {
 /// A table with data: no table inside it, and at least two columns (a
 /// one-column table is a frame around text).
 fn is_data_table(t: &Table) -> bool {
-    let nested = t
-        .rows
-        .iter()
-        .flatten()
-        .flat_map(|c| &c.blocks)
-        .any(|b| matches!(b, Block::Table(_)));
+    let nested =
+        t.rows.iter().flatten().flat_map(|c| &c.blocks).any(|b| matches!(b, Block::Table(_)));
     let width = t
         .rows
         .iter()
-        .map(|r| {
-            r.iter()
-                .map(|c| c.colspan.clamp(1, MAX_COLS))
-                .sum::<usize>()
-        })
+        .map(|r| r.iter().map(|c| c.colspan.clamp(1, MAX_COLS)).sum::<usize>())
         .max()
         .unwrap_or(0);
     !nested && width >= 2
@@ -170,11 +140,7 @@ fn expand(t: &Table, budget: usize) -> Vec<Vec<String>> {
                 break;
             }
             let width = cell.colspan.clamp(1, MAX_COLS - col);
-            let height = if cell.rowspan == 0 {
-                n - r
-            } else {
-                cell.rowspan.min(n - r)
-            };
+            let height = if cell.rowspan == 0 { n - r } else { cell.rowspan.min(n - r) };
             for (k, slots) in grid[r..r + height].iter_mut().enumerate() {
                 if slots.len() < col + width {
                     slots.resize(col + width, None);
@@ -280,11 +246,7 @@ mod tests {
         // 自然人 and 总计 down two rows around the five sub-columns.
         let rows = vec![
             vec![cell("注", 3, 3), cell("申请人情况", 7, 1)],
-            vec![
-                cell("自然人", 1, 2),
-                cell("法人或其他组织", 5, 1),
-                cell("总计", 1, 2),
-            ],
+            vec![cell("自然人", 1, 2), cell("法人或其他组织", 5, 1), cell("总计", 1, 2)],
             vec![
                 cell("商业企业", 1, 1),
                 cell("科研机构", 1, 1),
@@ -306,21 +268,10 @@ mod tests {
         let g = grid(rows);
         assert!(g.iter().all(|r| r.len() == 10));
         assert_eq!(g[0][..4], ["注", "", "", "申请人情况"]);
-        assert_eq!(
-            g[1][3..],
-            ["自然人", "法人或其他组织", "", "", "", "", "总计"]
-        );
+        assert_eq!(g[1][3..], ["自然人", "法人或其他组织", "", "", "", "", "总计"]);
         assert_eq!(
             g[2][3..],
-            [
-                "",
-                "商业企业",
-                "科研机构",
-                "社会公益组织",
-                "法律服务机构",
-                "其他",
-                ""
-            ]
+            ["", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", ""]
         );
         assert_eq!(g[3][..4], ["一、本年新收", "", "", "1"]);
         assert_eq!(g[3][9], "21");
@@ -329,11 +280,7 @@ mod tests {
     #[test]
     fn a_group_cell_down_the_side_shifts_the_rows_it_covers() {
         let rows = vec![
-            vec![
-                cell("（三）不予公开", 1, 2),
-                cell("1.属于国家秘密", 1, 1),
-                cell("7", 1, 1),
-            ],
+            vec![cell("（三）不予公开", 1, 2), cell("1.属于国家秘密", 1, 1), cell("7", 1, 1)],
             vec![cell("2.其他法律行政法规禁止公开", 1, 1), cell("8", 1, 1)],
             vec![cell("（七）总计", 2, 1), cell("9", 1, 1)],
         ];
@@ -349,15 +296,8 @@ mod tests {
 
     #[test]
     fn rowspan_zero_and_overlong_spans_stop_at_the_table_end() {
-        let rows = vec![
-            vec![cell("a", 1, 0), cell("b", 1, 9)],
-            vec![cell("c", 1, 1)],
-            vec![],
-        ];
-        assert_eq!(
-            grid(rows),
-            vec![vec!["a", "b", ""], vec!["", "", "c"], vec!["", "", ""]]
-        );
+        let rows = vec![vec![cell("a", 1, 0), cell("b", 1, 9)], vec![cell("c", 1, 1)], vec![]];
+        assert_eq!(grid(rows), vec![vec!["a", "b", ""], vec!["", "", "c"], vec!["", "", ""]]);
         let wide = grid(vec![vec![cell("x", 100_000, 1), cell("y", 1, 1)]]);
         assert_eq!(wide[0].len(), MAX_COLS);
     }
@@ -366,32 +306,19 @@ mod tests {
     fn docx_merges_arrive_as_empty_cells_and_need_no_rowspan() {
         // vMerge continue → an empty cell with the restart cell's gridSpan.
         let rows = vec![
-            vec![
-                cell("三、本年度办理结果", 1, 1),
-                cell("（一）予以公开", 2, 1),
-                cell("5", 1, 1),
-            ],
-            vec![
-                cell("", 1, 1),
-                cell("（二）部分公开", 2, 1),
-                cell("1", 1, 1),
-            ],
+            vec![cell("三、本年度办理结果", 1, 1), cell("（一）予以公开", 2, 1), cell("5", 1, 1)],
+            vec![cell("", 1, 1), cell("（二）部分公开", 2, 1), cell("1", 1, 1)],
         ];
         assert_eq!(grid(rows)[1], ["", "（二）部分公开", "", "1"]);
     }
 
     #[test]
     fn layout_tables_are_read_as_blocks_and_data_tables_once() {
-        let inner = Table {
-            rows: vec![vec![cell("规章", 1, 1), cell("3", 1, 1)]],
-        };
+        let inner = Table { rows: vec![vec![cell("规章", 1, 1), cell("3", 1, 1)]] };
         let outer = Table {
             rows: vec![vec![
                 TableCell::new(
-                    vec![
-                        Block::Para("二、主动公开政府信息情况".into()),
-                        Block::Table(inner),
-                    ],
+                    vec![Block::Para("二、主动公开政府信息情况".into()), Block::Table(inner)],
                     1,
                     1,
                 ),
@@ -399,32 +326,14 @@ mod tests {
             ]],
         };
         let doc = to_text_doc(&[Block::Para("标题".into()), Block::Table(outer)]);
-        let texts: Vec<Vec<&str>> = doc
-            .lines
-            .iter()
-            .map(|l| l.cells.iter().map(|c| c.text.as_str()).collect())
-            .collect();
+        let texts: Vec<Vec<&str>> =
+            doc.lines.iter().map(|l| l.cells.iter().map(|c| c.text.as_str()).collect()).collect();
         assert_eq!(
             texts,
-            vec![
-                vec!["标题"],
-                vec!["二、主动公开政府信息情况"],
-                vec!["规章", "3"],
-                vec!["侧栏"]
-            ]
+            vec![vec!["标题"], vec!["二、主动公开政府信息情况"], vec!["规章", "3"], vec!["侧栏"]]
         );
-        assert_eq!(
-            doc.lines[2].cells[1].loc,
-            Some(Loc::Cell {
-                table: 0,
-                row: 0,
-                col: 1
-            })
-        );
-        assert_eq!(
-            doc.lines.iter().map(|l| l.number).collect::<Vec<_>>(),
-            vec![1, 2, 3, 4]
-        );
+        assert_eq!(doc.lines[2].cells[1].loc, Some(Loc::Cell { table: 0, row: 0, col: 1 }));
+        assert_eq!(doc.lines.iter().map(|l| l.number).collect::<Vec<_>>(), vec![1, 2, 3, 4]);
     }
 
     #[test]

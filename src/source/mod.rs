@@ -63,19 +63,14 @@ pub fn sniff(bytes: &[u8]) -> &'static str {
         "doc"
     } else {
         let lower: String = match encoding_rs::Encoding::for_bom(head) {
-            Some((enc, bom)) => enc
-                .decode_without_bom_handling(&head[bom..])
-                .0
-                .to_lowercase(),
+            Some((enc, bom)) => enc.decode_without_bom_handling(&head[bom..]).0.to_lowercase(),
             None => String::from_utf8_lossy(head).to_lowercase(),
         };
         // A saved fragment has no <html>: it starts with a tag of the body.
         let fragment = lower
             .trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n'])
             .starts_with('<')
-            && ["<body", "<div", "<p>", "<p ", "<meta", "<head"]
-                .iter()
-                .any(|t| lower.contains(t));
+            && ["<body", "<div", "<p>", "<p ", "<meta", "<head"].iter().any(|t| lower.contains(t));
         if fragment
             || lower.contains("<html")
             || lower.contains("<!doctype html")
@@ -92,11 +87,7 @@ pub fn sniff(bytes: &[u8]) -> &'static str {
 pub fn decode(bytes: &[u8]) -> Result<String, DocumentError> {
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, had_errors) = enc.decode_without_bom_handling(&bytes[bom..]);
-        return if had_errors {
-            Err(DocumentError::NotText)
-        } else {
-            Ok(text.into_owned())
-        };
+        return if had_errors { Err(DocumentError::NotText) } else { Ok(text.into_owned()) };
     }
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t.to_string(),
@@ -141,10 +132,7 @@ pub fn load_with(
         return load_pages(&[path.to_path_buf()], max_bytes, scan);
     }
     if meta.len() > max_bytes {
-        return Err(DocumentError::TooLarge {
-            size: meta.len(),
-            limit: max_bytes,
-        });
+        return Err(DocumentError::TooLarge { size: meta.len(), limit: max_bytes });
     }
     let bytes = std::fs::read(path).map_err(|e| DocumentError::Io(e.to_string()))?;
     read_with(&bytes, &path.display().to_string(), scan)
@@ -161,36 +149,19 @@ pub fn read_with(bytes: &[u8], path: &str, scan: &ScanOptions) -> Result<Documen
         return Err(DocumentError::Empty);
     }
     let kind = sniff(bytes);
-    let sha256 = Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let sha256 = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
     // The only ZIP we read is a DOCX; say what it was.
     let shown = if kind == "zip" { "docx" } else { kind };
-    let info = SourceInfo {
-        path: path.to_string(),
-        kind: shown,
-        sha256,
-        bytes: bytes.len() as u64,
-    };
+    let info =
+        SourceInfo { path: path.to_string(), kind: shown, sha256, bytes: bytes.len() as u64 };
     match kind {
         "image" => read_scan(info, kind, bytes, scan),
-        "pdf" if is_image_only_pdf(bytes) => read_scan(
-            SourceInfo {
-                kind: "scanned-pdf",
-                ..info
-            },
-            kind,
-            bytes,
-            scan,
-        ),
+        "pdf" if is_image_only_pdf(bytes) => {
+            read_scan(SourceInfo { kind: "scanned-pdf", ..info }, kind, bytes, scan)
+        }
         #[cfg(feature = "ocr")]
         "pdf" => read_text_pdf(info, bytes, scan),
-        _ => Ok(Document {
-            info,
-            doc: read_bytes(kind, bytes)?,
-            scan: None,
-        }),
+        _ => Ok(Document { info, doc: read_bytes(kind, bytes)?, scan: None }),
     }
 }
 
@@ -207,9 +178,7 @@ pub fn load_pages(
         paths.to_vec()
     };
     if files.is_empty() {
-        return Err(DocumentError::Io(
-            "no page images (.png, .jpg, .tif) in the directory".into(),
-        ));
+        return Err(DocumentError::Io("no page images (.png, .jpg, .tif) in the directory".into()));
     }
     let mut total = 0u64;
     for f in &files {
@@ -218,10 +187,7 @@ pub fn load_pages(
             .len();
     }
     if total > max_bytes {
-        return Err(DocumentError::TooLarge {
-            size: total,
-            limit: max_bytes,
-        });
+        return Err(DocumentError::TooLarge { size: total, limit: max_bytes });
     }
     let name = if paths.len() == 1 {
         paths[0].display().to_string()
@@ -234,9 +200,9 @@ pub fn load_pages(
 /// The name a group of page images is reported under: `NAME` for
 /// `NAME.p1.jpg`, `NAME.p2.jpg`, …, else the first file.
 pub fn scan_report_name(group: &[PathBuf]) -> PathBuf {
-    group.first().map_or_else(PathBuf::new, |f| {
-        scan_page_stem(f).map_or_else(|| f.clone(), PathBuf::from)
-    })
+    group
+        .first()
+        .map_or_else(PathBuf::new, |f| scan_page_stem(f).map_or_else(|| f.clone(), PathBuf::from))
 }
 
 #[cfg(feature = "ocr")]
@@ -276,16 +242,11 @@ fn read_text_pdf(
     opts: &ScanOptions,
 ) -> Result<Document, DocumentError> {
     match scan::pdf_ocr::read(bytes, &opts.params)? {
-        scan::pdf_ocr::PdfRead::Text(pages) => Ok(Document {
-            info,
-            doc: crate::layout::pages_to_doc(&pages),
-            scan: None,
-        }),
+        scan::pdf_ocr::PdfRead::Text(pages) => {
+            Ok(Document { info, doc: crate::layout::pages_to_doc(&pages), scan: None })
+        }
         scan::pdf_ocr::PdfRead::Ocr(read) => Ok(Document {
-            info: SourceInfo {
-                kind: "pdf-ocr",
-                ..info
-            },
+            info: SourceInfo { kind: "pdf-ocr", ..info },
             doc: read.doc.clone(),
             scan: Some(read),
         }),
@@ -300,11 +261,7 @@ fn read_scan(
     opts: &ScanOptions,
 ) -> Result<Document, DocumentError> {
     let read = scan::read_bytes(kind, bytes, &opts.params)?;
-    Ok(Document {
-        info,
-        doc: read.doc.clone(),
-        scan: Some(Box::new(read)),
-    })
+    Ok(Document { info, doc: read.doc.clone(), scan: Some(Box::new(read)) })
 }
 
 #[cfg(not(feature = "ocr"))]
@@ -322,21 +279,9 @@ fn read_scan_files(
     opts: &ScanOptions,
 ) -> Result<Document, DocumentError> {
     let (read, bytes) = scan::read_files(files, &opts.params)?;
-    let sha256 = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let info = SourceInfo {
-        path: name,
-        kind: "image",
-        sha256,
-        bytes: total,
-    };
-    Ok(Document {
-        info,
-        doc: read.doc.clone(),
-        scan: Some(Box::new(read)),
-    })
+    let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let info = SourceInfo { path: name, kind: "image", sha256, bytes: total };
+    Ok(Document { info, doc: read.doc.clone(), scan: Some(Box::new(read)) })
 }
 
 #[cfg(not(feature = "ocr"))]
@@ -371,10 +316,7 @@ mod tests {
     fn kinds_by_content() {
         assert_eq!(sniff(b"PK\x03\x04\x14\0"), "zip");
         assert_eq!(sniff(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"), "doc");
-        assert_eq!(
-            sniff(b"\n<div class=\"content\"><p>\xb9\xe6\xd5\xc2</p></div>"),
-            "html"
-        );
+        assert_eq!(sniff(b"\n<div class=\"content\"><p>\xb9\xe6\xd5\xc2</p></div>"), "html");
         assert_eq!(sniff(b"\xff\xfe<\0h\0t\0m\0l\0>\0"), "html");
         assert_eq!(sniff("一、总体情况\n<p>不是网页</p>".as_bytes()), "text");
     }

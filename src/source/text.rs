@@ -65,20 +65,12 @@ pub fn read(text: &str) -> TextDoc {
             .filter(|t| !t.is_empty())
             .collect::<Vec<_>>()
             .join(" ");
-        lines.push(Line {
-            number,
-            text: joined,
-            cells,
-            row_end,
-        });
+        lines.push(Line { number, text: joined, cells, row_end });
     }
     // An indented single cell keeps its display columns only among layout
     // rows (`pdftotext -layout`, where indentation places a wrapped label);
     // in a text of single cells (docx2txt centres them) it says nothing.
-    if !lines
-        .iter()
-        .any(|l| l.cells.len() > 1 && l.cells.iter().all(|c| c.span.is_some()))
-    {
+    if !lines.iter().any(|l| l.cells.len() > 1 && l.cells.iter().all(|c| c.span.is_some())) {
         for cell in lines.iter_mut().flat_map(|l| l.cells.iter_mut()) {
             cell.span = None;
         }
@@ -89,11 +81,7 @@ pub fn read(text: &str) -> TextDoc {
 fn split_line(raw: &str) -> (Shape, Vec<Cell>) {
     let trimmed = raw.trim_matches(|c: char| c.is_whitespace());
     let plain = |t: &str| {
-        vec![Cell {
-            text: unemphasize(t.trim_matches(char::is_whitespace)),
-            span: None,
-            loc: None,
-        }]
+        vec![Cell { text: unemphasize(t.trim_matches(char::is_whitespace)), span: None, loc: None }]
     };
     if trimmed.is_empty() {
         return if raw.contains('\t') {
@@ -118,30 +106,15 @@ fn split_line(raw: &str) -> (Shape, Vec<Cell>) {
         if inner.chars().all(|c| "-:| ".contains(c)) {
             return (Shape::Skip, vec![]);
         }
-        return (
-            Shape::Row,
-            inner.split('|').map(|c| plain(c).remove(0)).collect(),
-        );
+        return (Shape::Row, inner.split('|').map(|c| plain(c).remove(0)).collect());
     }
     if trimmed.ends_with('|') {
         let pieces: Vec<&str> = trimmed.split('|').collect();
         let body = &pieces[..pieces.len() - 1];
         let mut cells = vec![plain(body[0]).remove(0)];
-        cells.extend(
-            body[1..]
-                .iter()
-                .filter(|p| !p.trim().is_empty())
-                .map(|p| plain(p).remove(0)),
-        );
+        cells.extend(body[1..].iter().filter(|p| !p.trim().is_empty()).map(|p| plain(p).remove(0)));
         let padded = body[1..].iter().any(|p| p.trim().is_empty());
-        return (
-            if padded {
-                Shape::Row
-            } else {
-                Shape::Single { indented: false }
-            },
-            cells,
-        );
+        return (if padded { Shape::Row } else { Shape::Single { indented: false } }, cells);
     }
     // Markdown rows without outer bars (html2text): `规章 | 0 | 0 | 0`, and
     // their `---|---` separator.
@@ -159,10 +132,7 @@ fn split_line(raw: &str) -> (Shape, Vec<Cell>) {
         if fields.len() == 2 && fields[0].trim().is_empty() {
             return (Shape::Single { indented: true }, plain(fields[1]));
         }
-        return (
-            Shape::Row,
-            fields.iter().map(|f| plain(f).remove(0)).collect(),
-        );
+        return (Shape::Row, fields.iter().map(|f| plain(f).remove(0)).collect());
     }
     if let Some(cells) = layout_cells(raw) {
         return (Shape::Row, cells);
@@ -231,11 +201,7 @@ fn layout_cells(raw: &str) -> Option<Vec<Cell>> {
         col += w;
     }
     if !cur.is_empty() {
-        cells.push(Cell {
-            text: cur,
-            span: Some((start, col - gap)),
-            loc: None,
-        });
+        cells.push(Cell { text: cur, span: Some((start, col - gap)), loc: None });
     }
     split.then_some(cells)
 }
@@ -279,8 +245,7 @@ const BOX_BARS: [char; 3] = ['│', '┃', '║'];
 
 /// A rule of a box-drawing table: only line-drawing characters.
 fn is_box_rule(t: &str) -> bool {
-    t.chars()
-        .all(|c| ('\u{2500}'..='\u{257f}').contains(&c) || c == ' ')
+    t.chars().all(|c| ('\u{2500}'..='\u{257f}').contains(&c) || c == ' ')
         && t.chars().any(|c| !BOX_BARS.contains(&c) && c != ' ')
 }
 
@@ -301,10 +266,7 @@ mod tests {
     use super::*;
 
     fn cells(doc: &TextDoc) -> Vec<Vec<String>> {
-        doc.lines
-            .iter()
-            .map(|l| l.cells.iter().map(|c| c.text.clone()).collect())
-            .collect()
+        doc.lines.iter().map(|l| l.cells.iter().map(|c| c.text.clone()).collect()).collect()
     }
 
     #[test]

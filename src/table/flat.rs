@@ -58,11 +58,7 @@ impl Anchors {
             }
         };
         for row in &t.rows {
-            let role = if row.kind == RowKind::Caption {
-                Role::Head
-            } else {
-                Role::Row
-            };
+            let role = if row.kind == RowKind::Caption { Role::Head } else { Role::Row };
             row.labels.iter().for_each(|l| add(l, role));
         }
         for col in &t.columns {
@@ -71,21 +67,13 @@ impl Anchors {
         for h in &t.header_cores {
             add(h, Role::Head);
         }
-        labels.sort_by(|a, b| {
-            b.0.chars()
-                .count()
-                .cmp(&a.0.chars().count())
-                .then(a.0.cmp(&b.0))
-        });
+        labels.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()).then(a.0.cmp(&b.0)));
         Anchors { labels }
     }
 
     /// The role of a text that is a label as it stands.
     fn role(&self, folded: &str) -> Option<Role> {
-        self.labels
-            .iter()
-            .find(|(l, _)| l == folded)
-            .map(|(_, r)| *r)
+        self.labels.iter().find(|(l, _)| l == folded).map(|(_, r)| *r)
     }
 
     /// The longest label `folded` ends with (`suffix`) or starts with, that
@@ -97,11 +85,8 @@ impl Anchors {
         }
         self.labels.iter().find_map(|(l, role)| {
             let len = l.chars().count();
-            let hit = if suffix {
-                folded.ends_with(l.as_str())
-            } else {
-                folded.starts_with(l.as_str())
-            };
+            let hit =
+                if suffix { folded.ends_with(l.as_str()) } else { folded.starts_with(l.as_str()) };
             (hit && len < n).then_some((len, *role))
         })
     }
@@ -222,13 +207,7 @@ fn lex(text: &str) -> (Vec<Piece>, bool) {
             flush(&mut word, &mut pieces);
             let unit = CELL_UNITS
                 .iter()
-                .find(|u| {
-                    chars[end..]
-                        .iter()
-                        .take(u.chars().count())
-                        .copied()
-                        .eq(u.chars())
-                })
+                .find(|u| chars[end..].iter().take(u.chars().count()).copied().eq(u.chars()))
                 .filter(|_| !numbering);
             let touches = |ch: Option<char>| ch.is_some_and(|ch| !ch.is_whitespace());
             glued |= touches(prev) || (touches(next) && !numbering && unit.is_none());
@@ -311,18 +290,9 @@ fn to_lines(pieces: &[Piece], anchors: &Anchors, number: usize) -> Vec<Line> {
             let text = cells.join(" ");
             let cells = std::mem::take(cells)
                 .into_iter()
-                .map(|text| Cell {
-                    text,
-                    loc: None,
-                    span: None,
-                })
+                .map(|text| Cell { text, loc: None, span: None })
                 .collect();
-            lines.push(Line {
-                number,
-                text,
-                cells,
-                row_end: true,
-            });
+            lines.push(Line { number, text, cells, row_end: true });
         }
     };
     for piece in pieces {
@@ -363,20 +333,11 @@ mod tests {
         let line = Line {
             number: 1,
             text: text.into(),
-            cells: vec![Cell {
-                text: text.into(),
-                loc: None,
-                span: None,
-            }],
+            cells: vec![Cell { text: text.into(), loc: None, span: None }],
             row_end: true,
         };
         let (out, glued) = unflatten(&[line], &Anchors::new(t));
-        (
-            out.iter()
-                .map(|l| l.cells.iter().map(|c| c.text.clone()).collect())
-                .collect(),
-            glued,
-        )
+        (out.iter().map(|l| l.cells.iter().map(|c| c.text.clone()).collect()).collect(), glued)
     }
 
     #[test]
@@ -398,11 +359,7 @@ mod tests {
                 ],
                 vec!["规章", "000"],
                 vec!["行政规范性文件", "0012"],
-                vec![
-                    "第二十条第（八）项",
-                    "信息内容",
-                    "本年收费金额（单位：万元）"
-                ],
+                vec!["第二十条第（八）项", "信息内容", "本年收费金额（单位：万元）"],
                 vec!["行政事业性收费", "0"],
             ]
         );

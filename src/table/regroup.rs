@@ -26,11 +26,7 @@ const SURE_LABEL: f32 = 0.9;
 
 /// The one width every data row of the table has (s3: 7), if any.
 fn row_width(t: &Template) -> Option<usize> {
-    let mut widths = t
-        .rows
-        .iter()
-        .filter(|r| r.kind.has_values())
-        .map(|r| r.columns.len());
+    let mut widths = t.rows.iter().filter(|r| r.kind.has_values()).map(|r| r.columns.len());
     let w = widths.next()?;
     (w >= 2 && widths.all(|x| x == w)).then_some(w)
 }
@@ -48,23 +44,17 @@ pub(super) fn regroup(rows: Vec<LRow>, t: &Template) -> Vec<LRow> {
         let plain = values.iter().all(|v| v.kind == Kind::Value);
         // Only a run that a row label opens: numbers after a column header
         // are a table printed column by column.
-        let labeled = row
-            .texts()
-            .last()
-            .is_some_and(|tok| !sure_data_rows_of(&[tok], t).is_empty());
+        let labeled =
+            row.texts().last().is_some_and(|tok| !sure_data_rows_of(&[tok], t).is_empty());
         if present <= width || present % width != 0 || !plain || !labeled {
             out.push(row);
             continue;
         }
         let start = row.tokens.len() - values.len();
         let end = start + values.len();
-        out.push(LRow {
-            tokens: row.tokens[..start + width].to_vec(),
-        });
+        out.push(LRow { tokens: row.tokens[..start + width].to_vec() });
         for chunk in row.tokens[start + width..end].chunks(width) {
-            out.push(LRow {
-                tokens: chunk.to_vec(),
-            });
+            out.push(LRow { tokens: chunk.to_vec() });
         }
     }
     let out = pair_bunches(out, t);
@@ -119,9 +109,7 @@ fn pair_bunches(rows: Vec<LRow>, t: &Template) -> Vec<LRow> {
         let tail = &labels[labels.len().saturating_sub(k)..];
         let consecutive = tail.len() == k
             && tail.windows(2).all(|w| w[0].0 < w[1].0)
-            && (tail[0].0..=tail[k - 1].0)
-                .filter(|&j| t.rows[j].kind == RowKind::Data)
-                .count()
+            && (tail[0].0..=tail[k - 1].0).filter(|&j| t.rows[j].kind == RowKind::Data).count()
                 == k;
         if k < 2 || !rows[b].has_values() || !consecutive {
             out.push(rows[b].clone());
@@ -154,13 +142,7 @@ fn sure_data_rows_of(tokens: &[&Token], t: &Template) -> Vec<usize> {
                 .enumerate()
                 .filter(|(_, r)| r.kind == RowKind::Data)
                 .map(|(j, r)| {
-                    (
-                        j,
-                        r.cores
-                            .iter()
-                            .map(|c| similarity(&tok.core, c))
-                            .fold(0.0, f32::max),
-                    )
+                    (j, r.cores.iter().map(|c| similarity(&tok.core, c)).fold(0.0, f32::max))
                 })
                 .filter(|(_, s)| *s >= SURE_LABEL)
                 .max_by(|a, b| a.1.total_cmp(&b.1))
@@ -198,11 +180,7 @@ mod tests {
             .map(|(k, c)| Line {
                 number: k + 1,
                 text: c.to_string(),
-                cells: vec![Cell {
-                    text: c.to_string(),
-                    loc: None,
-                    span: None,
-                }],
+                cells: vec![Cell { text: c.to_string(), loc: None, span: None }],
                 row_end: true,
             })
             .collect()
@@ -237,18 +215,9 @@ mod tests {
         cells.extend(["（七）总计", "40", "10", "1", "0", "1", "2", "54"]);
         cells.extend(["3", "1", "0", "0", "0", "0", "4", "四、结转下年度继续办理"]);
         let read = crate::table::read_table(&lines(&cells), t, false);
-        assert_eq!(
-            values(&read, t, "unable.not_held"),
-            ["11", "2", "0", "0", "0", "0", "13"]
-        );
-        assert_eq!(
-            values(&read, t, "unable.unclear"),
-            ["3", "1", "0", "0", "0", "0", "4"]
-        );
-        assert_eq!(
-            values(&read, t, "carried_forward"),
-            ["3", "1", "0", "0", "0", "0", "4"]
-        );
+        assert_eq!(values(&read, t, "unable.not_held"), ["11", "2", "0", "0", "0", "0", "13"]);
+        assert_eq!(values(&read, t, "unable.unclear"), ["3", "1", "0", "0", "0", "0", "4"]);
+        assert_eq!(values(&read, t, "carried_forward"), ["3", "1", "0", "0", "0", "0", "4"]);
     }
 
     /// pdfminer prints tables column by column, labels first: no number is

@@ -23,11 +23,7 @@ fn main() {
         paths.sort();
         paths
             .iter()
-            .filter_map(|p| {
-                std::fs::read_to_string(p)
-                    .ok()
-                    .map(|t| (p.display().to_string(), t))
-            })
+            .filter_map(|p| std::fs::read_to_string(p).ok().map(|t| (p.display().to_string(), t)))
             .collect::<Vec<_>>()
     };
     let mut texts = read("seeds", &|_| true);
@@ -36,16 +32,8 @@ fn main() {
     bench("text exports", &texts, &templates);
     // Real converters' output (samples/converted), and among it the
     // scraped pages flattened into one line.
-    bench(
-        "converter outputs",
-        &read("converted", &|_| true),
-        &templates,
-    );
-    bench(
-        "one-line pages",
-        &read("converted", &|n| n.contains("--scrape-")),
-        &templates,
-    );
+    bench("converter outputs", &read("converted", &|_| true), &templates);
+    bench("one-line pages", &read("converted", &|n| n.contains("--scrape-")), &templates);
 }
 
 fn bench(name: &str, texts: &[(String, String)], templates: &TemplateSet) {

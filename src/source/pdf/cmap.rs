@@ -26,11 +26,7 @@ impl Codespace {
         if lo.len() != hi.len() || lo.is_empty() || lo.len() > 4 {
             return None;
         }
-        let mut c = Codespace {
-            len: lo.len(),
-            lo: [0; 4],
-            hi: [0; 4],
-        };
+        let mut c = Codespace { len: lo.len(), lo: [0; 4], hi: [0; 4] };
         c.lo[..lo.len()].copy_from_slice(lo);
         c.hi[..hi.len()].copy_from_slice(hi);
         Some(c)
@@ -58,9 +54,7 @@ pub fn next_code(ranges: &[Codespace], bytes: &[u8]) -> (u32, usize) {
 }
 
 fn code_of(b: &[u8]) -> u32 {
-    b.iter()
-        .take(4)
-        .fold(0u32, |acc, x| acc << 8 | u32::from(*x))
+    b.iter().take(4).fold(0u32, |acc, x| acc << 8 | u32::from(*x))
 }
 
 /// A parsed CMap stream.
@@ -201,9 +195,7 @@ impl CMap {
 }
 
 fn utf16_units(b: &[u8]) -> Vec<u16> {
-    b.chunks(2)
-        .map(|c| u16::from(c[0]) << 8 | u16::from(*c.get(1).unwrap_or(&0)))
-        .collect()
+    b.chunks(2).map(|c| u16::from(c[0]) << 8 | u16::from(*c.get(1).unwrap_or(&0))).collect()
 }
 
 fn dst_text(o: &Obj) -> Option<String> {
@@ -258,9 +250,9 @@ impl Predefined {
             Predefined::Identity | Predefined::Unknown => r(&[0, 0], &[0xff, 0xff]).collect(),
             // GBK-EUC-H: one byte up to 0x80, two bytes lead 0x81-0xFE.
             // GB 18030's four-byte codes never occur in these fonts.
-            Predefined::Gbk | Predefined::Big5 => r(&[0], &[0x80])
-                .chain(r(&[0x81, 0x40], &[0xfe, 0xfe]))
-                .collect(),
+            Predefined::Gbk | Predefined::Big5 => {
+                r(&[0], &[0x80]).chain(r(&[0x81, 0x40], &[0xfe, 0xfe])).collect()
+            }
             Predefined::Utf16 => r(&[0, 0], &[0xd7, 0xff])
                 .chain(r(&[0xd8, 0, 0xdc, 0], &[0xdb, 0xff, 0xdf, 0xff]))
                 .chain(r(&[0xe0, 0], &[0xff, 0xff]))
@@ -273,17 +265,14 @@ impl Predefined {
         let bytes = &code.to_be_bytes()[4 - len.min(4)..];
         match self {
             Predefined::Gbk | Predefined::Big5 => {
-                let enc = if self == Predefined::Gbk {
-                    encoding_rs::GB18030
-                } else {
-                    encoding_rs::BIG5
-                };
+                let enc =
+                    if self == Predefined::Gbk { encoding_rs::GB18030 } else { encoding_rs::BIG5 };
                 let (text, _, bad) = enc.decode(bytes);
                 (!bad).then(|| text.into_owned())
             }
-            Predefined::Utf16 => char::decode_utf16(utf16_units(bytes))
-                .collect::<Result<String, _>>()
-                .ok(),
+            Predefined::Utf16 => {
+                char::decode_utf16(utf16_units(bytes)).collect::<Result<String, _>>().ok()
+            }
             Predefined::Identity | Predefined::Unknown => None,
         }
     }

@@ -82,9 +82,8 @@ impl Font {
         let mut scale = 0.001;
         let mut em = 1.0;
         if subtype == b"Type3" {
-            if let Some(m) = array(doc, d, b"FontMatrix")
-                .and_then(|a| numbers(doc, a))
-                .filter(|m| m.len() == 6)
+            if let Some(m) =
+                array(doc, d, b"FontMatrix").and_then(|a| numbers(doc, a)).filter(|m| m.len() == 6)
             {
                 scale = m[0].abs().max(1e-6);
                 // A Type 3 font has no em; its bounding box, else 1000 glyph units, gives the height.
@@ -99,11 +98,7 @@ impl Font {
         }
         let first = number(doc, d, b"FirstChar").unwrap_or(0.0).max(0.0) as u32;
         let widths = array(doc, d, b"Widths")
-            .map(|a| {
-                a.iter()
-                    .map(|o| num(deref(doc, o)).unwrap_or(0.0))
-                    .collect()
-            })
+            .map(|a| a.iter().map(|o| num(deref(doc, o)).unwrap_or(0.0)).collect())
             .unwrap_or_default();
         let descriptor = dict(doc, d, b"FontDescriptor");
         let missing = descriptor
@@ -115,11 +110,7 @@ impl Font {
             to_unicode,
             cid_map: None,
             simple: Some(simple_encoding(doc, d)),
-            widths: Widths::Simple {
-                first,
-                widths,
-                missing,
-            },
+            widths: Widths::Simple { first, widths, missing },
             scale,
             em,
             vertical: false,
@@ -130,22 +121,15 @@ impl Font {
         let (predefined, cid_map, vertical) = match get(doc, d, b"Encoding") {
             Some(Object::Name(n)) => (Predefined::from_name(n), None, Predefined::vertical(n)),
             Some(Object::Stream(s)) => {
-                let cmap = stream_bytes(s, MAX_CMAP_BYTES)
-                    .map(|b| CMap::parse(&b))
-                    .unwrap_or_default();
-                let base = cmap
-                    .uses
-                    .as_deref()
-                    .map_or(Predefined::Unknown, Predefined::from_name);
+                let cmap =
+                    stream_bytes(s, MAX_CMAP_BYTES).map(|b| CMap::parse(&b)).unwrap_or_default();
+                let base = cmap.uses.as_deref().map_or(Predefined::Unknown, Predefined::from_name);
                 let vertical = name(doc, &s.dict, b"CMapName").is_some_and(Predefined::vertical);
                 (base, Some(cmap), vertical)
             }
             _ => (Predefined::Identity, None, false),
         };
-        let mut codespace = cid_map
-            .as_ref()
-            .map(|c| c.codespace.clone())
-            .unwrap_or_default();
+        let mut codespace = cid_map.as_ref().map(|c| c.codespace.clone()).unwrap_or_default();
         if codespace.is_empty() {
             codespace = predefined.codespace();
         }
@@ -153,9 +137,7 @@ impl Font {
             .and_then(|a| a.first())
             .map(|o| deref(doc, o))
             .and_then(|o| o.as_dict().ok());
-        let default = descendant
-            .and_then(|f| number(doc, f, b"DW"))
-            .unwrap_or(1000.0);
+        let default = descendant.and_then(|f| number(doc, f, b"DW")).unwrap_or(1000.0);
         let ranges = descendant
             .and_then(|f| array(doc, f, b"W"))
             .map(|w| parse_w(doc, w))
@@ -196,22 +178,16 @@ impl Font {
         }
         let decoded = match self.kind {
             Kind::Cid(p) => p.decode(code, len),
-            Kind::Simple => self
-                .simple
-                .as_ref()
-                .and_then(|t| t[(code & 0xff) as usize])
-                .map(String::from),
+            Kind::Simple => {
+                self.simple.as_ref().and_then(|t| t[(code & 0xff) as usize]).map(String::from)
+            }
         };
         decoded.map_or_else(|| "\u{FFFD}".to_string(), |t| repair(&t))
     }
 
     fn width(&self, code: u32, len: usize) -> f32 {
         match &self.widths {
-            Widths::Simple {
-                first,
-                widths,
-                missing,
-            } => code
+            Widths::Simple { first, widths, missing } => code
                 .checked_sub(*first)
                 .and_then(|i| widths.get(i as usize))
                 .copied()
@@ -290,10 +266,7 @@ fn simple_encoding(doc: &Document, d: &Dictionary) -> Box<[Option<char>; 256]> {
     for (i, slot) in t.iter_mut().enumerate() {
         *slot = match i {
             0x20..=0x7e | 0xa0..=0xff => char::from_u32(i as u32),
-            0x80..=0x9f => WIN_ANSI_80
-                .chars()
-                .nth(i - 0x80)
-                .filter(|c| *c != '\u{FFFD}'),
+            0x80..=0x9f => WIN_ANSI_80.chars().nth(i - 0x80).filter(|c| *c != '\u{FFFD}'),
             _ => None,
         };
     }
@@ -325,9 +298,7 @@ const WIN_ANSI_80: &str = "€\u{FFFD}‚ƒ„…†‡ˆ‰Š‹Œ\u{FFFD}Ž\u{
 pub fn glyph_char(g: &[u8]) -> Option<char> {
     let s = std::str::from_utf8(g).ok()?;
     if let Some(h) = s.strip_prefix("uni").filter(|h| h.len() >= 4) {
-        return u32::from_str_radix(&h[..4], 16)
-            .ok()
-            .and_then(char::from_u32);
+        return u32::from_str_radix(&h[..4], 16).ok().and_then(char::from_u32);
     }
     if let Some(h) = s.strip_prefix('u').filter(|h| (4..=6).contains(&h.len())) {
         if let Ok(v) = u32::from_str_radix(h, 16) {
@@ -449,14 +420,7 @@ mod tests {
         f.codes(b"01 ", &mut codes);
         assert_eq!(codes[0].text, "中");
         assert_eq!(codes[1].text, "\u{FFFD}");
-        assert_eq!(
-            codes[2],
-            Code {
-                text: " ".into(),
-                width: 0.5,
-                word_space: true
-            }
-        );
+        assert_eq!(codes[2], Code { text: " ".into(), width: 0.5, word_space: true });
         assert!((codes[0].width - 0.556).abs() < 1e-6);
     }
 
@@ -491,9 +455,6 @@ mod tests {
         f.codes(&[0xd5, 0xc2, b'1', b'2'], &mut codes);
         let t: Vec<&str> = codes.iter().map(|c| c.text.as_str()).collect();
         assert_eq!(t, vec!["章", "1", "2"]);
-        assert_eq!(
-            codes.iter().map(|c| c.width).collect::<Vec<_>>(),
-            vec![1.0, 0.5, 0.5]
-        );
+        assert_eq!(codes.iter().map(|c| c.width).collect::<Vec<_>>(), vec![1.0, 0.5, 0.5]);
     }
 }

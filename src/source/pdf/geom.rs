@@ -12,24 +12,10 @@ pub struct Matrix {
 }
 
 impl Matrix {
-    pub const IDENTITY: Matrix = Matrix {
-        a: 1.0,
-        b: 0.0,
-        c: 0.0,
-        d: 1.0,
-        e: 0.0,
-        f: 0.0,
-    };
+    pub const IDENTITY: Matrix = Matrix { a: 1.0, b: 0.0, c: 0.0, d: 1.0, e: 0.0, f: 0.0 };
 
     pub fn new(v: [f32; 6]) -> Matrix {
-        Matrix {
-            a: v[0],
-            b: v[1],
-            c: v[2],
-            d: v[3],
-            e: v[4],
-            f: v[5],
-        }
+        Matrix { a: v[0], b: v[1], c: v[2], d: v[3], e: v[4], f: v[5] }
     }
 
     pub fn from_slice(v: &[f32]) -> Option<Matrix> {
@@ -38,11 +24,7 @@ impl Matrix {
     }
 
     pub fn translate(x: f32, y: f32) -> Matrix {
-        Matrix {
-            e: x,
-            f: y,
-            ..Matrix::IDENTITY
-        }
+        Matrix { e: x, f: y, ..Matrix::IDENTITY }
     }
 
     /// `self` first, then `then`.
@@ -59,10 +41,7 @@ impl Matrix {
     }
 
     pub fn apply(&self, x: f32, y: f32) -> (f32, f32) {
-        (
-            self.a * x + self.c * y + self.e,
-            self.b * x + self.d * y + self.f,
-        )
+        (self.a * x + self.c * y + self.e, self.b * x + self.d * y + self.f)
     }
 
     /// Length of the image of the unit y vector: the vertical scale.
@@ -72,18 +51,8 @@ impl Matrix {
 
     /// The axis-aligned box around the image of `[x0, x1] × [y0, y1]`.
     pub fn bbox(&self, x0: f32, y0: f32, x1: f32, y1: f32) -> [f32; 4] {
-        let pts = [
-            self.apply(x0, y0),
-            self.apply(x1, y0),
-            self.apply(x0, y1),
-            self.apply(x1, y1),
-        ];
-        let mut r = [
-            f32::INFINITY,
-            f32::INFINITY,
-            f32::NEG_INFINITY,
-            f32::NEG_INFINITY,
-        ];
+        let pts = [self.apply(x0, y0), self.apply(x1, y0), self.apply(x0, y1), self.apply(x1, y1)];
+        let mut r = [f32::INFINITY, f32::INFINITY, f32::NEG_INFINITY, f32::NEG_INFINITY];
         for (x, y) in pts {
             r[0] = r[0].min(x);
             r[1] = r[1].min(y);

@@ -181,10 +181,7 @@ impl<'a> Interp<'a> {
                 }
             }
             // Paths.
-            b"m" => self.path.push(Subpath {
-                pts: vec![((n(0), n(1)), false)],
-                closed: false,
-            }),
+            b"m" => self.path.push(Subpath { pts: vec![((n(0), n(1)), false)], closed: false }),
             b"l" => self.line_to(n(0), n(1), true),
             b"c" => self.line_to(n(4), n(5), false),
             b"v" | b"y" => self.line_to(n(2), n(3), false),
@@ -284,10 +281,7 @@ impl<'a> Interp<'a> {
     fn line_to(&mut self, x: f32, y: f32, straight: bool) {
         match self.path.last_mut() {
             Some(s) => s.pts.push(((x, y), straight)),
-            None => self.path.push(Subpath {
-                pts: vec![((x, y), false)],
-                closed: false,
-            }),
+            None => self.path.push(Subpath { pts: vec![((x, y), false)], closed: false }),
         }
     }
 
@@ -295,11 +289,8 @@ impl<'a> Interp<'a> {
         let path = std::mem::take(&mut self.path);
         let ctm = self.gs.ctm;
         for sub in &path {
-            let pts: Vec<((f32, f32), bool)> = sub
-                .pts
-                .iter()
-                .map(|((x, y), s)| (ctm.apply(*x, *y), *s))
-                .collect();
+            let pts: Vec<((f32, f32), bool)> =
+                sub.pts.iter().map(|((x, y), s)| (ctm.apply(*x, *y), *s)).collect();
             if stroke {
                 for w in pts.windows(2) {
                     if w[1].1 {
@@ -326,19 +317,9 @@ impl<'a> Interp<'a> {
             return;
         }
         let seg = if dx > dy {
-            Seg {
-                x0: a.0.min(b.0),
-                x1: a.0.max(b.0),
-                y0: (a.1 + b.1) / 2.0,
-                y1: (a.1 + b.1) / 2.0,
-            }
+            Seg { x0: a.0.min(b.0), x1: a.0.max(b.0), y0: (a.1 + b.1) / 2.0, y1: (a.1 + b.1) / 2.0 }
         } else {
-            Seg {
-                x0: (a.0 + b.0) / 2.0,
-                x1: (a.0 + b.0) / 2.0,
-                y0: a.1.min(b.1),
-                y1: a.1.max(b.1),
-            }
+            Seg { x0: (a.0 + b.0) / 2.0, x1: (a.0 + b.0) / 2.0, y0: a.1.min(b.1), y1: a.1.max(b.1) }
         };
         self.ink.segs.push(seg);
     }
@@ -349,19 +330,9 @@ impl<'a> Interp<'a> {
             return; // shading, or a dot
         }
         let seg = if w > h {
-            Seg {
-                x0,
-                x1,
-                y0: (y0 + y1) / 2.0,
-                y1: (y0 + y1) / 2.0,
-            }
+            Seg { x0, x1, y0: (y0 + y1) / 2.0, y1: (y0 + y1) / 2.0 }
         } else {
-            Seg {
-                x0: (x0 + x1) / 2.0,
-                x1: (x0 + x1) / 2.0,
-                y0,
-                y1,
-            }
+            Seg { x0: (x0 + x1) / 2.0, x1: (x0 + x1) / 2.0, y0, y1 }
         };
         self.ink.segs.push(seg);
     }
@@ -373,12 +344,8 @@ impl<'a> Interp<'a> {
 
     fn advance(&mut self, tx: f32) {
         let vertical = self.gs.font.as_ref().is_some_and(|f| f.vertical);
-        self.tm = if vertical {
-            Matrix::translate(0.0, tx)
-        } else {
-            Matrix::translate(tx, 0.0)
-        }
-        .then(&self.tm);
+        self.tm = if vertical { Matrix::translate(0.0, tx) } else { Matrix::translate(tx, 0.0) }
+            .then(&self.tm);
     }
 
     fn show(&mut self, s: &[u8]) {
@@ -577,32 +544,13 @@ mod tests {
         );
         let id = doc.add_object(form);
         let res = dictionary! { "XObject" => dictionary! { "X1" => id, "X2" => id } };
-        let ink = run(
-            b"q 1 0 0 1 0 100 cm /X1 Do Q /X2 Do 0 0 m 0 30 l S",
-            Some(&res),
-            &doc,
-        );
+        let ink = run(b"q 1 0 0 1 0 100 cm /X1 Do Q /X2 Do 0 0 m 0 30 l S", Some(&res), &doc);
         assert_eq!(
             ink.segs,
             vec![
-                Seg {
-                    x0: 10.0,
-                    y0: 100.0,
-                    x1: 110.0,
-                    y1: 100.0
-                },
-                Seg {
-                    x0: 10.0,
-                    y0: 0.0,
-                    x1: 110.0,
-                    y1: 0.0
-                },
-                Seg {
-                    x0: 0.0,
-                    y0: 0.0,
-                    x1: 0.0,
-                    y1: 30.0
-                }
+                Seg { x0: 10.0, y0: 100.0, x1: 110.0, y1: 100.0 },
+                Seg { x0: 10.0, y0: 0.0, x1: 110.0, y1: 0.0 },
+                Seg { x0: 0.0, y0: 0.0, x1: 0.0, y1: 30.0 }
             ]
         );
     }
@@ -633,42 +581,12 @@ mod tests {
             &doc,
         );
         let want = vec![
-            Seg {
-                x0: 10.0,
-                y0: 10.25,
-                x1: 210.0,
-                y1: 10.25,
-            },
-            Seg {
-                x0: 10.375,
-                y0: 10.0,
-                x1: 10.375,
-                y1: 110.0,
-            },
-            Seg {
-                x0: 20.0,
-                y0: 20.0,
-                x1: 120.0,
-                y1: 20.0,
-            },
-            Seg {
-                x0: 120.0,
-                y0: 20.0,
-                x1: 120.0,
-                y1: 120.0,
-            },
-            Seg {
-                x0: 20.0,
-                y0: 120.0,
-                x1: 120.0,
-                y1: 120.0,
-            },
-            Seg {
-                x0: 20.0,
-                y0: 20.0,
-                x1: 20.0,
-                y1: 120.0,
-            },
+            Seg { x0: 10.0, y0: 10.25, x1: 210.0, y1: 10.25 },
+            Seg { x0: 10.375, y0: 10.0, x1: 10.375, y1: 110.0 },
+            Seg { x0: 20.0, y0: 20.0, x1: 120.0, y1: 20.0 },
+            Seg { x0: 120.0, y0: 20.0, x1: 120.0, y1: 120.0 },
+            Seg { x0: 20.0, y0: 120.0, x1: 120.0, y1: 120.0 },
+            Seg { x0: 20.0, y0: 20.0, x1: 20.0, y1: 120.0 },
         ];
         assert_eq!(ink.segs, want);
     }
@@ -676,11 +594,7 @@ mod tests {
     #[test]
     fn missing_font_and_garbage_do_not_panic() {
         let doc = Document::new();
-        let ink = run(
-            b"BT /Nope 12 Tf (x) Tj ET Tm Tf cm re ] ] >> Do Q Q Q",
-            None,
-            &doc,
-        );
+        let ink = run(b"BT /Nope 12 Tf (x) Tj ET Tm Tf cm re ] ] >> Do Q Q Q", None, &doc);
         assert!(ink.glyphs.is_empty());
     }
 }

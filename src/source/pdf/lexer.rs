@@ -49,10 +49,7 @@ fn is_white(b: u8) -> bool {
 }
 
 fn is_delim(b: u8) -> bool {
-    matches!(
-        b,
-        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
-    )
+    matches!(b, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
 }
 
 /// A token: an operand, an operator keyword, or an array/dict bracket.
@@ -382,10 +379,7 @@ mod tests {
                 ]
             )
         );
-        assert_eq!(
-            got[1],
-            ("Tf".into(), vec![Obj::Name(b"F1".to_vec()), Obj::Num(12.0)])
-        );
+        assert_eq!(got[1], ("Tf".into(), vec![Obj::Name(b"F1".to_vec()), Obj::Num(12.0)]));
         assert_eq!(
             got[2],
             (

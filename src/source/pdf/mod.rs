@@ -71,12 +71,7 @@ impl TextLayer {
         if self.has_no_text() {
             return self.pages.iter().map(|p| p.number).collect();
         }
-        let mut v: Vec<usize> = self
-            .undecodable
-            .iter()
-            .chain(&self.scanned)
-            .copied()
-            .collect();
+        let mut v: Vec<usize> = self.undecodable.iter().chain(&self.scanned).copied().collect();
         v.sort_unstable();
         v
     }
@@ -86,9 +81,7 @@ impl TextLayer {
 pub fn read(bytes: &[u8]) -> Result<Vec<Page>, DocumentError> {
     let layer = read_layer(bytes)?;
     if layer.has_no_text() {
-        return Err(DocumentError::PdfNoText {
-            images: !layer.scanned.is_empty(),
-        });
+        return Err(DocumentError::PdfNoText { images: !layer.scanned.is_empty() });
     }
     if !layer.undecodable.is_empty() {
         return Err(DocumentError::PdfUndecodable(page_list(&layer.undecodable)));
@@ -98,23 +91,13 @@ pub fn read(bytes: &[u8]) -> Result<Vec<Page>, DocumentError> {
 
 /// "4, 5": pages as error messages name them.
 pub fn page_list(pages: &[usize]) -> String {
-    pages
-        .iter()
-        .map(|p| p.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+    pages.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")
 }
 
 /// Reads the text layer of every page, whatever it holds.
 pub fn read_layer(bytes: &[u8]) -> Result<TextLayer, DocumentError> {
-    catch_unwind(AssertUnwindSafe(|| {
-        read_pages(bytes, &WordParams::default())
-    }))
-    .unwrap_or_else(|_| {
-        Err(DocumentError::PdfDamaged(
-            "the PDF parser failed on it".into(),
-        ))
-    })
+    catch_unwind(AssertUnwindSafe(|| read_pages(bytes, &WordParams::default())))
+        .unwrap_or_else(|_| Err(DocumentError::PdfDamaged("the PDF parser failed on it".into())))
 }
 
 fn read_pages(bytes: &[u8], params: &WordParams) -> Result<TextLayer, DocumentError> {
@@ -165,11 +148,7 @@ fn read_pages(bytes: &[u8], params: &WordParams) -> Result<TextLayer, DocumentEr
         }
         pages.push(page);
     }
-    Ok(TextLayer {
-        pages,
-        undecodable,
-        scanned,
-    })
+    Ok(TextLayer { pages, undecodable, scanned })
 }
 
 /// Why lopdf could not load the file: truncated files lack their trailer.
@@ -178,13 +157,7 @@ fn load_error(bytes: &[u8], message: &str) -> DocumentError {
     if !tail.windows(5).any(|w| w == b"%%EOF") {
         DocumentError::PdfTruncated
     } else {
-        DocumentError::PdfDamaged(
-            message
-                .lines()
-                .next()
-                .unwrap_or("unknown error")
-                .to_string(),
-        )
+        DocumentError::PdfDamaged(message.lines().next().unwrap_or("unknown error").to_string())
     }
 }
 
@@ -205,25 +178,14 @@ fn page_box(doc: &Document, page: &Dictionary) -> [f32; 4] {
         let a = inherited(doc, page, key)?.as_array().ok()?;
         let v: Vec<f32> = a.iter().filter_map(|o| num(deref(doc, o))).collect();
         (v.len() == 4)
-            .then(|| {
-                [
-                    v[0].min(v[2]),
-                    v[1].min(v[3]),
-                    v[0].max(v[2]),
-                    v[1].max(v[3]),
-                ]
-            })
+            .then(|| [v[0].min(v[2]), v[1].min(v[3]), v[0].max(v[2]), v[1].max(v[3])])
             .filter(|b| b[2] - b[0] > 1.0 && b[3] - b[1] > 1.0)
     };
     let media = read(b"MediaBox").unwrap_or([0.0, 0.0, 595.0, 842.0]);
     match read(b"CropBox") {
         Some(c) => {
-            let b = [
-                c[0].max(media[0]),
-                c[1].max(media[1]),
-                c[2].min(media[2]),
-                c[3].min(media[3]),
-            ];
+            let b =
+                [c[0].max(media[0]), c[1].max(media[1]), c[2].min(media[2]), c[3].min(media[3])];
             if b[2] - b[0] > 1.0 && b[3] - b[1] > 1.0 {
                 b
             } else {
@@ -239,9 +201,8 @@ fn page_box(doc: &Document, page: &Dictionary) -> [f32; 4] {
 fn page_frame(doc: &Document, dict: &Dictionary) -> (Matrix, f32, f32) {
     let [bx0, by0, bx1, by1] = page_box(doc, dict);
     let (w, h) = (bx1 - bx0, by1 - by0);
-    let rotate = inherited(doc, dict, b"Rotate")
-        .and_then(num)
-        .map_or(0, |r| (r as i64).rem_euclid(360));
+    let rotate =
+        inherited(doc, dict, b"Rotate").and_then(num).map_or(0, |r| (r as i64).rem_euclid(360));
     let flip = Matrix::new([1.0, 0.0, 0.0, -1.0, -bx0, by1]);
     let (turn, width, height) = match rotate {
         90 => (Matrix::new([0.0, 1.0, -1.0, 0.0, h, 0.0]), h, w),
@@ -303,11 +264,7 @@ pub fn drawn_images(doc: &Document, id: ObjectId) -> Vec<Drawn> {
     let ink = run_page(doc, dict, id, &mut FontCache::default(), frame);
     ink.placed
         .into_iter()
-        .map(|(id, m)| Drawn {
-            id,
-            across: (m.a, m.b),
-            down: (-m.c, -m.d),
-        })
+        .map(|(id, m)| Drawn { id, across: (m.a, m.b), down: (-m.c, -m.d) })
         .collect()
 }
 
@@ -329,29 +286,14 @@ fn read_page(
         (-1.0..=width + 1.0).contains(&cx) && (-1.0..=height + 1.0).contains(&cy)
     });
     let (mut chars, mut bad) = (0usize, 0usize);
-    for c in ink
-        .glyphs
-        .iter()
-        .flat_map(|g| g.text.chars())
-        .filter(|c| !c.is_whitespace())
-    {
+    for c in ink.glyphs.iter().flat_map(|g| g.text.chars()).filter(|c| !c.is_whitespace()) {
         chars += 1;
         bad += usize::from(!unicode::plausible(c));
     }
     let undecodable = chars >= MIN_CHARS && bad as f32 > MAX_BAD_SHARE * chars as f32;
     let rules = words::rules(&ink.segs);
     let words = words::words(&ink.glyphs, &rules, params);
-    (
-        Page {
-            number,
-            width,
-            height,
-            words,
-            rules,
-        },
-        ink.images,
-        undecodable,
-    )
+    (Page { number, width, height, words, rules }, ink.images, undecodable)
 }
 
 #[cfg(test)]
@@ -360,10 +302,7 @@ mod tests {
 
     #[test]
     fn truncated_and_damaged_files_are_told_apart() {
-        assert_eq!(
-            load_error(b"%PDF-1.7\n1 0 obj <<", "x"),
-            DocumentError::PdfTruncated
-        );
+        assert_eq!(load_error(b"%PDF-1.7\n1 0 obj <<", "x"), DocumentError::PdfTruncated);
         assert!(
             matches!(load_error(b"%PDF-1.7\ngarbage\n%%EOF\n", "bad xref\nmore"), DocumentError::PdfDamaged(m) if m == "bad xref")
         );

@@ -22,10 +22,7 @@ pub fn deref<'a>(doc: &'a Document, mut o: &'a Object) -> &'a Object {
 }
 
 pub fn get<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
-    dict.get(key)
-        .ok()
-        .map(|o| deref(doc, o))
-        .filter(|o| !matches!(o, Object::Null))
+    dict.get(key).ok().map(|o| deref(doc, o)).filter(|o| !matches!(o, Object::Null))
 }
 
 pub fn dict<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Dictionary> {

@@ -48,10 +48,7 @@ fn needs_nfkc(c: char) -> bool {
 /// Repairs the text of one glyph. Returns the input unchanged (no
 /// allocation beyond the copy) in the common case.
 pub fn repair(text: &str) -> String {
-    if !text
-        .chars()
-        .any(|c| needs_nfkc(c) || ('\u{2E80}'..='\u{2EFF}').contains(&c) || c == '\0')
-    {
+    if !text.chars().any(|c| needs_nfkc(c) || ('\u{2E80}'..='\u{2EFF}').contains(&c) || c == '\0') {
         return text.to_string();
     }
     let mut out = String::with_capacity(text.len());
@@ -118,9 +115,7 @@ mod tests {
 
     #[test]
     fn plausibility() {
-        assert!("（一）予以公开 1,234 “三安全一稳定” ①"
-            .chars()
-            .all(plausible));
+        assert!("（一）予以公开 1,234 “三安全一稳定” ①".chars().all(plausible));
         assert!(!plausible('\u{FFFD}'));
         assert!(!plausible('\u{E000}'));
         assert!(!plausible('Ê'));

@@ -29,10 +29,7 @@ pub struct WordParams {
 
 impl Default for WordParams {
     fn default() -> Self {
-        WordParams {
-            max_gap: 0.3,
-            line_tolerance: 0.35,
-        }
+        WordParams { max_gap: 0.3, line_tolerance: 0.35 }
     }
 }
 
@@ -48,9 +45,7 @@ fn mid_y(g: &Glyph) -> f32 {
 pub fn words(glyphs: &[Glyph], rules: &[Rule], p: &WordParams) -> Vec<Word> {
     let mut order: Vec<usize> = (0..glyphs.len()).collect();
     order.sort_by(|&a, &b| {
-        mid_y(&glyphs[a])
-            .total_cmp(&mid_y(&glyphs[b]))
-            .then(glyphs[a].x0.total_cmp(&glyphs[b].x0))
+        mid_y(&glyphs[a]).total_cmp(&mid_y(&glyphs[b])).then(glyphs[a].x0.total_cmp(&glyphs[b].x0))
     });
     // Vertical rules, sorted by x, to split words at cell borders.
     let mut verticals: Vec<&Rule> = rules.iter().filter(|r| r.x1 - r.x0 < r.y1 - r.y0).collect();
@@ -114,11 +109,7 @@ fn flush_line(
         };
         if split || blank {
             if let Some((text, rect, _)) = cur.take() {
-                out.push(Word {
-                    text,
-                    rect,
-                    confidence: None,
-                });
+                out.push(Word { text, rect, confidence: None });
             }
         }
         prev = Some(g);
@@ -134,25 +125,13 @@ fn flush_line(
                 rect.y1 = rect.y1.max(g.y1);
             }
             None => {
-                cur = Some((
-                    g.text.clone(),
-                    Rect {
-                        x0: g.x0,
-                        y0: g.y0,
-                        x1: g.x1,
-                        y1: g.y1,
-                    },
-                    g.size,
-                ))
+                cur =
+                    Some((g.text.clone(), Rect { x0: g.x0, y0: g.y0, x1: g.x1, y1: g.y1 }, g.size))
             }
         }
     }
     if let Some((text, rect, _)) = cur {
-        out.push(Word {
-            text,
-            rect,
-            confidence: None,
-        });
+        out.push(Word { text, rect, confidence: None });
     }
     line.clear();
 }
@@ -166,24 +145,14 @@ pub fn rules(segs: &[Seg]) -> Vec<Rule> {
     merge(
         &hs,
         |s| (s.y0, s.x0, s.x1),
-        |at, from, to| Rule {
-            x0: from,
-            y0: at,
-            x1: to,
-            y1: at,
-        },
+        |at, from, to| Rule { x0: from, y0: at, x1: to, y1: at },
         &mut out,
     );
     vs.sort_by(|a, b| a.x0.total_cmp(&b.x0).then(a.y0.total_cmp(&b.y0)));
     merge(
         &vs,
         |s| (s.x0, s.y0, s.y1),
-        |at, from, to| Rule {
-            x0: at,
-            y0: from,
-            x1: at,
-            y1: to,
-        },
+        |at, from, to| Rule { x0: at, y0: from, x1: at, y1: to },
         &mut out,
     );
     out
@@ -235,14 +204,7 @@ mod tests {
     use super::*;
 
     fn g(text: &str, x0: f32, y: f32, w: f32) -> Glyph {
-        Glyph {
-            text: text.into(),
-            x0,
-            y0: y - 8.5,
-            x1: x0 + w,
-            y1: y + 1.5,
-            size: 10.0,
-        }
+        Glyph { text: text.into(), x0, y0: y - 8.5, x1: x0 + w, y1: y + 1.5, size: 10.0 }
     }
 
     fn texts(ws: &[Word]) -> Vec<&str> {
@@ -261,15 +223,7 @@ mod tests {
         ];
         let ws = words(&glyphs, &[], &WordParams::default());
         assert_eq!(texts(&ws), vec!["规章", "12", "4", "下"]);
-        assert_eq!(
-            ws[0].rect,
-            Rect {
-                x0: 10.0,
-                y0: 91.5,
-                x1: 30.0,
-                y1: 101.5
-            }
-        );
+        assert_eq!(ws[0].rect, Rect { x0: 10.0, y0: 91.5, x1: 30.0, y1: 101.5 });
     }
 
     #[test]
@@ -282,12 +236,7 @@ mod tests {
             g("3", 22.5, 50.0, 5.0),
             g("4", 27.5, 50.0, 5.0),
         ];
-        let rule = Rule {
-            x0: 27.6,
-            y0: 0.0,
-            x1: 27.6,
-            y1: 100.0,
-        };
+        let rule = Rule { x0: 27.6, y0: 0.0, x1: 27.6, y1: 100.0 };
         let ws = words(&glyphs, &[rule], &WordParams::default());
         assert_eq!(texts(&ws), vec!["1", "23", "4"]);
     }
@@ -295,36 +244,11 @@ mod tests {
     #[test]
     fn collinear_pieces_merge() {
         let segs = vec![
-            Seg {
-                x0: 0.0,
-                y0: 10.0,
-                x1: 50.0,
-                y1: 10.0,
-            },
-            Seg {
-                x0: 50.5,
-                y0: 10.2,
-                x1: 90.0,
-                y1: 10.2,
-            },
-            Seg {
-                x0: 95.0,
-                y0: 10.0,
-                x1: 99.0,
-                y1: 10.0,
-            },
-            Seg {
-                x0: 5.0,
-                y0: 0.0,
-                x1: 5.0,
-                y1: 40.0,
-            },
-            Seg {
-                x0: 5.0,
-                y0: 20.0,
-                x1: 5.0,
-                y1: 60.0,
-            },
+            Seg { x0: 0.0, y0: 10.0, x1: 50.0, y1: 10.0 },
+            Seg { x0: 50.5, y0: 10.2, x1: 90.0, y1: 10.2 },
+            Seg { x0: 95.0, y0: 10.0, x1: 99.0, y1: 10.0 },
+            Seg { x0: 5.0, y0: 0.0, x1: 5.0, y1: 40.0 },
+            Seg { x0: 5.0, y0: 20.0, x1: 5.0, y1: 60.0 },
         ];
         let r = rules(&segs);
         assert_eq!(r.len(), 3);

@@ -49,13 +49,7 @@ impl Ink {
             }
         }
         let count = bits.iter().filter(|&&b| b).count() as u32;
-        Ink {
-            w,
-            h,
-            bits,
-            grown,
-            count,
-        }
+        Ink { w, h, bits, grown, count }
     }
 
     fn get(v: &[bool], w: u32, h: u32, x: i64, y: i64) -> bool {
@@ -138,9 +132,7 @@ pub struct InkCache<T> {
 
 impl<T: Clone> Default for InkCache<T> {
     fn default() -> Self {
-        InkCache {
-            entries: Vec::new(),
-        }
+        InkCache { entries: Vec::new() }
     }
 }
 

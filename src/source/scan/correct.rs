@@ -59,11 +59,8 @@ pub fn extract(
     templates: &TemplateSet,
 ) -> Result<Report, DocumentError> {
     let first = pipeline::extract(&scan.doc, source.clone(), templates)?;
-    let owner: Vec<Option<usize>> = first
-        .cells
-        .iter()
-        .map(|c| c.loc.and_then(|l| cell_at(&scan.cells, l)))
-        .collect();
+    let owner: Vec<Option<usize>> =
+        first.cells.iter().map(|c| c.loc.and_then(|l| cell_at(&scan.cells, l))).collect();
     let failed_fields: BTreeSet<usize> = failed(&first);
     let doubtful: Vec<usize> = (0..first.cells.len())
         .filter(|&f| {
@@ -191,12 +188,9 @@ fn in_ok_check(r: &Report, f: usize) -> bool {
     let id = &r.field_ids[f];
     let read = |other: &String| {
         other == id
-            || r.field_ids
-                .iter()
-                .position(|g| g == other)
-                .is_some_and(|g| {
-                    r.cells[g].value.is_some() && r.cells[g].status != Status::Inferred
-                })
+            || r.field_ids.iter().position(|g| g == other).is_some_and(|g| {
+                r.cells[g].value.is_some() && r.cells[g].status != Status::Inferred
+            })
     };
     r.checks.iter().any(|c| {
         c.status == CheckStatus::Ok
@@ -214,12 +208,7 @@ fn in_ok_check(r: &Report, f: usize) -> bool {
 /// digits may be the seal's strokes (`sealed-cells`). Last, a value
 /// inferred from the rules is no surer than the values it came from.
 fn fold_confidence(r: &mut Report, scan: &ScanDoc, owner: &[Option<usize>]) {
-    let unruled: Vec<usize> = scan
-        .scans
-        .iter()
-        .filter(|s| s.fallback)
-        .map(|s| s.page)
-        .collect();
+    let unruled: Vec<usize> = scan.scans.iter().filter(|s| s.fallback).map(|s| s.page).collect();
     let mut placed_only = vec![0usize; unruled.len()];
     // Per page with sealed value cells: how many, and how many unconfirmed.
     let mut sealed: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
@@ -254,10 +243,8 @@ fn fold_confidence(r: &mut Report, scan: &ScanDoc, owner: &[Option<usize>]) {
             if read.sealed {
                 conf = conf.min(LOW_CONFIDENCE - 0.01);
                 sealed.entry(read.page).or_default().1 += 1;
-            } else if let Some(k) = unruled
-                .iter()
-                .position(|&p| p == read.page)
-                .filter(|_| read.placed)
+            } else if let Some(k) =
+                unruled.iter().position(|&p| p == read.page).filter(|_| read.placed)
             {
                 conf = conf.min(LOW_CONFIDENCE - 0.01);
                 placed_only[k] += 1;
@@ -288,22 +275,14 @@ fn cap_inferred(r: &mut Report) {
         }
         let id = &r.field_ids[f];
         let conf_of = |other: &String| {
-            r.field_ids
-                .iter()
-                .position(|g| g == other)
-                .map_or(0.0, |g| r.cells[g].confidence)
+            r.field_ids.iter().position(|g| g == other).map_or(0.0, |g| r.cells[g].confidence)
         };
         let best = r
             .checks
             .iter()
             .filter(|c| c.status == CheckStatus::Ok && (c.lhs.contains(id) || c.rhs.contains(id)))
             .map(|c| {
-                c.lhs
-                    .iter()
-                    .chain(&c.rhs)
-                    .filter(|o| *o != id)
-                    .map(conf_of)
-                    .fold(1.0, f32::min)
+                c.lhs.iter().chain(&c.rhs).filter(|o| *o != id).map(conf_of).fold(1.0, f32::min)
             })
             .fold(0.0, f32::max);
         if best < r.cells[f].confidence {
@@ -314,14 +293,7 @@ fn cap_inferred(r: &mut Report) {
 
 /// The read cell whose box holds the location's centre.
 fn cell_at(cells: &[CellRead], loc: Loc) -> Option<usize> {
-    let Loc::Box {
-        page,
-        x0,
-        y0,
-        x1,
-        y1,
-    } = loc
-    else {
+    let Loc::Box { page, x0, y0, x1, y1 } = loc else {
         return None;
     };
     let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
@@ -333,8 +305,7 @@ fn cell_at(cells: &[CellRead], loc: Loc) -> Option<usize> {
 fn set_text(doc: &mut TextDoc, cell: &CellRead, text: &str) {
     for line in &mut doc.lines {
         for c in &mut line.cells {
-            if c.loc
-                .is_some_and(|l| cell_at(std::slice::from_ref(cell), l).is_some())
+            if c.loc.is_some_and(|l| cell_at(std::slice::from_ref(cell), l).is_some())
                 && !c.text.is_empty()
             {
                 c.text = text.to_string();
@@ -367,13 +338,7 @@ pub fn alternatives(scan: &ScanDoc, cell: &CellRead) -> Vec<String> {
                     .symbols
                     .iter()
                     .enumerate()
-                    .map(|(j, t)| {
-                        if j == i {
-                            alt.as_str()
-                        } else {
-                            t.text.as_str()
-                        }
-                    })
+                    .map(|(j, t)| if j == i { alt.as_str() } else { t.text.as_str() })
                     .collect();
                 push(text);
             }
@@ -426,11 +391,7 @@ pub(super) fn binarize(img: &GrayImage) -> GrayImage {
         hist[p[0] as usize] += 1;
     }
     let total: u64 = hist.iter().sum();
-    let sum: f64 = hist
-        .iter()
-        .enumerate()
-        .map(|(i, &n)| i as f64 * n as f64)
-        .sum();
+    let sum: f64 = hist.iter().enumerate().map(|(i, &n)| i as f64 * n as f64).sum();
     let (mut wb, mut sb, mut best, mut t) = (0f64, 0f64, 0f64, 128u8);
     for (i, &n) in hist.iter().enumerate() {
         wb += n as f64;
@@ -469,10 +430,7 @@ mod tests {
     }
 
     fn fixes(changes: &[(usize, i64)]) -> Vec<[i64; 3]> {
-        unique_fixes(changes, |c| c.0, holds, |r| *r)
-            .into_iter()
-            .map(|(_, r)| r)
-            .collect()
+        unique_fixes(changes, |c| c.0, holds, |r| *r).into_iter().map(|(_, r)| r).collect()
     }
 
     #[test]
@@ -492,9 +450,6 @@ mod tests {
         // No single change fits; a → 2 with total → 7 does.
         assert_eq!(fixes(&[(0, 2), (2, 7), (1, 1)]), vec![[2, 5, 7]]);
         // Two spellings of the same value are one fix.
-        assert_eq!(
-            unique_fixes(&[(0, 4), (0, 4)], |c| c.0, holds, |r| *r).len(),
-            1
-        );
+        assert_eq!(unique_fixes(&[(0, 4), (0, 4)], |c| c.0, holds, |r| *r).len(), 1);
     }
 }

@@ -51,12 +51,7 @@ pub fn write(
                 let r = c.rect;
                 rect(
                     &mut img,
-                    (
-                        r.x0 * px + 3.0,
-                        r.y0 * px + 3.0,
-                        r.x1 * px - 3.0,
-                        r.y1 * px - 3.0,
-                    ),
+                    (r.x0 * px + 3.0, r.y0 * px + 3.0, r.x1 * px - 3.0, r.y1 * px - 3.0),
                     BLUE,
                     1,
                 );
@@ -64,14 +59,7 @@ pub fn write(
         }
         if let Some(r) = report {
             for (id, cell) in r.field_ids.iter().zip(&r.cells) {
-                let Some(Loc::Box {
-                    page: p,
-                    x0,
-                    y0,
-                    x1,
-                    y1,
-                }) = cell.loc
-                else {
+                let Some(Loc::Box { page: p, x0, y0, x1, y1 }) = cell.loc else {
                     continue;
                 };
                 if p != page.page {

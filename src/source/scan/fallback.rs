@@ -85,10 +85,8 @@ pub fn read_page(
         }
         done.push(i);
     }
-    let sure: Vec<bool> = first
-        .iter()
-        .map(|n| n.as_ref().is_some_and(|n| n.sure(params)))
-        .collect();
+    let sure: Vec<bool> =
+        first.iter().map(|n| n.as_ref().is_some_and(|n| n.sure(params))).collect();
     // Below or above confident numbers stands a value column: there a piece
     // the digits engine could not read is an unsure value, reread as a
     // ruled value cell is (chi_sim first, so a label keeps its words).
@@ -120,25 +118,15 @@ pub fn read_page(
     // misread character (不 read as 7), not a value glued on: a value is a
     // piece of its own, past a column's gap.
     let label = |r: Option<Reading>| {
-        r.map(|(t, c, n, s)| {
-            if n {
-                (t, c, n, s)
-            } else {
-                (strip_trailing_digits(&t), c, n, s)
-            }
-        })
+        r.map(|(t, c, n, s)| if n { (t, c, n, s) } else { (strip_trailing_digits(&t), c, n, s) })
     };
     for unit in units(&found, &is_number) {
-        let ink = unit
-            .iter()
-            .map(|&i| found[i].1)
-            .reduce(union)
-            .unwrap_or_default();
+        let ink = unit.iter().map(|&i| found[i].1).reduce(union).unwrap_or_default();
         let crop = crop_padded(p.gray, ink, params.pad);
         let read = match unit.as_slice() {
-            [i] if first[*i].as_ref().is_some_and(|n| n.sure(params)) => first[*i]
-                .clone()
-                .map(|n| (n.text, n.confidence, true, n.symbols)),
+            [i] if first[*i].as_ref().is_some_and(|n| n.sure(params)) => {
+                first[*i].clone().map(|n| (n.text, n.confidence, true, n.symbols))
+            }
             // A well-formed number the engine is unsure of: reread, and
             // kept with its low confidence if it stays a number.
             [i] if is_number[*i] => read_unsure_value(
@@ -199,11 +187,7 @@ pub fn read_page(
             x1: ink.2 as f32 * pt,
             y1: ink.3 as f32 * pt,
         };
-        words.push(Word {
-            text: text.clone(),
-            rect,
-            confidence: Some(confidence),
-        });
+        words.push(Word { text: text.clone(), rect, confidence: Some(confidence) });
         if number {
             cells.push(CellRead {
                 page: p.number,
@@ -354,19 +338,11 @@ fn units(found: &[(usize, PxBox)], is_number: &[bool]) -> Vec<Vec<usize>> {
             }
             groups.push(g);
         }
-        let bbox = |g: &Vec<usize>| {
-            g.iter()
-                .map(|&k| found[k].1)
-                .reduce(union)
-                .unwrap_or_default()
-        };
+        let bbox = |g: &Vec<usize>| g.iter().map(|&k| found[k].1).reduce(union).unwrap_or_default();
         groups.sort_by_key(|g| (bbox(g).0, bbox(g).1));
         // The label: the text groups left of the row's first number.
-        if let Some(first_num) = groups
-            .iter()
-            .filter(|g| g.iter().any(|&k| is_number[k]))
-            .map(|g| bbox(g).0)
-            .min()
+        if let Some(first_num) =
+            groups.iter().filter(|g| g.iter().any(|&k| is_number[k])).map(|g| bbox(g).0).min()
         {
             let (label, rest): (Vec<Vec<usize>>, Vec<Vec<usize>>) = groups
                 .into_iter()
@@ -386,9 +362,7 @@ fn units(found: &[(usize, PxBox)], is_number: &[bool]) -> Vec<Vec<usize>> {
 
 /// Ink pixels per column of a box.
 fn column_ink(ink: &[bool], w: u32, b: PxBox) -> Vec<u32> {
-    (b.0..b.2)
-        .map(|x| (b.1..b.3).filter(|&y| ink[(y * w + x) as usize]).count() as u32)
-        .collect()
+    (b.0..b.2).map(|x| (b.1..b.3).filter(|&y| ink[(y * w + x) as usize]).count() as u32).collect()
 }
 
 /// The runs of a profile holding more than `floor` ink, joined over blanks
@@ -436,10 +410,7 @@ fn lines_of(ink: &[bool], w: u32, b: PxBox, line: u32) -> Vec<(u32, u32)> {
             i += 1;
         }
     }
-    parts
-        .into_iter()
-        .map(|(y0, y1)| (b.1 + y0, b.1 + y1))
-        .collect()
+    parts.into_iter().map(|(y0, y1)| (b.1 + y0, b.1 + y1)).collect()
 }
 
 #[cfg(test)]
@@ -465,10 +436,7 @@ mod tests {
             (1, (0, 150, 100, 170)),
         ];
         let is_number = vec![false, true, true, false];
-        let rows: Vec<usize> = split_rows(found, &is_number)
-            .into_iter()
-            .map(|f| f.0)
-            .collect();
+        let rows: Vec<usize> = split_rows(found, &is_number).into_iter().map(|f| f.0).collect();
         assert_eq!(rows, vec![1, 0, 1, 2]);
     }
 
@@ -505,9 +473,6 @@ mod tests {
         fill(52, 92);
         fill(130, 136);
         fill(146, 176);
-        assert_eq!(
-            lines_of(&ink, w, (0, 0, w, h), 40),
-            vec![(0, 40), (52, 92), (130, 176)]
-        );
+        assert_eq!(lines_of(&ink, w, (0, 0, w, h), 40), vec![(0, 40), (52, 92), (130, 176)]);
     }
 }

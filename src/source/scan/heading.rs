@@ -57,42 +57,22 @@ pub fn check_title(r: &mut Report, scan: &ScanDoc) {
     let (org2, year2) = title_parts(&second.iter().map(|c| c.0).collect::<String>());
     let page = line.page;
     let Rect { x0, y0, x1, y1 } = line.word.rect;
-    let loc = Some(Loc::Box {
-        page,
-        x0,
-        y0,
-        x1,
-        y1,
-    });
-    let show = |t: &Option<String>| {
-        t.as_ref()
-            .map_or("nothing".to_string(), |t| format!("{t:?}"))
-    };
+    let loc = Some(Loc::Box { page, x0, y0, x1, y1 });
+    let show = |t: &Option<String>| t.as_ref().map_or("nothing".to_string(), |t| format!("{t:?}"));
     let mut flag = |what: &str, first: Option<String>, again: Option<String>| {
         let message = if first != again {
             format!("{what}: two readings of the title give {} and {}; the first is kept; check it against page {page}", show(&first), show(&again))
-        } else if let Some((conf, ch)) = again
-            .as_deref()
-            .and_then(|t| lowest(&second, t))
-            .filter(|l| l.0 < UNSURE_CHAR)
+        } else if let Some((conf, ch)) =
+            again.as_deref().and_then(|t| lowest(&second, t)).filter(|l| l.0 < UNSURE_CHAR)
         {
             format!("{what}: OCR is unsure of {} (its character {ch:?} read with confidence {conf:.2}); check it against page {page}", show(&first))
         } else {
             return;
         };
-        r.warnings.push(Warning {
-            code: "low-confidence",
-            message,
-            field: None,
-            loc,
-        });
+        r.warnings.push(Warning { code: "low-confidence", message, field: None, loc });
     };
     flag("organization", org, org2);
-    flag(
-        "year",
-        year.map(|y| y.to_string()),
-        year2.map(|y| y.to_string()),
-    );
+    flag("year", year.map(|y| y.to_string()), year2.map(|y| y.to_string()));
 }
 
 /// The lowest confidence among the characters that spell `text` in
@@ -114,9 +94,7 @@ fn reread(scan: &ScanDoc, l: &LineRead) -> Option<Vec<(char, f32)>> {
     let page = scan.scans.iter().find(|s| s.page == l.page)?;
     let b = l.band;
     let crop = crop_padded(&page.gray, (b.x0, b.y0, b.x1, b.y1), 0.5);
-    let words = with_engines(|e| e.text.read(&crop, Psm::Line, page.dpi as u32))
-        .ok()?
-        .ok()?;
+    let words = with_engines(|e| e.text.read(&crop, Psm::Line, page.dpi as u32)).ok()?.ok()?;
     let symbols = words.iter().flat_map(|w| &w.symbols);
     Some(
         symbols
@@ -133,16 +111,9 @@ fn reread(scan: &ScanDoc, l: &LineRead) -> Option<Vec<(char, f32)>> {
 
 /// The first text line holding `needle`, both normalized, spaces ignored.
 fn line_of<'a>(lines: &'a [LineRead], needle: &str) -> Option<&'a LineRead> {
-    let squash = |t: &str| {
-        nfkc(t)
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-    };
+    let squash = |t: &str| nfkc(t).chars().filter(|c| !c.is_whitespace()).collect::<String>();
     let needle = squash(needle);
-    lines
-        .iter()
-        .find(|l| !needle.is_empty() && squash(&l.word.text).contains(&needle))
+    lines.iter().find(|l| !needle.is_empty() && squash(&l.word.text).contains(&needle))
 }
 
 #[cfg(test)]

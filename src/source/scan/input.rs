@@ -31,9 +31,7 @@ pub const DEFAULT_MAX_PIXELS: u64 = 20_000 * 20_000;
 
 impl Default for ScanLimits {
     fn default() -> Self {
-        ScanLimits {
-            max_pixels: DEFAULT_MAX_PIXELS,
-        }
+        ScanLimits { max_pixels: DEFAULT_MAX_PIXELS }
     }
 }
 
@@ -153,17 +151,13 @@ fn decode_tiff(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, Docu
         // The `tiff` crate hands out samples as if black were 0 whatever
         // the photometric interpretation (WhiteIsZero is undone, group 4
         // data included), so no inversion here.
-        let dpi = dec
-            .get_tag_f32(Tag::XResolution)
-            .ok()
-            .filter(|d| *d >= 50.0)
-            .map(|d| {
-                if dec.get_tag_u32(Tag::ResolutionUnit).ok() == Some(3) {
-                    d * 2.54
-                } else {
-                    d
-                }
-            });
+        let dpi = dec.get_tag_f32(Tag::XResolution).ok().filter(|d| *d >= 50.0).map(|d| {
+            if dec.get_tag_u32(Tag::ResolutionUnit).ok() == Some(3) {
+                d * 2.54
+            } else {
+                d
+            }
+        });
         let data = dec.read_image().map_err(err)?;
         let gray = match (color, data) {
             (ColorType::Gray(8), DecodingResult::U8(v)) => {
@@ -226,14 +220,7 @@ pub fn from_rgb<'a>(
         any |= inked;
     }
     let gray = GrayImage::from_raw(w, h, gray)?;
-    Some((
-        gray,
-        if any {
-            GrayImage::from_raw(w, h, red)
-        } else {
-            None
-        },
-    ))
+    Some((gray, if any { GrayImage::from_raw(w, h, red) } else { None }))
 }
 
 /// The gray of a colour pixel, and whether it is red ink: its luma, except
@@ -257,10 +244,7 @@ pub fn gray_and_red(r: u8, g: u8, b: u8) -> (u8, bool) {
     let under = r + (255 - r) * (r - 110).clamp(0, 60) / 60;
     let weight = redness.min(24);
     // Red ink: what it hides is well lighter than the ink itself.
-    (
-        (luma + (under - luma) * weight / 24) as u8,
-        redness >= 24 && under - luma >= RED_INK_LIFT,
-    )
+    ((luma + (under - luma) * weight / 24) as u8, redness >= 24 && under - luma >= RED_INK_LIFT)
 }
 
 /// ITU-R 601 luma, as a gray scanner sees a colour.
@@ -278,10 +262,7 @@ const RED_INK_LIFT: i32 = 40;
 pub fn unpack_bits(v: &[u8], w: u32, h: u32, one_is_white: bool) -> GrayImage {
     let stride = w.div_ceil(8) as usize;
     GrayImage::from_fn(w, h, |x, y| {
-        let byte = v
-            .get(y as usize * stride + x as usize / 8)
-            .copied()
-            .unwrap_or(0);
+        let byte = v.get(y as usize * stride + x as usize / 8).copied().unwrap_or(0);
         let bit = (byte >> (7 - (x % 8))) & 1 == 1;
         image::Luma([if bit == one_is_white { 255 } else { 0 }])
     })
@@ -346,11 +327,7 @@ mod tests {
         for &b in data {
             c ^= b as u32;
             for _ in 0..8 {
-                c = if c & 1 == 1 {
-                    0xEDB8_8320 ^ (c >> 1)
-                } else {
-                    c >> 1
-                };
+                c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
             }
         }
         !c
@@ -361,10 +338,8 @@ mod tests {
         use tiff::encoder::{colortype, TiffEncoder};
         let mut buf = Cursor::new(Vec::new());
         let mut enc = TiffEncoder::new(&mut buf).unwrap();
-        enc.write_image::<colortype::Gray8>(4, 2, &[0, 255, 0, 255, 9, 9, 9, 9])
-            .unwrap();
-        enc.write_image::<colortype::Gray8>(2, 2, &[1, 2, 3, 4])
-            .unwrap();
+        enc.write_image::<colortype::Gray8>(4, 2, &[0, 255, 0, 255, 9, 9, 9, 9]).unwrap();
+        enc.write_image::<colortype::Gray8>(2, 2, &[1, 2, 3, 4]).unwrap();
         let pages = decode(buf.get_ref(), &ScanLimits::default()).unwrap();
         assert_eq!(pages.len(), 2);
         assert_eq!(pages[1].gray.as_raw(), &vec![1, 2, 3, 4]);

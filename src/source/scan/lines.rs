@@ -28,12 +28,7 @@ pub struct LineParams {
 
 impl Default for LineParams {
     fn default() -> Self {
-        LineParams {
-            min_h_mm: 9.0,
-            min_v_mm: 4.8,
-            gap_mm: 0.5,
-            max_thickness_mm: 1.2,
-        }
+        LineParams { min_h_mm: 9.0, min_v_mm: 4.8, gap_mm: 0.5, max_thickness_mm: 1.2 }
     }
 }
 
@@ -69,10 +64,7 @@ pub fn find(ink: &[bool], w: u32, h: u32, dpi: f32, p: &LineParams) -> Vec<Segme
             && a.at >= b.from - tol
             && a.at <= b.to + tol
     };
-    all.iter()
-        .filter(|a| all.iter().any(|b| meets(a, b)))
-        .copied()
-        .collect()
+    all.iter().filter(|a| all.iter().any(|b| meets(a, b))).copied().collect()
 }
 
 /// Rules on a page without a table grid: runs at least `min_mm` long whose
@@ -105,11 +97,7 @@ fn solidity(ink: &[bool], w: u32, h: u32, s: &Segment) -> f32 {
     let inked = (from..to)
         .filter(|&along| {
             (at - half..=at + half).any(|across| {
-                let (x, y) = if s.horizontal {
-                    (along, across)
-                } else {
-                    (across, along)
-                };
+                let (x, y) = if s.horizontal { (along, across) } else { (across, along) };
                 x >= 0
                     && y >= 0
                     && (x as u32) < w
@@ -127,12 +115,8 @@ fn candidates(ink: &[bool], w: u32, h: u32, dpi: f32, p: &LineParams) -> Vec<Seg
     let gap = (p.gap_mm * mm).round().max(1.0) as usize;
     let max_thick = (p.max_thickness_mm * mm).max(3.0);
     let (w, h) = (w as usize, h as usize);
-    let hs = runs(w, h, gap, (p.min_h_mm * mm) as usize, |along, across| {
-        ink[across * w + along]
-    });
-    let vs = runs(h, w, gap, (p.min_v_mm * mm) as usize, |along, across| {
-        ink[along * w + across]
-    });
+    let hs = runs(w, h, gap, (p.min_h_mm * mm) as usize, |along, across| ink[across * w + along]);
+    let vs = runs(h, w, gap, (p.min_v_mm * mm) as usize, |along, across| ink[along * w + across]);
     let mut segs: Vec<Segment> = Vec::new();
     for (horizontal, runs) in [(true, hs), (false, vs)] {
         for s in join(group(runs, horizontal), 1.0 * mm) {
@@ -149,17 +133,10 @@ pub fn erase(ink: &mut [bool], w: u32, h: u32, segs: &[Segment]) {
     let (w, h) = (w as usize, h as usize);
     for s in segs {
         let half = (s.thickness / 2.0 + 1.5).ceil() as i64;
-        let (a0, a1) = (
-            (s.at.round() as i64 - half).max(0),
-            s.at.round() as i64 + half,
-        );
+        let (a0, a1) = ((s.at.round() as i64 - half).max(0), s.at.round() as i64 + half);
         for across in a0..=a1 {
             for along in (s.from as i64).max(0)..=(s.to as i64) {
-                let (x, y) = if s.horizontal {
-                    (along, across)
-                } else {
-                    (across, along)
-                };
+                let (x, y) = if s.horizontal { (along, across) } else { (across, along) };
                 if (x as usize) < w && (y as usize) < h {
                     ink[y as usize * w + x as usize] = false;
                 }

@@ -139,11 +139,8 @@ struct PageRead {
 /// the current rayon pool, so a batch's `--jobs` bounds it); the result
 /// does not depend on the order they finish in.
 pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDoc, DocumentError> {
-    let reads: Vec<Result<PageRead, DocumentError>> = images
-        .into_par_iter()
-        .enumerate()
-        .map(|(i, img)| read_one(i + 1, img, params))
-        .collect();
+    let reads: Vec<Result<PageRead, DocumentError>> =
+        images.into_par_iter().enumerate().map(|(i, img)| read_one(i + 1, img, params)).collect();
     let mut reads = reads.into_iter().collect::<Result<Vec<_>, _>>()?;
     // Of the narrative's body lines only the report's first is read (see
     // `text.rs`); which one that is depends on every page before it.
@@ -157,37 +154,30 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
         .enumerate()
         .try_for_each(|(i, r)| read_text_lines(r, body_of(i), params))?;
     // A page its tables could not judge (prose) is judged by its lines.
-    reads
-        .par_iter_mut()
-        .enumerate()
-        .try_for_each(|(i, r)| -> Result<(), DocumentError> {
-            let Some(img) = r.unjudged.take() else {
-                return Ok(());
-            };
-            let lines: Vec<Word> = r.text.iter().map(|l| l.word.clone()).collect();
-            if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
-                eprintln!(
-                    "page {}: lines read {:?}",
-                    i + 1,
-                    orient::labels_read(&lines)
-                );
-            }
-            if !orient::lines_doubtful(&lines) {
-                return Ok(());
-            }
-            let Some(turned_cw) = osd_turn(r) else {
-                return Ok(());
-            };
-            let mut again = read_image(i + 1, &orient::upright(&img, turned_cw), params)?;
-            let body = body_of(i).and_then(|_| again.lines.iter().position(|l| l.1));
-            read_text_lines(&mut again, body, params)?;
-            let again_lines: Vec<Word> = again.text.iter().map(|l| l.word.clone()).collect();
-            if orient::labels_read(&again_lines).0 > orient::labels_read(&lines).0 {
-                again.scan.turned = turned_cw;
-                *r = again;
-            }
-            Ok(())
-        })?;
+    reads.par_iter_mut().enumerate().try_for_each(|(i, r)| -> Result<(), DocumentError> {
+        let Some(img) = r.unjudged.take() else {
+            return Ok(());
+        };
+        let lines: Vec<Word> = r.text.iter().map(|l| l.word.clone()).collect();
+        if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
+            eprintln!("page {}: lines read {:?}", i + 1, orient::labels_read(&lines));
+        }
+        if !orient::lines_doubtful(&lines) {
+            return Ok(());
+        }
+        let Some(turned_cw) = osd_turn(r) else {
+            return Ok(());
+        };
+        let mut again = read_image(i + 1, &orient::upright(&img, turned_cw), params)?;
+        let body = body_of(i).and_then(|_| again.lines.iter().position(|l| l.1));
+        read_text_lines(&mut again, body, params)?;
+        let again_lines: Vec<Word> = again.text.iter().map(|l| l.word.clone()).collect();
+        if orient::labels_read(&again_lines).0 > orient::labels_read(&lines).0 {
+            again.scan.turned = turned_cw;
+            *r = again;
+        }
+        Ok(())
+    })?;
     let mut pages = Vec::new();
     let mut scans = Vec::new();
     let mut cells = Vec::new();
@@ -208,13 +198,7 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
             );
         }
     }
-    Ok(ScanDoc {
-        doc,
-        pages,
-        scans,
-        cells,
-        lines,
-    })
+    Ok(ScanDoc { doc, pages, scans, cells, lines })
 }
 
 /// Reads the chosen text lines of a page (those that are not body lines,
@@ -255,9 +239,7 @@ fn osd_turn(r: &PageRead) -> Option<u32> {
     let turned = ocr::with_engines(|e| e.osd().ok().and_then(|o| o.orientation(&r.scan.gray, dpi)))
         .ok()
         .flatten();
-    turned
-        .filter(|&(deg, conf)| deg != 0 && conf >= orient::MIN_OSD_CONFIDENCE)
-        .map(|(deg, _)| deg)
+    turned.filter(|&(deg, conf)| deg != 0 && conf >= orient::MIN_OSD_CONFIDENCE).map(|(deg, _)| deg)
 }
 
 /// The page at the resolution it is read at: above `MAX_DPI` reduced to
@@ -274,11 +256,7 @@ fn at_working_dpi(img: PageImage) -> PageImage {
         (img.gray.height() as f32 * f).round() as u32,
     );
     let resize = |g: &GrayImage| image::imageops::resize(g, w.max(1), h.max(1), filter);
-    PageImage {
-        gray: resize(&img.gray),
-        dpi: to,
-        red: img.red.as_ref().map(resize),
-    }
+    PageImage { gray: resize(&img.gray), dpi: to, red: img.red.as_ref().map(resize) }
 }
 
 /// A page image read as it lies ([`read_as_is`]); a faded one is read
@@ -297,20 +275,11 @@ fn read_image(
         return Ok(as_is);
     }
     let faded_params = ScanParams {
-        prep: prep::PrepParams {
-            for_faded: true,
-            ..params.prep.clone()
-        },
+        prep: prep::PrepParams { for_faded: true, ..params.prep.clone() },
         ..params.clone()
     };
     let again = read_as_is(number, img, &faded_params)?;
-    Ok(
-        if surely_read(&again.page.words) > surely_read(&as_is.page.words) {
-            again
-        } else {
-            as_is
-        },
-    )
+    Ok(if surely_read(&again.page.words) > surely_read(&as_is.page.words) { again } else { as_is })
 }
 
 /// Page `number` (1-based), read as it is or, when its tables say it may
@@ -347,10 +316,7 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
 
 /// How many of a page's words were read with confidence.
 fn surely_read(words: &[Word]) -> usize {
-    words
-        .iter()
-        .filter(|w| w.confidence.unwrap_or(0.0) >= correct::UNSURE)
-        .count()
+    words.iter().filter(|w| w.confidence.unwrap_or(0.0) >= correct::UNSURE).count()
 }
 
 /// Page `number` (1-based): preparation, rules, grid, and its table cells.
@@ -365,13 +331,16 @@ fn read_as_is(
     let prepared = prep::prepare(cleared.as_ref().unwrap_or(gray), dpi, &params.prep);
     let prepared_faded = prepared.faded;
     // The seal's mask follows the page through the deskew.
-    let red = red.map(|r| {
-        if prepared.skew_deg == 0.0 {
-            r
-        } else {
-            prep::rotate(&r, -prepared.skew_deg)
-        }
-    });
+    let red =
+        red.map(
+            |r| {
+                if prepared.skew_deg == 0.0 {
+                    r
+                } else {
+                    prep::rotate(&r, -prepared.skew_deg)
+                }
+            },
+        );
     let t1 = t0.elapsed();
     let (w, h) = prepared.gray.dimensions();
     let mut ink = prepared.ink;
@@ -384,11 +353,7 @@ fn read_as_is(
     let pt = 72.0 / dpi;
     let in_table = |s: &lines::Segment| {
         let (along, across) = ((s.from + s.to) / 2.0, s.at);
-        let (x, y) = if s.horizontal {
-            (along, across)
-        } else {
-            (across, along)
-        };
+        let (x, y) = if s.horizontal { (along, across) } else { (across, along) };
         tables.iter().any(|t| {
             x >= t.bbox.x0 / pt - near
                 && x <= t.bbox.x1 / pt + near
@@ -407,16 +372,9 @@ fn read_as_is(
     let mut clean = prepared.gray;
     whiten_rules(&mut clean, &segments);
     // Free rules make no grid; the layout is given only the grids' rules.
-    let rules = if tables.is_empty() {
-        Vec::new()
-    } else {
-        to_rules(&segments, dpi)
-    };
+    let rules = if tables.is_empty() { Vec::new() } else { to_rules(&segments, dpi) };
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
-        eprintln!(
-            "page {number}: prep {t1:?}, rules and grid {:?}",
-            t0.elapsed() - t1
-        );
+        eprintln!("page {number}: prep {t1:?}, rules and grid {:?}", t0.elapsed() - t1);
     }
     let input = read::PageInput {
         number,
@@ -430,14 +388,7 @@ fn read_as_is(
     };
     let table_boxes: Vec<(f32, f32, f32, f32)> = tables
         .iter()
-        .map(|t| {
-            (
-                t.bbox.x0 / pt,
-                t.bbox.y0 / pt,
-                t.bbox.x1 / pt,
-                t.bbox.y1 / pt,
-            )
-        })
+        .map(|t| (t.bbox.x0 / pt, t.bbox.y0 / pt, t.bbox.x1 / pt, t.bbox.y1 / pt))
         .collect();
     let mut lines = text::find_lines(&ink, w, h, dpi, &table_boxes);
     // The grids' cells are read one by one; rows with column gaps outside
@@ -446,11 +397,8 @@ fn read_as_is(
     // page's other lines are read as text lines.
     let unruled = text::unruled_rows(&ink, w, h, dpi, &table_boxes, &lines);
     let fallback = unruled.is_some();
-    let banded: Vec<text::Band> = lines
-        .iter()
-        .map(|l| l.0)
-        .chain(unruled.iter().flat_map(|u| u.0.iter().copied()))
-        .collect();
+    let banded: Vec<text::Band> =
+        lines.iter().map(|l| l.0).chain(unruled.iter().flat_map(|u| u.0.iter().copied())).collect();
     let unlined = text::unlined_share(&ink, w, dpi, &table_boxes, &banded);
     let read = |e: &mut ocr::Engines| -> Result<(Page, Vec<CellRead>), ocr::OcrError> {
         let (mut page, mut cells) = read::read_page(&input, e, &params.read)?;
@@ -464,9 +412,8 @@ fn read_as_is(
     if let Some((rows, _)) = &unruled {
         lines.retain(|l| !rows.iter().any(|r| l.0.y0 < r.y1 && r.y0 < l.0.y1));
     }
-    let (page, cells) = ocr::with_engines(read)
-        .and_then(|r| r)
-        .map_err(|e| DocumentError::Scan(e.to_string()))?;
+    let (page, cells) =
+        ocr::with_engines(read).and_then(|r| r).map_err(|e| DocumentError::Scan(e.to_string()))?;
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
         eprintln!("page {number}: prep {t1:?}, cells {:?}", t0.elapsed());
     }
@@ -524,11 +471,7 @@ const MIN_LONE_ROW_MM: f32 = 40.0;
 /// Scanned rules wobble by a pixel or two and stop short of crossings:
 /// snap within 3 pt (about 1 mm) rather than the 2 pt of PDF producers.
 pub fn layout_params() -> LayoutParams {
-    LayoutParams {
-        snap: 3.0,
-        cell_gap: 0.5,
-        split_free_lines: true,
-    }
+    LayoutParams { snap: 3.0, cell_gap: 0.5, split_free_lines: true }
 }
 
 /// Pixel segments → layout rules in points.
@@ -536,17 +479,9 @@ fn to_rules(segs: &[lines::Segment], dpi: f32) -> Vec<Rule> {
     let pt = 72.0 / dpi;
     segs.iter()
         .map(|s| {
-            let (x0, y0, x1, y1) = if s.horizontal {
-                (s.from, s.at, s.to, s.at)
-            } else {
-                (s.at, s.from, s.at, s.to)
-            };
-            Rule {
-                x0: x0 * pt,
-                y0: y0 * pt,
-                x1: x1 * pt,
-                y1: y1 * pt,
-            }
+            let (x0, y0, x1, y1) =
+                if s.horizontal { (s.from, s.at, s.to, s.at) } else { (s.at, s.from, s.at, s.to) };
+            Rule { x0: x0 * pt, y0: y0 * pt, x1: x1 * pt, y1: y1 * pt }
         })
         .collect()
 }
@@ -559,11 +494,7 @@ fn whiten_rules(gray: &mut GrayImage, segs: &[lines::Segment]) {
         let half = (s.thickness / 2.0 + 1.5).ceil() as i64;
         for across in (s.at.round() as i64 - half).max(0)..=s.at.round() as i64 + half {
             for along in (s.from as i64).max(0)..=s.to as i64 {
-                let (x, y) = if s.horizontal {
-                    (along, across)
-                } else {
-                    (across, along)
-                };
+                let (x, y) = if s.horizontal { (along, across) } else { (across, along) };
                 if (x as u32) < w && (y as u32) < h {
                     gray.put_pixel(x as u32, y as u32, image::Luma([255]));
                 }
@@ -640,10 +571,7 @@ pub fn group_inputs(files: &[PathBuf]) -> Vec<Vec<PathBuf>> {
         }
         match page_of(f) {
             Some((stem, n)) => {
-                match groups
-                    .iter_mut()
-                    .find(|g| g.0.as_deref() == Some(stem.as_str()))
-                {
+                match groups.iter_mut().find(|g| g.0.as_deref() == Some(stem.as_str())) {
                     Some(g) => g.1.push((n, f.clone())),
                     None => groups.push((Some(stem), vec![(n, f.clone())])),
                 }
@@ -668,10 +596,7 @@ fn is_image_name(p: &Path) -> bool {
 
 /// File name with digit runs compared as numbers ("p10" after "p9").
 fn natural_key(p: &Path) -> Vec<(String, u64)> {
-    let name = p
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
+    let name = p.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let mut out = Vec::new();
     let mut text = String::new();
     let mut num = String::new();
@@ -699,33 +624,13 @@ mod tests {
         let mm = 72.0 / 25.4;
         let (w, h) = (w_mm * mm, h_mm * mm);
         let mut rules = vec![
-            Rule {
-                x0: 0.0,
-                y0: 0.0,
-                x1: 0.0,
-                y1: h,
-            },
-            Rule {
-                x0: w / 2.0,
-                y0: 0.0,
-                x1: w / 2.0,
-                y1: h,
-            },
-            Rule {
-                x0: w,
-                y0: 0.0,
-                x1: w,
-                y1: h,
-            },
+            Rule { x0: 0.0, y0: 0.0, x1: 0.0, y1: h },
+            Rule { x0: w / 2.0, y0: 0.0, x1: w / 2.0, y1: h },
+            Rule { x0: w, y0: 0.0, x1: w, y1: h },
         ];
         for k in 0..=rows {
             let y = h * k as f32 / rows as f32;
-            rules.push(Rule {
-                x0: 0.0,
-                y0: y,
-                x1: w,
-                y1: y,
-            });
+            rules.push(Rule { x0: 0.0, y0: y, x1: w, y1: y });
         }
         find_grids(&rules, &layout_params())
     }

@@ -113,10 +113,7 @@ impl Engine {
         // SAFETY: plain constructor; null is checked.
         let api = NonNull::new(unsafe { capi::TessBaseAPICreate() })
             .ok_or_else(|| OcrError::Init(lang.to_string()))?;
-        let mut engine = Engine {
-            api,
-            lang: lang.to_string(),
-        };
+        let mut engine = Engine { api, lang: lang.to_string() };
         // SAFETY: valid handle and NUL-terminated strings.
         if unsafe { capi::TessBaseAPIInit2(api.as_ptr(), std::ptr::null(), c_lang.as_ptr(), oem) }
             != 0
@@ -244,18 +241,8 @@ impl Engine {
                         capi::TessResultIteratorConfidence(it, word).clamp(0.0, 100.0) / 100.0;
                     let (mut l, mut t, mut r, mut b) = (0, 0, 0, 0);
                     capi::TessPageIteratorBoundingBox(page, word, &mut l, &mut t, &mut r, &mut b);
-                    let bbox = (
-                        l.max(0) as u32,
-                        t.max(0) as u32,
-                        r.max(0) as u32,
-                        b.max(0) as u32,
-                    );
-                    current = Some(OcrWord {
-                        text,
-                        confidence,
-                        bbox,
-                        symbols: Vec::new(),
-                    });
+                    let bbox = (l.max(0) as u32, t.max(0) as u32, r.max(0) as u32, b.max(0) as u32);
+                    current = Some(OcrWord { text, confidence, bbox, symbols: Vec::new() });
                 }
                 if let Some(sym_text) = take_text(capi::TessResultIteratorGetUTF8Text(it, symbol)) {
                     let confidence =
@@ -280,11 +267,7 @@ impl Engine {
                         capi::TessChoiceIteratorDelete(ci.as_ptr());
                     }
                     if let Some(w) = current.as_mut() {
-                        w.symbols.push(Symbol {
-                            text: sym_text,
-                            confidence,
-                            alternatives,
-                        });
+                        w.symbols.push(Symbol { text: sym_text, confidence, alternatives });
                     }
                 }
                 if capi::TessResultIteratorNext(it, symbol) == 0 {

@@ -43,17 +43,9 @@ pub const MIN_OSD_CONFIDENCE: f32 = 1.5;
 /// numbers: grid cells and the fallback's pieces alike) were read with
 /// confidence, of how many.
 pub fn labels_read(words: &[Word]) -> (usize, usize) {
-    let labels: Vec<&Word> = words
-        .iter()
-        .filter(|w| !is_number(&w.text) && w.text.chars().count() >= 2)
-        .collect();
-    (
-        labels
-            .iter()
-            .filter(|w| w.confidence.unwrap_or(0.0) >= SURE_LABEL)
-            .count(),
-        labels.len(),
-    )
+    let labels: Vec<&Word> =
+        words.iter().filter(|w| !is_number(&w.text) && w.text.chars().count() >= 2).collect();
+    (labels.iter().filter(|w| w.confidence.unwrap_or(0.0) >= SURE_LABEL).count(), labels.len())
 }
 
 /// Whether a page may be turned, when its tables can tell: its labels read
@@ -88,9 +80,5 @@ pub fn upright(img: &PageImage, turned_cw: u32) -> PageImage {
         270 => image::imageops::rotate90(g),
         _ => g.clone(),
     };
-    PageImage {
-        gray: turn(&img.gray),
-        dpi: img.dpi,
-        red: img.red.as_ref().map(turn),
-    }
+    PageImage { gray: turn(&img.gray), dpi: img.dpi, red: img.red.as_ref().map(turn) }
 }

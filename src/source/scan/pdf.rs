@@ -19,11 +19,9 @@ use crate::source::pdf::{drawn_images, page_list, Drawn};
 
 /// Whether any page draws text: then it is a text PDF, not a scan.
 pub fn has_text(doc: &Document) -> bool {
-    doc.get_pages().values().any(|&id| {
-        doc.get_page_content(id)
-            .windows(2)
-            .any(|w| w == b"Tj" || w == b"TJ")
-    })
+    doc.get_pages()
+        .values()
+        .any(|&id| doc.get_page_content(id).windows(2).any(|w| w == b"Tj" || w == b"TJ"))
 }
 
 pub fn load(bytes: &[u8]) -> Result<Document, DocumentError> {
@@ -51,11 +49,7 @@ pub fn page_images(
     if own.is_empty() {
         return Err(DocumentError::Scan("the PDF has no pages".into()));
     }
-    let unread: Vec<usize> = own
-        .iter()
-        .filter(|(.., r)| r.is_err())
-        .map(|(n, ..)| *n)
-        .collect();
+    let unread: Vec<usize> = own.iter().filter(|(.., r)| r.is_err()).map(|(n, ..)| *n).collect();
     let mut reasons: Vec<&str> = Vec::new();
     for reason in own.iter().filter_map(|(.., r)| r.as_ref().err()) {
         if !reasons.contains(&reason.as_str()) {
@@ -101,10 +95,8 @@ fn own_image(
     // left to the renderer, which puts them together as a viewer would.
     let drawn = drawn_images(doc, id);
     let largest = drawn.iter().map(Drawn::area).fold(0.0, f32::max);
-    let big: Vec<&Drawn> = drawn
-        .iter()
-        .filter(|d| largest > 0.0 && d.area() >= 0.1 * largest)
-        .collect();
+    let big: Vec<&Drawn> =
+        drawn.iter().filter(|d| largest > 0.0 && d.area() >= 0.1 * largest).collect();
     if big.len() > 1 {
         return Ok(Err(format!("{} images make up the page", big.len())));
     }
@@ -113,10 +105,7 @@ fn own_image(
             Some(img) => (img, Some(**d)),
             None => return Ok(Err("its image is drawn from inside a form".into())),
         },
-        None => match images
-            .iter()
-            .max_by_key(|i| i.width.saturating_mul(i.height))
-        {
+        None => match images.iter().max_by_key(|i| i.width.saturating_mul(i.height)) {
             Some(img) => (img, None),
             None => return Ok(Err("it has neither text nor an image".into())),
         },
@@ -134,18 +123,12 @@ fn own_image(
     };
     // A stream may inflate to far more than its image needs (a bomb):
     // never more than the declared image at 4 bytes a pixel, plus slack.
-    let cap = usize::try_from(
-        w.saturating_mul(h)
-            .saturating_mul(4)
-            .saturating_add(1 << 16),
-    )
-    .unwrap_or(usize::MAX);
+    let cap = usize::try_from(w.saturating_mul(h).saturating_mul(4).saturating_add(1 << 16))
+        .unwrap_or(usize::MAX);
     let gray = match filters.last().map(String::as_str) {
         Some("DCTDecode") => {
             let data = if filters.len() > 1 {
-                stream
-                    .decompressed_content_with_limit(cap)
-                    .unwrap_or_else(|_| img.content.to_vec())
+                stream.decompressed_content_with_limit(cap).unwrap_or_else(|_| img.content.to_vec())
             } else {
                 img.content.to_vec()
             };
@@ -177,11 +160,7 @@ fn own_image(
         }
     };
     Ok(gray.map(|(gray, red)| {
-        let gray = if decode_inverted(stream) {
-            invert(gray)
-        } else {
-            gray
-        };
+        let gray = if decode_inverted(stream) { invert(gray) } else { gray };
         // Pixels per inch along a row, where the page draws it; else the
         // image taken to span the page's width.
         let row_in = match placed {
@@ -225,30 +204,17 @@ fn page_size_pt(doc: &Document, id: lopdf::ObjectId) -> Option<(f32, f32)> {
         .ok()
         .and_then(|o| doc.dereference(o).ok())
         .and_then(|(_, o)| o.as_array().ok())?;
-    let num = |o: &Object| {
-        o.as_float()
-            .ok()
-            .or_else(|| o.as_i64().ok().map(|i| i as f32))
-    };
-    let (w, h) = (
-        (num(mb.get(2)?)? - num(mb.first()?)?).abs(),
-        (num(mb.get(3)?)? - num(mb.get(1)?)?).abs(),
-    );
+    let num = |o: &Object| o.as_float().ok().or_else(|| o.as_i64().ok().map(|i| i as f32));
+    let (w, h) =
+        ((num(mb.get(2)?)? - num(mb.first()?)?).abs(), (num(mb.get(3)?)? - num(mb.get(1)?)?).abs());
     (w > 10.0 && h > 10.0).then_some((w, h))
 }
 
 fn decode_inverted(stream: &lopdf::Stream) -> bool {
-    stream
-        .dict
-        .get(b"Decode")
-        .and_then(Object::as_array)
-        .is_ok_and(|a| {
-            a.first().and_then(|o| {
-                o.as_float()
-                    .ok()
-                    .or_else(|| o.as_i64().ok().map(|i| i as f32))
-            }) == Some(1.0)
-        })
+    stream.dict.get(b"Decode").and_then(Object::as_array).is_ok_and(|a| {
+        a.first().and_then(|o| o.as_float().ok().or_else(|| o.as_i64().ok().map(|i| i as f32)))
+            == Some(1.0)
+    })
 }
 
 fn invert(mut g: GrayImage) -> GrayImage {
@@ -286,10 +252,7 @@ fn raw(
         }
         (8, c) => {
             if data.len() < n * c {
-                return Err(format!(
-                    "image data is short ({} bytes for {w}x{h}x{c})",
-                    data.len()
-                ));
+                return Err(format!("image data is short ({} bytes for {w}x{h}x{c})", data.len()));
             }
             let v: Vec<u8> = match c {
                 1 => data[..n].to_vec(),
@@ -316,46 +279,29 @@ fn raw(
                 .map(|g| (g, None))
                 .ok_or_else(|| "image data is short".into())
         }
-        (b, c) => Err(format!(
-            "images with {b} bits per component and {c} components are not supported"
-        )),
+        (b, c) => {
+            Err(format!("images with {b} bits per component and {c} components are not supported"))
+        }
     }
 }
 
 /// CCITT group 4 data: a one-strip TIFF around it, decoded by `tiff`.
 fn ccitt(stream: &lopdf::Stream, w: u32, h: u32) -> Result<GrayImage, String> {
-    let parms = stream
-        .dict
-        .get(b"DecodeParms")
-        .ok()
-        .and_then(|o| o.as_dict().ok());
+    let parms = stream.dict.get(b"DecodeParms").ok().and_then(|o| o.as_dict().ok());
     let int = |k: &[u8], d: i64| {
-        parms
-            .and_then(|p| p.get(k).ok())
-            .and_then(|o| o.as_i64().ok())
-            .unwrap_or(d)
+        parms.and_then(|p| p.get(k).ok()).and_then(|o| o.as_i64().ok()).unwrap_or(d)
     };
     let k = int(b"K", 0);
     if k >= 0 {
         return Err("CCITT group 3 images are not supported (only group 4)".into());
     }
     let cols = int(b"Columns", 1728).max(1) as u32;
-    let rows = if int(b"Rows", 0) > 0 {
-        int(b"Rows", 0) as u32
-    } else {
-        h
-    };
-    let black_is_1 = parms
-        .and_then(|p| p.get(b"BlackIs1").ok())
-        .and_then(|o| o.as_bool().ok())
-        .unwrap_or(false);
+    let rows = if int(b"Rows", 0) > 0 { int(b"Rows", 0) as u32 } else { h };
+    let black_is_1 =
+        parms.and_then(|p| p.get(b"BlackIs1").ok()).and_then(|o| o.as_bool().ok()).unwrap_or(false);
     let tiff = wrap_g4(&stream.content, cols.max(w), rows);
     let pages = super::input::decode(&tiff, &ScanLimits::default()).map_err(|e| e.to_string())?;
-    let g = pages
-        .into_iter()
-        .next()
-        .map(|p| p.gray)
-        .ok_or("empty CCITT image")?;
+    let g = pages.into_iter().next().map(|p| p.gray).ok_or("empty CCITT image")?;
     // The TIFF says 0 is white (the CCITT convention); BlackIs1 only says
     // how the PDF's own samples are to be read, which `Decode` handles.
     let _ = black_is_1;
@@ -405,11 +351,7 @@ mod tests {
     /// clockwise; mirrored or tilted drawings are left to the renderer.
     #[test]
     fn quarter_turns_follow_the_drawn_rows() {
-        let d = |across, down| Drawn {
-            id: (1, 0),
-            across,
-            down,
-        };
+        let d = |across, down| Drawn { id: (1, 0), across, down };
         assert_eq!(quarter_turns(d((500.0, 0.0), (0.0, 700.0))), Some(0));
         assert_eq!(quarter_turns(d((0.0, 500.0), (-700.0, 0.0))), Some(1));
         assert_eq!(quarter_turns(d((-500.0, 0.0), (0.0, -700.0))), Some(2));
@@ -427,12 +369,9 @@ mod tests {
     fn flate_images_decode() {
         use lopdf::{dictionary, Object, Stream};
         let (w, h) = (400u32, 20u32);
-        let gray: Vec<u8> = (0..w * h)
-            .map(|i| if (i % w) < 10 { 0 } else { 200 })
-            .collect();
-        let bits: Vec<u8> = (0..h)
-            .flat_map(|_| (0..w / 8).map(|i| if i < 2 { 0x00u8 } else { 0xff }))
-            .collect();
+        let gray: Vec<u8> = (0..w * h).map(|i| if (i % w) < 10 { 0 } else { 200 }).collect();
+        let bits: Vec<u8> =
+            (0..h).flat_map(|_| (0..w / 8).map(|i| if i < 2 { 0x00u8 } else { 0xff })).collect();
         for (bpc, data, left, right) in [(8i64, gray, 0u8, 200u8), (1, bits, 0, 255)] {
             let mut doc = Document::with_version("1.5");
             let pages = doc.new_object_id();
@@ -442,10 +381,8 @@ mod tests {
             );
             img.compress().unwrap();
             let img = doc.add_object(img);
-            let content = doc.add_object(Stream::new(
-                dictionary! {},
-                b"q 144 0 0 72 0 0 cm /Im0 Do Q".to_vec(),
-            ));
+            let content = doc
+                .add_object(Stream::new(dictionary! {}, b"q 144 0 0 72 0 0 cm /Im0 Do Q".to_vec()));
             let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 144.into(), 72.into()], "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => img } }, "Contents" => content });
             doc.objects.insert(
                 pages,
@@ -459,20 +396,14 @@ mod tests {
             doc.save_to(&mut bytes).unwrap();
             let parsed = load(&bytes).unwrap();
             assert!(!has_text(&parsed));
-            let got = page_images(&parsed, &bytes, &ScanLimits::default())
-                .unwrap()
-                .remove(0);
+            let got = page_images(&parsed, &bytes, &ScanLimits::default()).unwrap().remove(0);
             assert_eq!((got.gray.width(), got.gray.height()), (w, h));
             assert_eq!(
                 (got.gray.get_pixel(2, 5)[0], got.gray.get_pixel(300, 5)[0]),
                 (left, right),
                 "{bpc} bits"
             );
-            assert!(
-                (got.dpi - 200.0).abs() < 0.1,
-                "400 px over 2 inches: {}",
-                got.dpi
-            );
+            assert!((got.dpi - 200.0).abs() < 0.1, "400 px over 2 inches: {}", got.dpi);
         }
     }
 
@@ -496,20 +427,10 @@ mod tests {
         doc.trailer.set("Root", catalog);
         let mut bytes = Vec::new();
         doc.save_to(&mut bytes).unwrap();
-        let got = page_images(&load(&bytes).unwrap(), &bytes, &ScanLimits::default())
-            .unwrap()
-            .remove(0);
-        assert_eq!(
-            (got.gray.width(), got.gray.height(), got.dpi),
-            (600, 300, 300.0)
-        );
-        assert_eq!(
-            (
-                got.gray.get_pixel(100, 50)[0],
-                got.gray.get_pixel(500, 250)[0]
-            ),
-            (0, 255)
-        );
+        let got =
+            page_images(&load(&bytes).unwrap(), &bytes, &ScanLimits::default()).unwrap().remove(0);
+        assert_eq!((got.gray.width(), got.gray.height(), got.dpi), (600, 300, 300.0));
+        assert_eq!((got.gray.get_pixel(100, 50)[0], got.gray.get_pixel(500, 250)[0]), (0, 255));
     }
 
     /// A group 4 image as a PDF holds it: wrapped and decoded, black where
@@ -522,30 +443,17 @@ mod tests {
         let mut enc = Encoder::new(VecWriter::new());
         for y in 0..h {
             enc.encode_line(
-                (0..w).map(|x| {
-                    if black(x, y) {
-                        Color::Black
-                    } else {
-                        Color::White
-                    }
-                }),
+                (0..w).map(|x| if black(x, y) { Color::Black } else { Color::White }),
                 w,
             )
             .unwrap();
         }
         let data = enc.finish().unwrap().finish();
         let tiff = wrap_g4(&data, w as u32, h as u32);
-        let g = super::super::input::decode(&tiff, &ScanLimits::default())
-            .unwrap()
-            .remove(0)
-            .gray;
+        let g = super::super::input::decode(&tiff, &ScanLimits::default()).unwrap().remove(0).gray;
         for y in 0..h {
             for x in 0..w {
-                assert_eq!(
-                    g.get_pixel(x as u32, y as u32)[0] == 0,
-                    black(x, y),
-                    "pixel {x},{y}"
-                );
+                assert_eq!(g.get_pixel(x as u32, y as u32)[0] == 0, black(x, y), "pixel {x},{y}");
             }
         }
     }

@@ -62,10 +62,7 @@ pub fn read(bytes: &[u8], params: &ScanParams) -> Result<PdfRead, DocumentError>
         scan.page = n;
     }
     for cell in &mut read.cells {
-        cell.page = wanted
-            .get(cell.page.wrapping_sub(1))
-            .copied()
-            .unwrap_or(cell.page);
+        cell.page = wanted.get(cell.page.wrapping_sub(1)).copied().unwrap_or(cell.page);
     }
     let mut pages: Vec<Page> = layer
         .pages
@@ -84,10 +81,9 @@ pub fn read(bytes: &[u8], params: &ScanParams) -> Result<PdfRead, DocumentError>
 
 fn render_error(e: RenderError, layer: &TextLayer, wanted: &[usize], page: usize) -> DocumentError {
     match e {
-        RenderError::Missing => DocumentError::PdfNeedsRenderer {
-            pages: page_list(wanted),
-            why: why(layer).into(),
-        },
+        RenderError::Missing => {
+            DocumentError::PdfNeedsRenderer { pages: page_list(wanted), why: why(layer).into() }
+        }
         RenderError::TooLarge(m) => DocumentError::Scan(format!("page {page}: {m}")),
         RenderError::Failed(m) => DocumentError::Scan(format!(
             "page {page} needs OCR ({}), but rendering it failed: {m}",
@@ -98,11 +94,7 @@ fn render_error(e: RenderError, layer: &TextLayer, wanted: &[usize], page: usize
 
 /// Why the pages need OCR, as the error messages say it.
 fn why(layer: &TextLayer) -> &'static str {
-    match (
-        layer.has_no_text(),
-        layer.undecodable.is_empty(),
-        layer.scanned.is_empty(),
-    ) {
+    match (layer.has_no_text(), layer.undecodable.is_empty(), layer.scanned.is_empty()) {
         (true, _, _) => "no page has a text layer",
         (false, false, true) => {
             "the text cannot be decoded: a font without a usable Unicode mapping"

@@ -68,10 +68,7 @@ pub fn prepare(gray: &GrayImage, dpi: f32, params: &PrepParams) -> Prepared {
             eprintln!("prep {what} {:?}", t.elapsed())
         }
     };
-    let flat = flatten(
-        gray,
-        (params.background_window_mm * px_per_mm(dpi)).round() as u32,
-    );
+    let flat = flatten(gray, (params.background_window_mm * px_per_mm(dpi)).round() as u32);
     let level = ink_level(&flat);
     let faded = level.is_some_and(|l| l > FADED);
     let paper = paper_level(level.filter(|_| params.for_faded));
@@ -83,11 +80,8 @@ pub fn prepare(gray: &GrayImage, dpi: f32, params: &PrepParams) -> Prepared {
     let f = ((dpi / 100.0).floor() as u32).max(1);
     let (sw, sh) = (flat.width() / f, flat.height() / f);
     let mut small = vec![false; (sw * sh) as usize];
-    for (y, row) in flat
-        .as_raw()
-        .chunks_exact(flat.width() as usize)
-        .take((sh * f) as usize)
-        .enumerate()
+    for (y, row) in
+        flat.as_raw().chunks_exact(flat.width() as usize).take((sh * f) as usize).enumerate()
     {
         let dst = &mut small[(y as u32 / f * sw) as usize..][..sw as usize];
         for (d, chunk) in dst.iter_mut().zip(row.chunks_exact(f as usize)) {
@@ -97,20 +91,11 @@ pub fn prepare(gray: &GrayImage, dpi: f32, params: &PrepParams) -> Prepared {
     lap("small");
     let skew = estimate_skew(&small, sw, sh, params.max_skew_deg);
     lap("skew");
-    let gray = if skew.abs() < 0.05 {
-        flat
-    } else {
-        rotate(&flat, -skew)
-    };
+    let gray = if skew.abs() < 0.05 { flat } else { rotate(&flat, -skew) };
     lap("rotate");
     let ink = sauvola(&gray, window, params.sauvola_k, paper.cap);
     lap("sauvola");
-    Prepared {
-        gray,
-        skew_deg: if skew.abs() < 0.05 { 0.0 } else { skew },
-        ink,
-        faded,
-    }
+    Prepared { gray, skew_deg: if skew.abs() < 0.05 { 0.0 } else { skew }, ink, faded }
 }
 
 /// Divides out the background: max filter over `window` px on an image
@@ -138,21 +123,15 @@ pub fn flatten(img: &GrayImage, window: u32) -> GrayImage {
         let i = f.floor() as u32;
         (i as usize, (i + 1).min(n - 1) as usize, f - i as f32)
     };
-    let cols: Vec<(usize, usize, f32)> = (0..w)
-        .map(|x| lerp_at((x as f32 + 0.5) / s as f32 - 0.5, sw))
-        .collect();
+    let cols: Vec<(usize, usize, f32)> =
+        (0..w).map(|x| lerp_at((x as f32 + 0.5) / s as f32 - 0.5, sw)).collect();
     let mut out = vec![0u8; (w * h) as usize];
-    for (y, (src, dst)) in img
-        .as_raw()
-        .chunks_exact(w as usize)
-        .zip(out.chunks_exact_mut(w as usize))
-        .enumerate()
+    for (y, (src, dst)) in
+        img.as_raw().chunks_exact(w as usize).zip(out.chunks_exact_mut(w as usize)).enumerate()
     {
         let (y0, y1, ay) = lerp_at((y as f32 + 0.5) / s as f32 - 0.5, sh);
-        let (top, bottom) = (
-            &bg[y0 * sw as usize..][..sw as usize],
-            &bg[y1 * sw as usize..][..sw as usize],
-        );
+        let (top, bottom) =
+            (&bg[y0 * sw as usize..][..sw as usize], &bg[y1 * sw as usize..][..sw as usize]);
         for ((d, &v), &(x0, x1, ax)) in dst.iter_mut().zip(src).zip(&cols) {
             let t = top[x0] * (1.0 - ax) + top[x1] * ax;
             let b = bottom[x0] * (1.0 - ax) + bottom[x1] * ax;
@@ -200,19 +179,13 @@ struct PaperLevel {
 /// reads it as ink.)
 fn paper_level(ink: Option<u8>) -> PaperLevel {
     match ink.filter(|&l| l > FADED) {
-        None => PaperLevel {
-            cap: 215,
-            skew_ink: 160,
-        },
+        None => PaperLevel { cap: 215, skew_ink: 160 },
         Some(l) => {
             let towards = |v: u8| {
                 (255.0 - (255.0 - v as f32) * (255.0 - l as f32) / (255.0 - INK as f32)).round()
                     as u8
             };
-            PaperLevel {
-                cap: towards(215),
-                skew_ink: towards(160),
-            }
+            PaperLevel { cap: towards(215), skew_ink: towards(160) }
         }
     }
 }
@@ -257,18 +230,14 @@ fn box_blur(src: &[f32], w: u32, h: u32, r: i64) -> Vec<f32> {
     let n = (2 * r + 1) as f32;
     for y in 0..h {
         for x in 0..w {
-            let s: f32 = (-r..=r)
-                .map(|d| src[(y * w + (x + d).clamp(0, w - 1)) as usize])
-                .sum();
+            let s: f32 = (-r..=r).map(|d| src[(y * w + (x + d).clamp(0, w - 1)) as usize]).sum();
             tmp[(y * w + x) as usize] = s / n;
         }
     }
     let mut out = vec![0f32; src.len()];
     for y in 0..h {
         for x in 0..w {
-            let s: f32 = (-r..=r)
-                .map(|d| tmp[((y + d).clamp(0, h - 1) * w + x) as usize])
-                .sum();
+            let s: f32 = (-r..=r).map(|d| tmp[((y + d).clamp(0, h - 1) * w + x) as usize]).sum();
             out[(y * w + x) as usize] = s / n;
         }
     }
@@ -453,11 +422,7 @@ mod tests {
     fn flatten_evens_a_gradient_and_keeps_ink() {
         // Paper from 150 to 190 grey across the page, a dark rule on it.
         let img = GrayImage::from_fn(200, 100, |x, y| {
-            Luma([if (40..44).contains(&y) && x > 20 {
-                30
-            } else {
-                (150 + x / 5) as u8
-            }])
+            Luma([if (40..44).contains(&y) && x > 20 { 30 } else { (150 + x / 5) as u8 }])
         });
         let flat = flatten(&img, 40);
         assert!(

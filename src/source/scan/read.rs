@@ -37,10 +37,7 @@ pub struct ReadParams {
 
 impl Default for ReadParams {
     fn default() -> Self {
-        ReadParams {
-            number_min_confidence: 0.45,
-            pad: 0.5,
-        }
+        ReadParams { number_min_confidence: 0.45, pad: 0.5 }
     }
 }
 
@@ -116,12 +113,8 @@ pub fn read_page(
     let (w, h) = p.gray.dimensions();
     let mut words = Vec::new();
     let mut cells = Vec::new();
-    let thick = p
-        .segments
-        .iter()
-        .map(|s| s.thickness)
-        .fold(2.0f32, f32::max)
-        .min(px_per_mm(p.dpi) * 1.2);
+    let thick =
+        p.segments.iter().map(|s| s.thickness).fold(2.0f32, f32::max).min(px_per_mm(p.dpi) * 1.2);
     let inset = thick / 2.0 + px_per_mm(p.dpi) * 0.35;
     let mut numbers_seen: InkCache<NumberRead> = InkCache::default();
     let mut labels_seen: InkCache<Option<Reading>> = InkCache::default();
@@ -140,9 +133,7 @@ pub fn read_page(
         }
         let aspect = |b: PxBox| (b.2 - b.0) as f32 / (b.3 - b.1).max(1) as f32;
         found.sort_by(|a, b| {
-            (aspect(a.1) > NARROW)
-                .cmp(&(aspect(b.1) > NARROW))
-                .then(a.0.cmp(&b.0))
+            (aspect(a.1) > NARROW).cmp(&(aspect(b.1) > NARROW)).then(a.0.cmp(&b.0))
         });
         let mut first: Vec<(usize, PxBox, GrayImage, Option<NumberRead>)> = Vec::new();
         let mut digit_h: Option<u32> = None;
@@ -161,14 +152,7 @@ pub fn read_page(
             let n = if text_like {
                 None
             } else {
-                Some(first_reading_seen(
-                    engines,
-                    p,
-                    &crop,
-                    ink,
-                    params,
-                    &mut numbers_seen,
-                )?)
+                Some(first_reading_seen(engines, p, &crop, ink, params, &mut numbers_seen)?)
             };
             first.push((k, ink, crop, n));
         }
@@ -263,11 +247,7 @@ pub fn read_page(
             let rect = c.rect;
             let px_rect = (rect.x0 / pt, rect.y0 / pt, rect.x1 / pt, rect.y1 / pt);
             let ink_pt = to_rect((ink.0 as f32, ink.1 as f32, ink.2 as f32, ink.3 as f32));
-            words.push(Word {
-                text: text.clone(),
-                rect: ink_pt,
-                confidence: Some(confidence),
-            });
+            words.push(Word { text: text.clone(), rect: ink_pt, confidence: Some(confidence) });
             cells.push(CellRead {
                 page: p.number,
                 rect,
@@ -391,11 +371,7 @@ fn first_reading(
 /// sits in the middle third of the ink's height.
 fn leading_dash(ink: &[bool], w: u32, b: PxBox) -> Option<u32> {
     let h = b.3 - b.1;
-    let col_rows = |x: u32| {
-        (b.1..b.3)
-            .filter(|&y| ink[(y * w + x) as usize])
-            .collect::<Vec<u32>>()
-    };
+    let col_rows = |x: u32| (b.1..b.3).filter(|&y| ink[(y * w + x) as usize]).collect::<Vec<u32>>();
     let mut x = b.0;
     let (mut top, mut bottom) = (u32::MAX, 0);
     while x < b.2 {
@@ -494,12 +470,8 @@ pub(super) fn read_unsure_value(
                 p.dpi,
             );
             if let Some(digits) = digits.filter(|_| t.0.chars().any(|c| c.is_ascii_digit())) {
-                let n = read_number(
-                    engines,
-                    &crop_padded(p.gray, digits, params.pad),
-                    digits,
-                    dpi,
-                )?;
+                let n =
+                    read_number(engines, &crop_padded(p.gray, digits, params.pad), digits, dpi)?;
                 if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
                     eprintln!(
                         "    unit {unit:?} cut at {cut}: {:?} {:.2} for {glyphs} pieces",
@@ -507,12 +479,7 @@ pub(super) fn read_unsure_value(
                     );
                 }
                 if n.sure(params) && n.text.chars().count() == glyphs {
-                    return Ok(Some((
-                        format!("{}{unit}", n.text),
-                        n.confidence,
-                        true,
-                        n.symbols,
-                    )));
+                    return Ok(Some((format!("{}{unit}", n.text), n.confidence, true, n.symbols)));
                 }
             }
         }
@@ -595,9 +562,8 @@ fn unit_start(ink: &[bool], w: u32, b: PxBox, chars: usize) -> Option<(u32, usiz
     }
     let k = pieces.len().checked_sub(chars).filter(|&k| k > 0)?;
     let tallest_digit = pieces[..k].iter().map(|p| p.2).max()?;
-    let square = pieces[k..]
-        .iter()
-        .all(|p| (p.1 - p.0) as f32 >= 0.8 * p.2 as f32 && p.2 >= tallest_digit);
+    let square =
+        pieces[k..].iter().all(|p| (p.1 - p.0) as f32 >= 0.8 * p.2 as f32 && p.2 >= tallest_digit);
     square.then_some((pieces[k - 1].1, k))
 }
 
@@ -610,9 +576,7 @@ fn read_text(
     one_line: bool,
 ) -> Result<Option<Reading>, OcrError> {
     let (big, big_dpi) = for_chi_sim(crop, dpi);
-    let got = engines
-        .text
-        .read(&big, if one_line { Psm::Line } else { Psm::Block }, big_dpi)?;
+    let got = engines.text.read(&big, if one_line { Psm::Line } else { Psm::Block }, big_dpi)?;
     let text = join_words(&got, false);
     if text.trim().is_empty() {
         return Ok(None);
@@ -638,10 +602,7 @@ pub(super) fn for_chi_sim(img: &GrayImage, dpi: u32) -> (GrayImage, u32) {
     let f = if f < 1.4 { 1.0 } else { f };
     let w = ((img.width() as f32 * f * CHI_SIM_SQUEEZE) as u32).max(1);
     let (w, h) = (w, ((img.height() as f32 * f) as u32).max(1));
-    (
-        imageops::resize(img, w, h, imageops::FilterType::CatmullRom),
-        (dpi as f32 * f) as u32,
-    )
+    (imageops::resize(img, w, h, imageops::FilterType::CatmullRom), (dpi as f32 * f) as u32)
 }
 
 /// A label cell (outside the value columns) holds no number: digits that
@@ -661,9 +622,7 @@ pub fn is_number(t: &str) -> bool {
     let t = t.trim();
     let body = t.strip_prefix('-').unwrap_or(t);
     !body.is_empty()
-        && body
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+        && body.chars().all(|c| c.is_ascii_digit() || c == ',' || c == '.')
         && body.starts_with(|c: char| c.is_ascii_digit())
         && body.ends_with(|c: char| c.is_ascii_digit())
         && body.matches('.').count() <= 1
@@ -674,20 +633,13 @@ pub fn is_number(t: &str) -> bool {
 /// label like "总计" from passing as "11".
 fn fits_number_shape(t: &str, ink: (u32, u32, u32, u32)) -> bool {
     let (w, h) = ((ink.2 - ink.0) as f32, (ink.3 - ink.1).max(1) as f32);
-    let units: f32 = t
-        .chars()
-        .map(|c| if c.is_ascii_digit() { 1.0 } else { 0.5 })
-        .sum();
+    let units: f32 = t.chars().map(|c| if c.is_ascii_digit() { 1.0 } else { 0.5 }).sum();
     w / h <= 0.85 * units + 0.35
 }
 
 pub(super) fn join_words(words: &[OcrWord], numbers: bool) -> String {
     let sep = if numbers { "" } else { " " };
-    let joined = words
-        .iter()
-        .map(|w| w.text.trim())
-        .collect::<Vec<_>>()
-        .join(sep);
+    let joined = words.iter().map(|w| w.text.trim()).collect::<Vec<_>>().join(sep);
     if numbers {
         return joined;
     }
@@ -710,11 +662,7 @@ pub(super) fn join_words(words: &[OcrWord], numbers: bool) -> String {
 }
 
 fn min_conf(words: &[OcrWord]) -> f32 {
-    words
-        .iter()
-        .map(|w| w.confidence)
-        .fold(1.0, f32::min)
-        .max(0.0)
+    words.iter().map(|w| w.confidence).fold(1.0, f32::min).max(0.0)
 }
 
 pub(super) fn mean_conf(words: &[OcrWord]) -> f32 {
@@ -742,12 +690,10 @@ pub fn ink_box(
     }
     let mm = px_per_mm(dpi);
     // A column or row needs this much ink to count: a speck is a pixel or two.
-    let rows: Vec<u32> = (y0..y1)
-        .map(|y| (x0..x1).filter(|&x| ink[(y * w + x) as usize]).count() as u32)
-        .collect();
-    let cols: Vec<u32> = (x0..x1)
-        .map(|x| (y0..y1).filter(|&y| ink[(y * w + x) as usize]).count() as u32)
-        .collect();
+    let rows: Vec<u32> =
+        (y0..y1).map(|y| (x0..x1).filter(|&x| ink[(y * w + x) as usize]).count() as u32).collect();
+    let cols: Vec<u32> =
+        (x0..x1).map(|x| (y0..y1).filter(|&y| ink[(y * w + x) as usize]).count() as u32).collect();
     let total: u32 = rows.iter().sum();
     // Less ink than a small "1" at this resolution: empty.
     if (total as f32) < 0.6 * mm * mm {
@@ -771,10 +717,7 @@ pub fn ink_box(
 
 /// A crop of `b` with a white border of `pad` times the ink height.
 pub fn crop_padded(gray: &GrayImage, b: (u32, u32, u32, u32), pad: f32) -> GrayImage {
-    let (w, h) = (
-        b.2.saturating_sub(b.0).max(1),
-        b.3.saturating_sub(b.1).max(1),
-    );
+    let (w, h) = (b.2.saturating_sub(b.0).max(1), b.3.saturating_sub(b.1).max(1));
     let p = ((h as f32 * pad).round() as u32).max(4);
     let mut out = GrayImage::from_pixel(w + 2 * p, h + 2 * p, Luma([255]));
     let x0 = b.0.min(gray.width().saturating_sub(1));

@@ -118,19 +118,11 @@ mod tests {
         }
         let mut gray = GrayImage::from_pixel(w, h, image::Luma([250]));
         let mask = split(&mut gray, &red_ink, 100.0).expect("a seal");
-        assert_eq!(
-            gray.get_pixel(100, 60)[0],
-            100,
-            "red text comes back as ink"
-        );
+        assert_eq!(gray.get_pixel(100, 60)[0], 100, "red text comes back as ink");
         assert_eq!(mask.get_pixel(100, 60)[0], 255);
         assert_eq!(gray.get_pixel(400, 200)[0], 250, "the star stays paper");
         assert_eq!(mask.get_pixel(400, 200)[0], 0);
-        assert_eq!(
-            mask.get_pixel((cx + r) as u32, 200)[0],
-            0,
-            "the ring is masked"
-        );
+        assert_eq!(mask.get_pixel((cx + r) as u32, 200)[0], 0, "the ring is masked");
         assert_eq!(gray.get_pixel((cx + r) as u32, 200)[0], 250);
     }
 

@@ -49,16 +49,7 @@ pub fn render_page(
     })?;
     let n = page.to_string();
     let mut child = Command::new("pdftoppm")
-        .args([
-            "-r",
-            &RENDER_DPI.to_string(),
-            "-singlefile",
-            "-f",
-            &n,
-            "-l",
-            &n,
-            "-",
-        ])
+        .args(["-r", &RENDER_DPI.to_string(), "-singlefile", "-f", &n, "-l", &n, "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -85,15 +76,8 @@ pub fn render_page(
     .map_err(|e| RenderError::Failed(format!("pdftoppm: {e}")))?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let last = stderr
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("no message");
-        return Err(RenderError::Failed(format!(
-            "pdftoppm failed ({}): {last}",
-            output.status
-        )));
+        let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("no message");
+        return Err(RenderError::Failed(format!("pdftoppm failed ({}): {last}", output.status)));
     }
     image::load(Cursor::new(output.stdout), image::ImageFormat::Pnm)
         .map(to_gray)

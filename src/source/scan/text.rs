@@ -136,11 +136,7 @@ pub fn read_lines(
         words.push(LineRead {
             page,
             band: *b,
-            word: Word {
-                text,
-                rect,
-                confidence: Some(mean_conf(&got)),
-            },
+            word: Word { text, rect, confidence: Some(mean_conf(&got)) },
         });
     }
     Ok(words)
@@ -181,12 +177,7 @@ pub fn bands(
         let mut v: Vec<(u32, u32)> = tables
             .iter()
             .filter(|t| yf >= t.1 - 2.0 && yf <= t.3 + 2.0)
-            .map(|t| {
-                (
-                    (t.0 - 2.0).max(0.0) as u32,
-                    ((t.2 + 2.0).max(0.0) as u32 + 1).min(w),
-                )
-            })
+            .map(|t| ((t.0 - 2.0).max(0.0) as u32, ((t.2 + 2.0).max(0.0) as u32 + 1).min(w)))
             .collect();
         v.sort_unstable();
         v
@@ -218,19 +209,8 @@ pub fn bands(
         if n >= 2 {
             let (lo, hi) = span.unwrap_or((0, 0));
             cur = Some(match cur {
-                Some(b) => Band {
-                    y1: y + 1,
-                    x0: b.x0.min(lo),
-                    x1: b.x1.max(hi),
-                    ..b
-                },
-                None => Band {
-                    y0: y,
-                    y1: y + 1,
-                    x0: lo,
-                    x1: hi,
-                    gap: 0,
-                },
+                Some(b) => Band { y1: y + 1, x0: b.x0.min(lo), x1: b.x1.max(hi), ..b },
+                None => Band { y0: y, y1: y + 1, x0: lo, x1: hi, gap: 0 },
             });
             last = y;
         } else if cur.is_some() && y - last > gap {
@@ -284,19 +264,14 @@ pub fn unlined_share(
     };
     let (mut all, mut lined) = (0usize, 0usize);
     for (y, row) in ink.chunks_exact(w as usize).enumerate() {
-        let row_bands: Vec<&Band> = bands
-            .iter()
-            .filter(|b| (b.y0 as usize..b.y1 as usize).contains(&y))
-            .collect();
+        let row_bands: Vec<&Band> =
+            bands.iter().filter(|b| (b.y0 as usize..b.y1 as usize).contains(&y)).collect();
         for (x, _) in row.iter().enumerate().filter(|p| *p.1) {
             if in_table(x, y) {
                 continue;
             }
             all += 1;
-            if row_bands
-                .iter()
-                .any(|b| (b.x0 as usize..b.x1 as usize).contains(&x))
-            {
+            if row_bands.iter().any(|b| (b.x0 as usize..b.x1 as usize).contains(&x)) {
                 lined += 1;
             }
         }
@@ -343,33 +318,21 @@ mod tests {
     use super::*;
 
     fn band(x0: u32, x1: u32, y0: u32, h: u32) -> Band {
-        Band {
-            y0,
-            y1: y0 + h,
-            x0,
-            x1,
-            gap: 10,
-        }
+        Band { y0, y1: y0 + h, x0, x1, gap: 10 }
     }
 
     #[test]
     fn body_lines_reach_both_margins_at_the_common_height() {
         let bands = [
-            band(400, 2000, 100, 60), // title: taller
-            band(200, 700, 200, 40),  // heading: short
-            band(280, 2200, 260, 40), // first line, indented
-            band(200, 2190, 310, 40), // body
-            band(200, 1300, 360, 40), // last line: short
-            band(200, 2200, 420, 40), // body
-            Band {
-                gap: 300,
-                ..band(200, 2200, 480, 40)
-            }, // a table row without rules
+            band(400, 2000, 100, 60),                      // title: taller
+            band(200, 700, 200, 40),                       // heading: short
+            band(280, 2200, 260, 40),                      // first line, indented
+            band(200, 2190, 310, 40),                      // body
+            band(200, 1300, 360, 40),                      // last line: short
+            band(200, 2200, 420, 40),                      // body
+            Band { gap: 300, ..band(200, 2200, 480, 40) }, // a table row without rules
         ];
-        assert_eq!(
-            body_lines(&bands),
-            vec![false, false, true, true, false, true, false]
-        );
+        assert_eq!(body_lines(&bands), vec![false, false, true, true, false, true, false]);
     }
 
     #[test]
@@ -397,15 +360,6 @@ mod tests {
             }
         }
         let got = bands(&ink, w, h, 127.0, &[(0.0, 40.0, 99.0, 89.0)], MAX_LINE_MM);
-        assert_eq!(
-            got,
-            vec![Band {
-                y0: 10,
-                y1: 20,
-                x0: 5,
-                x1: 60,
-                gap: 0
-            }]
-        );
+        assert_eq!(got, vec![Band { y0: 10, y1: 20, x0: 5, x1: 60, gap: 0 }]);
     }
 }

@@ -23,17 +23,11 @@ pub fn read(
     let mut pages = Vec::new();
     let mut scans = Vec::new();
     let mut all = Vec::new();
-    let no_skew = prep::PrepParams {
-        max_skew_deg: 0.0,
-        ..params.prep.clone()
-    };
+    let no_skew = prep::PrepParams { max_skew_deg: 0.0, ..params.prep.clone() };
     for (i, p) in paths.iter().enumerate() {
         let bytes =
             std::fs::read(p).map_err(|e| DocumentError::Io(format!("{}: {e}", p.display())))?;
-        let stem = p
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
+        let stem = p.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
         let tsv_path = dir.join(format!("{stem}.tsv"));
         let tsv = std::fs::read_to_string(&tsv_path)
             .map_err(|e| DocumentError::Io(format!("{}: {e}", tsv_path.display())))?;
@@ -67,16 +61,7 @@ pub fn read(
         all.extend(bytes);
     }
     let doc = layout::pages_to_doc_with(&pages, &layout_params());
-    Ok((
-        ScanDoc {
-            doc,
-            pages,
-            scans,
-            cells: Vec::new(),
-            lines: Vec::new(),
-        },
-        all,
-    ))
+    Ok((ScanDoc { doc, pages, scans, cells: Vec::new(), lines: Vec::new() }, all))
 }
 
 /// Words (level 5 rows) of Tesseract's TSV: level, page, block, par, line,
@@ -93,12 +78,7 @@ fn parse(tsv: &str, pt: f32) -> Vec<Word> {
             let (x, y, w, h, conf) = (n(6)?, n(7)?, n(8)?, n(9)?, n(10)?);
             Some(Word {
                 text: f[11].trim().to_string(),
-                rect: Rect {
-                    x0: x * pt,
-                    y0: y * pt,
-                    x1: (x + w) * pt,
-                    y1: (y + h) * pt,
-                },
+                rect: Rect { x0: x * pt, y0: y * pt, x1: (x + w) * pt, y1: (y + h) * pt },
                 confidence: Some((conf / 100.0).clamp(0.0, 1.0)),
             })
         })
