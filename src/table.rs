@@ -70,14 +70,15 @@ impl LRow {
         self.tokens.iter().filter(|t| t.kind == Kind::Text)
     }
 
-    /// Value and blank tokens after the last text token, trailing blanks cut.
-    fn values(&self) -> &[Token] {
+    /// Value and blank tokens after the last text token.
+    fn cells(&self) -> &[Token] {
         let start = self.tokens.iter().rposition(|t| t.kind == Kind::Text).map_or(0, |p| p + 1);
-        let mut end = self.tokens.len();
-        while end > start && self.tokens[end - 1].kind == Kind::Blank {
-            end -= 1;
-        }
-        &self.tokens[start..end]
+        &self.tokens[start..]
+    }
+
+    /// [`Self::cells`] with trailing blanks cut (see [`trim_blanks`]).
+    fn values(&self) -> &[Token] {
+        trim_blanks(self.cells())
     }
 
     fn has_values(&self) -> bool {
@@ -91,6 +92,19 @@ impl LRow {
             .or(self.tokens.first())
             .map_or(0, |t| t.line)
     }
+}
+
+/// Cells with the trailing blanks cut, except the cells of a table (markup
+/// or a page's grid), where a blank at the end is a column like any other.
+fn trim_blanks(cells: &[Token]) -> &[Token] {
+    let mut end = cells.len();
+    while end > 0
+        && cells[end - 1].kind == Kind::Blank
+        && !matches!(cells[end - 1].loc, Loc::Cell { .. } | Loc::Box { .. })
+    {
+        end -= 1;
+    }
+    &cells[..end]
 }
 
 /// How a row's label was matched.
@@ -137,6 +151,14 @@ pub struct Unit {
     pub label: LabelMatch,
     pub label_score: f32,
     pub line: usize,
+    /// How many readings the text allows before any rule is applied (the
+    /// ways to place the row's numbers, or to split its glued run). Above
+    /// one, a reading the rules pick is a choice a person should see,
+    /// unless it is the header-positional one or every reading gives the
+    /// same values.
+    pub forms: usize,
+    /// A rule has ruled out some reading (`solve` sets it as it narrows).
+    pub pruned: bool,
 }
 
 /// What was found in one region.
@@ -653,12 +675,14 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
             header,
             runs: flattened,
         };
-        let (candidates, preferred) = row_candidates(rows[i].values(), &spec);
+        let (candidates, preferred, forms) = row_candidates(rows[i].cells(), &spec);
+        let candidates_len = candidates.len();
         let numbers = rows[i].values().iter().filter(|v| v.kind != Kind::Blank).count();
         if numbers > fields.len()
             && candidates.iter().all(|c| c.iter().all(|r| r.cell.value.is_none()))
         {
-            out.warnings.push(crate::findings::Warning::new("extra-numbers", format!("{}.{}: {numbers} numbers for {} columns (a subtotal column or a merged row?); left null", t.table, row.key, fields.len())));
+            let scope = format!("{}.{}", t.table, row.key);
+            out.warnings.push(crate::findings::Warning::scoped("extra-numbers", &scope, format!("{scope}: {numbers} numbers for {} columns (a subtotal column or a merged row?); left null", fields.len())));
         }
         let label = if by_position {
             LabelMatch::Position
@@ -674,6 +698,8 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
             label,
             label_score: s,
             line: rows[i].line(),
+            pruned: forms > candidates_len,
+            forms,
         });
     }
     let found: Vec<usize> = pairs.iter().map(|p| p.1).collect();
@@ -714,7 +740,10 @@ fn flat_unit(rows: &[LRow], t: &Template, flattened: bool) -> Option<Unit> {
     let values = row.values();
     let count = values.iter().filter(|v| v.kind != Kind::Blank).count();
     let glued_run = count == 1 && values.iter().any(|v| is_digit_run(v) && v.text.len() > widest);
-    if count <= widest && !glued_run {
+    // A table's row of one cell per field, however many are blank.
+    let one_cell_per_field = values.len() == t.fields.len()
+        && values.iter().all(|v| matches!(v.loc, Loc::Cell { .. } | Loc::Box { .. }));
+    if count <= widest && !glued_run && !one_cell_per_field {
         return None;
     }
     let fields: Vec<usize> = (0..t.fields.len()).collect();
@@ -725,7 +754,8 @@ fn flat_unit(rows: &[LRow], t: &Template, flattened: bool) -> Option<Unit> {
         checks: local_checks(t, &fields),
         runs: flattened,
     };
-    let (candidates, preferred) = row_candidates(values, &spec);
+    let (candidates, preferred, forms) = row_candidates(row.cells(), &spec);
+    let candidates_len = candidates.len();
     Some(Unit {
         fields,
         candidates,
@@ -733,6 +763,8 @@ fn flat_unit(rows: &[LRow], t: &Template, flattened: bool) -> Option<Unit> {
         label: LabelMatch::Flat,
         label_score: 1.0,
         line: rows[i].line(),
+        pruned: forms > candidates_len,
+        forms,
     })
 }
 
@@ -788,7 +820,10 @@ fn breaks_local_rule(parts: &[&str], checks: &[(Vec<usize>, Vec<usize>)]) -> boo
 }
 
 /// Every reading of a row's value tokens over the row's columns.
-fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Option<usize>) {
+/// Also returns the header-positional reading's index and how many
+/// readings the text allows before the row's rules prune them.
+fn row_candidates(cells: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Option<usize>, usize) {
+    let values = trim_blanks(cells);
     let (kinds, units, header) = (&spec.kinds, &spec.units, &spec.header);
     let n = kinds.len();
     let read = |tok: &Token, k: usize| CellRead {
@@ -825,7 +860,8 @@ fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Opti
         let mut runs: Vec<&str> =
             present[..present.len() - 1].iter().map(|t| t.text.as_str()).collect();
         runs.push(tail);
-        for mut split in splits(&runs, kinds, &|parts| !breaks_local_rule(parts, &spec.checks)) {
+        let (found, forms) = splits(&runs, kinds, &|parts| !breaks_local_rule(parts, &spec.checks));
+        for mut split in found {
             if let Some(last) = split.last_mut() {
                 last.push_str(unit);
             }
@@ -849,26 +885,32 @@ fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Opti
         if candidates.is_empty() {
             candidates.push((0..n).map(|_| CellRead::missing()).collect());
         }
-        return (candidates, None);
+        return (candidates, None, forms);
     }
-    // Header positions: blanks are real cells, holes are cells the export lost.
+    // Header positions: blanks are real cells (trailing ones too), holes
+    // are cells the export lost.
     let in_row: Vec<&Token> = values.iter().collect();
-    if let Some(slots) = positional(&in_row, header) {
+    let all_cells: Vec<&Token> = cells.iter().collect();
+    if let Some(slots) = positional(&all_cells, header) {
         let cand: Vec<CellRead> = slots
             .iter()
             .enumerate()
             .map(|(k, s)| {
                 s.map_or_else(CellRead::missing, |vi| {
-                    if in_row[vi].kind == Kind::Blank {
-                        blank(in_row[vi])
+                    if all_cells[vi].kind == Kind::Blank {
+                        blank(all_cells[vi])
                     } else {
-                        read(in_row[vi], k)
+                        read(all_cells[vi], k)
                     }
                 })
             })
             .collect();
+        // Positions by display column (layout text) stand on their own; by
+        // cell index they hold only for a row with a cell for every column:
+        // one lost separator shifts every index after it.
+        let trusted = all_cells.iter().all(|t| t.layout) || slots.iter().all(Option::is_some);
         if cand.iter().any(|c| c.cell.value.is_some()) || present.is_empty() {
-            preferred = Some(0);
+            preferred = trusted.then_some(0);
             candidates.push(cand);
         }
     }
@@ -904,7 +946,8 @@ fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Opti
     if candidates.is_empty() {
         candidates.push((0..n).map(|_| CellRead::missing()).collect());
     }
-    (candidates, preferred)
+    let forms = candidates.len();
+    (candidates, preferred, forms)
 }
 
 /// Order-preserving ways to put `k` values into `n` columns (at most
@@ -940,7 +983,12 @@ fn placements(n: usize, k: usize) -> Vec<Vec<usize>> {
 /// in an amount column. `keep` sees each split's parts and decides; only
 /// kept splits are returned, at most [`MAX_CANDIDATES`] of them after at
 /// most [`MAX_SPLITS`] tried.
-fn splits(runs: &[&str], kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -> Vec<Vec<String>> {
+/// Also returns how many splits were well-formed before `keep` judged them.
+fn splits(
+    runs: &[&str],
+    kinds: &[ColumnKind],
+    keep: &dyn Fn(&[&str]) -> bool,
+) -> (Vec<Vec<String>>, usize) {
     fn valid(part: &str, kind: ColumnKind) -> bool {
         let body = match kind {
             ColumnKind::Signed => part.strip_prefix('-').unwrap_or(part),
@@ -993,7 +1041,7 @@ fn splits(runs: &[&str], kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -
         }
     }
     if !runs.iter().all(|r| r.is_ascii() && !r.is_empty()) {
-        return Vec::new();
+        return (Vec::new(), 0);
     }
     let run = runs.concat();
     let bounds = runs
@@ -1016,7 +1064,7 @@ fn splits(runs: &[&str], kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -
     if w.tried > MAX_SPLITS || w.out.len() > MAX_CANDIDATES {
         w.out.clear();
     }
-    w.out
+    (w.out, w.tried)
 }
 
 #[cfg(test)]
@@ -1027,11 +1075,11 @@ mod tests {
     fn splits_respect_leading_zeros_and_kinds() {
         use ColumnKind::*;
         let all = |_: &[&str]| true;
-        assert_eq!(splits(&["000"], &[Count, Count, Count], &all), vec![vec!["0", "0", "0"]]);
-        assert_eq!(splits(&["6233440"], &[Count, Count, Count], &all).len(), 15);
-        assert_eq!(splits(&["10-8"], &[Count, Signed], &all), vec![vec!["10", "-8"]]);
+        assert_eq!(splits(&["000"], &[Count, Count, Count], &all).0, vec![vec!["0", "0", "0"]]);
+        assert_eq!(splits(&["6233440"], &[Count, Count, Count], &all).0.len(), 15);
+        assert_eq!(splits(&["10-8"], &[Count, Signed], &all).0, vec![vec!["10", "-8"]]);
         assert_eq!(
-            splits(&["115.8952"], &[Count, Amount], &all),
+            splits(&["115.8952"], &[Count, Amount], &all).0,
             vec![vec!["1", "15.8952"], vec!["11", "5.8952"]]
         );
         // A row rule prunes as the splits are made: 2 + 1 = 3.
@@ -1039,10 +1087,14 @@ mod tests {
             p[0].parse::<u32>().unwrap() + p[1].parse::<u32>().unwrap()
                 == p[2].parse::<u32>().unwrap()
         };
-        assert_eq!(splits(&["12315"], &[Count, Count, Count], &sums), vec![vec!["12", "3", "15"]]);
+        // Six splits are well-formed; the rule keeps one.
+        assert_eq!(
+            splits(&["12315"], &[Count, Count, Count], &sums),
+            (vec![vec!["12".to_string(), "3".into(), "15".into()]], 6)
+        );
         // A stray space between runs is a cut: no part spans it.
         assert_eq!(
-            splits(&["1400", "14"], &[Count, Count, Count, Count], &all),
+            splits(&["1400", "14"], &[Count, Count, Count, Count], &all).0,
             vec![
                 vec!["1", "40", "0", "14"],
                 vec!["1", "400", "1", "4"],

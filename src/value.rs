@@ -244,6 +244,10 @@ pub fn parse_cell(raw: &str, kind: ColumnKind, header_unit: Option<Unit>) -> Cel
                 note = Some("converted from 元 to 万元".to_string());
             }
             Some(Unit::Wan) => {}
+            // Zero is zero in any unit, and an amount in 元 has at most two
+            // decimals (fen): only a bare amount that could be either is
+            // a guess.
+            None if value == Dec::ZERO || decimals(&digits) > 2 => {}
             None => note = Some("no unit in cell or header; taken as 万元".to_string()),
         }
     }
@@ -256,6 +260,11 @@ pub fn parse_cell(raw: &str, kind: ColumnKind, header_unit: Option<Unit>) -> Cel
         status: if normalized || ocr { Status::Normalized } else { Status::Read },
         note,
     }
+}
+
+/// Digits after the decimal point.
+fn decimals(number: &str) -> usize {
+    number.split_once('.').map_or(0, |(_, f)| f.len())
 }
 
 /// "12,345" and "1,234,567.5" are fine; "1,23" is not a thousands separator.
@@ -323,6 +332,9 @@ mod tests {
         let bare = parse_cell("52.5", ColumnKind::Amount, None);
         assert_eq!(bare.status, Status::Read);
         assert!(bare.note.unwrap().contains("taken as 万元"));
+        // More decimals than fen, or zero: 万元 is no guess.
+        assert_eq!(parse_cell("477.812006", ColumnKind::Amount, None).note, None);
+        assert_eq!(parse_cell("0", ColumnKind::Amount, None).note, None);
     }
 
     #[test]

@@ -7,7 +7,10 @@ mod util;
 mod batch;
 mod cli;
 mod fuzz;
+mod fuzz_pdf;
 mod golden;
+#[cfg(unix)]
+mod hostile;
 mod markup;
 mod models;
 mod pdf;
@@ -20,3 +23,4 @@ mod scan;
 mod scan_pages;
 #[cfg(feature = "ocr")]
 mod scan_pdf;
+mod trust;

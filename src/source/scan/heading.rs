@@ -69,7 +69,7 @@ pub fn check_title(r: &mut Report, scan: &ScanDoc) {
         } else {
             return;
         };
-        r.warnings.push(Warning { code: "low-confidence", message, field: None, loc });
+        r.warnings.push(Warning { loc, ..Warning::scoped("low-confidence", "title", message) });
     };
     flag("organization", org, org2);
     flag("year", year.map(|y| y.to_string()), year2.map(|y| y.to_string()));
