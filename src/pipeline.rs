@@ -43,6 +43,8 @@ pub fn extract(
     if cjk < MIN_CJK {
         return Err(DocumentError::NotChinese);
     }
+    let unfolded = crate::segment::unfold(doc, templates);
+    let doc = unfolded.as_ref().unwrap_or(doc);
     let seg = segment(doc, templates);
     let mut warnings = Vec::new();
     let edition = decide_edition(doc, &seg, templates, &mut warnings)?;
@@ -169,10 +171,11 @@ fn decide_edition(
     let mut seen = vec![false; signals.len()];
     for &i in &lines {
         for cell in &doc.lines[i].cells {
-            if !matches!(classify(&cell.text), TokenClass::Text | TokenClass::Glued { .. }) {
-                continue;
-            }
-            let c = core(&cell.text);
+            let c = match classify(&cell.text) {
+                TokenClass::Text => core(&cell.text),
+                TokenClass::Glued { label, .. } | TokenClass::Labeled { label, .. } => core(&label),
+                _ => continue,
+            };
             if c.is_empty() {
                 continue;
             }
@@ -250,7 +253,9 @@ fn by_structure(doc: &TextDoc, seg: &Segments, templates: &TemplateSet) -> Optio
     for ed in templates.editions().into_iter().filter(|e| *e != "legacy") {
         let mut score = 0i64;
         for t in templates.edition_tables(ed) {
-            let Some(r) = seg.regions.get(&t.table) else { continue };
+            let Some(r) = seg.regions.get(&t.table) else {
+                continue;
+            };
             let read = read_table(&doc.lines[r.clone()], t, glued);
             let checks = resolve(t, &read).checks;
             if std::env::var_os("XXGK_DEBUG_TABLE").is_some() {

@@ -60,7 +60,9 @@ pub fn propagate(
                     count += 1;
                 }
             }
-            let Some(f) = unknown.filter(|_| count == 1) else { continue };
+            let Some(f) = unknown.filter(|_| count == 1) else {
+                continue;
+            };
             let sum = |side: &[usize]| Dec::sum(side.iter().filter_map(|&g| grid[g]));
             let (l, r) = (sum(&c.lhs), sum(&c.rhs));
             let v = if c.lhs.contains(&f) { r - l } else { l - r };
@@ -367,7 +369,9 @@ fn agreed(f: usize, units: &[Unit], owner: Option<(usize, usize)>, kept: &[Combo
 /// A field's outcome when the source contradicts the rules under every
 /// reading: what all its unit's readings share, nothing inferred.
 fn shared_by_all_readings(units: &[Unit], owner: Option<(usize, usize)>) -> FieldOut {
-    let Some((ui, slot)) = owner else { return missing_cell() };
+    let Some((ui, slot)) = owner else {
+        return missing_cell();
+    };
     let u = &units[ui];
     let first = &u.candidates[0][slot];
     if u.candidates.iter().all(|c| c[slot].cell.value == first.cell.value) {

@@ -90,7 +90,9 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -434,7 +436,9 @@ fn a_file_over_the_time_limit_is_an_error_and_the_batch_goes_on() {
 
 /// Finished outputs under `out`, by name only: cheap enough to poll.
 fn count_json(out: &Path) -> usize {
-    let Ok(parts) = std::fs::read_dir(out) else { return 0 };
+    let Ok(parts) = std::fs::read_dir(out) else {
+        return 0;
+    };
     parts
         .flatten()
         .filter_map(|d| std::fs::read_dir(d.path()).ok())

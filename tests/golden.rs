@@ -148,6 +148,23 @@ fn generated_text_exports_are_exact() {
     check_dir("text", 24);
 }
 
+/// Real converters' output of the PDF, DOCX and HTML samples (pdftotext in
+/// three modes, mutool, pdfminer, PyMuPDF, pypdf, markitdown, LibreOffice,
+/// pandoc, docx2txt, lynx, w3m, html2text, a scraper's one-line
+/// flattening), made by `scripts/converters` and copied by
+/// `scripts/update-converted`: every value read equals the source's truth,
+/// and every value read today stays read (the truth is null only where
+/// nothing is read). See: issue 20.
+#[test]
+fn converter_outputs_are_exact() {
+    check_dir("converted", 90);
+    let dir = root().join("samples").join("converted");
+    for sample in samples_with_truth(&dir) {
+        let size = std::fs::metadata(&sample).expect("sample").len();
+        assert!(size < 300 * 1024, "{} is over 300 KB", sample.display());
+    }
+}
+
 #[test]
 fn output_is_deterministic() {
     let a = xxgk(&["extract", "samples/seeds/004_1fe882b2456ae465.txt"]);

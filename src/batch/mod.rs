@@ -313,7 +313,9 @@ fn release_in_order(
     state.next += 1;
     loop {
         let next = state.next;
-        let Some(held) = state.pending.remove(&next) else { break };
+        let Some(held) = state.pending.remove(&next) else {
+            break;
+        };
         observer.in_order(&held);
         state.next += 1;
     }

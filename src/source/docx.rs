@@ -200,7 +200,9 @@ impl Parser {
             self.skip = 1;
             return;
         }
-        let Some(name) = w_name(qname.as_ref()) else { return };
+        let Some(name) = w_name(qname.as_ref()) else {
+            return;
+        };
         let structure = self.flat_tables == 0;
         match name {
             "p" if !empty => self.paras.push(String::new()),

@@ -305,7 +305,9 @@ impl Builder {
 /// as paragraphs.
 fn rows(node: NodeRef<'_, Node>, t: &mut Table, captions: &mut Vec<Block>, depth: usize) {
     for child in node.children() {
-        let Some(el) = child.value().as_element() else { continue };
+        let Some(el) = child.value().as_element() else {
+            continue;
+        };
         match el.name() {
             "thead" | "tbody" | "tfoot" => rows(child, t, captions, depth + 1),
             "caption" => {

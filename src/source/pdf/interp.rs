@@ -374,7 +374,9 @@ impl<'a> Interp<'a> {
     }
 
     fn show(&mut self, s: &[u8]) {
-        let Some(font) = self.gs.font.clone() else { return };
+        let Some(font) = self.gs.font.clone() else {
+            return;
+        };
         let mut codes = std::mem::take(&mut self.codes);
         codes.clear();
         font.codes(s, &mut codes);
@@ -433,9 +435,13 @@ impl<'a> Interp<'a> {
 
     fn xobject(&mut self, res: Option<&'a Dictionary>, key: &[u8]) {
         let doc = self.doc;
-        let Some(xobjects) = res.and_then(|r| dict(doc, r, b"XObject")) else { return };
+        let Some(xobjects) = res.and_then(|r| dict(doc, r, b"XObject")) else {
+            return;
+        };
         let Ok(raw) = xobjects.get(key) else { return };
-        let Object::Stream(stream) = deref(doc, raw) else { return };
+        let Object::Stream(stream) = deref(doc, raw) else {
+            return;
+        };
         match name(doc, &stream.dict, b"Subtype") {
             Some(b"Image") => {
                 self.ink.images += 1;

@@ -49,7 +49,9 @@ pub fn check_title(r: &mut Report, scan: &ScanDoc) {
         return;
     }
     let Some(title) = r.title.clone() else { return };
-    let Some(line) = line_of(&scan.lines, &title) else { return };
+    let Some(line) = line_of(&scan.lines, &title) else {
+        return;
+    };
     let (org, year) = title_parts(&title);
     let second = reread(scan, line).unwrap_or_default();
     let (org2, year2) = title_parts(&second.iter().map(|c| c.0).collect::<String>());

@@ -165,7 +165,9 @@ pub fn read_pages(pages: Vec<PageSource>, params: &ScanParams) -> Result<ScanDoc
         .try_for_each(|(i, r)| read_text_lines(r, body_of(i), params))?;
     // A page its tables could not judge (prose) is judged by its lines.
     reads.par_iter_mut().enumerate().try_for_each(|(i, r)| -> Result<(), DocumentError> {
-        let Some(img) = r.unjudged.take() else { return Ok(()) };
+        let Some(img) = r.unjudged.take() else {
+            return Ok(());
+        };
         let lines: Vec<Word> = r.text.iter().map(|l| l.word.clone()).collect();
         if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
             eprintln!("page {}: lines read {:?}", i + 1, orient::labels_read(&lines));
@@ -173,7 +175,9 @@ pub fn read_pages(pages: Vec<PageSource>, params: &ScanParams) -> Result<ScanDoc
         if !orient::lines_doubtful(&lines) {
             return Ok(());
         }
-        let Some(turned_cw) = osd_turn(r) else { return Ok(()) };
+        let Some(turned_cw) = osd_turn(r) else {
+            return Ok(());
+        };
         let mut again = read_image(i + 1, &orient::upright(&img, turned_cw), params)?;
         let body = body_of(i).and_then(|_| again.lines.iter().position(|l| l.1));
         read_text_lines(&mut again, body, params)?;
@@ -309,7 +313,9 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
     if doubtful == Some(false) {
         return Ok(as_is);
     }
-    let Some(turned_cw) = osd_turn(&as_is) else { return Ok(as_is) };
+    let Some(turned_cw) = osd_turn(&as_is) else {
+        return Ok(as_is);
+    };
     let mut again = read_image(number, &orient::upright(&img, turned_cw), params)?;
     if orient::labels_read(&again.page.words).0 <= orient::labels_read(&as_is.page.words).0 {
         return Ok(as_is);
