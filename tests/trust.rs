@@ -280,3 +280,40 @@ fn broken_exports_give_no_silent_wrong_value() {
     assert!(ran > 5000, "only {ran} mutated inputs");
     assert!(silent.is_empty(), "{} silent wrong values:\n{}", silent.len(), silent.join("\n"));
 }
+
+/// Two rows lost whole (5.要求行政机关确认… and （七）总计): their values
+/// are rebuilt from the column rules, right here, but only arithmetic
+/// vouches for them (their own row rule holds by construction), so each
+/// is for review, never confirmed.
+#[test]
+fn rows_lost_whole_are_rebuilt_for_review() {
+    let templates = xxgk::TemplateSet::builtin().unwrap();
+    let sample = root().join("samples/text/gen_05_tabs_2021.txt");
+    let text: String = std::fs::read_to_string(&sample)
+        .unwrap()
+        .split('\n')
+        .filter(|l| !l.contains("要求行政机关确认") && !l.contains("（七）总计"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let truth: Value =
+        serde_json::from_str(&std::fs::read_to_string(crate::util::truth_path(&sample)).unwrap())
+            .unwrap();
+    let out = xxgk::report::to_json(&xxgk::extract_str(&text, "lost.txt", &templates).unwrap());
+    let reasons: BTreeMap<&str, &str> = out["review"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| Some((e["field"].as_str()?, e["reason"].as_str()?)))
+        .collect();
+    let mut rebuilt = 0;
+    for (id, want) in truth["values"].as_object().unwrap() {
+        if !(id.starts_with("s3.rejected.confirm.") || id.starts_with("s3.total.")) {
+            continue;
+        }
+        rebuilt += 1;
+        assert!(same(&out["values"][id], want), "{id}: {} != {want}", out["values"][id]);
+        assert_eq!(reasons.get(id.as_str()), Some(&"inferred"), "{id}");
+        assert_eq!(out["cells"][id]["verdict"], "review", "{id}");
+    }
+    assert_eq!(rebuilt, 14);
+}

@@ -97,6 +97,12 @@ pub fn verify(r: &mut Report, templates: &TemplateSet) {
             matches!(cell.status, Status::Read | Status::Normalized) && cell.doubt.is_none()
         })
         .collect();
+    let lost_rows: BTreeSet<&str> = r
+        .warnings
+        .iter()
+        .filter(|w| w.code == "row-not-found")
+        .filter_map(|w| w.scope.as_deref())
+        .collect();
     // An inferred value that rules of every kind over it hold with (two
     // instances at least: the one it came from and one more) is as sure as
     // the values it came from: a lost 总计 that its row gives and its column
@@ -111,8 +117,11 @@ pub fn verify(r: &mut Report, templates: &TemplateSet) {
                 .copied()
                 .filter(|&c| r.checks[c].status == CheckStatus::Ok)
                 .collect();
+            // A row the input lost whole, rebuilt from its columns, makes
+            // its own row rule hold whatever the truth: not a second rule.
             cell.status == Status::Inferred
                 && cell.doubt.is_none()
+                && !lost_rows.contains(row_id(&r.field_ids[f]))
                 && held.len() >= 2
                 && held.len() == covering[f].len()
                 && p.t.rules.iter().all(|rule| held.iter().any(|&c| axis(c) == Some(rule.over)))
@@ -241,6 +250,12 @@ pub fn verify(r: &mut Report, templates: &TemplateSet) {
     tally.review = review.len();
     r.review = review;
     r.tally = tally;
+}
+
+/// The row part of a field id: `s3.rejected.confirm` of
+/// `s3.rejected.confirm.natural`.
+fn row_id(field: &str) -> &str {
+    field.rsplit_once('.').map_or(field, |(row, _)| row)
 }
 
 /// A rule defining a sum row (2021 （六） = its three rows) does not apply
