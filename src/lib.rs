@@ -29,6 +29,7 @@ pub mod findings;
 pub mod layout;
 pub mod normalize;
 pub mod pipeline;
+pub mod provenance;
 pub mod report;
 pub mod segment;
 pub mod solve;
@@ -120,13 +121,15 @@ fn finish(
     verified(pipeline::extract(&document.doc, document.info, templates), templates)
 }
 
-/// The last stage: verdicts and the review list ([`verify`]).
+/// The last stage: verdicts and the review list ([`verify`]), and the
+/// provenance ([`provenance`]).
 fn verified(
     report: Result<Report, DocumentError>,
     templates: &TemplateSet,
 ) -> Result<Report, DocumentError> {
     report.map(|mut r| {
         verify::verify(&mut r, templates);
+        r.tool = Some(provenance::Tool::current(&templates.hash));
         r
     })
 }

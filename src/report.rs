@@ -9,6 +9,12 @@
 //!   "organization": "…" | null,       issuing organ
 //!   "title": "…" | null,
 //!   "source": {"path", "kind", "sha256", "bytes"},
+//!   "tool": {"name": "xxgk", "version": "0.1.0", "commit": "<git commit
+//!       it was built from, -dirty if the sources differed>" | null,
+//!       "tesseract": "5.3.0" | null, "leptonica": "1.82.0" | null,
+//!       "templates": "<SHA-256 of the model files>"},
+//!                                     which build made it: a resumed batch
+//!                                     redoes an output whose tool differs
 //!   "verification": {"status": "ok" | "check", "confirmed": n,
 //!       "unconfirmed": n, "review": n, "missing": n},
 //!                                     ok: the review list is empty and
@@ -64,6 +70,7 @@ use serde_json::{json, Map, Value};
 use crate::decimal::Dec;
 use crate::doc::Loc;
 use crate::findings::Report;
+use crate::provenance::Tool;
 
 fn number(d: Dec) -> Value {
     // Exact: serde_json keeps the decimal text (feature arbitrary_precision).
@@ -155,6 +162,7 @@ pub fn to_json(r: &Report) -> Value {
         "organization": r.organization,
         "title": r.title,
         "source": {"path": r.source.path, "kind": r.source.kind, "sha256": r.source.sha256, "bytes": r.source.bytes},
+        "tool": r.tool.as_ref().map(Tool::to_json),
         "verification": {"status": if t.ok() { "ok" } else { "check" }, "confirmed": t.confirmed, "unconfirmed": t.unconfirmed, "review": t.review, "missing": t.missing},
         "values": values,
         "cells": cells,

@@ -239,6 +239,10 @@ pub struct TemplateSet {
     pub tables: Vec<Template>,
     pub sections: Vec<Section>,
     pub edition_signals: Vec<EditionSignal>,
+    /// Hex SHA-256 of the files it was loaded from (names and bytes, in
+    /// name order): the same files give the same hash, whether built in or
+    /// loaded with `--models`. Outputs record it (`tool.templates`).
+    pub hash: String,
 }
 
 impl TemplateSet {
@@ -247,6 +251,14 @@ impl TemplateSet {
         let files: Vec<(String, String)> =
             BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
         TemplateSet::from_files(&files)
+    }
+
+    /// [`TemplateSet::hash`] of the built-in templates, without compiling
+    /// them (for `--version`).
+    pub fn builtin_hash() -> String {
+        let files: Vec<(String, String)> =
+            BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+        files_hash(&files)
     }
 
     /// Loads `<dir>/sections.toml` and `<dir>/<edition>/<table>.toml`.
@@ -319,7 +331,7 @@ impl TemplateSet {
             return Err(TemplateError::Invalid(problems));
         }
         let edition_signals = edition_signals(&tables);
-        Ok(TemplateSet { tables, sections, edition_signals })
+        Ok(TemplateSet { tables, sections, edition_signals, hash: files_hash(files) })
     }
 
     pub fn editions(&self) -> Vec<&str> {
@@ -364,6 +376,22 @@ impl TemplateSet {
         }
         out
     }
+}
+
+/// See [`TemplateSet::hash`]. Each name and text ends in a NUL, which
+/// neither contains, so no two lists of files hash alike.
+fn files_hash(files: &[(String, String)]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut sorted: Vec<&(String, String)> = files.iter().collect();
+    sorted.sort();
+    let mut hasher = Sha256::new();
+    for (name, text) in sorted {
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(text.as_bytes());
+        hasher.update([0]);
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Labels (column headers, then rows) that no other edition has.
@@ -583,6 +611,8 @@ mod tests {
         let count = |rule: &str| s3.checks.iter().filter(|c| c.rule == rule).count();
         assert_eq!((count("R1"), count("R2"), count("R3"), count("R5")), (7, 26, 7, 7));
         assert_eq!(set.table("2019", "s4").unwrap().checks.len(), 3);
+        assert_eq!(set.hash, TemplateSet::builtin_hash());
+        assert_eq!(set.hash.len(), 64);
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod pdf;
 #[cfg(feature = "ocr")]
 mod pdf_ocr;
 mod properties;
+mod provenance;
 #[cfg(feature = "ocr")]
 mod scan;
 #[cfg(feature = "ocr")]

@@ -7,7 +7,8 @@
 //!    relative output paths), optionally keep one [`Shard`].
 //! 2. [`run`]: process the inputs on a rayon pool of `jobs` threads. Per
 //!    input: skip it if its output is whole and records the same input
-//!    hash (unless `force`); otherwise extract under a time limit
+//!    hash and the same `tool` (build and templates; unless `force`);
+//!    otherwise extract under a time limit
 //!    ([`watchdog`]) and `catch_unwind`, and write its JSON atomically
 //!    ([`output`]). Every failure of one input, panics included, becomes
 //!    that input's [`Failure`]; nothing one input does stops the run.
@@ -119,6 +120,8 @@ struct Ctx<'a> {
     templates: Arc<TemplateSet>,
     options: &'a BatchOptions,
     columns: &'a [String],
+    /// This run's `tool` (an output by another is redone).
+    tool: Value,
 }
 
 /// Processes every input; outcomes come back in input order.
@@ -141,7 +144,12 @@ pub fn run(
         .build()
         .map_err(|e| BatchError::Pool(e.to_string()))?;
     let columns = templates.all_field_ids();
-    let ctx = Ctx { templates: Arc::new(templates.clone()), options, columns: &columns };
+    let ctx = Ctx {
+        templates: Arc::new(templates.clone()),
+        options,
+        columns: &columns,
+        tool: crate::provenance::Tool::current(&templates.hash).to_json(),
+    };
     let order = Mutex::new(InOrder { next: 0, pending: BTreeMap::new() });
     let outcomes: Vec<FileOutcome> = pool.install(|| {
         inputs
@@ -234,7 +242,7 @@ fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
     let out = ctx.options.out_dir.as_ref().map(|d| output_path(d, &input.rel));
     if let Some(out) = out.as_ref().filter(|o| !ctx.options.force && o.exists()) {
         if let Some(previous) = file_sha256(&input.path, ctx.options.extract.max_bytes)
-            .and_then(|sha| previous_output(out, &sha))
+            .and_then(|sha| previous_output(out, &sha, &ctx.tool))
         {
             return finish(Ok((previous, true)));
         }

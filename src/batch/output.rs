@@ -60,11 +60,14 @@ pub fn file_sha256(path: &Path, max_bytes: u64) -> Option<String> {
 }
 
 /// The earlier output at `out`, if it is whole JSON made from the input
-/// bytes with hash `sha256` (`source.sha256`, which every report records).
-pub fn previous_output(out: &Path, sha256: &str) -> Option<Value> {
+/// bytes with hash `sha256` (`source.sha256`, which every report records)
+/// by the same build with the same templates (`tool`: see
+/// [`crate::provenance`]).
+pub fn previous_output(out: &Path, sha256: &str, tool: &Value) -> Option<Value> {
     let text = std::fs::read_to_string(out).ok()?;
     let value: Value = serde_json::from_str(&text).ok()?;
     // An output from before the review list is redone.
     let current = value.get("verification").is_some() && value.get("review").is_some();
-    (current && value["source"]["sha256"].as_str() == Some(sha256)).then_some(value)
+    (current && value["source"]["sha256"].as_str() == Some(sha256) && value["tool"] == *tool)
+        .then_some(value)
 }

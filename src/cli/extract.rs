@@ -25,8 +25,10 @@ taken when their first bytes are a document or Chinese text. A file named on
 the command line is always taken.
 
 A batch is resumable: an input whose output JSON exists and records the same
-input SHA-256 (source.sha256) is skipped, so re-running a killed or finished
-command only does what is left. --force redoes everything. Outputs are
+input SHA-256 (source.sha256) and the same tool (this build and the same
+templates) is skipped, so re-running a killed or finished command only does
+what is left, and an upgrade or a template change redoes everything it
+concerns. --force redoes everything. Outputs are
 written to a temporary file and renamed, so they are never partial.
 
 ",

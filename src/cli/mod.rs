@@ -35,7 +35,7 @@ pub(crate) use exit_status_help;
 
 /// Turn 政府信息公开工作年度报告 into verified, structured data.
 #[derive(Parser, Debug)]
-#[command(name = "xxgk", version, after_help = exit_status_help!())]
+#[command(name = "xxgk", version, long_version = long_version(), after_help = exit_status_help!())]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -141,6 +141,13 @@ enum ModelsAction {
 enum Format {
     Json,
     Csv,
+}
+
+/// `--version`: the build, the OCR libraries and the built-in templates
+/// ([`xxgk::provenance`]); `-V` gives the crate version alone.
+fn long_version() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| xxgk::provenance::Tool::current(&TemplateSet::builtin_hash()).describe())
 }
 
 pub fn run(cli: Cli) -> Result<u8> {
