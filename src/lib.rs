@@ -23,6 +23,7 @@
 
 pub mod batch;
 pub mod decimal;
+pub mod dictionary;
 pub mod doc;
 pub mod error;
 pub mod findings;

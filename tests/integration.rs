@@ -6,6 +6,7 @@ mod util;
 
 mod batch;
 mod cli;
+mod dictionary;
 mod fuzz;
 mod golden;
 mod markup;

@@ -2,6 +2,7 @@
 //! codes. Only this module prints.
 
 mod extract;
+mod models;
 
 use std::path::PathBuf;
 
@@ -135,6 +136,9 @@ enum ModelsAction {
         /// Directory to check (default: the built-in models).
         dir: Option<PathBuf>,
     },
+    /// The field dictionary: every field id with its Chinese table, row and
+    /// column labels and the rules it takes part in (docs/fields.md).
+    Fields(models::FieldsArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -152,6 +156,7 @@ fn long_version() -> &'static str {
 
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
+        Command::Models { action: ModelsAction::Fields(args) } => models::fields(args),
         Command::Models { action: ModelsAction::Check { dir } } => {
             let set = match &dir {
                 Some(d) => TemplateSet::load_dir(d)?,
