@@ -72,6 +72,12 @@ use crate::doc::Loc;
 use crate::findings::Report;
 use crate::provenance::Tool;
 
+pub mod long;
+
+/// Starts a CSV file for Excel (`--excel`): without it, Excel on a Chinese
+/// Windows reads UTF-8 as the ANSI code page (GBK) and garbles every label.
+pub const UTF8_BOM: &str = "\u{feff}";
+
 fn number(d: Dec) -> Value {
     // Exact: serde_json keeps the decimal text (feature arbitrary_precision).
     serde_json::from_str(&d.to_string()).unwrap_or(Value::Null)
@@ -203,16 +209,18 @@ fn csv_escape(s: &str) -> String {
 /// as a fresh one. `file` is the input as the user named it; `columns` are
 /// the field ids to write. A failed input gets `error: <reason>` in `status`.
 pub fn csv_row(file: &str, columns: &[String], outcome: Result<&Value, &str>) -> String {
+    csv_line(&summary_cells(file, columns, outcome))
+}
+
+/// The cells of [`csv_row`], for writers of other formats (the workbook's
+/// reports sheet holds the same values).
+pub fn summary_cells(file: &str, columns: &[String], outcome: Result<&Value, &str>) -> Vec<String> {
     let mut cells: Vec<String> = Vec::with_capacity(CSV_META.len() + columns.len());
     cells.push(file.to_string());
     match outcome {
         Ok(r) => {
             let failed = failed_rules_json(r);
-            let text = |key: &str| match &r[key] {
-                Value::String(s) => s.clone(),
-                Value::Null => String::new(),
-                v => v.to_string(),
-            };
+            let text = |key: &str| json_text(&r[key]);
             let tally = &r["verification"];
             cells.push(if report_ok(r) { "ok".into() } else { "check".into() });
             cells.extend(["edition", "year", "organization", "title"].map(text));
@@ -233,7 +241,16 @@ pub fn csv_row(file: &str, columns: &[String], outcome: Result<&Value, &str>) ->
             cells.extend(std::iter::repeat_n(String::new(), CSV_META.len() - 2 + columns.len()));
         }
     }
-    csv_line(&cells)
+    cells
+}
+
+/// A JSON scalar as a CSV cell: strings bare, null empty, others as JSON.
+pub fn json_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        v => v.to_string(),
+    }
 }
 
 /// Whether a report's JSON says it may be used unchecked (see

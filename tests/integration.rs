@@ -16,6 +16,7 @@ mod pdf;
 mod pdf_ocr;
 mod properties;
 mod provenance;
+mod research;
 #[cfg(feature = "ocr")]
 mod scan;
 #[cfg(feature = "ocr")]

@@ -23,7 +23,9 @@
 //! result; when a job is abandoned at the time limit, its engine goes with
 //! it and the worker makes a new one.
 
+pub mod derived;
 pub mod discover;
+pub mod findings;
 pub mod output;
 pub mod watchdog;
 
@@ -39,7 +41,9 @@ use serde_json::Value;
 pub use discover::{discover, Discovery, Input, Shard};
 
 use crate::error::{BatchError, DocumentError};
-use crate::report::{csv_header, csv_line, csv_row, failed_rules_json, report_ok, to_json};
+use crate::report::{
+    csv_header, csv_line, csv_row, failed_rules_json, report_ok, to_json, UTF8_BOM,
+};
 use crate::{extract_file, extract_pages, Options, TemplateSet};
 use output::{file_sha256, output_path, previous_output, write_atomic};
 use watchdog::{run_bounded, Stopped};
@@ -84,6 +88,10 @@ pub struct Done {
     pub ok: bool,
     /// The report's JSON, kept only when there is no output folder.
     pub json: Option<Value>,
+    /// Its output file, in an output folder.
+    pub output: Option<PathBuf>,
+    /// What findings across reports need of it ([`findings`]).
+    pub facts: Option<findings::Facts>,
 }
 
 /// No report: at which stage and why, in words for the user.
@@ -211,6 +219,8 @@ fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
                     failed_rules: failed_rules_json(&json),
                     warnings: json["warnings"].as_array().map_or(0, Vec::len),
                     ok: report_ok(&json),
+                    output: ctx.options.out_dir.as_ref().map(|d| output_path(d, &input.rel)),
+                    facts: findings::Facts::of(&json),
                     json: ctx.options.out_dir.is_none().then_some(json),
                 };
                 return FileOutcome {
@@ -368,13 +378,20 @@ impl Summary {
     /// Writes `summary.csv` and `errors.csv` into `dir` (with a shard,
     /// `summary.shard-K-of-N.csv` and `errors.shard-K-of-N.csv`, so that
     /// shards can share one output folder). Every file starts with the same
-    /// header line, so shards merge with `tail -n +2`.
-    pub fn write_csvs(&self, dir: &Path, shard: Option<Shard>) -> Result<[PathBuf; 2], BatchError> {
+    /// header line, so shards merge with `tail -n +2`. `bom`: each starts
+    /// with a UTF-8 byte-order mark, for Excel (`--excel`).
+    pub fn write_csvs(
+        &self,
+        dir: &Path,
+        shard: Option<Shard>,
+        bom: bool,
+    ) -> Result<[PathBuf; 2], BatchError> {
         let suffix = shard.map_or(String::new(), |s| format!(".shard-{}-of-{}", s.index, s.count));
         let summary_path = dir.join(format!("summary{suffix}.csv"));
         let errors_path = dir.join(format!("errors{suffix}.csv"));
-        let mut summary = csv_header(&self.columns) + "\n";
-        let mut errors = csv_line(&["file", "stage", "message"]) + "\n";
+        let start = if bom { UTF8_BOM } else { "" };
+        let mut summary = start.to_string() + &csv_header(&self.columns) + "\n";
+        let mut errors = start.to_string() + &csv_line(&["file", "stage", "message"]) + "\n";
         for o in &self.outcomes {
             summary += &o.row;
             summary.push('\n');

@@ -26,13 +26,18 @@ pub fn output_path(dir: &Path, rel: &Path) -> PathBuf {
     dir.join(name)
 }
 
-/// Writes `bytes` to `path` atomically, creating its folder.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// The hidden temporary file beside `path` that is renamed over it.
+pub fn temporary_path(path: &Path) -> PathBuf {
     let parent = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
     let name =
         path.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = parent.join(format!(".{name}.xxgk-tmp"));
+    parent.join(format!(".{name}.xxgk-tmp"))
+}
+
+/// Writes `bytes` to `path` atomically, creating its folder.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
+    let tmp = temporary_path(path);
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);

@@ -12,10 +12,10 @@ use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use xxgk::batch::{self, BatchOptions, FileOutcome, Observer};
-use xxgk::report::csv_header;
+use xxgk::report::{csv_header, UTF8_BOM};
 use xxgk::TemplateSet;
 
-use super::{ExtractArgs, Format};
+use super::{formats, ExtractArgs, Format};
 
 pub const AFTER_HELP: &str = concat!(
     "\
@@ -43,9 +43,12 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
     // Page images of one report given together (NAME.p1.jpg NAME.p2.jpg) are
     // one input, not a batch.
     let reports = xxgk::source::group_inputs(&args.paths).len();
-    let to_folder = args.format == Format::Json
-        && args.output.is_some()
-        && (reports > 1 || args.paths.iter().any(|p| p.is_dir()) || out_is_dir);
+    // -o DIR: a folder in every format; several inputs or a folder: a
+    // folder of JSON files, unless a format asks for one file.
+    let to_folder = args.output.is_some()
+        && (out_is_dir
+            || (args.format == Format::Json
+                && (reports > 1 || args.paths.iter().any(|p| p.is_dir()))));
     if let Some(o) = args.output.as_deref().filter(|o| to_folder && o.exists() && !o.is_dir()) {
         bail!(
             "{} is a file; with a folder or several inputs, -o names an output folder",
@@ -78,11 +81,12 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
             progress.line(&format!("xxgk: {}: not taken as an input", p.display()));
         }
     }
-    let summary = batch::run(&inputs, templates, &options, &progress)?;
+    let mut summary = batch::run(&inputs, templates, &options, &progress)?;
     progress.done();
 
     if let Some(dir) = &options.out_dir {
-        summary.write_csvs(dir, args.shard)?;
+        summary.write_csvs(dir, args.shard, args.excel)?;
+        let made = formats::folder(&mut summary, dir, &args, templates)?;
         if !args.quiet {
             for line in summary.to_string().lines() {
                 progress.line(&format!("xxgk: {line}"));
@@ -93,13 +97,19 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
                     found.not_inputs.len()
                 ));
             }
+            for line in made {
+                progress.line(&format!("xxgk: {line}"));
+            }
         }
         return Ok(summary.exit_code());
     }
     let output = args.output.as_deref();
+    formats::attach_findings(&mut summary, templates)?;
+    let bom = if args.excel { UTF8_BOM } else { "" };
     match args.format {
+        Format::Long => write_out(output, formats::long_csv(&summary, templates, bom)?.as_bytes())?,
         Format::Csv => {
-            let mut text = csv_header(&summary.columns) + "\n";
+            let mut text = bom.to_string() + &csv_header(&summary.columns) + "\n";
             for o in &summary.outcomes {
                 text += &o.row;
                 text.push('\n');
