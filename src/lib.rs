@@ -22,6 +22,7 @@
 //! 9. [`report`]: JSON per report, CSV across a batch.
 
 pub mod batch;
+pub mod budget;
 pub mod decimal;
 pub mod dictionary;
 pub mod doc;
@@ -30,6 +31,7 @@ pub mod findings;
 pub mod layout;
 pub mod normalize;
 pub mod pipeline;
+pub mod process;
 pub mod provenance;
 pub mod report;
 pub mod segment;
@@ -43,24 +45,20 @@ pub mod verify;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
+pub use budget::Budget;
 pub use error::{BatchError, DocumentError, TemplateError};
 pub use findings::Report;
 pub use template::TemplateSet;
 
 /// Options for [`extract_file`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
-    pub max_bytes: u64,
+    /// What one input may take (bytes, pages, pixels, inflation, time).
+    pub budget: Budget,
     /// How scans are read (pixel limit, preprocessing, OCR).
     pub scan: source::ScanOptions,
     /// Where to write the debug overlays of scanned pages, if anywhere.
     pub debug_dir: Option<PathBuf>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options { max_bytes: source::DEFAULT_MAX_BYTES, scan: Default::default(), debug_dir: None }
-    }
 }
 
 /// Extracts one file, or a directory of page images as one report. Never
@@ -83,8 +81,8 @@ pub fn extract_pages(
 ) -> Result<Report, DocumentError> {
     catch_unwind(AssertUnwindSafe(|| {
         let document = match paths {
-            [one] => source::load_with(one, options.max_bytes, &options.scan)?,
-            many => source::load_pages(many, options.max_bytes, &options.scan)?,
+            [one] => source::load_with(one, &options.budget, &options.scan)?,
+            many => source::load_pages(many, &options.budget, &options.scan)?,
         };
         finish(document, templates, options)
     }))
@@ -144,7 +142,7 @@ pub fn extract_bytes(
 ) -> Result<Report, DocumentError> {
     catch_unwind(AssertUnwindSafe(|| {
         let options = Options::default();
-        finish(source::read_with(bytes, path, &options.scan)?, templates, &options)
+        finish(source::read_with(bytes, path, &options.budget, &options.scan)?, templates, &options)
     }))
     .unwrap_or_else(|panic| Err(DocumentError::Panic(panic_message(&panic))))
 }

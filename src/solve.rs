@@ -155,9 +155,13 @@ pub fn resolve(t: &Template, read: &TableRead) -> Resolved {
         })
         .collect();
     let mut cells = cells;
+    let readings: Vec<Option<String>> =
+        units.iter().enumerate().map(|(ui, u)| chosen_reading(u, ui, kept.as_deref())).collect();
     for (f, cell) in cells.iter_mut().enumerate() {
         let Some((ui, slot)) = owner[f] else { continue };
-        cell.doubt = doubt(&units[ui], ui, slot, f, kept.as_deref());
+        cell.doubt = readings[ui].as_ref().map(|reading| {
+            doubt(&units[ui], reading, slot, f, cell.value.is_some(), kept.as_deref())
+        });
         if cell.status != Status::Missing {
             continue;
         }
@@ -262,9 +266,9 @@ fn missing_cell() -> FieldOut {
     FieldOut::missing()
 }
 
-/// Why a field's place is in doubt: its unit's text allowed several
-/// readings and the header positions did not pick the one taken.
-fn doubt(u: &Unit, ui: usize, slot: usize, f: usize, kept: Option<&[Combo]>) -> Option<Doubt> {
+/// A unit whose place is in doubt (its text allowed several readings and
+/// the header positions did not pick the one taken): the row as taken.
+fn chosen_reading(u: &Unit, ui: usize, kept: Option<&[Combo]>) -> Option<String> {
     // One reading left, and no rule removed any: every way the text could
     // be read gives these values.
     if u.forms <= 1 || (u.candidates.len() == 1 && !u.pruned) {
@@ -274,18 +278,6 @@ fn doubt(u: &Unit, ui: usize, slot: usize, f: usize, kept: Option<&[Combo]>) -> 
         && kept.is_none_or(|k| k.iter().all(|c| Some(c.choice[ui]) == u.preferred));
     if by_header {
         return None;
-    }
-    let show = |v: Option<Dec>| v.map_or_else(|| "(blank)".to_string(), |v| v.to_string());
-    // What each surviving reading puts in this cell.
-    let mut values: Vec<String> = match kept {
-        Some(kept) => kept.iter().map(|c| show(c.grid[f])).collect(),
-        None => u.candidates.iter().map(|c| show(c[slot].cell.value)).collect(),
-    };
-    values.dedup();
-    values.sort();
-    values.dedup();
-    if values.len() > 1 {
-        return Some(Doubt::Ambiguous { readings: u.forms, values });
     }
     // The row as taken; a value the rules gave is in parentheses.
     let reading: Vec<String> = match kept {
@@ -307,7 +299,44 @@ fn doubt(u: &Unit, ui: usize, slot: usize, f: usize, kept: Option<&[Combo]>) -> 
         }
         None => u.candidates[0].iter().map(|c| show(c.cell.value)).collect(),
     };
-    Some(Doubt::Chosen { readings: u.forms, reading: reading.join(" | ") })
+    Some(reading.join(" | "))
+}
+
+fn show(v: Option<Dec>) -> String {
+    v.map_or_else(|| "(blank)".to_string(), |v| v.to_string())
+}
+
+/// A field's doubt in a unit that is in doubt (`reading`: the row as
+/// taken). A field with a value has it in every surviving reading; one
+/// without may be left null because the readings disagree.
+fn doubt(
+    u: &Unit,
+    reading: &str,
+    slot: usize,
+    f: usize,
+    has_value: bool,
+    kept: Option<&[Combo]>,
+) -> Doubt {
+    if !has_value {
+        // What the surviving readings put in this cell (there may be
+        // thousands of combinations: compare before formatting).
+        let mut distinct: Vec<Option<Dec>> = Vec::new();
+        let mut note = |v: Option<Dec>| {
+            if !distinct.contains(&v) {
+                distinct.push(v);
+            }
+        };
+        match kept {
+            Some(kept) => kept.iter().for_each(|c| note(c.grid[f])),
+            None => u.candidates.iter().for_each(|c| note(c[slot].cell.value)),
+        }
+        if distinct.len() > 1 {
+            let mut values: Vec<String> = distinct.into_iter().map(show).collect();
+            values.sort();
+            return Doubt::Ambiguous { readings: u.forms, values };
+        }
+    }
+    Doubt::Chosen { readings: u.forms, reading: reading.to_string() }
 }
 
 /// A field's outcome when consistent readings were found: its value if they

@@ -44,7 +44,7 @@ enum Kind {
 #[derive(Clone, Debug)]
 struct Token {
     text: String,
-    /// [`core`] of a text token, computed once: alignment and header lookup
+    /// [`core()`] of a text token, computed once: alignment and header lookup
     /// compare it many times.
     core: String,
     kind: Kind,

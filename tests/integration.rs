@@ -4,11 +4,15 @@
 
 mod util;
 
+mod architecture;
 mod batch;
 mod cli;
 mod dictionary;
 mod fuzz;
+mod fuzz_pdf;
 mod golden;
+#[cfg(unix)]
+mod hostile;
 mod markup;
 mod models;
 mod pdf;

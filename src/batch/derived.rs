@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::output::temporary_path;
+use super::output::create_temporary;
 use super::Summary;
 use crate::error::BatchError;
 
@@ -50,8 +50,7 @@ pub fn write_streamed(
         path: path.display().to_string(),
         message: e.to_string(),
     };
-    let tmp = temporary_path(path);
-    let file = std::fs::File::create(&tmp).map_err(error)?;
+    let (tmp, file) = create_temporary(path).map_err(error)?;
     let mut w = std::io::BufWriter::new(file);
     let filled = fill(&mut w).and_then(|()| w.flush().map_err(error));
     drop(w);

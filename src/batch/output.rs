@@ -4,15 +4,21 @@
 //!
 //! Every write goes to a hidden temporary file beside the target and is
 //! renamed over it, so a run killed at any moment leaves each output either
-//! absent or whole (rename is atomic within a folder on POSIX). The
-//! temporary name is fixed per target, not per process: the run that
-//! redoes that input overwrites the leftover of a killed one instead of
-//! leaving it forever. Two runs of the same shard into one folder at the
-//! same time are therefore not supported; different shards never share a
-//! target. There is no fsync: outputs survive the process dying, not the
-//! machine losing power.
+//! absent or whole (rename is atomic within a folder on POSIX); a write
+//! that fails removes its temporary file. The temporary name is fixed per
+//! target, not per process: the run that redoes that input overwrites the
+//! leftover of a killed one instead of leaving it forever. That needs one
+//! run per folder (or per shard) at a time, which [`super::lock`] ensures.
+//! There is no fsync: outputs survive the process dying, not the machine
+//! losing power.
+//!
+//! Nothing is written through a symbolic link: the temporary file is
+//! created anew (a link in its place is removed, never followed), the
+//! rename replaces a link at the target rather than what it points to, and
+//! an output under the folder is refused when a folder on its way is a
+//! link (it would land outside the output folder).
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -34,34 +40,69 @@ pub fn temporary_path(path: &Path) -> PathBuf {
     parent.join(format!(".{name}.xxgk-tmp"))
 }
 
-/// Writes `bytes` to `path` atomically, creating its folder.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Creates the temporary file of `path` anew (a leftover or a link in its
+/// place is removed, never followed), creating its folder.
+pub fn create_temporary(path: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
     std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
     let tmp = temporary_path(path);
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
+    match std::fs::remove_file(&tmp) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+    Ok((tmp, file))
+}
+
+/// Writes `bytes` to `path` atomically, creating its folder.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let (tmp, mut file) = create_temporary(path)?;
+    let written = file.write_all(bytes).and_then(|_| std::fs::rename(&tmp, path));
+    written.inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
 }
 
-/// Hex SHA-256 of a file, reading at most `max_bytes` (a larger file is
+/// [`write_atomic`] for an output `path` inside the output folder `root`:
+/// refused when a folder between them is a symbolic link.
+pub fn write_under(root: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let mut at = root.to_path_buf();
+    let folders: Vec<_> = rel.parent().map(|p| p.components().collect()).unwrap_or_default();
+    for c in folders {
+        at.push(c);
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(std::io::Error::other(format!(
+                    "{} is a symbolic link; outputs are not written through links",
+                    at.display()
+                )))
+            }
+            _ => {}
+        }
+    }
+    write_atomic(path, bytes)
+}
+
+/// Hex SHA-256 of a regular file of at most `max_bytes` (a larger file is
 /// refused by the reader anyway, so it can have no earlier output).
 pub fn file_sha256(path: &Path, max_bytes: u64) -> Option<String> {
-    let file = std::fs::File::open(path).ok()?;
+    let file = crate::source::open_input(path).ok()?;
     if file.metadata().ok()?.len() > max_bytes {
         return None;
     }
     let mut hasher = Sha256::new();
-    let mut reader = std::io::BufReader::with_capacity(64 * 1024, file);
-    let mut buf = [0u8; 64 * 1024];
+    let mut reader = file.take(max_bytes + 1);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total = 0u64;
     loop {
         let n = reader.read(&mut buf).ok()?;
         if n == 0 {
             break;
         }
+        total += n as u64;
         hasher.update(&buf[..n]);
     }
-    Some(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    (total <= max_bytes).then(|| hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The earlier output at `out`, if it is whole JSON made from the input

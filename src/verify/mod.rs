@@ -29,7 +29,7 @@ mod messages;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::findings::{CheckStatus, Doubt, Report, ReviewEntry, Status, Tally, Verdict, Warning};
-use crate::template::{Over, RowKind, Template, TemplateSet};
+use crate::template::{CheckInstance, Over, RowKind, Template, TemplateSet};
 use messages::{entry, scope, value_messages, zh_for_report_warning, zh_for_warning};
 
 /// Values below this confidence are for a person to check.
@@ -50,10 +50,6 @@ pub(super) struct Place<'a> {
 }
 
 impl Place<'_> {
-    fn row_kind(&self) -> RowKind {
-        self.t.rows[self.t.fields[self.field].row].kind
-    }
-
     pub(super) fn row_label(&self) -> &str {
         &self.t.rows[self.t.fields[self.field].row].labels[0]
     }
@@ -67,26 +63,18 @@ impl Place<'_> {
 /// every warning.
 pub fn verify(r: &mut Report, templates: &TemplateSet) {
     let tables = templates.edition_tables(&r.edition);
-    let places: Vec<Option<Place>> = r
-        .field_ids
-        .iter()
-        .map(|id| {
-            let t = tables.iter().find(|t| id.split('.').next() == Some(t.table.as_str()))?;
-            let field = t.fields.iter().position(|f| &f.id == id)?;
-            Some(Place { t, field })
-        })
-        .collect();
-    let index: BTreeMap<&str, usize> =
-        r.field_ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
-    let operands: Vec<Vec<usize>> = r
-        .checks
-        .iter()
-        .map(|c| {
-            c.lhs.iter().chain(&c.rhs).filter_map(|id| index.get(id.as_str()).copied()).collect()
-        })
-        .collect();
+    let Some(layout) = Layout::of(r, &tables) else {
+        // Not the pipeline's layout (cannot happen for a report it made):
+        // nothing can be verified, so everything is for review.
+        r.review = report_entries(r, &tables);
+        r.tally = Tally { review: r.review.len(), ..Tally::default() };
+        return;
+    };
+    let places: Vec<Option<&Place>> = layout.places.iter().map(Some).collect();
+    let operands = &layout.operands;
+    let index = |id: &str| r.field_ids.iter().position(|f| f == id);
     let inapplicable: Vec<bool> =
-        (0..r.checks.len()).map(|c| sum_row_not_split(r, &places, &index, c)).collect();
+        (0..r.checks.len()).map(|c| sum_row_not_split(r, &layout, c)).collect();
     let mut covering: Vec<Vec<usize>> = vec![Vec::new(); r.cells.len()];
     for (c, ops) in operands.iter().enumerate() {
         if !inapplicable[c] {
@@ -95,48 +83,58 @@ pub fn verify(r: &mut Report, templates: &TemplateSet) {
             }
         }
     }
-    let axis = |c: usize| -> Option<Over> {
-        let f = *operands[c].first()?;
-        let p = places[f].as_ref()?;
-        p.t.rules.iter().find(|rule| rule.id == r.checks[c].rule).map(|rule| rule.over)
-    };
-    let plain = |f: usize| {
-        let cell = &r.cells[f];
-        matches!(cell.status, Status::Read | Status::Normalized) && cell.doubt.is_none()
-    };
+    let axes: Vec<Option<Over>> = (0..r.checks.len())
+        .map(|c| {
+            let p = places[*operands[c].first()?]?;
+            p.t.rules.iter().find(|rule| rule.id == r.checks[c].rule).map(|rule| rule.over)
+        })
+        .collect();
+    let axis = |c: usize| axes[c];
+    let plain: Vec<bool> = r
+        .cells
+        .iter()
+        .map(|cell| {
+            matches!(cell.status, Status::Read | Status::Normalized) && cell.doubt.is_none()
+        })
+        .collect();
     // An inferred value that rules of every kind over it hold with (two
     // instances at least: the one it came from and one more) is as sure as
     // the values it came from: a lost 总计 that its row gives and its column
     // agrees with, a 2021 （六） summed from its three rows, a row of zeros
     // that lost one cell somewhere.
-    let corroborated = |f: usize| {
-        let cell = &r.cells[f];
-        let Some(p) = places[f].as_ref() else { return false };
-        let held: Vec<usize> = covering[f]
-            .iter()
-            .copied()
-            .filter(|&c| r.checks[c].status == CheckStatus::Ok)
-            .collect();
-        cell.status == Status::Inferred
-            && cell.doubt.is_none()
-            && held.len() >= 2
-            && held.len() == covering[f].len()
-            && p.t.rules.iter().all(|rule| held.iter().any(|&c| axis(c) == Some(rule.over)))
-    };
-    let sound = |f: usize| plain(f) || corroborated(f);
-    let independent =
-        |c: usize| r.checks[c].status == CheckStatus::Ok && operands[c].iter().all(|&g| sound(g));
+    let corroborated: Vec<bool> = (0..r.cells.len())
+        .map(|f| {
+            let cell = &r.cells[f];
+            let Some(p) = places[f] else { return false };
+            let held: Vec<usize> = covering[f]
+                .iter()
+                .copied()
+                .filter(|&c| r.checks[c].status == CheckStatus::Ok)
+                .collect();
+            cell.status == Status::Inferred
+                && cell.doubt.is_none()
+                && held.len() >= 2
+                && held.len() == covering[f].len()
+                && p.t.rules.iter().all(|rule| held.iter().any(|&c| axis(c) == Some(rule.over)))
+        })
+        .collect();
+    let independent: Vec<bool> = (0..r.checks.len())
+        .map(|c| {
+            r.checks[c].status == CheckStatus::Ok
+                && operands[c].iter().all(|&g| plain[g] || corroborated[g])
+        })
+        .collect();
+    let independent = |c: usize| independent[c];
     let mut warned: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (w, warning) in r.warnings.iter().enumerate() {
-        if let Some(f) = warning.field.as_deref().and_then(|id| index.get(id)) {
-            warned.entry(*f).or_default().push(w);
+        if let Some(f) = warning.field.as_deref().and_then(index) {
+            warned.entry(f).or_default().push(w);
         }
     }
 
     // A row is found when any of its cells was: its other null cells are
     // blanks, not gaps.
-    let row_of =
-        |f: usize| places[f].as_ref().map(|p| (p.t.table.as_str(), p.t.fields[p.field].row));
+    let row_of = |f: usize| places[f].map(|p| (p.t.table.as_str(), p.t.fields[p.field].row));
     let mut found_rows = BTreeSet::new();
     for (f, cell) in r.cells.iter().enumerate() {
         if cell.value.is_some() || cell.raw.is_some() || cell.loc.is_some() {
@@ -149,10 +147,20 @@ pub fn verify(r: &mut Report, templates: &TemplateSet) {
     let mut tally = Tally::default();
     let mut verdicts: Vec<Option<Verdict>> = vec![None; r.cells.len()];
     for f in 0..r.cells.len() {
-        let Some(place) = places[f].as_ref() else { continue };
+        let Some(place) = places[f] else { continue };
         let cell = &r.cells[f];
         let warnings: Vec<&Warning> =
             warned.get(&f).map_or_else(Vec::new, |ws| ws.iter().map(|&w| &r.warnings[w]).collect());
+        // Per kind of rule over the value (rows, columns): (covered, held
+        // independently, would fail with blanks as zeros).
+        let mut kinds = [(false, false, false); 2];
+        for &c in &covering[f] {
+            let Some(o) = axis(c) else { continue };
+            let k = &mut kinds[o as usize];
+            k.0 = true;
+            k.1 |= independent(c);
+            k.2 |= r.checks[c].holds_if_blanks_zero == Some(false);
+        }
         if cell.value.is_none() {
             // A null value is reviewed only when a warning says why it is
             // null (unreadable, ambiguous); a blank cell is not a doubt.
@@ -185,7 +193,7 @@ pub fn verify(r: &mut Report, templates: &TemplateSet) {
             Some(("rule-failed", None))
         } else if let Some(Doubt::Chosen { .. }) = &cell.doubt {
             Some(("placement", None))
-        } else if cell.status == Status::Inferred && !corroborated(f) {
+        } else if cell.status == Status::Inferred && !corroborated[f] {
             Some(("inferred", None))
         } else if let Some(w) = warnings.first() {
             Some((w.code, Some(w.message.clone())))
@@ -194,39 +202,18 @@ pub fn verify(r: &mut Report, templates: &TemplateSet) {
         } else {
             None
         };
-        let doubt = doubt.or_else(|| {
-            let axes: Vec<Over> = {
-                let mut a: Vec<Over> = covering[f].iter().filter_map(|&c| axis(c)).collect();
-                a.sort_by_key(|o| *o as u8);
-                a.dedup();
-                a
-            };
-            let unverifiable = axes.iter().any(|&o| {
-                let on: Vec<usize> =
-                    covering[f].iter().copied().filter(|&c| axis(c) == Some(o)).collect();
-                !on.iter().any(|&c| independent(c))
-                    && on.iter().any(|&c| r.checks[c].holds_if_blanks_zero == Some(false))
-            });
-            unverifiable.then_some(("unverifiable", None))
-        });
+        let unverifiable = kinds.iter().any(|&(covered, held, fails)| covered && !held && fails);
+        let doubt = doubt.or_else(|| unverifiable.then_some(("unverifiable", None)));
         let verdict = match doubt {
             Some((code, message)) => {
                 let (en, zh) = value_messages(r, f, place, code, message, &failed);
                 review.push(entry(&r.field_ids[f], place, cell, code, en, zh));
                 Verdict::Review
             }
-            None => {
-                let mut axes: Vec<Over> = covering[f].iter().filter_map(|&c| axis(c)).collect();
-                axes.sort_by_key(|o| *o as u8);
-                axes.dedup();
-                let held =
-                    |o: Over| covering[f].iter().any(|&c| axis(c) == Some(o) && independent(c));
-                if !axes.is_empty() && axes.iter().all(|&o| held(o)) {
-                    Verdict::Confirmed
-                } else {
-                    Verdict::Unconfirmed
-                }
+            None if kinds.iter().any(|k| k.0) && kinds.iter().all(|k| !k.0 || k.1) => {
+                Verdict::Confirmed
             }
+            None => Verdict::Unconfirmed,
         };
         match verdict {
             Verdict::Confirmed => tally.confirmed += 1,
@@ -243,11 +230,8 @@ pub fn verify(r: &mut Report, templates: &TemplateSet) {
     }
     review.extend(report_entries(r, &tables));
     for w in 0..r.warnings.len() {
-        let place = r.warnings[w]
-            .field
-            .as_deref()
-            .and_then(|id| index.get(id))
-            .and_then(|&f| places[f].as_ref().map(|p| (p, f)));
+        let place =
+            r.warnings[w].field.as_deref().and_then(index).and_then(|f| places[f].map(|p| (p, f)));
         let zh = match place {
             Some((p, f)) => zh_for_warning(&r.warnings[w], Some(p), &r.cells[f]),
             None => zh_for_report_warning(&r.warnings[w], &tables),
@@ -261,22 +245,45 @@ pub fn verify(r: &mut Report, templates: &TemplateSet) {
 
 /// A rule defining a sum row (2021 （六） = its three rows) does not apply
 /// where the report prints that row alone: all its parts are absent.
-fn sum_row_not_split(
-    r: &Report,
-    places: &[Option<Place>],
-    index: &BTreeMap<&str, usize>,
-    c: usize,
-) -> bool {
-    let check = &r.checks[c];
+fn sum_row_not_split(r: &Report, layout: &Layout, c: usize) -> bool {
+    let (t, base, check) = layout.checks[c];
     let [total] = check.lhs.as_slice() else { return false };
-    let Some(&f) = index.get(total.as_str()) else { return false };
-    let is_sum = places[f].as_ref().is_some_and(|p| p.row_kind() == RowKind::Sum);
-    is_sum
-        && r.cells[f].status != Status::Inferred
-        && check
-            .rhs
+    t.rows[t.fields[*total].row].kind == RowKind::Sum
+        && r.cells[base + total].status != Status::Inferred
+        && check.rhs.iter().all(|&g| r.cells[base + g].value.is_none())
+}
+
+/// Where each field and rule instance of a report sits in the templates:
+/// the pipeline writes the edition's tables' fields, and their rule
+/// instances, one table after the other in template order.
+struct Layout<'a> {
+    places: Vec<Place<'a>>,
+    /// Per rule instance: its template, the table's first report field,
+    /// and the instance (in template field indices).
+    checks: Vec<(&'a Template, usize, &'a CheckInstance)>,
+    /// Per rule instance: its operands, as report field indices.
+    operands: Vec<Vec<usize>>,
+}
+
+impl<'a> Layout<'a> {
+    fn of(r: &Report, tables: &[&'a Template]) -> Option<Layout<'a>> {
+        let mut places = Vec::new();
+        let mut checks = Vec::new();
+        for &t in tables {
+            let base = places.len();
+            places.extend((0..t.fields.len()).map(|field| Place { t, field }));
+            checks.extend(t.checks.iter().map(|c| (t, base, c)));
+        }
+        let same = places.len() == r.field_ids.len()
+            && places.iter().zip(&r.field_ids).all(|(p, id)| &p.t.fields[p.field].id == id)
+            && checks.len() == r.checks.len()
+            && checks.iter().zip(&r.checks).all(|((_, _, c), rc)| c.name == rc.instance);
+        let operands = checks
             .iter()
-            .all(|id| index.get(id.as_str()).is_none_or(|&g| r.cells[g].value.is_none()))
+            .map(|(_, base, c)| c.lhs.iter().chain(&c.rhs).map(|&f| base + f).collect())
+            .collect();
+        same.then_some(Layout { places, checks, operands })
+    }
 }
 
 /// Review entries for the report as a whole: its warnings that name no

@@ -46,6 +46,7 @@ pub mod prep;
 pub mod read;
 pub mod redtext;
 pub mod render;
+pub mod resample;
 pub mod text;
 pub mod tsv;
 
@@ -55,16 +56,17 @@ use image::imageops::FilterType;
 use image::GrayImage;
 use rayon::prelude::*;
 
+use crate::budget::{Budget, PixelCount};
 use crate::doc::TextDoc;
 use crate::error::DocumentError;
 use crate::layout::{self, find_grids, Grid, LayoutParams, Page, Rule, Word};
-pub use input::{PageImage, ScanLimits};
+pub use input::{PageImage, PageSource};
 use read::CellRead;
 
-/// Everything the scan reader can be tuned by.
+/// Everything the scan reader can be tuned by (its limits are the input's
+/// [`Budget`]).
 #[derive(Clone, Debug, Default)]
 pub struct ScanParams {
-    pub limits: ScanLimits,
     pub prep: prep::PrepParams,
     pub lines: lines::LineParams,
     pub read: read::ReadParams,
@@ -135,12 +137,20 @@ struct PageRead {
     faded: bool,
 }
 
-/// Reads page images into a [`ScanDoc`]. Pages are read in parallel (on
-/// the current rayon pool, so a batch's `--jobs` bounds it); the result
-/// does not depend on the order they finish in.
+/// Reads page images into a [`ScanDoc`] (see [`read_pages`]).
 pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDoc, DocumentError> {
-    let reads: Vec<Result<PageRead, DocumentError>> =
-        images.into_par_iter().enumerate().map(|(i, img)| read_one(i + 1, img, params)).collect();
+    read_pages(images.into_iter().map(input::ready).collect(), params)
+}
+
+/// Reads pages into a [`ScanDoc`], each decoded as it is read. Pages are
+/// read in parallel (on the current rayon pool, so a batch's `--jobs`
+/// bounds it); the result does not depend on the order they finish in.
+pub fn read_pages(pages: Vec<PageSource>, params: &ScanParams) -> Result<ScanDoc, DocumentError> {
+    let reads: Vec<Result<PageRead, DocumentError>> = pages
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, page)| page().and_then(|img| read_one(i + 1, img, params)))
+        .collect();
     let mut reads = reads.into_iter().collect::<Result<Vec<_>, _>>()?;
     // Of the narrative's body lines only the report's first is read (see
     // `text.rs`); which one that is depends on every page before it.
@@ -251,7 +261,7 @@ fn at_working_dpi(img: PageImage) -> PageImage {
         (img.gray.width() as f32 * f).round() as u32,
         (img.gray.height() as f32 * f).round() as u32,
     );
-    let resize = |g: &GrayImage| image::imageops::resize(g, w.max(1), h.max(1), filter);
+    let resize = |g: &GrayImage| resample::resize(g, w.max(1), h.max(1), filter);
     PageImage { gray: resize(&img.gray), dpi: to, red: img.red.as_ref().map(resize) }
 }
 
@@ -327,7 +337,13 @@ fn read_as_is(
     // The seal's mask follows the page through the deskew.
     let red =
         red.map(
-            |r| if prepared.skew_deg == 0.0 { r } else { prep::rotate(&r, -prepared.skew_deg) },
+            |r| {
+                if prepared.skew_deg == 0.0 {
+                    r
+                } else {
+                    prep::rotate(&r, -prepared.skew_deg)
+                }
+            },
         );
     let t1 = t0.elapsed();
     let (w, h) = prepared.gray.dimensions();
@@ -492,34 +508,49 @@ fn whiten_rules(gray: &mut GrayImage, segs: &[lines::Segment]) {
 }
 
 /// Reads one file's bytes: an image (all TIFF pages) or an image-only PDF.
-pub fn read_bytes(kind: &str, bytes: &[u8], params: &ScanParams) -> Result<ScanDoc, DocumentError> {
-    let images = match kind {
-        "pdf" => {
-            let doc = pdf::load(bytes)?;
-            pdf::page_images(&doc, bytes, &params.limits)?
-        }
-        _ => input::decode(bytes, &params.limits)?,
-    };
-    read_images(images, params)
+pub fn read_bytes(
+    kind: &str,
+    bytes: &[u8],
+    budget: &Budget,
+    params: &ScanParams,
+) -> Result<ScanDoc, DocumentError> {
+    if kind == "pdf" {
+        let doc = pdf::load(bytes, budget)?;
+        return read_pages(pdf::page_sources(&doc, bytes, budget)?, params);
+    }
+    read_pages(input::sources(bytes, budget, &mut PixelCount::default())?, params)
 }
 
-/// Reads several page images as one report, in the order given.
+/// Reads several page images as one report, in the order given; their
+/// bytes together are at most the budget's.
 pub fn read_files(
     paths: &[PathBuf],
+    budget: &Budget,
     params: &ScanParams,
 ) -> Result<(ScanDoc, Vec<u8>), DocumentError> {
     if let Some(dir) = &params.tsv_dir {
-        return tsv::read(paths, dir, params);
+        return tsv::read(paths, dir, budget, params);
     }
-    let mut images = Vec::new();
-    let mut all = Vec::new();
+    let mut files = Vec::with_capacity(paths.len());
+    let mut left = budget.max_bytes;
     for p in paths {
-        let bytes =
-            std::fs::read(p).map_err(|e| DocumentError::Io(format!("{}: {e}", p.display())))?;
-        images.extend(input::decode(&bytes, &params.limits)?);
-        all.extend(bytes);
+        let bytes = crate::source::read_input(p, left).map_err(|e| match e {
+            DocumentError::Io(m) => DocumentError::Io(format!("{}: {m}", p.display())),
+            DocumentError::TooLarge { .. } | DocumentError::GrewTooLarge { .. } => {
+                DocumentError::GrewTooLarge { limit: budget.max_bytes }
+            }
+            e => e,
+        })?;
+        left -= bytes.len() as u64;
+        files.push(bytes);
     }
-    Ok((read_images(images, params)?, all))
+    let mut count = PixelCount::default();
+    let mut pages = Vec::new();
+    for bytes in &files {
+        pages.extend(input::sources(bytes, budget, &mut count)?);
+    }
+    let read = read_pages(pages, params)?;
+    Ok((read, files.concat()))
 }
 
 /// The page number in `NAME.pN.EXT`, and `NAME`.
