@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use crate::report::csv_line;
+use crate::csv::csv_line;
 use crate::template::{ColumnKind, TemplateSet};
 
 /// A rule instance a field is an operand of.

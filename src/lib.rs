@@ -23,6 +23,7 @@
 
 pub mod batch;
 pub mod budget;
+pub mod csv;
 pub mod decimal;
 pub mod dictionary;
 pub mod doc;

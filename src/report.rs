@@ -74,6 +74,8 @@ use crate::provenance::Tool;
 
 pub mod long;
 
+pub use crate::csv::csv_line;
+
 /// Starts a CSV file for Excel (`--excel`): without it, Excel on a Chinese
 /// Windows reads UTF-8 as the ANSI code page (GBK) and garbles every label.
 pub const UTF8_BOM: &str = "\u{feff}";
@@ -196,14 +198,6 @@ pub const CSV_META: &[&str] = &[
     "missing",
 ];
 
-fn csv_escape(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// One CSV row per report, built from the report's JSON (see [`to_json`]) so
 /// that a report read back from an earlier run's output gives the same row
 /// as a fresh one. `file` is the input as the user named it; `columns` are
@@ -262,11 +256,6 @@ pub fn report_ok(r: &Value) -> bool {
 /// Failed rule instances in a report's JSON.
 pub fn failed_rules_json(r: &Value) -> usize {
     r["checks"].as_array().map_or(0, |c| c.iter().filter(|c| c["status"] == "failed").count())
-}
-
-/// Cells joined into one CSV line (RFC 4180 quoting, no line end).
-pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
-    cells.iter().map(|c| csv_escape(c.as_ref())).collect::<Vec<_>>().join(",")
 }
 
 pub fn csv_header(columns: &[String]) -> String {
