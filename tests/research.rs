@@ -279,3 +279,124 @@ fn long_csv_has_one_row_per_field_and_excel_gets_a_byte_order_mark() {
 fn mkdir(p: &Path) {
     std::fs::create_dir_all(p).unwrap();
 }
+
+/// Debian's python has python3-openpyxl (scripts/setup); a python earlier
+/// on PATH may not.
+fn python() -> &'static str {
+    if Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    }
+}
+
+#[test]
+fn workbook_reads_back_as_the_csvs_in_libreoffice_and_openpyxl() {
+    let tmp = TempDir::new("research-xlsx");
+    let (inputs, out) = (tmp.0.join("in"), tmp.0.join("out"));
+    mkdir(&inputs);
+    // 2019 and 2021 editions, a file that gives no report, and a duplicate.
+    for s in [
+        "text/gen_04_tabs_2019.txt",
+        "text/gen_26_tabs_2021.txt",
+        "docx/docx_02_2019.docx",
+        "broken/corrupt.pdf",
+    ] {
+        let name = Path::new(s).file_name().unwrap();
+        std::fs::copy(root().join("samples").join(s), inputs.join(name)).unwrap();
+    }
+    std::fs::copy(inputs.join("gen_26_tabs_2021.txt"), inputs.join("again.txt")).unwrap();
+    mkdir(&out); // an existing folder: outputs in it, whatever the format
+    let run = |format: &str| {
+        let args = ["extract", inputs.to_str().unwrap(), "--format", format, "-q", "-o"];
+        let r = xxgk(&[&args[..], &[out.to_str().unwrap()]].concat());
+        assert_eq!(r.status.code(), Some(2), "{}", String::from_utf8_lossy(&r.stderr));
+    };
+    run("xlsx");
+    let book = std::fs::read(out.join("summary.xlsx")).unwrap();
+    run("long"); // resumed: only long.csv is new
+    run("xlsx");
+    assert_eq!(std::fs::read(out.join("summary.xlsx")).unwrap(), book, "byte for byte");
+
+    // LibreOffice: each sheet as CSV (UTF-8, formatted text) is the CSV
+    // below its Chinese header row.
+    let conv = tmp.0.join("conv");
+    let profile = format!("-env:UserInstallation=file://{}", tmp.0.join("lo").display());
+    let status = std::process::Command::new("soffice")
+        .args([&profile, "--headless", "--convert-to"])
+        .arg("csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1")
+        .arg(out.join("summary.xlsx"))
+        .arg("--outdir")
+        .arg(&conv)
+        .output()
+        .expect("LibreOffice (soffice) is installed by scripts/setup");
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let sheet = |name: &str| {
+        let text = std::fs::read_to_string(conv.join(format!("summary-{name}.csv"))).unwrap();
+        text.split_once('\n').unwrap().1.to_string()
+    };
+    let file = |name: &str| std::fs::read_to_string(out.join(name)).unwrap();
+    assert_eq!(sheet("报告"), file("summary.csv"));
+    assert_eq!(sheet("长表"), file("long.csv"));
+    assert_eq!(sheet("跨报告发现"), file("findings.csv"));
+    assert_eq!(csv_rows(&file("findings.csv")).len(), 2, "the duplicate pair");
+    assert_eq!(csv_rows(&file("summary.csv")).len(), 6);
+    // gen_26's review list is empty; the others' entries, one row each.
+    let review = csv_rows(&sheet("待复核"));
+    let entries: usize =
+        ["gen_04_tabs_2019.txt", "gen_26_tabs_2021.txt", "docx_02_2019.docx", "again.txt"]
+            .iter()
+            .map(|n| {
+                let v: Value =
+                    serde_json::from_slice(&std::fs::read(out.join(format!("{n}.json"))).unwrap())
+                        .unwrap();
+                v["review"].as_array().unwrap().len()
+            })
+            .sum();
+    assert_eq!(review.len(), 1 + entries);
+
+    // openpyxl: headers, frozen panes, number cells and their formats.
+    let script = r#"
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+print(wb.sheetnames)
+ws = wb["报告"]
+print(ws.freeze_panes)
+head = [c.value for c in ws[1]]
+ids = [c.value for c in ws[2]]
+for id in ["year", "s3.carried_over.total", "s2.fees.amount_wan"]:
+    i = ids.index(id)
+    print(id, head[i])
+    for row in ws.iter_rows(min_row=3, min_col=i + 1, max_col=i + 1):
+        c = row[0]
+        print(repr(c.value), c.number_format)
+"#;
+    let py = std::process::Command::new(python())
+        .arg("-c")
+        .arg(script)
+        .arg(out.join("summary.xlsx"))
+        .output()
+        .unwrap();
+    assert!(py.status.success(), "{}", String::from_utf8_lossy(&py.stderr));
+    let got = String::from_utf8(py.stdout).unwrap();
+    let summary = csv_rows(&file("summary.csv"));
+    let mut expected =
+        vec!["['报告', '长表', '待复核', '跨报告发现']".to_string(), "B3".to_string()];
+    for (id, zh) in [
+        ("year", "年度"),
+        ("s3.carried_over.total", "表三 / 二、上年结转政府信息公开申请数量 / 总计"),
+        ("s2.fees.amount_wan", "表二 / 行政事业性收费 / 本年收费金额"),
+    ] {
+        expected.push(format!("{id} {zh}"));
+        let i = summary[0].iter().position(|c| c == id).unwrap();
+        for row in &summary[1..] {
+            let v = &row[i];
+            expected.push(match v.split_once('.') {
+                _ if v.is_empty() => "None General".to_string(),
+                Some((_, d)) => format!("{v} 0.{}", "0".repeat(d.len())),
+                None => format!("{v} 0"),
+            });
+        }
+    }
+    assert_eq!(got.lines().collect::<Vec<_>>(), expected);
+}

@@ -18,11 +18,26 @@ impl Summary {
         &self,
         mut f: impl FnMut(&str, &Value) -> Result<(), BatchError>,
     ) -> Result<(), BatchError> {
+        self.each_outcome(|file, outcome| outcome.map_or(Ok(()), |report| f(file, report)))
+    }
+
+    /// Calls `f(file, report or the reason there is none)` for every input
+    /// of the run, in input order (summary.csv's rows).
+    pub fn each_outcome(
+        &self,
+        mut f: impl FnMut(&str, Result<&Value, &str>) -> Result<(), BatchError>,
+    ) -> Result<(), BatchError> {
         for o in &self.outcomes {
-            let Ok(done) = &o.result else { continue };
             let file = o.path.display().to_string();
+            let done = match &o.result {
+                Ok(done) => done,
+                Err(failure) => {
+                    f(&file, Err(&failure.message))?;
+                    continue;
+                }
+            };
             match (&done.json, &done.output) {
-                (Some(json), _) => f(&file, json)?,
+                (Some(json), _) => f(&file, Ok(json))?,
                 (None, Some(out)) => {
                     let error = |e: String| BatchError::Write {
                         path: out.display().to_string(),
@@ -31,7 +46,7 @@ impl Summary {
                     let text = std::fs::read_to_string(out).map_err(|e| error(e.to_string()))?;
                     let json: Value =
                         serde_json::from_str(&text).map_err(|e| error(e.to_string()))?;
-                    f(&file, &json)?;
+                    f(&file, Ok(&json))?;
                 }
                 (None, None) => {}
             }

@@ -32,6 +32,7 @@ pub mod findings;
 pub mod lock;
 pub mod output;
 pub mod watchdog;
+pub mod workbook;
 pub mod worker;
 
 use std::collections::BTreeMap;

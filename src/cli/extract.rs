@@ -51,6 +51,9 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
         && (out_is_dir
             || (args.format == Format::Json
                 && (reports > 1 || args.paths.iter().any(|p| p.is_dir()))));
+    if args.format == Format::Xlsx && args.output.is_none() {
+        bail!("--format xlsx writes a workbook: give -o FILE.xlsx (or -o DIR)");
+    }
     if let Some(o) = args.output.as_deref().filter(|o| to_folder && o.exists() && !o.is_dir()) {
         bail!(
             "{} is a file; with a folder or several inputs, -o names an output folder",
@@ -110,9 +113,13 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
         return Ok(summary.exit_code());
     }
     let output = args.output.as_deref();
-    formats::attach_findings(&mut summary, templates)?;
+    let findings = formats::attach_findings(&mut summary, templates)?;
     let bom = if args.excel { UTF8_BOM } else { "" };
     match args.format {
+        Format::Xlsx => {
+            let bytes = xxgk::batch::workbook::workbook(&summary, templates, &findings)?;
+            write_out(output, &bytes)?;
+        }
         Format::Long => write_out(output, formats::long_csv(&summary, templates, bom)?.as_bytes())?,
         Format::Csv => {
             let mut text = bom.to_string() + &csv_header(&summary.columns) + "\n";

@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 
 use xxgk::batch::derived::write_streamed;
 use xxgk::batch::findings::{find, findings_csv, refresh_folder, Finding};
+use xxgk::batch::workbook::workbook;
 use xxgk::batch::Summary;
 use xxgk::dictionary::Labels;
 use xxgk::error::BatchError;
@@ -30,20 +31,33 @@ pub fn folder(
     let bom = if args.excel { UTF8_BOM } else { "" };
     let mut lines = Vec::new();
     let suffix = args.shard.map_or(String::new(), |s| format!(".shard-{}-of-{}", s.index, s.count));
-    match args.shard {
+    let findings = match args.shard {
         None => {
             let findings = attach_findings(summary, templates)?;
             write_findings(dir, &findings, bom)?;
             lines.push(findings_line(&findings));
+            findings
         }
-        Some(_) => lines.push(
-            "findings across reports need every report: run `xxgk findings DIR` when all shards are done"
-                .into(),
-        ),
-    }
-    if args.format == Format::Long {
-        let path = dir.join(format!("long{suffix}.csv"));
-        write_streamed(&path, |w| write_long(summary, templates, bom, w))?;
+        Some(_) => {
+            lines.push(
+                "findings across reports need every report: run `xxgk findings DIR` when all shards are done"
+                    .into(),
+            );
+            Vec::new()
+        }
+    };
+    match args.format {
+        Format::Long => {
+            let path = dir.join(format!("long{suffix}.csv"));
+            write_streamed(&path, |w| write_long(summary, templates, bom, w))?;
+        }
+        Format::Xlsx => {
+            let path = dir.join(format!("summary{suffix}.xlsx"));
+            let bytes = workbook(summary, templates, &findings)?;
+            xxgk::batch::output::write_atomic(&path, &bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        Format::Json | Format::Csv => {}
     }
     Ok(lines)
 }

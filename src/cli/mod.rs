@@ -253,6 +253,9 @@ enum Format {
     Csv,
     /// One row per field of each report, with the Chinese labels (tidy data).
     Long,
+    /// A workbook: reports under Chinese headers, the long form, review
+    /// entries, findings across reports (needs -o FILE.xlsx or -o DIR).
+    Xlsx,
 }
 
 /// `--version`: the build, the OCR libraries and the built-in templates
