@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::decimal::Dec;
 use crate::doc::Loc;
+use crate::provenance::Tool;
 
 /// How a value came to be, in increasing distance from the source text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -201,6 +202,8 @@ pub struct Report {
     /// Filled by the verification stage.
     pub review: Vec<ReviewEntry>,
     pub tally: Tally,
+    /// Which build and templates made it; set with the verification.
+    pub tool: Option<Tool>,
 }
 
 impl Report {

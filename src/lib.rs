@@ -23,7 +23,9 @@
 
 pub mod batch;
 pub mod budget;
+pub mod csv;
 pub mod decimal;
+pub mod dictionary;
 pub mod doc;
 pub mod error;
 pub mod findings;
@@ -31,6 +33,7 @@ pub mod layout;
 pub mod normalize;
 pub mod pipeline;
 pub mod process;
+pub mod provenance;
 pub mod report;
 pub mod segment;
 pub mod solve;
@@ -118,13 +121,15 @@ fn finish(
     verified(pipeline::extract(&document.doc, document.info, templates), templates)
 }
 
-/// The last stage: verdicts and the review list ([`verify`]).
+/// The last stage: verdicts and the review list ([`verify`]), and the
+/// provenance ([`provenance`]).
 fn verified(
     report: Result<Report, DocumentError>,
     templates: &TemplateSet,
 ) -> Result<Report, DocumentError> {
     report.map(|mut r| {
         verify::verify(&mut r, templates);
+        r.tool = Some(provenance::Tool::current(&templates.hash));
         r
     })
 }

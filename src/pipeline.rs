@@ -119,6 +119,7 @@ pub fn extract(
         warnings,
         review: Vec::new(),
         tally: Default::default(),
+        tool: None,
     })
 }
 

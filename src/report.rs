@@ -9,6 +9,12 @@
 //!   "organization": "…" | null,       issuing organ
 //!   "title": "…" | null,
 //!   "source": {"path", "kind", "sha256", "bytes"},
+//!   "tool": {"name": "xxgk", "version": "0.1.0", "commit": "<git commit
+//!       it was built from, -dirty if the sources differed>" | null,
+//!       "tesseract": "5.3.0" | null, "leptonica": "1.82.0" | null,
+//!       "templates": "<SHA-256 of the model files>"},
+//!                                     which build made it: a resumed batch
+//!                                     redoes an output whose tool differs
 //!   "verification": {"status": "ok" | "check", "confirmed": n,
 //!       "unconfirmed": n, "review": n, "missing": n},
 //!                                     ok: the review list is empty and
@@ -64,6 +70,15 @@ use serde_json::{json, Map, Value};
 use crate::decimal::Dec;
 use crate::doc::Loc;
 use crate::findings::Report;
+use crate::provenance::Tool;
+
+pub mod long;
+
+pub use crate::csv::csv_line;
+
+/// Starts a CSV file for Excel (`--excel`): without it, Excel on a Chinese
+/// Windows reads UTF-8 as the ANSI code page (GBK) and garbles every label.
+pub const UTF8_BOM: &str = "\u{feff}";
 
 fn number(d: Dec) -> Value {
     // Exact: serde_json keeps the decimal text (feature arbitrary_precision).
@@ -155,6 +170,7 @@ pub fn to_json(r: &Report) -> Value {
         "organization": r.organization,
         "title": r.title,
         "source": {"path": r.source.path, "kind": r.source.kind, "sha256": r.source.sha256, "bytes": r.source.bytes},
+        "tool": r.tool.as_ref().map(Tool::to_json),
         "verification": {"status": if t.ok() { "ok" } else { "check" }, "confirmed": t.confirmed, "unconfirmed": t.unconfirmed, "review": t.review, "missing": t.missing},
         "values": values,
         "cells": cells,
@@ -182,29 +198,23 @@ pub const CSV_META: &[&str] = &[
     "missing",
 ];
 
-fn csv_escape(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// One CSV row per report, built from the report's JSON (see [`to_json`]) so
 /// that a report read back from an earlier run's output gives the same row
 /// as a fresh one. `file` is the input as the user named it; `columns` are
 /// the field ids to write. A failed input gets `error: <reason>` in `status`.
 pub fn csv_row(file: &str, columns: &[String], outcome: Result<&Value, &str>) -> String {
+    csv_line(&summary_cells(file, columns, outcome))
+}
+
+/// The cells of [`csv_row`], for writers of other formats (the workbook's
+/// reports sheet holds the same values).
+pub fn summary_cells(file: &str, columns: &[String], outcome: Result<&Value, &str>) -> Vec<String> {
     let mut cells: Vec<String> = Vec::with_capacity(CSV_META.len() + columns.len());
     cells.push(file.to_string());
     match outcome {
         Ok(r) => {
             let failed = failed_rules_json(r);
-            let text = |key: &str| match &r[key] {
-                Value::String(s) => s.clone(),
-                Value::Null => String::new(),
-                v => v.to_string(),
-            };
+            let text = |key: &str| json_text(&r[key]);
             let tally = &r["verification"];
             cells.push(if report_ok(r) { "ok".into() } else { "check".into() });
             cells.extend(["edition", "year", "organization", "title"].map(text));
@@ -225,7 +235,16 @@ pub fn csv_row(file: &str, columns: &[String], outcome: Result<&Value, &str>) ->
             cells.extend(std::iter::repeat_n(String::new(), CSV_META.len() - 2 + columns.len()));
         }
     }
-    csv_line(&cells)
+    cells
+}
+
+/// A JSON scalar as a CSV cell: strings bare, null empty, others as JSON.
+pub fn json_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        v => v.to_string(),
+    }
 }
 
 /// Whether a report's JSON says it may be used unchecked (see
@@ -237,11 +256,6 @@ pub fn report_ok(r: &Value) -> bool {
 /// Failed rule instances in a report's JSON.
 pub fn failed_rules_json(r: &Value) -> usize {
     r["checks"].as_array().map_or(0, |c| c.iter().filter(|c| c["status"] == "failed").count())
-}
-
-/// Cells joined into one CSV line (RFC 4180 quoting, no line end).
-pub fn csv_line<S: AsRef<str>>(cells: &[S]) -> String {
-    cells.iter().map(|c| csv_escape(c.as_ref())).collect::<Vec<_>>().join(",")
 }
 
 pub fn csv_header(columns: &[String]) -> String {

@@ -14,6 +14,9 @@ use serde::Deserialize;
 use crate::error::TemplateError;
 use crate::normalize::core;
 
+mod across;
+pub use across::{AcrossCheck, AcrossInstance, Term};
+
 /// The model files compiled into the binary, so it runs from anywhere.
 /// `--models DIR` loads a directory instead (for curators).
 const BUILTIN: &[(&str, &str)] = &[
@@ -23,6 +26,7 @@ const BUILTIN: &[(&str, &str)] = &[
     ("2021/s2.toml", include_str!("../models/2021/s2.toml")),
     ("2021/s3.toml", include_str!("../models/2021/s3.toml")),
     ("2021/s4.toml", include_str!("../models/2021/s4.toml")),
+    ("across.toml", include_str!("../models/across.toml")),
     ("sections.toml", include_str!("../models/sections.toml")),
 ];
 
@@ -239,6 +243,13 @@ pub struct TemplateSet {
     pub tables: Vec<Template>,
     pub sections: Vec<Section>,
     pub edition_signals: Vec<EditionSignal>,
+    /// Checks across the reports of consecutive years (`across.toml`;
+    /// none when a models folder has no such file).
+    pub across: Vec<AcrossCheck>,
+    /// Hex SHA-256 of the files it was loaded from (names and bytes, in
+    /// name order): the same files give the same hash, whether built in or
+    /// loaded with `--models`. Outputs record it (`tool.templates`).
+    pub hash: String,
 }
 
 impl TemplateSet {
@@ -247,6 +258,14 @@ impl TemplateSet {
         let files: Vec<(String, String)> =
             BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
         TemplateSet::from_files(&files)
+    }
+
+    /// [`TemplateSet::hash`] of the built-in templates, without compiling
+    /// them (for `--version`).
+    pub fn builtin_hash() -> String {
+        let files: Vec<(String, String)> =
+            BUILTIN.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+        files_hash(&files)
     }
 
     /// Loads `<dir>/sections.toml` and `<dir>/<edition>/<table>.toml`.
@@ -280,9 +299,13 @@ impl TemplateSet {
     fn from_files(files: &[(String, String)]) -> Result<TemplateSet, TemplateError> {
         let mut tables = Vec::new();
         let mut sections = None;
+        let mut across_file = None;
         let mut problems = Vec::new();
         for (name, text) in files {
-            let result = if name.ends_with("sections.toml") {
+            let result = if name.ends_with("across.toml") {
+                across_file = Some((name, text));
+                Ok(())
+            } else if name.ends_with("sections.toml") {
                 compile_sections(name, text).map(|s| sections = Some(s))
             } else {
                 compile_table(name, text).map(|t| tables.push(t))
@@ -319,7 +342,15 @@ impl TemplateSet {
             return Err(TemplateError::Invalid(problems));
         }
         let edition_signals = edition_signals(&tables);
-        Ok(TemplateSet { tables, sections, edition_signals })
+        let hash = files_hash(files);
+        let mut set = TemplateSet { tables, sections, edition_signals, across: Vec::new(), hash };
+        if let Some((name, text)) = across_file {
+            let editions = set.editions();
+            let across = across::compile(name, text, SCHEMA, &|e| set.field_ids(e), &editions)
+                .map_err(TemplateError::Invalid)?;
+            set.across = across;
+        }
+        Ok(set)
     }
 
     pub fn editions(&self) -> Vec<&str> {
@@ -364,6 +395,22 @@ impl TemplateSet {
         }
         out
     }
+}
+
+/// See [`TemplateSet::hash`]. Each name and text ends in a NUL, which
+/// neither contains, so no two lists of files hash alike.
+fn files_hash(files: &[(String, String)]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut sorted: Vec<&(String, String)> = files.iter().collect();
+    sorted.sort();
+    let mut hasher = Sha256::new();
+    for (name, text) in sorted {
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        hasher.update(text.as_bytes());
+        hasher.update([0]);
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Labels (column headers, then rows) that no other edition has.
@@ -583,6 +630,8 @@ mod tests {
         let count = |rule: &str| s3.checks.iter().filter(|c| c.rule == rule).count();
         assert_eq!((count("R1"), count("R2"), count("R3"), count("R5")), (7, 26, 7, 7));
         assert_eq!(set.table("2019", "s4").unwrap().checks.len(), 3);
+        assert_eq!(set.hash, TemplateSet::builtin_hash());
+        assert_eq!(set.hash.len(), 64);
     }
 
     #[test]

@@ -167,8 +167,8 @@ fn mixed_folder_gives_every_output_both_csvs_and_exit_2() {
     assert_eq!(jsons, good_inputs().len() + 1, "no output for bad inputs or non-inputs");
     assert_eq!(
         written.len(),
-        jsons + 2,
-        "only the JSONs and the two CSVs: {:?}",
+        jsons + 3,
+        "only the JSONs and the three CSVs (summary, errors, findings): {:?}",
         written.keys().collect::<Vec<_>>()
     );
 
@@ -348,7 +348,14 @@ fn shards_partition_the_batch_and_their_summaries_concatenate() {
     let jsons = |d: &Path| {
         files(d).into_iter().filter(|(k, _)| k.ends_with(".json")).collect::<BTreeMap<_, _>>()
     };
+    // Findings across reports need them all: made once the shards are done.
+    assert!(!shared.join("findings.csv").exists());
+    run(&["findings", shared.to_str().unwrap()]);
     assert_eq!(jsons(&shared), jsons(&whole), "the shards' outputs together are the whole run's");
+    assert_eq!(
+        std::fs::read(shared.join("findings.csv")).unwrap(),
+        std::fs::read(whole.join("findings.csv")).unwrap()
+    );
     assert_eq!(run(&["extract", tree.to_str().unwrap(), "--shard", "3/3"]).1.trim(), "error: invalid value '3/3' for '--shard <K/N>': --shard takes K/N with 0 <= K < N (e.g. 0/4 … 3/4), not \"3/3\"\n\nFor more information, try '--help'.".trim());
 }
 
@@ -482,7 +489,13 @@ fn killed_batch_leaves_whole_outputs_and_resumes_without_redoing() {
     }
     child.kill().unwrap(); // SIGKILL on Unix
     child.wait().unwrap();
-    let before = mtimes(&out);
+    let before: BTreeMap<String, (SystemTime, Vec<u8>)> = mtimes(&out)
+        .into_iter()
+        .map(|(k, t)| {
+            let bytes = std::fs::read(out.join(&k)).unwrap();
+            (k, (t, bytes))
+        })
+        .collect();
     assert!(before.len() < 300, "killed too late to test anything ({} done)", before.len());
     for name in before.keys() {
         serde_json::from_slice::<Value>(&std::fs::read(out.join(name)).unwrap())
@@ -508,11 +521,16 @@ fn killed_batch_leaves_whole_outputs_and_resumes_without_redoing() {
     );
     let after = mtimes(&out);
     assert_eq!(after.len(), 300);
-    for (name, t) in &before {
-        assert_eq!(after[name], *t, "{name} was redone");
-    }
     let all = files(&out);
-    assert_eq!(all.len(), 302, "300 JSONs and 2 CSVs, no leftover temporary file");
+    for (name, (_, bytes)) in &before {
+        // Every input is a copy of a sample, so a duplicate of another: the
+        // end of the run writes that finding into it, and nothing else.
+        let mut now: Value = serde_json::from_slice(&all[name]).unwrap();
+        assert!(now.as_object_mut().unwrap().shift_remove("findings").is_some(), "{name}");
+        let then: Value = serde_json::from_slice(bytes).unwrap();
+        assert_eq!(now, then, "{name} was redone");
+    }
+    assert_eq!(all.len(), 303, "300 JSONs and 3 CSVs, no leftover temporary file");
     for (name, bytes) in all.iter().filter(|(k, _)| k.ends_with(".json")) {
         serde_json::from_slice::<Value>(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
     }

@@ -7,6 +7,7 @@ mod util;
 mod architecture;
 mod batch;
 mod cli;
+mod dictionary;
 mod fuzz;
 mod fuzz_pdf;
 mod golden;
@@ -18,6 +19,8 @@ mod pdf;
 #[cfg(feature = "ocr")]
 mod pdf_ocr;
 mod properties;
+mod provenance;
+mod research;
 #[cfg(feature = "ocr")]
 mod scan;
 #[cfg(feature = "ocr")]

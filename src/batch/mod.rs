@@ -7,8 +7,9 @@
 //!    relative output paths), optionally keep one [`Shard`].
 //! 2. [`run`]: process the inputs, `jobs` at a time, with the output folder
 //!    locked against a second run ([`lock`]). Per input: skip it if its
-//!    output is whole and records the same input hash (unless `force`);
-//!    otherwise read it under its time limit, in a worker process
+//!    output is whole and records the same input hash and the same `tool`
+//!    (build and templates; unless `force`); otherwise read it under its
+//!    time limit, in a worker process
 //!    ([`worker`]: an abort, an out-of-memory kill or a stack overflow
 //!    there is that input's `crash`) or, without a worker command, on a
 //!    thread of this process ([`watchdog`], `catch_unwind`); then write its
@@ -25,10 +26,13 @@
 //! result; when a job is abandoned at the time limit, its engine goes with
 //! it and the worker makes a new one.
 
+pub mod derived;
 pub mod discover;
+pub mod findings;
 pub mod lock;
 pub mod output;
 pub mod watchdog;
+pub mod workbook;
 pub mod worker;
 
 use std::collections::BTreeMap;
@@ -43,7 +47,9 @@ use serde_json::Value;
 pub use discover::{discover, Discovery, Input, Shard};
 
 use crate::error::{BatchError, DocumentError};
-use crate::report::{csv_header, csv_line, csv_row, failed_rules_json, report_ok, to_json};
+use crate::report::{
+    csv_header, csv_line, csv_row, failed_rules_json, report_ok, to_json, UTF8_BOM,
+};
 use crate::{extract_file, extract_pages, Options, TemplateSet};
 use output::{file_sha256, output_path, previous_output, write_atomic, write_under};
 use watchdog::{run_bounded, Stopped};
@@ -97,6 +103,10 @@ pub struct Done {
     pub ok: bool,
     /// The report's JSON, kept only when there is no output folder.
     pub json: Option<Value>,
+    /// Its output file, in an output folder.
+    pub output: Option<PathBuf>,
+    /// What findings across reports need of it ([`findings`]).
+    pub facts: Option<findings::Facts>,
 }
 
 /// No report: at which stage and why, in words for the user.
@@ -134,6 +144,8 @@ struct Ctx<'a> {
     templates: Arc<TemplateSet>,
     options: &'a BatchOptions,
     columns: &'a [String],
+    /// This run's `tool` (an output by another is redone).
+    tool: Value,
 }
 
 /// Processes every input; outcomes come back in input order.
@@ -159,7 +171,12 @@ pub fn run(
         n => n,
     };
     let columns = templates.all_field_ids();
-    let ctx = Ctx { templates: Arc::new(templates.clone()), options, columns: &columns };
+    let ctx = Ctx {
+        templates: Arc::new(templates.clone()),
+        options,
+        columns: &columns,
+        tool: crate::provenance::Tool::current(&templates.hash).to_json(),
+    };
     let order = Mutex::new(InOrder { next: 0, pending: BTreeMap::new() });
     let reserved = csv_names(options.shard);
     let one = |i: usize, reader: &mut Reader| {
@@ -336,6 +353,8 @@ fn process(input: &Input, ctx: &Ctx, reserved: &[String; 2], reader: &mut Reader
                     failed_rules: failed_rules_json(&json),
                     warnings: json["warnings"].as_array().map_or(0, Vec::len),
                     ok: report_ok(&json),
+                    output: ctx.options.out_dir.as_ref().map(|d| output_path(d, &input.rel)),
+                    facts: findings::Facts::of(&json),
                     json: ctx.options.out_dir.is_none().then_some(json),
                 };
                 return FileOutcome {
@@ -381,7 +400,7 @@ fn process(input: &Input, ctx: &Ctx, reserved: &[String; 2], reader: &mut Reader
     }
     if let Some(out) = out.as_ref().filter(|o| !ctx.options.force && o.exists()) {
         if let Some(previous) = file_sha256(&input.path, ctx.options.extract.budget.max_bytes)
-            .and_then(|sha| previous_output(out, &sha))
+            .and_then(|sha| previous_output(out, &sha, &ctx.tool))
         {
             return finish(Ok((previous, true)));
         }
@@ -473,13 +492,20 @@ impl Summary {
     /// Writes `summary.csv` and `errors.csv` into `dir` (with a shard,
     /// `summary.shard-K-of-N.csv` and `errors.shard-K-of-N.csv`, so that
     /// shards can share one output folder). Every file starts with the same
-    /// header line, so shards merge with `tail -n +2`.
-    pub fn write_csvs(&self, dir: &Path, shard: Option<Shard>) -> Result<[PathBuf; 2], BatchError> {
+    /// header line, so shards merge with `tail -n +2`. `bom`: each starts
+    /// with a UTF-8 byte-order mark, for Excel (`--excel`).
+    pub fn write_csvs(
+        &self,
+        dir: &Path,
+        shard: Option<Shard>,
+        bom: bool,
+    ) -> Result<[PathBuf; 2], BatchError> {
         let [summary_name, errors_name] = csv_names(shard);
         let summary_path = dir.join(summary_name);
         let errors_path = dir.join(errors_name);
-        let mut summary = csv_header(&self.columns) + "\n";
-        let mut errors = csv_line(&["file", "stage", "message"]) + "\n";
+        let start = if bom { UTF8_BOM } else { "" };
+        let mut summary = start.to_string() + &csv_header(&self.columns) + "\n";
+        let mut errors = start.to_string() + &csv_line(&["file", "stage", "message"]) + "\n";
         for o in &self.outcomes {
             summary += &o.row;
             summary.push('\n');

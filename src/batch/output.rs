@@ -32,23 +32,31 @@ pub fn output_path(dir: &Path, rel: &Path) -> PathBuf {
     dir.join(name)
 }
 
-/// Writes `bytes` to `path` atomically, creating its folder.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// The hidden temporary file beside `path` that is renamed over it.
+pub fn temporary_path(path: &Path) -> PathBuf {
     let parent = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
     let name =
         path.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = parent.join(format!(".{name}.xxgk-tmp"));
+    parent.join(format!(".{name}.xxgk-tmp"))
+}
+
+/// Creates the temporary file of `path` anew (a leftover or a link in its
+/// place is removed, never followed), creating its folder.
+pub fn create_temporary(path: &Path) -> std::io::Result<(PathBuf, std::fs::File)> {
+    std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")))?;
+    let tmp = temporary_path(path);
     match std::fs::remove_file(&tmp) {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
         _ => {}
     }
-    let written = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .and_then(|mut f| f.write_all(bytes))
-        .and_then(|_| std::fs::rename(&tmp, path));
+    let file = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+    Ok((tmp, file))
+}
+
+/// Writes `bytes` to `path` atomically, creating its folder.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let (tmp, mut file) = create_temporary(path)?;
+    let written = file.write_all(bytes).and_then(|_| std::fs::rename(&tmp, path));
     written.inspect_err(|_| {
         let _ = std::fs::remove_file(&tmp);
     })
@@ -98,11 +106,14 @@ pub fn file_sha256(path: &Path, max_bytes: u64) -> Option<String> {
 }
 
 /// The earlier output at `out`, if it is whole JSON made from the input
-/// bytes with hash `sha256` (`source.sha256`, which every report records).
-pub fn previous_output(out: &Path, sha256: &str) -> Option<Value> {
+/// bytes with hash `sha256` (`source.sha256`, which every report records)
+/// by the same build with the same templates (`tool`: see
+/// [`crate::provenance`]).
+pub fn previous_output(out: &Path, sha256: &str, tool: &Value) -> Option<Value> {
     let text = std::fs::read_to_string(out).ok()?;
     let value: Value = serde_json::from_str(&text).ok()?;
     // An output from before the review list is redone.
     let current = value.get("verification").is_some() && value.get("review").is_some();
-    (current && value["source"]["sha256"].as_str() == Some(sha256)).then_some(value)
+    (current && value["source"]["sha256"].as_str() == Some(sha256) && value["tool"] == *tool)
+        .then_some(value)
 }

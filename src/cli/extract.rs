@@ -11,10 +11,10 @@ use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use xxgk::batch::{self, BatchOptions, FileOutcome, Observer, WorkerCommand};
-use xxgk::report::csv_header;
+use xxgk::report::{csv_header, UTF8_BOM};
 use xxgk::TemplateSet;
 
-use super::{ExtractArgs, Format};
+use super::{formats, ExtractArgs, Format};
 
 pub const AFTER_HELP: &str = concat!(
     "\
@@ -24,11 +24,14 @@ taken when their first bytes are a document or Chinese text. A file named on
 the command line is always taken.
 
 A batch is resumable: an input whose output JSON exists and records the same
-input SHA-256 (source.sha256) is skipped, so re-running a killed or finished
-command only does what is left. --force redoes everything. Outputs are
-written to a temporary file and renamed, so they are never partial. One run
-at a time writes into an output folder (it is locked). Each input is read in
-a worker process: one that dies is that input's error (stage `crash`).
+A batch is resumable: an input whose output JSON exists and records the same
+input SHA-256 (source.sha256) and the same tool (this build and the same
+templates) is skipped, so re-running a killed or finished command only does
+what is left, and an upgrade or a template change redoes everything it
+concerns. --force redoes everything. Outputs are written to a temporary file
+and renamed, so they are never partial. One run at a time writes into an
+output folder (it is locked). Each input is read in a worker process: one
+that dies is that input's error (stage `crash`).
 
 ",
     super::exit_status_help!()
@@ -42,9 +45,15 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
     // Page images of one report given together (NAME.p1.jpg NAME.p2.jpg) are
     // one input, not a batch.
     let reports = xxgk::source::group_inputs(&args.paths).len();
-    let to_folder = args.format == Format::Json
-        && args.output.is_some()
-        && (reports > 1 || args.paths.iter().any(|p| p.is_dir()) || out_is_dir);
+    // -o DIR: a folder in every format; several inputs or a folder: a
+    // folder of JSON files, unless a format asks for one file.
+    let to_folder = args.output.is_some()
+        && (out_is_dir
+            || (args.format == Format::Json
+                && (reports > 1 || args.paths.iter().any(|p| p.is_dir()))));
+    if args.format == Format::Xlsx && args.output.is_none() {
+        bail!("--format xlsx writes a workbook: give -o FILE.xlsx (or -o DIR)");
+    }
     if let Some(o) = args.output.as_deref().filter(|o| to_folder && o.exists() && !o.is_dir()) {
         bail!(
             "{} is a file; with a folder or several inputs, -o names an output folder",
@@ -81,11 +90,12 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
             progress.line(&format!("xxgk: {}: {why}", shown(p)));
         }
     }
-    let summary = batch::run(&inputs, templates, &options, &progress)?;
+    let mut summary = batch::run(&inputs, templates, &options, &progress)?;
     progress.done();
 
     if let Some(dir) = &options.out_dir {
-        summary.write_csvs(dir, args.shard)?;
+        summary.write_csvs(dir, args.shard, args.excel)?;
+        let made = formats::folder(&mut summary, dir, &args, templates)?;
         if !args.quiet {
             for line in summary.to_string().lines() {
                 progress.line(&format!("xxgk: {line}"));
@@ -96,13 +106,23 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
                     found.not_inputs.len()
                 ));
             }
+            for line in made {
+                progress.line(&format!("xxgk: {line}"));
+            }
         }
         return Ok(summary.exit_code());
     }
     let output = args.output.as_deref();
+    let findings = formats::attach_findings(&mut summary, templates)?;
+    let bom = if args.excel { UTF8_BOM } else { "" };
     match args.format {
+        Format::Xlsx => {
+            let bytes = xxgk::batch::workbook::workbook(&summary, templates, &findings)?;
+            write_out(output, &bytes)?;
+        }
+        Format::Long => write_out(output, formats::long_csv(&summary, templates, bom)?.as_bytes())?,
         Format::Csv => {
-            let mut text = csv_header(&summary.columns) + "\n";
+            let mut text = bom.to_string() + &csv_header(&summary.columns) + "\n";
             for o in &summary.outcomes {
                 text += &o.row;
                 text.push('\n');

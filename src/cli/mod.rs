@@ -2,6 +2,8 @@
 //! codes. Only this module prints.
 
 mod extract;
+mod formats;
+mod models;
 
 use std::path::PathBuf;
 
@@ -39,7 +41,7 @@ pub(crate) use exit_status_help;
 
 /// Turn 政府信息公开工作年度报告 into verified, structured data.
 #[derive(Parser, Debug)]
-#[command(name = "xxgk", version, after_help = exit_status_help!())]
+#[command(name = "xxgk", version, long_version = long_version(), after_help = exit_status_help!())]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -50,6 +52,9 @@ enum Command {
     /// Extract the tables of reports: one file, several, or whole folders.
     #[command(after_help = extract::AFTER_HELP)]
     Extract(ExtractArgs),
+    /// Findings across the reports of an output folder (findings.csv, and
+    /// `findings` in each report concerned): for a folder filled by shards.
+    Findings(formats::FindingsArgs),
     /// Work with the template files.
     Models {
         #[command(subcommand)]
@@ -75,9 +80,15 @@ struct ExtractArgs {
     /// report), HTML and text exports (UTF-8, UTF-16 or GBK).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Output format: one JSON document per report, or one CSV row per report.
+    /// Output format (see below). With -o DIR, every format writes the
+    /// folder's JSON files and CSVs, and `long` adds long.csv, `xlsx`
+    /// summary.xlsx.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
+    /// Start every CSV written with a UTF-8 byte-order mark, so that Excel
+    /// (a Chinese Windows one too) reads it as UTF-8.
+    #[arg(long)]
+    excel: bool,
     /// Output path. One input file: the JSON file to write. A folder or
     /// several inputs (or an existing folder here): the output folder, with
     /// one JSON per input mirroring the input tree (a/r.txt → a/r.txt.json),
@@ -229,16 +240,35 @@ enum ModelsAction {
         /// Directory to check (default: the built-in models).
         dir: Option<PathBuf>,
     },
+    /// The field dictionary: every field id with its Chinese table, row and
+    /// column labels and the rules it takes part in (docs/fields.md).
+    Fields(models::FieldsArgs),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
+    /// One JSON document per report.
     Json,
+    /// One row per report: summary.csv's columns.
     Csv,
+    /// One row per field of each report, with the Chinese labels (tidy data).
+    Long,
+    /// A workbook: reports under Chinese headers, the long form, review
+    /// entries, findings across reports (needs -o FILE.xlsx or -o DIR).
+    Xlsx,
+}
+
+/// `--version`: the build, the OCR libraries and the built-in templates
+/// ([`xxgk::provenance`]); `-V` gives the crate version alone.
+fn long_version() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| xxgk::provenance::Tool::current(&TemplateSet::builtin_hash()).describe())
 }
 
 pub fn run(cli: Cli) -> Result<u8> {
     match cli.command {
+        Command::Findings(args) => formats::findings_command(args),
+        Command::Models { action: ModelsAction::Fields(args) } => models::fields(args),
         Command::Models { action: ModelsAction::Check { dir } } => {
             let set = match &dir {
                 Some(d) => TemplateSet::load_dir(d)?,
