@@ -1,7 +1,8 @@
 //! Scan stage 5b: the report's organization and year, checked by reading
 //! the title again. In: the [`Report`] and the [`ScanDoc`]. Out: the same
-//! report, with a `low-confidence` warning for each of the two that OCR
-//! is unsure of, or a `no-title` warning when neither was read.
+//! report, with an `organization-unsure` or `year-unsure` warning for each
+//! of the two that OCR is unsure of, `organization-missing` when no
+//! organization was read, and `no-title` when neither was.
 //!
 //! The organization and year come from the title, where no rule can check
 //! them and a misread looks right (武侯区 read 武修区). chi_sim reads a
@@ -38,9 +39,19 @@ pub const UNSURE_CHAR: f32 = 0.90;
 /// Rereads the title line and flags the organization and the year when
 /// the second reading gives another, or is unsure of a character of it.
 pub fn check_title(r: &mut Report, scan: &ScanDoc) {
+    if r.organization.is_none() {
+        // A user must not take the blank for the scan's: an organization
+        // OCR could not find or read is worth a look.
+        let title = r
+            .title
+            .as_ref()
+            .map_or("no title was read".to_string(), |t| format!("the title was read as {t:?}"));
+        r.warnings.push(Warning::new(
+            "organization-missing",
+            format!("organization: none read ({title}); check the report's first page"),
+        ));
+    }
     if r.organization.is_none() && r.year.is_none() {
-        // Nothing to check, but a user must not take the blanks for the
-        // scan's: a title OCR could not find or read is worth a look.
         r.warnings.push(Warning::new(
             "no-title",
             "no title naming the organization or the year was read; check the report's first page"
@@ -48,29 +59,64 @@ pub fn check_title(r: &mut Report, scan: &ScanDoc) {
         ));
         return;
     }
+    if let Some(org) = r.organization.clone() {
+        check_org(r, scan, &org);
+    }
     let Some(title) = r.title.clone() else { return };
     let Some(line) = line_of(&scan.lines, &title) else { return };
-    let (org, year) = title_parts(&title);
+    let year = title_parts(&title).1.map(|y| y.to_string());
     let second = reread(scan, line).unwrap_or_default();
-    let (org2, year2) = title_parts(&second.iter().map(|c| c.0).collect::<String>());
+    let year2 =
+        title_parts(&second.iter().map(|c| c.0).collect::<String>()).1.map(|y| y.to_string());
     let page = line.page;
-    let Rect { x0, y0, x1, y1 } = line.word.rect;
-    let loc = Some(Loc::Box { page, x0, y0, x1, y1 });
     let show = |t: &Option<String>| t.as_ref().map_or("nothing".to_string(), |t| format!("{t:?}"));
-    let mut flag = |what: &str, first: Option<String>, again: Option<String>| {
-        let message = if first != again {
-            format!("{what}: two readings of the title give {} and {}; the first is kept; check it against page {page}", show(&first), show(&again))
-        } else if let Some((conf, ch)) =
-            again.as_deref().and_then(|t| lowest(&second, t)).filter(|l| l.0 < UNSURE_CHAR)
-        {
-            format!("{what}: OCR is unsure of {} (its character {ch:?} read with confidence {conf:.2}); check it against page {page}", show(&first))
-        } else {
-            return;
-        };
-        r.warnings.push(Warning { code: "low-confidence", message, field: None, loc });
+    let message = if year != year2 {
+        format!("year: two readings of the title give {} and {}; the first is kept; check it against page {page}", show(&year), show(&year2))
+    } else if let Some((conf, ch)) =
+        year2.as_deref().and_then(|t| lowest(&second, t)).filter(|l| l.0 < UNSURE_CHAR)
+    {
+        format!("year: OCR is unsure of {} (its character {ch:?} read with confidence {conf:.2}); check it against page {page}", show(&year))
+    } else {
+        return;
     };
-    flag("organization", org, org2);
-    flag("year", year.map(|y| y.to_string()), year2.map(|y| y.to_string()));
+    r.warnings.push(Warning { code: "year-unsure", message, field: None, loc: line_loc(line) });
+}
+
+/// Flags the organization when the line it was read from (the title, the
+/// line above it, or the narrative) reads otherwise a second time, or
+/// with a character of it unsure.
+fn check_org(r: &mut Report, scan: &ScanDoc, org: &str) {
+    let Some(line) = line_of(&scan.lines, org) else {
+        r.warnings.push(Warning::new(
+            "organization-unsure",
+            format!("organization: {org:?} is not what a text line reads; check it against the report's first page"),
+        ));
+        return;
+    };
+    let page = line.page;
+    let second = reread(scan, line).unwrap_or_default();
+    let again: String = second.iter().map(|c| c.0).collect();
+    let message = if !again.contains(org) {
+        // The title line gives the organization before its year; a line
+        // of its own gives it whole.
+        let other = title_parts(&again).0.unwrap_or(again);
+        format!("organization: two readings of its line give {org:?} and {other:?}; the first is kept; check it against page {page}")
+    } else if let Some((conf, ch)) = lowest(&second, org).filter(|l| l.0 < UNSURE_CHAR) {
+        format!("organization: OCR is unsure of {org:?} (its character {ch:?} read with confidence {conf:.2}); check it against page {page}")
+    } else {
+        return;
+    };
+    r.warnings.push(Warning {
+        code: "organization-unsure",
+        message,
+        field: None,
+        loc: line_loc(line),
+    });
+}
+
+fn line_loc(line: &LineRead) -> Option<Loc> {
+    let Rect { x0, y0, x1, y1 } = line.word.rect;
+    Some(Loc::Box { page: line.page, x0, y0, x1, y1 })
 }
 
 /// The lowest confidence among the characters that spell `text` in
