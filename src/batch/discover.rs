@@ -37,6 +37,14 @@ pub struct Input {
     pub pages: Vec<PathBuf>,
 }
 
+/// How page images in folders are grouped into reports.
+#[derive(Clone, Debug, Default)]
+pub struct Grouping {
+    pub pages: crate::source::PageGrouping,
+    /// How the pages are read to see where a report starts.
+    pub scan: crate::source::ScanOptions,
+}
+
 /// Result of walking the arguments.
 #[derive(Debug, Default)]
 pub struct Discovery {
@@ -65,7 +73,7 @@ const MIN_CJK_IN_HEAD: usize = 8;
 
 /// Walks `paths`. `exclude` is the output folder, never walked (it may sit
 /// inside an input folder).
-pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
+pub fn discover(paths: &[PathBuf], exclude: Option<&Path>, grouping: &Grouping) -> Discovery {
     let exclude = exclude.and_then(|e| e.canonicalize().ok());
     let mut found = Discovery::default();
     let files: Vec<PathBuf> = paths.iter().filter(|p| !p.is_dir()).cloned().collect();
@@ -92,13 +100,19 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>) -> Discovery {
                 .and_then(|c| c.file_name().map(PathBuf::from))
                 .unwrap_or_else(|| PathBuf::from("input"))
         };
-        walk(arg, &prefix, exclude.as_deref(), &mut found);
+        walk(arg, &prefix, exclude.as_deref(), grouping, &mut found);
     }
     mark_collisions(&mut found.inputs);
     found
 }
 
-fn walk(dir: &Path, rel: &Path, exclude: Option<&Path>, found: &mut Discovery) {
+fn walk(
+    dir: &Path,
+    rel: &Path,
+    exclude: Option<&Path>,
+    grouping: &Grouping,
+    found: &mut Discovery,
+) {
     if exclude.is_some_and(|e| dir.canonicalize().is_ok_and(|d| d == e)) {
         return;
     }
@@ -129,7 +143,7 @@ fn walk(dir: &Path, rel: &Path, exclude: Option<&Path>, found: &mut Discovery) {
         // Symbolic links to folders are not followed: they can form loops.
         let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
         if is_dir {
-            walk(&path, &rel.join(&name), exclude, found);
+            walk(&path, &rel.join(&name), exclude, grouping, found);
         } else if path.is_file() {
             if is_input(&path) {
                 files.push(path);
@@ -139,8 +153,11 @@ fn walk(dir: &Path, rel: &Path, exclude: Option<&Path>, found: &mut Discovery) {
         }
     }
     // Page images of one report (NAME.p1.jpg, NAME.p2.jpg, …) are one input,
-    // reported under NAME.
-    for group in crate::source::group_inputs(&files) {
+    // reported under NAME; pages named by a counter (IMG_1000.jpg, …) are
+    // grouped into reports by their content or --pages-per-report.
+    let groups = crate::source::group_inputs(&files);
+    let groups = crate::source::group_counter_runs(groups, &grouping.pages, &grouping.scan);
+    for group in groups {
         let (path, pages) = if group.len() > 1 {
             (crate::source::scan_report_name(&group), group)
         } else {

@@ -65,7 +65,7 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
         out_dir: args.output.clone().filter(|_| to_folder),
     };
 
-    let found = batch::discover(&args.paths, options.out_dir.as_deref());
+    let found = batch::discover(&args.paths, options.out_dir.as_deref(), &args.grouping(templates));
     let mut inputs = found.inputs;
     if let Some(shard) = args.shard {
         inputs.retain(|i| shard.owns(&i.rel));

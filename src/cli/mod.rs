@@ -78,6 +78,12 @@ struct ExtractArgs {
     /// DIR/<stem>.tsv (from `tesseract IMAGE STEM -l chi_sim tsv`).
     #[arg(long, value_name = "DIR", hide = true)]
     tesseract_tsv: Option<PathBuf>,
+    /// In folders, page images named by a counter (IMG_1000.jpg …,
+    /// scan0001.tif …) are grouped into reports where a page shows a
+    /// report's title or first section; with this, every N of them instead.
+    /// Pages named NAME.p1.jpg, NAME.p2.jpg… are always one report.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pages_per_report: Option<u64>,
     /// Worker threads [default: one per core]. Outputs are the same for any value.
     #[arg(short, long, value_name = "N")]
     jobs: Option<usize>,
@@ -116,6 +122,18 @@ impl ExtractArgs {
             options.scan.params.tsv_dir = self.tesseract_tsv.clone();
         }
         options
+    }
+
+    /// How page images in folders are grouped into reports.
+    fn grouping(&self, templates: &TemplateSet) -> xxgk::batch::Grouping {
+        let first_section = templates.sections.first().map(|s| s.cores.clone()).unwrap_or_default();
+        xxgk::batch::Grouping {
+            pages: xxgk::source::PageGrouping {
+                pages_per_report: self.pages_per_report.map(|n| n as usize),
+                first_section,
+            },
+            scan: self.options().scan,
+        }
     }
 }
 
