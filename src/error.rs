@@ -13,6 +13,20 @@ pub enum DocumentError {
     Empty,
     #[error("the file is too large ({size} bytes; the limit is {limit} bytes)")]
     TooLarge { size: u64, limit: u64 },
+    /// Read through the limit: the size the file reported was smaller.
+    #[error("the file is larger than the limit of {limit} bytes (more than the size it reported)")]
+    GrewTooLarge { limit: u64 },
+    #[error("not a regular file ({0}): only files and folders are read")]
+    NotAFile(&'static str),
+    #[error("the document has more than {limit} pages; that is not one annual report")]
+    TooManyPages { limit: usize },
+    /// Lines of a text export, tags of a web page.
+    #[error("the document has more than {limit} {what}; that is not one annual report")]
+    TooManyLines { what: &'static str, limit: u64 },
+    #[error("{what}, above the limit of {limit} pixels per {per} (a decompression bomb, or a scan at an absurd resolution)")]
+    TooManyPixels { what: String, limit: u64, per: &'static str },
+    #[error("refusing to decompress {what}: it is larger than {limit} bytes uncompressed (a guard against decompression bombs)")]
+    Inflate { what: String, limit: u64 },
     #[error("{0} files are not supported yet; convert the report to text first")]
     Unsupported(&'static str),
     #[error("an old Office binary file (Word 97-2003 .doc, or .wps): convert it to DOCX first, e.g. `libreoffice --headless --convert-to docx FILE`")]
@@ -45,8 +59,6 @@ pub enum DocumentError {
     PdfEncrypted,
     #[error("the PDF has no pages")]
     PdfNoPages,
-    #[error("the PDF has more than {limit} pages; that is not one annual report")]
-    PdfTooManyPages { limit: usize },
     #[error("the PDF has no text layer{}; OCR is needed, which is not supported yet", if *.images { " (its pages are scanned images)" } else { "" })]
     PdfNoText { images: bool },
     #[error("the text of page {0} cannot be decoded (a font without a usable Unicode mapping); OCR is needed for that page")]
@@ -71,6 +83,12 @@ impl DocumentError {
             DocumentError::Io(_)
             | DocumentError::Empty
             | DocumentError::TooLarge { .. }
+            | DocumentError::GrewTooLarge { .. }
+            | DocumentError::NotAFile(_)
+            | DocumentError::TooManyPages { .. }
+            | DocumentError::TooManyLines { .. }
+            | DocumentError::TooManyPixels { .. }
+            | DocumentError::Inflate { .. }
             | DocumentError::Unsupported(_)
             | DocumentError::NotText
             | DocumentError::WordBinary
@@ -83,7 +101,6 @@ impl DocumentError {
             | DocumentError::PdfPassword
             | DocumentError::PdfEncrypted
             | DocumentError::PdfNoPages
-            | DocumentError::PdfTooManyPages { .. }
             | DocumentError::PdfNoText { .. }
             | DocumentError::PdfUndecodable(_)
             | DocumentError::PdfNeedsRenderer { .. }
@@ -119,4 +136,6 @@ pub enum BatchError {
     Write { path: String, message: String },
     #[error("cannot start the worker threads: {0}")]
     Pool(String),
+    #[error("another xxgk run is writing into {dir}; wait for it to finish, or give another output folder")]
+    Locked { dir: String },
 }

@@ -38,6 +38,54 @@ pub struct FieldOut {
     pub confidence: f32,
     /// What normalization did, when a user should know ("taken as 万元").
     pub note: Option<String>,
+    /// Why the value's place is not certain from the text alone.
+    pub doubt: Option<Doubt>,
+    /// Set by the verification stage (`crate::verify`); `None` until then
+    /// and for fields without a value.
+    pub verdict: Option<Verdict>,
+}
+
+impl FieldOut {
+    /// No value, nothing read.
+    pub fn missing() -> FieldOut {
+        FieldOut {
+            value: None,
+            status: Status::Missing,
+            raw: None,
+            loc: None,
+            confidence: 0.0,
+            note: None,
+            doubt: None,
+            verdict: None,
+        }
+    }
+}
+
+/// Why a value's place is in doubt although its digits were read: the row's
+/// numbers fit its columns in more than one way (a lost or glued separator,
+/// a cell dropped by the export), so the header positions did not decide.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Doubt {
+    /// The rules left one reading of the row out of `readings`; this value
+    /// comes from it. `reading` shows the whole row as taken.
+    Chosen { readings: usize, reading: String },
+    /// Readings that satisfy every rule disagree on this cell: it is null,
+    /// and `values` lists what the readings put there.
+    Ambiguous { readings: usize, values: Vec<String> },
+}
+
+/// What the template's arithmetic says of a value (see `crate::verify`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// Every kind of rule over the value (its row's and its column's, in
+    /// 表三) has an instance that holds with operands read independently.
+    Confirmed,
+    /// Read, but no holding rule covers it (表二 has none; or its rules were
+    /// skipped for blanks that, as zeros, would hold).
+    Unconfirmed,
+    /// A person must look: see the report's `review` entry for why.
+    Review,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -62,22 +110,72 @@ pub struct CheckResult {
     pub holds_if_blanks_zero: Option<bool>,
 }
 
-/// A finding a user should see; never fatal.
+/// A finding a user should see; never fatal. Stages give the English
+/// `message`; the verification stage adds `message_zh` from the code and
+/// the template's labels.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Warning {
     pub code: &'static str,
     pub message: String,
+    pub message_zh: Option<String>,
+    /// The field it concerns.
     pub field: Option<String>,
+    /// The template row ("s3.granted") or table ("s3") it concerns, when it
+    /// is about more than one field.
+    pub scope: Option<String>,
     pub loc: Option<Loc>,
 }
 
 impl Warning {
     pub fn new(code: &'static str, message: String) -> Warning {
-        Warning { code, message, field: None, loc: None }
+        Warning { code, message, message_zh: None, field: None, scope: None, loc: None }
     }
 
     pub fn field(code: &'static str, field: &str, loc: Option<Loc>, message: String) -> Warning {
-        Warning { code, message, field: Some(field.to_string()), loc }
+        Warning { field: Some(field.to_string()), loc, ..Warning::new(code, message) }
+    }
+
+    /// A finding about a template row or table (`scope`: "s3.granted", "s3").
+    pub fn scoped(code: &'static str, scope: &str, message: String) -> Warning {
+        Warning { scope: Some(scope.to_string()), ..Warning::new(code, message) }
+    }
+}
+
+/// One thing a person must check: a value (`field` set) or the report
+/// (`field` null: a missing table, row, title, a page read turned).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReviewEntry {
+    pub field: Option<String>,
+    /// The template's Chinese labels of the table, row and column concerned.
+    pub table: Option<String>,
+    pub row_label: Option<String>,
+    pub column_label: Option<String>,
+    pub value: Option<Dec>,
+    pub raw: Option<String>,
+    pub confidence: Option<f32>,
+    /// Why, as a code (`rule-failed`, `inferred`, `row-not-found`, …).
+    pub reason: &'static str,
+    pub message: String,
+    pub message_zh: String,
+    pub loc: Option<Loc>,
+}
+
+/// Counts over a report's fields, and whether it may be used unchecked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub confirmed: usize,
+    pub unconfirmed: usize,
+    /// Entries of the review list (fields and report-level).
+    pub review: usize,
+    /// Fields of the template whose cell was not found at all (a blank
+    /// cell that was found is not missing).
+    pub missing: usize,
+}
+
+impl Tally {
+    /// `ok`: nothing to review and nothing missing.
+    pub fn ok(&self) -> bool {
+        self.review == 0 && self.missing == 0
     }
 }
 
@@ -100,6 +198,9 @@ pub struct Report {
     pub cells: Vec<FieldOut>,
     pub checks: Vec<CheckResult>,
     pub warnings: Vec<Warning>,
+    /// Filled by the verification stage.
+    pub review: Vec<ReviewEntry>,
+    pub tally: Tally,
 }
 
 impl Report {

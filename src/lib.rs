@@ -17,9 +17,12 @@
 //!    what they prove, report what fails.
 //! 7. For scans (and OCR'd PDF pages): reread unsure cells and cells of failed rules; take another
 //!    reading only when it alone makes every rule hold (`corrected`).
-//! 8. [`report`]: JSON per report, CSV across a batch.
+//! 8. [`verify`]: a verdict per value (confirmed by the rules, unconfirmed,
+//!    or for review) and one review list of everything a person must check.
+//! 9. [`report`]: JSON per report, CSV across a batch.
 
 pub mod batch;
+pub mod budget;
 pub mod decimal;
 pub mod doc;
 pub mod error;
@@ -27,6 +30,7 @@ pub mod findings;
 pub mod layout;
 pub mod normalize;
 pub mod pipeline;
+pub mod process;
 pub mod report;
 pub mod segment;
 pub mod solve;
@@ -34,28 +38,25 @@ pub mod source;
 pub mod table;
 pub mod template;
 pub mod value;
+pub mod verify;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
+pub use budget::Budget;
 pub use error::{BatchError, DocumentError, TemplateError};
 pub use findings::Report;
 pub use template::TemplateSet;
 
 /// Options for [`extract_file`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
-    pub max_bytes: u64,
+    /// What one input may take (bytes, pages, pixels, inflation, time).
+    pub budget: Budget,
     /// How scans are read (pixel limit, preprocessing, OCR).
     pub scan: source::ScanOptions,
     /// Where to write the debug overlays of scanned pages, if anywhere.
     pub debug_dir: Option<PathBuf>,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options { max_bytes: source::DEFAULT_MAX_BYTES, scan: Default::default(), debug_dir: None }
-    }
 }
 
 /// Extracts one file, or a directory of page images as one report. Never
@@ -78,8 +79,8 @@ pub fn extract_pages(
 ) -> Result<Report, DocumentError> {
     catch_unwind(AssertUnwindSafe(|| {
         let document = match paths {
-            [one] => source::load_with(one, options.max_bytes, &options.scan)?,
-            many => source::load_pages(many, options.max_bytes, &options.scan)?,
+            [one] => source::load_with(one, &options.budget, &options.scan)?,
+            many => source::load_pages(many, &options.budget, &options.scan)?,
         };
         finish(document, templates, options)
     }))
@@ -93,12 +94,13 @@ fn finish(
     options: &Options,
 ) -> Result<Report, DocumentError> {
     let Some(scan) = document.scan else {
-        return pipeline::extract(&document.doc, document.info, templates);
+        return verified(pipeline::extract(&document.doc, document.info, templates), templates);
     };
     let name = Path::new(&document.info.path)
         .file_name()
         .map_or_else(|| "scan".to_string(), |n| n.to_string_lossy().to_string());
-    let report = source::scan::correct::extract(&scan, document.info, templates);
+    let report =
+        verified(source::scan::correct::extract(&scan, document.info, templates), templates);
     if let Some(dir) = &options.debug_dir {
         source::scan::debug::write(dir, &name, &scan, report.as_ref().ok()).map_err(|e| {
             DocumentError::Io(format!("writing debug images to {}: {e}", dir.display()))
@@ -113,7 +115,18 @@ fn finish(
     templates: &TemplateSet,
     _: &Options,
 ) -> Result<Report, DocumentError> {
-    pipeline::extract(&document.doc, document.info, templates)
+    verified(pipeline::extract(&document.doc, document.info, templates), templates)
+}
+
+/// The last stage: verdicts and the review list ([`verify`]).
+fn verified(
+    report: Result<Report, DocumentError>,
+    templates: &TemplateSet,
+) -> Result<Report, DocumentError> {
+    report.map(|mut r| {
+        verify::verify(&mut r, templates);
+        r
+    })
 }
 
 /// Extracts from a file's bytes already in memory, of any kind (`path` is
@@ -125,7 +138,7 @@ pub fn extract_bytes(
 ) -> Result<Report, DocumentError> {
     catch_unwind(AssertUnwindSafe(|| {
         let options = Options::default();
-        finish(source::read_with(bytes, path, &options.scan)?, templates, &options)
+        finish(source::read_with(bytes, path, &options.budget, &options.scan)?, templates, &options)
     }))
     .unwrap_or_else(|panic| Err(DocumentError::Panic(panic_message(&panic))))
 }
@@ -146,7 +159,7 @@ pub fn extract_str(
             sha256,
             bytes: text.len() as u64,
         };
-        pipeline::extract_text(text, info, templates)
+        verified(pipeline::extract_text(text, info, templates), templates)
     }))
     .unwrap_or_else(|panic| Err(DocumentError::Panic(panic_message(&panic))))
 }

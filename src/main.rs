@@ -34,7 +34,9 @@ fn omp_fast_path() {
     if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
         return;
     }
-    let Ok(exe) = std::env::current_exe() else { return };
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
     let mut args = std::env::args_os();
     let argv0 = args.next().unwrap_or_default();
     // exec only returns on failure; then run as we are, only slower.

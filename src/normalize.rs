@@ -7,9 +7,66 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-/// NFKC, which also maps full-width ASCII and Kangxi/CJK radicals (⼀ → 一).
+/// NFKC, which also maps full-width ASCII and Kangxi radicals (⼀ → 一),
+/// then the CJK Radicals Supplement forms that NFKC leaves alone but PDF
+/// fonts map text to (⻓安镇人⺠政府 → 长安镇人民政府).
 pub fn nfkc(s: &str) -> String {
-    s.nfkc().collect()
+    let out: String = s.nfkc().collect();
+    if !out.chars().any(|c| ('\u{2e80}'..='\u{2eff}').contains(&c)) {
+        return out;
+    }
+    out.chars().map(|c| radical_ideograph(c).unwrap_or(c)).collect()
+}
+
+/// The unified ideograph a CJK Radicals Supplement character stands for,
+/// for the radicals that are whole characters.
+fn radical_ideograph(c: char) -> Option<char> {
+    const MAP: &[(char, char)] = &[
+        ('\u{2e81}', '厂'),
+        ('\u{2e87}', '几'),
+        ('\u{2e8a}', '卜'),
+        ('\u{2e92}', '巳'),
+        ('\u{2e93}', '幺'),
+        ('\u{2e97}', '心'),
+        ('\u{2e9d}', '月'),
+        ('\u{2e9f}', '母'),
+        ('\u{2ea0}', '民'),
+        ('\u{2ea7}', '牛'),
+        ('\u{2ea9}', '王'),
+        ('\u{2eab}', '目'),
+        ('\u{2ead}', '示'),
+        ('\u{2eae}', '竹'),
+        ('\u{2eb3}', '网'),
+        ('\u{2ebb}', '聿'),
+        ('\u{2ebc}', '月'),
+        ('\u{2ec1}', '虎'),
+        ('\u{2ec4}', '西'),
+        ('\u{2ec5}', '见'),
+        ('\u{2ec6}', '角'),
+        ('\u{2ec8}', '讠'),
+        ('\u{2ec9}', '贝'),
+        ('\u{2ecb}', '车'),
+        ('\u{2ed1}', '長'),
+        ('\u{2ed3}', '长'),
+        ('\u{2ed4}', '门'),
+        ('\u{2ed7}', '雨'),
+        ('\u{2ed8}', '青'),
+        ('\u{2ed9}', '韦'),
+        ('\u{2eda}', '页'),
+        ('\u{2edb}', '风'),
+        ('\u{2edc}', '飞'),
+        ('\u{2edd}', '食'),
+        ('\u{2ee2}', '马'),
+        ('\u{2ee5}', '鱼'),
+        ('\u{2ee6}', '鸟'),
+        ('\u{2ee8}', '麦'),
+        ('\u{2ee9}', '黄'),
+        ('\u{2eec}', '齐'),
+        ('\u{2eee}', '齿'),
+        ('\u{2ef0}', '龙'),
+        ('\u{2ef3}', '龟'),
+    ];
+    MAP.iter().find(|(r, _)| *r == c).map(|(_, u)| *u)
 }
 
 /// Width, quotes, brackets and spaces folded; numbering and glosses kept.

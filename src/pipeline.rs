@@ -10,7 +10,7 @@ use crate::segment::{segment, Segments};
 use crate::solve::resolve;
 use crate::source::text;
 use crate::table::read_table;
-use crate::template::{RowKind, TemplateSet};
+use crate::template::{RowKind, Template, TemplateSet};
 use crate::value::{classify, is_cjk, TokenClass};
 
 /// A document with fewer CJK characters than this is not a Chinese report.
@@ -43,6 +43,8 @@ pub fn extract(
     if cjk < MIN_CJK {
         return Err(DocumentError::NotChinese);
     }
+    let unfolded = crate::segment::unfold(doc, templates);
+    let doc = unfolded.as_ref().unwrap_or(doc);
     let seg = segment(doc, templates);
     let mut warnings = Vec::new();
     let edition = decide_edition(doc, &seg, templates, &mut warnings)?;
@@ -56,18 +58,21 @@ pub fn extract(
         let read = match &region {
             Some(r) => read_table(&doc.lines[r.clone()], t, glued),
             None => {
-                warnings.push(Warning::new(
+                warnings.push(Warning::scoped(
                     "table-not-found",
+                    &t.table,
                     format!("{}: table {} ({}) not found", t.table, t.table, t.title),
                 ));
                 Default::default()
             }
         };
         rows_found += read.units.len();
+        let excused = parts_of_unsplit_sums(t, &read.missing_rows);
         for &j in &read.missing_rows {
-            if region.is_some() && t.rows[j].kind == RowKind::Data {
-                warnings.push(Warning::new(
+            if region.is_some() && t.rows[j].kind == RowKind::Data && !excused.contains(&j) {
+                warnings.push(Warning::scoped(
                     "row-not-found",
+                    &format!("{}.{}", t.table, t.rows[j].key),
                     format!(
                         "{}: row {} ({}) not found",
                         t.table, t.rows[j].key, t.rows[j].labels[0]
@@ -112,7 +117,28 @@ pub fn extract(
         cells,
         checks,
         warnings,
+        review: Vec::new(),
+        tally: Default::default(),
     })
+}
+
+/// The rows under a sum row that the report printed as one row (2021
+/// （六）其他处理 without its three rows): they are absent by the template's
+/// own allowance, not lost.
+fn parts_of_unsplit_sums(t: &Template, missing: &[usize]) -> Vec<usize> {
+    let mut excused = Vec::new();
+    for c in &t.checks {
+        let [total] = c.lhs.as_slice() else { continue };
+        let sum_row = t.fields[*total].row;
+        let parts: Vec<usize> = c.rhs.iter().map(|&f| t.fields[f].row).collect();
+        if t.rows[sum_row].kind == RowKind::Sum
+            && !missing.contains(&sum_row)
+            && parts.iter().all(|p| missing.contains(p))
+        {
+            excused.extend(parts);
+        }
+    }
+    excused
 }
 
 /// Decides the edition from the labels that only one edition has (s2 column
@@ -145,10 +171,11 @@ fn decide_edition(
     let mut seen = vec![false; signals.len()];
     for &i in &lines {
         for cell in &doc.lines[i].cells {
-            if !matches!(classify(&cell.text), TokenClass::Text | TokenClass::Glued { .. }) {
-                continue;
-            }
-            let c = core(&cell.text);
+            let c = match classify(&cell.text) {
+                TokenClass::Text => core(&cell.text),
+                TokenClass::Glued { label, .. } | TokenClass::Labeled { label, .. } => core(&label),
+                _ => continue,
+            };
             if c.is_empty() {
                 continue;
             }
@@ -226,7 +253,9 @@ fn by_structure(doc: &TextDoc, seg: &Segments, templates: &TemplateSet) -> Optio
     for ed in templates.editions().into_iter().filter(|e| *e != "legacy") {
         let mut score = 0i64;
         for t in templates.edition_tables(ed) {
-            let Some(r) = seg.regions.get(&t.table) else { continue };
+            let Some(r) = seg.regions.get(&t.table) else {
+                continue;
+            };
             let read = read_table(&doc.lines[r.clone()], t, glued);
             let checks = resolve(t, &read).checks;
             if std::env::var_os("XXGK_DEBUG_TABLE").is_some() {

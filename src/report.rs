@@ -9,6 +9,14 @@
 //!   "organization": "…" | null,       issuing organ
 //!   "title": "…" | null,
 //!   "source": {"path", "kind", "sha256", "bytes"},
+//!   "verification": {"status": "ok" | "check", "confirmed": n,
+//!       "unconfirmed": n, "review": n, "missing": n},
+//!                                     ok: the review list is empty and
+//!                                     no field of the template is missing
+//!                                     (a blank cell that was found is not
+//!                                     missing); counts of values by
+//!                                     verdict, of review entries, and of
+//!                                     fields whose cell was not found
 //!   "values": {"s2.rules.made": 0, …}, every field id of the edition, in
 //!                                      template order; null where absent
 //!   "cells": {"<field id>": {
@@ -19,16 +27,33 @@
 //!                                     that makes every rule hold was taken
 //!                                     (a "corrected-cell" warning says both)
 //!       "confidence": 0.0 … 1.0,      for scans, OCR confidence folded in;
-//!                                     below 0.6 a person should check it
-//!                                     (then a "low-confidence" warning
-//!                                     names the cell)
+//!                                     below 0.6 exactly when the value is
+//!                                     in the review list
+//!       "verdict": "confirmed" | "unconfirmed" | "review" | null,
+//!                                     confirmed: every kind of rule over
+//!                                     it (表三: its row's and its column's)
+//!                                     holds with operands read
+//!                                     independently; unconfirmed: no
+//!                                     holding rule covers it; review: in
+//!                                     the review list; null: no value
 //!       "location": {"line": 12} (text) | {"table": 0, "row": 3, "col": 2}
 //!                   (HTML, DOCX) | {"page": 2, "box": [x0, y0, x1, y1]} (PDF,
 //!                   scans; points, origin top-left) | null }},
 //!   "checks": [{"rule": "R2", "instance": "s3.new", "status": "ok" |
 //!       "failed" | "skipped", "lhs": [ids], "rhs": [ids], "lhs_value",
 //!       "rhs_value", "holds_if_blanks_zero": true|false|null}],
-//!   "warnings": [{"code": "…", "message": "…", "field": id|null, "location": …|null}]
+//!   "warnings": [{"code": "…", "message": "…", "message_zh": "…",
+//!       "field": id|null, "scope": "s3.granted" | "s3" | null,
+//!       "location": …|null}],
+//!   "review": [{"field": id|null,     null: about the report (a table,
+//!                                     row, title, organization, year
+//!                                     missing; a page read turned)
+//!       "table": "表三", "row_label": "（一）予以公开",
+//!       "column_label": "商业企业",     the template's labels (null where
+//!                                     the entry is not about one)
+//!       "value", "raw", "confidence", "reason": "rule-failed" | "inferred" |
+//!       "placement" | "low-confidence" | "corrected" | "unverifiable" |
+//!       <a warning's code>, "message", "message_zh", "location"}]
 //! }
 //! ```
 //! Amounts are exact decimals in 万元; counts are integers. Keys are written
@@ -78,6 +103,7 @@ pub fn to_json(r: &Report) -> Value {
                 "raw": c.raw,
                 "status": c.status,
                 "confidence": rounded(c.confidence),
+                "verdict": c.verdict,
                 "location": c.loc.map(location),
             }),
         );
@@ -98,23 +124,63 @@ pub fn to_json(r: &Report) -> Value {
             })
         })
         .collect();
-    let warnings: Vec<Value> = r.warnings.iter().map(|w| json!({"code": w.code, "message": w.message, "field": w.field, "location": w.loc.map(location)})).collect();
+    let warnings: Vec<Value> = r
+        .warnings
+        .iter()
+        .map(|w| json!({"code": w.code, "message": w.message, "message_zh": w.message_zh, "field": w.field, "scope": w.scope, "location": w.loc.map(location)}))
+        .collect();
+    let review: Vec<Value> = r
+        .review
+        .iter()
+        .map(|e| {
+            json!({
+                "field": e.field,
+                "table": e.table,
+                "row_label": e.row_label,
+                "column_label": e.column_label,
+                "value": opt_number(e.value),
+                "raw": e.raw,
+                "confidence": e.confidence.map(rounded),
+                "reason": e.reason,
+                "message": e.message,
+                "message_zh": e.message_zh,
+                "location": e.loc.map(location),
+            })
+        })
+        .collect();
+    let t = &r.tally;
     json!({
         "edition": r.edition,
         "year": r.year,
         "organization": r.organization,
         "title": r.title,
         "source": {"path": r.source.path, "kind": r.source.kind, "sha256": r.source.sha256, "bytes": r.source.bytes},
+        "verification": {"status": if t.ok() { "ok" } else { "check" }, "confirmed": t.confirmed, "unconfirmed": t.unconfirmed, "review": t.review, "missing": t.missing},
         "values": values,
         "cells": cells,
         "checks": checks,
         "warnings": warnings,
+        "review": review,
     })
 }
 
 /// Metadata columns of the CSV, before the field ids.
-pub const CSV_META: &[&str] =
-    &["file", "status", "edition", "year", "organization", "title", "failed_rules", "warnings"];
+/// `status` is `ok` when the report's review list is empty and no field is
+/// missing, `check` otherwise, `error: <reason>` when it gave no report.
+pub const CSV_META: &[&str] = &[
+    "file",
+    "status",
+    "edition",
+    "year",
+    "organization",
+    "title",
+    "failed_rules",
+    "warnings",
+    "confirmed",
+    "unconfirmed",
+    "review",
+    "missing",
+];
 
 fn csv_escape(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
@@ -139,10 +205,15 @@ pub fn csv_row(file: &str, columns: &[String], outcome: Result<&Value, &str>) ->
                 Value::Null => String::new(),
                 v => v.to_string(),
             };
-            cells.push(if failed > 0 { "failed-rules".into() } else { "ok".into() });
+            let tally = &r["verification"];
+            cells.push(if report_ok(r) { "ok".into() } else { "check".into() });
             cells.extend(["edition", "year", "organization", "title"].map(text));
             cells.push(failed.to_string());
             cells.push(r["warnings"].as_array().map_or(0, Vec::len).to_string());
+            cells.extend(
+                ["confirmed", "unconfirmed", "review", "missing"]
+                    .map(|k| tally[k].as_u64().map_or_else(String::new, |n| n.to_string())),
+            );
             let values = &r["values"];
             cells.extend(columns.iter().map(|c| match values.get(c) {
                 Some(Value::Number(n)) => n.to_string(),
@@ -155,6 +226,12 @@ pub fn csv_row(file: &str, columns: &[String], outcome: Result<&Value, &str>) ->
         }
     }
     csv_line(&cells)
+}
+
+/// Whether a report's JSON says it may be used unchecked (see
+/// `verification.status`).
+pub fn report_ok(r: &Value) -> bool {
+    r["verification"]["status"] == "ok"
 }
 
 /// Failed rule instances in a report's JSON.

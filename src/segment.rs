@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use crate::doc::TextDoc;
+use crate::doc::{Cell, Line, TextDoc};
 use crate::normalize::{core, fuzzy_contains, fuzzy_find, nfkc, similarity};
 use crate::template::TemplateSet;
 
@@ -44,7 +44,9 @@ pub fn segment(doc: &TextDoc, templates: &TemplateSet) -> Segments {
     let found: Vec<(usize, usize)> =
         heads.iter().enumerate().filter_map(|(k, h)| h.map(|line| (k, line))).collect();
     for (k, section) in templates.sections.iter().enumerate() {
-        let Some(table) = &section.table else { continue };
+        let Some(table) = &section.table else {
+            continue;
+        };
         let start = match heads[k] {
             Some(line) => line + 1,
             // Missing heading: start after the previous found heading.
@@ -63,6 +65,95 @@ pub fn segment(doc: &TextDoc, templates: &TemplateSet) -> Segments {
         .and_then(|t| organization_from_title(t, org_line.as_deref()))
         .or_else(|| organization_from_narrative(doc));
     Segments { regions, title, organization, year, end }
+}
+
+/// A line this long holding two section headings is a page's text
+/// flattened to one line (a scraper's `get_text()`).
+const FLAT_LINE_CHARS: usize = 200;
+
+/// The document with every flattened line cut at the section headings it
+/// holds (`…一、总体情况2021年，…二、主动公开政府信息情况第二十条…`): the
+/// heading on a line of its own, the text between on lines of their own.
+/// `None` when no line is flattened.
+pub fn unfold(doc: &TextDoc, templates: &TemplateSet) -> Option<TextDoc> {
+    let mut next = 0;
+    let mut out: Option<Vec<Line>> = None;
+    for (i, line) in doc.lines.iter().enumerate() {
+        let chars: Vec<char> = line.text.chars().collect();
+        let heads = if chars.len() >= FLAT_LINE_CHARS {
+            headings_inside(&chars, templates, next)
+        } else {
+            Vec::new()
+        };
+        if heads.len() < 2 {
+            if let Some(out) = out.as_mut() {
+                out.push(line.clone());
+            }
+            continue;
+        }
+        next = heads.last().map_or(next, |h| h.0 + 1);
+        let out = out.get_or_insert_with(|| doc.lines[..i].to_vec());
+        let mut cuts: Vec<usize> = heads.iter().flat_map(|&(_, a, b)| [a, b]).collect();
+        cuts.insert(0, 0);
+        cuts.push(chars.len());
+        for w in cuts.windows(2) {
+            let text: String = chars[w[0]..w[1]].iter().collect::<String>().trim().to_string();
+            if text.is_empty() {
+                continue;
+            }
+            let loc = line.cells.first().and_then(|c| c.loc);
+            out.push(Line {
+                number: line.number,
+                text: text.clone(),
+                cells: vec![Cell { text, loc, span: None }],
+                row_end: true,
+            });
+        }
+    }
+    out.map(|lines| TextDoc { lines })
+}
+
+/// Section headings inside a flattened line, in order, from section `from`
+/// on: (section index, start, end) in chars. A heading is a numeral and `、`
+/// (not inside brackets: （一）) followed by text close to a section title;
+/// the title's own length, give or take a few characters, bounds it.
+fn headings_inside(
+    chars: &[char],
+    templates: &TemplateSet,
+    from: usize,
+) -> Vec<(usize, usize, usize)> {
+    let mut found = Vec::new();
+    let mut next = from;
+    for p in 0..chars.len().saturating_sub(2) {
+        if !"一二三四五六七八九十".contains(chars[p])
+            || chars[p + 1] != '、'
+            || (p > 0 && "（(第".contains(chars[p - 1]))
+        {
+            continue;
+        }
+        let mut best: Option<(f32, usize, usize)> = None;
+        for (k, section) in templates.sections.iter().enumerate().skip(next) {
+            for label in &section.cores {
+                let n = label.chars().count();
+                for len in n.saturating_sub(1)..=n + 3 {
+                    let end = p + 2 + len;
+                    if end > chars.len() {
+                        break;
+                    }
+                    let text: String = chars[p + 2..end].iter().collect();
+                    let s = similarity(&core(&text), label);
+                    if s >= HEADING_SIMILARITY && best.is_none_or(|b| s > b.0) {
+                        best = Some((s, k, end));
+                    }
+                }
+            }
+        }
+        if let Some((_, k, end)) = best {
+            found.push((k, p, end));
+            next = k + 1;
+        }
+    }
+    found
 }
 
 /// Line index of each section's heading, in `templates.sections` order.
@@ -85,7 +176,9 @@ fn find_headings(doc: &TextDoc, templates: &TemplateSet) -> Vec<Option<usize>> {
             .iter()
             .enumerate()
             .skip(next)
-            .map(|(k, s)| (k, s.cores.iter().map(|l| similarity(&c, l)).fold(0.0, f32::max)))
+            .map(|(k, s)| {
+                (k, s.cores.iter().map(|l| heading_similarity(&c, l)).fold(0.0, f32::max))
+            })
             .filter(|(_, s)| *s >= HEADING_SIMILARITY)
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
         if let Some((k, _)) = best {
@@ -94,6 +187,21 @@ fn find_headings(doc: &TextDoc, templates: &TemplateSet) -> Vec<Option<usize>> {
         }
     }
     heads
+}
+
+/// Similarity of a line to a section title, as a heading: the line must
+/// begin where the title begins (a narrative line that lists the sections,
+/// 文包括总体情况、主动公开政府信息情况、…, only contains them), unless it is
+/// nearly the title (an OCR'd heading whose first character is damaged).
+fn heading_similarity(text: &str, title: &str) -> f32 {
+    let s = similarity(text, title);
+    let same_start = text.chars().next().is_some_and(|c| title.chars().take(2).any(|t| t == c))
+        || title.chars().next().is_some_and(|c| text.chars().take(2).any(|t| t == c));
+    if same_start || s >= 0.9 {
+        s
+    } else {
+        0.0
+    }
 }
 
 /// A line of a wrapped paragraph, not a heading: it starts with the
@@ -124,15 +232,16 @@ fn strip_artifacts(t: &str) -> &str {
     t
 }
 
-/// A title names 政府信息公开 and a 报告; OCR garbles a character in four
-/// of a scanned title's large type (政府信息公开工作年度报重), so each key is
-/// sought by similarity.
-const TITLE_KEYS: [&str; 2] = ["政府信息公开", "年度报告"];
+const TITLE_KEYS: [&str; 2] = ["政府信息公开", "报告"];
+/// OCR garbles a character in four of a scanned title's large type
+/// (政府信息公开工作年度报重): a line holding these by similarity names a
+/// report too.
+const FUZZY_TITLE_KEYS: [&str; 2] = ["政府信息公开", "年度报告"];
 const TITLE_KEY_SIMILARITY: f32 = 0.75;
 
 fn names_a_report(t: &str) -> bool {
-    t.contains("政府信息公开") && t.contains("报告")
-        || TITLE_KEYS.iter().all(|k| fuzzy_contains(t, k, TITLE_KEY_SIMILARITY))
+    TITLE_KEYS.iter().all(|k| t.contains(k))
+        || FUZZY_TITLE_KEYS.iter().all(|k| fuzzy_contains(t, k, TITLE_KEY_SIMILARITY))
 }
 
 /// The title line, and the line before it when that line holds the
@@ -142,14 +251,45 @@ fn find_title(doc: &TextDoc, before: usize) -> (Option<String>, Option<String>) 
         .iter()
         .enumerate()
         .filter(|(_, l)| !l.text.trim().is_empty());
+    // A title wrapped in PDF text (…工作年度报 / 告, …年政府信 / 息公开工作年度报告)
+    // is read joined; in a line of several cells, the cell that holds it.
+    let title_text = |l: &Line| {
+        let texts = l.cells.iter().map(|c| short_title(&c.text));
+        let keyed: Vec<String> =
+            texts.filter(|t| TITLE_KEYS.iter().all(|k| t.contains(k))).collect();
+        keyed
+            .iter()
+            .find(|t| year_in(t).is_some())
+            .or(keyed.first())
+            .cloned()
+            .unwrap_or_else(|| short_title(&l.text))
+    };
+    let has_keys = |t: &str| TITLE_KEYS.iter().all(|k| t.contains(k));
+    let joined = |i: usize, l: &Line| {
+        let mut t = title_text(l);
+        // pdftotext -raw may put each full-width digit of the year on a line.
+        for next in doc.lines.iter().skip(i + 1).take(6).map(title_text) {
+            if has_keys(&t) || next.chars().count() > 16 {
+                break;
+            }
+            t.push_str(&next);
+        }
+        if has_keys(&t) {
+            t
+        } else {
+            title_text(l)
+        }
+    };
     let titles: Vec<(usize, String)> = candidates
-        .map(|(i, l)| (i, clean_title(&l.text)))
+        .map(|(i, l)| (i, joined(i, l)))
         .filter(|(_, t)| names_a_report(t) && t.chars().count() <= 60)
         .collect();
     // A web page's breadcrumb (首页>政府信息公开>年度报告) comes first and
     // has the keys too, but no year.
     let best = titles.iter().position(|(_, t)| year_in(t).is_some()).unwrap_or(0);
-    let Some((i, title)) = titles.into_iter().nth(best) else { return (None, None) };
+    let Some((i, title)) = titles.into_iter().nth(best) else {
+        return (None, None);
+    };
     let prev = doc.lines[..i]
         .iter()
         .rev()
@@ -158,6 +298,38 @@ fn find_title(doc: &TextDoc, before: usize) -> (Option<String>, Option<String>) 
     let org_line =
         prev.filter(|p| p.chars().count() <= 30 && !p.contains("附件") && looks_like_org(p));
     (Some(title), org_line)
+}
+
+/// A cell's text as a title: cleaned, and when long, the title inside it.
+fn short_title(text: &str) -> String {
+    let t = clean_title(text);
+    if t.chars().count() <= 60 {
+        return t;
+    }
+    embedded_title(&t).unwrap_or(t)
+}
+
+/// A title inside a long line (a page flattened into one line or one
+/// table cell): `<organ><YYYY>年(度)政府信息公开工作年度报告`, the organ
+/// running back from the year to the first character that is not CJK.
+fn embedded_title(t: &str) -> Option<String> {
+    t.match_indices("政府信息公开").find_map(|(end, _)| title_before(t, end))
+}
+
+fn title_before(t: &str, end: usize) -> Option<String> {
+    let tail = &t[end..];
+    let report = tail.find("报告").filter(|&r| r <= 30)? + "报告".len();
+    let chars: Vec<char> = t[..end].chars().collect();
+    let year = chars.iter().rposition(|c| *c == '年').filter(|&y| y + 3 >= chars.len())?;
+    let mut start = year.checked_sub(4)?;
+    if !chars[start..year].iter().all(char::is_ascii_digit) {
+        return None;
+    }
+    while start > 0 && crate::value::is_cjk(chars[start - 1]) && year - start < 34 {
+        start -= 1;
+    }
+    let title: String = chars[start..].iter().collect::<String>() + &tail[..report];
+    (year - start > 4 + 1).then_some(title)
 }
 
 /// The organization and year a title line gives on its own (no line
@@ -175,6 +347,15 @@ fn clean_title(t: &str) -> String {
         .or_else(|| t.strip_prefix("附件"))
         .unwrap_or(t)
         .trim_start_matches([':', ' ', '：']);
+    // A crawler's field name before the title: 标题: …, 题目：…
+    let t = match t.split_once([':', '：']) {
+        Some((key, rest))
+            if (1..=4).contains(&key.chars().count()) && key.chars().all(crate::value::is_cjk) =>
+        {
+            rest.trim()
+        }
+        _ => t,
+    };
     t.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
@@ -267,12 +448,12 @@ fn organization_from_title(title: &str, org_line: Option<&str>) -> Option<String
     let before = before.strip_suffix("关于").unwrap_or(before).trim();
     if !before.is_empty()
         && !before.contains("报告")
-        && !fuzzy_contains(before, TITLE_KEYS[0], TITLE_KEY_SIMILARITY)
+        && !fuzzy_contains(before, FUZZY_TITLE_KEYS[0], TITLE_KEY_SIMILARITY)
     {
         return Some(before.to_string());
     }
     let after = &title[pos + year_len + '年'.len_utf8()..];
-    let end = fuzzy_find(after, TITLE_KEYS[0], TITLE_KEY_SIMILARITY).unwrap_or(after.len());
+    let end = fuzzy_find(after, FUZZY_TITLE_KEYS[0], TITLE_KEY_SIMILARITY).unwrap_or(after.len());
     let name = after[..end].trim_start_matches(['度']);
     if name.chars().filter(|c| crate::value::is_cjk(*c)).count() >= 2 {
         return Some(name.to_string());
@@ -377,6 +558,15 @@ mod tests {
         assert_eq!(find_headings(&doc, &t)[..4], [Some(0), Some(2), None, None]);
     }
 
+    /// See: shared/real/shanghai-govoffice-2025.md, whose intro lists the
+    /// sections and took the places of 二、三、四.
+    #[test]
+    fn a_line_listing_the_sections_is_not_a_heading() {
+        let t = TemplateSet::builtin().expect("models");
+        let doc = read("文包括总体情况、主动公开政府信息情况、收到和处理政府信息\n公开申请情况、因政府信息公开工作被申请行政复议和提起行政\n一、总体情况\n二、主动公开政府信息情况\n");
+        assert_eq!(find_headings(&doc, &t)[..2], [Some(2), Some(3)]);
+    }
+
     #[test]
     fn a_breadcrumb_is_not_the_title() {
         let doc = read("当前位置：首页 > 政府信息公开 > 年度报告\n某某区人民政府办公室2023年政府信息公开工作年度报告\n一、总体情况\n");
@@ -384,6 +574,24 @@ mod tests {
             find_title(&doc, 2).0.as_deref(),
             Some("某某区人民政府办公室2023年政府信息公开工作年度报告")
         );
+    }
+
+    /// Titles as converters and crawlers leave them.
+    #[test]
+    fn titles_wrapped_prefixed_or_inside_a_long_line() {
+        let title = |text: &str| find_title(&read(text), 8).0;
+        let want = Some("某某区长安镇人民政府2024年政府信息公开工作年度报告".to_string());
+        // pdftotext wraps the title; -raw puts full-width digits on lines.
+        assert_eq!(
+            title("某某区长安镇人民政府 2024 年政府信\n息公开工作年度报告\n一、总体情况\n"),
+            want
+        );
+        assert_eq!(title("某某区长安镇人民政府２\n０\n２\n４\n年政府信息公开工作年度报告\n"), want);
+        // A crawler's field name; Chrome's radical forms (⻓, ⺠).
+        assert_eq!(title("标题: 某某区⻓安镇人⺠政府2024年政府信息公开工作年度报告\n"), want);
+        // Inside a page flattened into one line, after a breadcrumb.
+        let page = format!("当前位置：首页 > 政府信息公开 > 年度报告 | 发布时间：2025-01-25 | **某某区长安镇人民政府2024年政府信息公开工作年度报告** {}", "正文".repeat(30));
+        assert_eq!(title(&page), want);
     }
 
     #[test]

@@ -16,7 +16,7 @@
 
 use crate::decimal::Dec;
 use crate::findings::Status;
-use crate::findings::{CheckResult, CheckStatus, FieldOut, Warning};
+use crate::findings::{CheckResult, CheckStatus, Doubt, FieldOut, Warning};
 use crate::table::{CellRead, LabelMatch, TableRead, Unit};
 use crate::template::{CheckInstance, ColumnKind, Template};
 
@@ -60,7 +60,9 @@ pub fn propagate(
                     count += 1;
                 }
             }
-            let Some(f) = unknown.filter(|_| count == 1) else { continue };
+            let Some(f) = unknown.filter(|_| count == 1) else {
+                continue;
+            };
             let sum = |side: &[usize]| Dec::sum(side.iter().filter_map(|&g| grid[g]));
             let (l, r) = (sum(&c.lhs), sum(&c.rhs));
             let v = if c.lhs.contains(&f) { r - l } else { l - r };
@@ -154,50 +156,43 @@ pub fn resolve(t: &Template, read: &TableRead) -> Resolved {
             None => shared_by_all_readings(&units, owner[f]),
         })
         .collect();
-    let several = |f: usize| {
-        owner[f].is_some_and(|(ui, _)| units[ui].candidates.len() > 1)
-            || kept.as_ref().is_some_and(|k| k.len() > 1)
-    };
-    let mut ambiguous_fields = Vec::new();
-    for (f, cell) in cells.iter().enumerate() {
-        if cell.status != Status::Missing || owner[f].is_none() {
+    let mut cells = cells;
+    let readings: Vec<Option<String>> =
+        units.iter().enumerate().map(|(ui, u)| chosen_reading(u, ui, kept.as_deref())).collect();
+    for (f, cell) in cells.iter_mut().enumerate() {
+        let Some((ui, slot)) = owner[f] else { continue };
+        cell.doubt = readings[ui].as_ref().map(|reading| {
+            doubt(&units[ui], reading, slot, f, cell.value.is_some(), kept.as_deref())
+        });
+        if cell.status != Status::Missing {
             continue;
         }
-        let (ui, slot) = owner[f].unwrap_or_default();
-        if cell.raw.as_deref().is_some_and(|r| !r.trim().is_empty()) {
-            let reason = if several(f) { "several readings fit; left null" } else { "unreadable" };
+        let id = &t.fields[f].id;
+        if let Some(Doubt::Ambiguous { readings, values }) = &cell.doubt {
             warnings.push(Warning::field(
-                "unreadable-cell",
-                &t.fields[f].id,
+                "ambiguous-cell",
+                id,
                 cell.loc,
                 format!(
-                    "{}: {reason} (source text {:?})",
-                    t.fields[f].id,
-                    cell.raw.as_deref().unwrap_or("")
+                    "{id}: the row's numbers fit its columns in {readings} ways and the rules do not decide between {}; left null",
+                    values.join(" and ")
                 ),
             ));
-        } else if cell.raw.is_none()
-            && units[ui].candidates.len() > 1
-            && units[ui].candidates.iter().any(|c| c[slot].cell.value.is_some())
-        {
-            ambiguous_fields.push(t.fields[f].id.as_str());
+        } else if cell.raw.as_deref().is_some_and(|r| !r.trim().is_empty()) {
+            warnings.push(Warning::field(
+                "unreadable-cell",
+                id,
+                cell.loc,
+                format!("{id}: unreadable (source text {:?})", cell.raw.as_deref().unwrap_or("")),
+            ));
         }
-    }
-    if !ambiguous_fields.is_empty() {
-        warnings.push(Warning::new(
-            "ambiguous-cells",
-            format!(
-                "{}: the rules do not decide which column these numbers belong to; left null: {}",
-                t.table,
-                ambiguous_fields.join(", ")
-            ),
-        ));
     }
     let grid: Grid = cells.iter().map(|c| c.value).collect();
     let checks = t.checks.iter().map(|c| check_result(t, &grid, c)).collect::<Vec<_>>();
     for c in checks.iter().filter(|c| c.status == CheckStatus::Failed) {
-        warnings.push(Warning::new(
+        warnings.push(Warning::scoped(
             "rule-failed",
+            &t.table,
             format!(
                 "{} fails for {}: {} ≠ {}",
                 c.rule,
@@ -270,14 +265,80 @@ fn choose_readings(
 }
 
 fn missing_cell() -> FieldOut {
-    FieldOut {
-        value: None,
-        status: Status::Missing,
-        raw: None,
-        loc: None,
-        confidence: 0.0,
-        note: None,
+    FieldOut::missing()
+}
+
+/// A unit whose place is in doubt (its text allowed several readings and
+/// the header positions did not pick the one taken): the row as taken.
+fn chosen_reading(u: &Unit, ui: usize, kept: Option<&[Combo]>) -> Option<String> {
+    // One reading left, and no rule removed any: every way the text could
+    // be read gives these values.
+    if u.forms <= 1 || (u.candidates.len() == 1 && !u.pruned) {
+        return None;
     }
+    let by_header = u.preferred.is_some()
+        && kept.is_none_or(|k| k.iter().all(|c| Some(c.choice[ui]) == u.preferred));
+    if by_header {
+        return None;
+    }
+    // The row as taken; a value the rules gave is in parentheses.
+    let reading: Vec<String> = match kept {
+        Some(kept) => {
+            let cand = &u.candidates[kept[0].choice[ui]];
+            u.fields
+                .iter()
+                .zip(cand)
+                .map(|(&g, c)| {
+                    let v = show(kept[0].grid[g]);
+                    let given = kept[0].inferred.contains(&g) || c.cell.status == Status::Inferred;
+                    if given {
+                        format!("({v})")
+                    } else {
+                        v
+                    }
+                })
+                .collect()
+        }
+        None => u.candidates[0].iter().map(|c| show(c.cell.value)).collect(),
+    };
+    Some(reading.join(" | "))
+}
+
+fn show(v: Option<Dec>) -> String {
+    v.map_or_else(|| "(blank)".to_string(), |v| v.to_string())
+}
+
+/// A field's doubt in a unit that is in doubt (`reading`: the row as
+/// taken). A field with a value has it in every surviving reading; one
+/// without may be left null because the readings disagree.
+fn doubt(
+    u: &Unit,
+    reading: &str,
+    slot: usize,
+    f: usize,
+    has_value: bool,
+    kept: Option<&[Combo]>,
+) -> Doubt {
+    if !has_value {
+        // What the surviving readings put in this cell (there may be
+        // thousands of combinations: compare before formatting).
+        let mut distinct: Vec<Option<Dec>> = Vec::new();
+        let mut note = |v: Option<Dec>| {
+            if !distinct.contains(&v) {
+                distinct.push(v);
+            }
+        };
+        match kept {
+            Some(kept) => kept.iter().for_each(|c| note(c.grid[f])),
+            None => u.candidates.iter().for_each(|c| note(c[slot].cell.value)),
+        }
+        if distinct.len() > 1 {
+            let mut values: Vec<String> = distinct.into_iter().map(show).collect();
+            values.sort();
+            return Doubt::Ambiguous { readings: u.forms, values };
+        }
+    }
+    Doubt::Chosen { readings: u.forms, reading: reading.to_string() }
 }
 
 /// A field's outcome when consistent readings were found: its value if they
@@ -300,7 +361,7 @@ fn agreed(f: usize, units: &[Unit], owner: Option<(usize, usize)>, kept: &[Combo
             raw: r.map(|(_, r)| r.cell.raw.clone()).filter(|s| !s.is_empty()),
             loc: r.and_then(|(_, r)| r.loc),
             confidence: if several { 0.8 } else { 0.9 },
-            note: None,
+            ..FieldOut::missing()
         },
     }
 }
@@ -308,7 +369,9 @@ fn agreed(f: usize, units: &[Unit], owner: Option<(usize, usize)>, kept: &[Combo
 /// A field's outcome when the source contradicts the rules under every
 /// reading: what all its unit's readings share, nothing inferred.
 fn shared_by_all_readings(units: &[Unit], owner: Option<(usize, usize)>) -> FieldOut {
-    let Some((ui, slot)) = owner else { return missing_cell() };
+    let Some((ui, slot)) = owner else {
+        return missing_cell();
+    };
     let u = &units[ui];
     let first = &u.candidates[0][slot];
     if u.candidates.iter().all(|c| c[slot].cell.value == first.cell.value) {
@@ -356,6 +419,7 @@ fn narrow_by_local_rules(u: &mut Unit, nf: usize, kinds: &[ColumnKind], all: &[&
     let mut new_preferred = None;
     for (k, (cand, ok)) in completed.into_iter().enumerate() {
         if any_ok && !ok {
+            u.pruned = true;
             continue;
         }
         let same = merged
@@ -412,6 +476,7 @@ fn narrow_jointly(units: &mut [Unit], nf: usize, kinds: &[ColumnKind], all: &[&C
                 .collect();
             if ok.iter().any(|&b| b) && ok.iter().any(|&b| !b) {
                 let u = &mut units[ui];
+                u.pruned = true;
                 u.preferred =
                     u.preferred.filter(|&p| ok[p]).map(|p| ok[..p].iter().filter(|&&b| b).count());
                 let mut k = 0;
@@ -453,18 +518,12 @@ fn from_read(r: &CellRead, u: &Unit, several: bool) -> FieldOut {
         loc: r.loc,
         confidence: (conf * 100.0).round() / 100.0,
         note: r.cell.note.clone(),
+        ..FieldOut::missing()
     }
 }
 
 fn ambiguous(r: &CellRead) -> FieldOut {
-    FieldOut {
-        value: None,
-        status: Status::Missing,
-        raw: None,
-        loc: r.loc,
-        confidence: 0.0,
-        note: None,
-    }
+    FieldOut { loc: r.loc, ..FieldOut::missing() }
 }
 
 fn check_result(t: &Template, grid: &Grid, c: &CheckInstance) -> CheckResult {
@@ -531,6 +590,8 @@ mod tests {
             label: LabelMatch::Exact,
             label_score: 1.0,
             line: 1,
+            forms: readings.len(),
+            pruned: false,
         }
     }
 
@@ -742,7 +803,10 @@ mod tests {
         let r = solve(t, vec![rows_readings(t, "granted", &refs)]);
         assert_eq!(value(t, &r, "s3.granted.total"), None);
         assert_eq!(value(t, &r, "s3.granted.other_org"), None);
-        assert!(r.warnings.iter().any(|w| w.code == "ambiguous-cells"));
+        // Each null cell says which values the readings put there.
+        let w = r.warnings.iter().find(|w| w.field.as_deref() == Some("s3.granted.total")).unwrap();
+        assert_eq!(w.code, "ambiguous-cell");
+        assert_eq!(w.message, "s3.granted.total: the row's numbers fit its columns in 7 ways and the rules do not decide between 2 and 4; left null");
     }
 
     #[test]

@@ -15,9 +15,13 @@
 //!    numbers than columns gets every order-preserving placement, a glued
 //!    digit run every split, and the rules choose later (`solve`).
 
+mod flat;
+mod regroup;
+
 use crate::doc::{Line, Loc};
 use crate::findings::Status;
 use crate::normalize::{core, similarity};
+use crate::source::text::display_width;
 use crate::template::{ColumnKind, RowKind, Template};
 use crate::value::{classify, header_unit, parse_cell, CellValue, TokenClass};
 
@@ -44,7 +48,7 @@ enum Kind {
 #[derive(Clone, Debug)]
 struct Token {
     text: String,
-    /// [`core`] of a text token, computed once: alignment and header lookup
+    /// [`core()`] of a text token, computed once: alignment and header lookup
     /// compare it many times.
     core: String,
     kind: Kind,
@@ -66,14 +70,15 @@ impl LRow {
         self.tokens.iter().filter(|t| t.kind == Kind::Text)
     }
 
-    /// Value and blank tokens after the last text token, trailing blanks cut.
-    fn values(&self) -> &[Token] {
+    /// Value and blank tokens after the last text token.
+    fn cells(&self) -> &[Token] {
         let start = self.tokens.iter().rposition(|t| t.kind == Kind::Text).map_or(0, |p| p + 1);
-        let mut end = self.tokens.len();
-        while end > start && self.tokens[end - 1].kind == Kind::Blank {
-            end -= 1;
-        }
-        &self.tokens[start..end]
+        &self.tokens[start..]
+    }
+
+    /// [`Self::cells`] with trailing blanks cut (see [`trim_blanks`]).
+    fn values(&self) -> &[Token] {
+        trim_blanks(self.cells())
     }
 
     fn has_values(&self) -> bool {
@@ -87,6 +92,19 @@ impl LRow {
             .or(self.tokens.first())
             .map_or(0, |t| t.line)
     }
+}
+
+/// Cells with the trailing blanks cut, except the cells of a table (markup
+/// or a page's grid), where a blank at the end is a column like any other.
+fn trim_blanks(cells: &[Token]) -> &[Token] {
+    let mut end = cells.len();
+    while end > 0
+        && cells[end - 1].kind == Kind::Blank
+        && !matches!(cells[end - 1].loc, Loc::Cell { .. } | Loc::Box { .. })
+    {
+        end -= 1;
+    }
+    &cells[..end]
 }
 
 /// How a row's label was matched.
@@ -133,6 +151,14 @@ pub struct Unit {
     pub label: LabelMatch,
     pub label_score: f32,
     pub line: usize,
+    /// How many readings the text allows before any rule is applied (the
+    /// ways to place the row's numbers, or to split its glued run). Above
+    /// one, a reading the rules pick is a choice a person should see,
+    /// unless it is the header-positional one or every reading gives the
+    /// same values.
+    pub forms: usize,
+    /// A rule has ruled out some reading (`solve` sets it as it narrows).
+    pub pruned: bool,
 }
 
 /// What was found in one region.
@@ -174,6 +200,15 @@ fn tokenize(lines: &[Line]) -> Vec<LRow> {
                 None => ((idx as f32, idx as f32 + 1.0), false),
             };
             idx += 1;
+            // The k-th of n pieces of a layout cell's columns.
+            let share = |x: (f32, f32), n: usize, k: usize| {
+                if layout {
+                    let w = (x.1 - x.0) / n as f32;
+                    (x.0 + k as f32 * w, x.0 + (k + 1) as f32 * w)
+                } else {
+                    x
+                }
+            };
             let tok = |text: &str, kind: Kind, x: (f32, f32)| Token {
                 text: text.to_string(),
                 core: if kind == Kind::Text { core(text) } else { String::new() },
@@ -193,16 +228,24 @@ fn tokenize(lines: &[Line]) -> Vec<LRow> {
                 TokenClass::Blank => push(tok("", Kind::Blank, x), &mut cur),
                 TokenClass::Value => push(tok(&cell.text, Kind::Value, x), &mut cur),
                 TokenClass::Values(words) => {
-                    let w = (x.1 - x.0) / words.len() as f32;
                     for (k, word) in words.iter().enumerate() {
-                        let sub =
-                            if layout { (x.0 + k as f32 * w, x.0 + (k + 1) as f32 * w) } else { x };
-                        push(tok(word, Kind::Value, sub), &mut cur);
+                        push(tok(word, Kind::Value, share(x, words.len(), k)), &mut cur);
                     }
                 }
                 TokenClass::Glued { label, digits } => {
                     push(tok(&label, Kind::Text, x), &mut cur);
                     push(tok(&digits, Kind::Glued, x), &mut cur);
+                }
+                TokenClass::Labeled { label, values } => {
+                    // Layout: the label takes its own display width, the
+                    // numbers share the rest of the cell.
+                    let at =
+                        if layout { (x.0 + display_width(&label) + 1.0).min(x.1) } else { x.0 };
+                    push(tok(&label, Kind::Text, if layout { (x.0, at) } else { x }), &mut cur);
+                    for (k, word) in values.iter().enumerate() {
+                        let sub = if layout { share((at, x.1), values.len(), k) } else { x };
+                        push(tok(word, Kind::Value, sub), &mut cur);
+                    }
                 }
                 TokenClass::Text => push(tok(&cell.text, Kind::Text, x), &mut cur),
             }
@@ -220,7 +263,9 @@ fn tokenize(lines: &[Line]) -> Vec<LRow> {
 /// above (which has its numbers): the rest of a label wrapped in its cell
 /// ("5.要求行政机关确认或重新出" / "具已获取信息").
 fn continues_label(line: &Line, cur: &LRow, last: Option<&LRow>) -> bool {
-    let Some(first) = line.cells.first().and_then(|c| c.span) else { return false };
+    let Some(first) = line.cells.first().and_then(|c| c.span) else {
+        return false;
+    };
     if line.cells.iter().any(|c| c.span.is_none() || classify(&c.text) != TokenClass::Text) {
         return false;
     }
@@ -514,6 +559,23 @@ fn positional(values: &[&Token], header: &[Option<HeaderCell>]) -> Option<Vec<Op
     Some(slots)
 }
 
+/// Whether a region's row breaks say nothing: one cell per line with a
+/// blank line after nearly every cell (plain `pdftotext`, which prints a
+/// table cell by cell, each a paragraph of its own). Then the region is read
+/// as one stream of cells that labels split into rows, as raw text is.
+fn is_cell_stream(lines: &[Line]) -> bool {
+    let (mut segments, mut single, mut cells) = (0usize, 0usize, 0usize);
+    for line in lines {
+        cells += line.cells.iter().filter(|c| !c.text.is_empty()).count();
+        if line.row_end {
+            segments += 1;
+            single += usize::from(cells <= 1);
+            cells = 0;
+        }
+    }
+    segments >= 10 && single * 10 >= segments * 8
+}
+
 /// Whether the document glues adjacent cells (a web page's text): then a bare
 /// digit run is read as several cells, not as one number.
 pub fn is_glued(lines: &[Line]) -> bool {
@@ -527,6 +589,22 @@ pub fn is_glued(lines: &[Line]) -> bool {
 
 /// Reads one table region against a template.
 pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
+    let unflattened;
+    let flattened = flat::is_flat(lines);
+    let (lines, glued) = if flattened {
+        let (cut, touched) = flat::unflatten(lines, &flat::Anchors::new(t));
+        unflattened = cut;
+        (&unflattened[..], glued || touched)
+    } else {
+        (lines, glued)
+    };
+    let streamed;
+    let lines = if is_cell_stream(lines) {
+        streamed = lines.iter().map(|l| Line { row_end: false, ..l.clone() }).collect::<Vec<_>>();
+        &streamed[..]
+    } else {
+        lines
+    };
     let mut rows = tokenize(lines);
     if glued {
         for tok in rows.iter_mut().flat_map(|r| r.tokens.iter_mut()) {
@@ -540,10 +618,22 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
     }
     let mut out = TableRead::default();
     if t.flat {
-        if let Some(unit) = flat_unit(&rows, t) {
+        if let Some(unit) = flat_unit(&rows, t, flattened) {
             out.units.push(unit);
             return out;
         }
+    }
+    let rows = regroup::regroup(rows, t);
+    if regroup::labels_detached(&rows, t) {
+        out.warnings.push(crate::findings::Warning::new(
+            "table-scrambled",
+            format!(
+                "{}: most row labels stand apart from the numbers (a table printed column by column?); no number is attributed to a row",
+                t.table
+            ),
+        ));
+        out.missing_rows = data_rows(t);
+        return out;
     }
     let pairs = align(&rows, t);
     if std::env::var_os("XXGK_DEBUG_TABLE").is_some() {
@@ -566,6 +656,16 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
         if !row.kind.has_values() {
             continue;
         }
+        if !by_position && numbers_follow_a_header(&rows[i], j, t) {
+            out.warnings.push(crate::findings::Warning::new(
+                "row-unsure",
+                format!(
+                    "{}.{}: its numbers follow a caption or column header, not its label (a label printed after its numbers?); left null",
+                    t.table, row.key
+                ),
+            ));
+            continue;
+        }
         let header = header_map(&rows, i, t, &row.columns, &captions);
         let fields: Vec<usize> = (0..row.columns.len()).map(|k| row.first_field + k).collect();
         let spec = RowSpec {
@@ -573,13 +673,16 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
             units: header.iter().map(|h| h.as_ref().and_then(|h| header_unit(&h.text))).collect(),
             checks: local_checks(t, &fields),
             header,
+            runs: flattened,
         };
-        let (candidates, preferred) = row_candidates(rows[i].values(), &spec);
+        let (candidates, preferred, forms) = row_candidates(rows[i].cells(), &spec);
+        let candidates_len = candidates.len();
         let numbers = rows[i].values().iter().filter(|v| v.kind != Kind::Blank).count();
         if numbers > fields.len()
             && candidates.iter().all(|c| c.iter().all(|r| r.cell.value.is_none()))
         {
-            out.warnings.push(crate::findings::Warning::new("extra-numbers", format!("{}.{}: {numbers} numbers for {} columns (a subtotal column or a merged row?); left null", t.table, row.key, fields.len())));
+            let scope = format!("{}.{}", t.table, row.key);
+            out.warnings.push(crate::findings::Warning::scoped("extra-numbers", &scope, format!("{scope}: {numbers} numbers for {} columns (a subtotal column or a merged row?); left null", fields.len())));
         }
         let label = if by_position {
             LabelMatch::Position
@@ -595,18 +698,41 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
             label,
             label_score: s,
             line: rows[i].line(),
+            pruned: forms > candidates_len,
+            forms,
         });
     }
     let found: Vec<usize> = pairs.iter().map(|p| p.1).collect();
-    out.missing_rows = (0..t.rows.len())
-        .filter(|j| t.rows[*j].kind == RowKind::Data && !found.contains(j))
-        .collect();
+    out.missing_rows = data_rows(t).into_iter().filter(|j| !found.contains(j)).collect();
     out
+}
+
+/// Whether the text right before a row's numbers is a caption or a column
+/// header rather than the row's label: plain pdftotext prints a label after
+/// its numbers (`5 0 行政事业性收费 第二十条第（九）项 … 采购总金额 31 317.39`),
+/// and the numbers after the headers are the next row's.
+fn numbers_follow_a_header(row: &LRow, j: usize, t: &Template) -> bool {
+    let Some(last) = row.texts().last() else {
+        return false;
+    };
+    let is_own = t.rows[j].cores.iter().any(|l| similarity(&last.core, l) >= LABEL_MATCH);
+    let heading = t
+        .rows
+        .iter()
+        .filter(|r| r.kind == RowKind::Caption)
+        .flat_map(|r| &r.cores)
+        .chain(t.columns.iter().flat_map(|c| &c.cores))
+        .any(|l| similarity(&last.core, l) >= HEADER_MATCH);
+    heading && !is_own && row.has_values()
+}
+
+fn data_rows(t: &Template) -> Vec<usize> {
+    (0..t.rows.len()).filter(|j| t.rows[*j].kind == RowKind::Data).collect()
 }
 
 /// A table printed as one run of numbers without row labels (s4): the run
 /// fills the fields in row-major order.
-fn flat_unit(rows: &[LRow], t: &Template) -> Option<Unit> {
+fn flat_unit(rows: &[LRow], t: &Template, flattened: bool) -> Option<Unit> {
     let widest = t.rows.iter().map(|r| r.columns.len()).max().unwrap_or(0);
     let (i, row) = rows.iter().enumerate().max_by_key(|(_, r)| {
         (r.values().iter().filter(|v| v.kind != Kind::Blank).count(), usize::MAX - r.line())
@@ -614,7 +740,10 @@ fn flat_unit(rows: &[LRow], t: &Template) -> Option<Unit> {
     let values = row.values();
     let count = values.iter().filter(|v| v.kind != Kind::Blank).count();
     let glued_run = count == 1 && values.iter().any(|v| is_digit_run(v) && v.text.len() > widest);
-    if count <= widest && !glued_run {
+    // A table's row of one cell per field, however many are blank.
+    let one_cell_per_field = values.len() == t.fields.len()
+        && values.iter().all(|v| matches!(v.loc, Loc::Cell { .. } | Loc::Box { .. }));
+    if count <= widest && !glued_run && !one_cell_per_field {
         return None;
     }
     let fields: Vec<usize> = (0..t.fields.len()).collect();
@@ -623,8 +752,10 @@ fn flat_unit(rows: &[LRow], t: &Template) -> Option<Unit> {
         units: vec![None; fields.len()],
         header: vec![None; fields.len()],
         checks: local_checks(t, &fields),
+        runs: flattened,
     };
-    let (candidates, preferred) = row_candidates(values, &spec);
+    let (candidates, preferred, forms) = row_candidates(row.cells(), &spec);
+    let candidates_len = candidates.len();
     Some(Unit {
         fields,
         candidates,
@@ -632,6 +763,8 @@ fn flat_unit(rows: &[LRow], t: &Template) -> Option<Unit> {
         label: LabelMatch::Flat,
         label_score: 1.0,
         line: rows[i].line(),
+        pruned: forms > candidates_len,
+        forms,
     })
 }
 
@@ -652,6 +785,11 @@ struct RowSpec {
     /// Rules lying wholly inside the row, as (lhs, rhs) column slots: they
     /// prune glued-run splits as they are made.
     checks: Vec<(Vec<usize>, Vec<usize>)>,
+    /// The row comes from a flattened table (table/flat.rs): its numbers
+    /// are runs cut from one text, a space between some, and each run may
+    /// hold several cells. Elsewhere only a lone run is split: separate
+    /// cells (a PDF's, a tab export's) are one number each.
+    runs: bool,
 }
 
 /// The template's rule instances whose operands are all in `fields`, in
@@ -682,7 +820,10 @@ fn breaks_local_rule(parts: &[&str], checks: &[(Vec<usize>, Vec<usize>)]) -> boo
 }
 
 /// Every reading of a row's value tokens over the row's columns.
-fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Option<usize>) {
+/// Also returns the header-positional reading's index and how many
+/// readings the text allows before the row's rules prune them.
+fn row_candidates(cells: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Option<usize>, usize) {
+    let values = trim_blanks(cells);
     let (kinds, units, header) = (&spec.kinds, &spec.units, &spec.header);
     let n = kinds.len();
     let read = |tok: &Token, k: usize| CellRead {
@@ -697,13 +838,30 @@ fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Opti
     let mut candidates: Vec<Vec<CellRead>> = Vec::new();
     let mut preferred = None;
 
-    if present.len() == 1 && n > 1 && is_digit_run(present[0]) {
-        let run = present[0].text.as_str();
-        let (digits, unit) = ["万元", "元"]
+    // Glued digit runs (a web page's cells without separators, a stray
+    // space left between some): every way to cut each run into numbers, one
+    // per column.
+    let lone_run = present.len() == 1 && is_digit_run(present[0]);
+    let glued_row = n > 1
+        && (lone_run
+            || (spec.runs
+                && present.len() < n
+                && present.iter().any(|t| is_digit_run(t))
+                && present
+                    .iter()
+                    .all(|t| is_digit_run(t) || t.text.bytes().all(|b| b.is_ascii_digit()))));
+    if glued_row {
+        let raw: String = present.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ");
+        let last = present[present.len() - 1].text.as_str();
+        let (tail, unit) = ["万元", "元"]
             .iter()
-            .find_map(|u| run.strip_suffix(u).map(|d| (d, *u)))
-            .unwrap_or((run, ""));
-        for mut split in splits(digits, kinds, &|parts| !breaks_local_rule(parts, &spec.checks)) {
+            .find_map(|u| last.strip_suffix(u).map(|d| (d, *u)))
+            .unwrap_or((last, ""));
+        let mut runs: Vec<&str> =
+            present[..present.len() - 1].iter().map(|t| t.text.as_str()).collect();
+        runs.push(tail);
+        let (found, forms) = splits(&runs, kinds, &|parts| !breaks_local_rule(parts, &spec.checks));
+        for mut split in found {
             if let Some(last) = split.last_mut() {
                 last.push_str(unit);
             }
@@ -714,11 +872,10 @@ fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Opti
                     .map(|(k, part)| {
                         let mut c = read(present[0], k);
                         c.cell = parse_cell(part, kinds[k], units[k]);
-                        c.cell.raw = present[0].text.clone();
+                        c.cell.raw = raw.clone();
                         if c.cell.value.is_some() {
                             c.cell.status = Status::Normalized;
-                            c.cell.note =
-                                Some(format!("split from the glued digits {}", present[0].text));
+                            c.cell.note = Some(format!("split from the glued digits {raw}"));
                         }
                         c
                     })
@@ -728,26 +885,32 @@ fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Opti
         if candidates.is_empty() {
             candidates.push((0..n).map(|_| CellRead::missing()).collect());
         }
-        return (candidates, None);
+        return (candidates, None, forms);
     }
-    // Header positions: blanks are real cells, holes are cells the export lost.
+    // Header positions: blanks are real cells (trailing ones too), holes
+    // are cells the export lost.
     let in_row: Vec<&Token> = values.iter().collect();
-    if let Some(slots) = positional(&in_row, header) {
+    let all_cells: Vec<&Token> = cells.iter().collect();
+    if let Some(slots) = positional(&all_cells, header) {
         let cand: Vec<CellRead> = slots
             .iter()
             .enumerate()
             .map(|(k, s)| {
                 s.map_or_else(CellRead::missing, |vi| {
-                    if in_row[vi].kind == Kind::Blank {
-                        blank(in_row[vi])
+                    if all_cells[vi].kind == Kind::Blank {
+                        blank(all_cells[vi])
                     } else {
-                        read(in_row[vi], k)
+                        read(all_cells[vi], k)
                     }
                 })
             })
             .collect();
+        // Positions by display column (layout text) stand on their own; by
+        // cell index they hold only for a row with a cell for every column:
+        // one lost separator shifts every index after it.
+        let trusted = all_cells.iter().all(|t| t.layout) || slots.iter().all(Option::is_some);
         if cand.iter().any(|c| c.cell.value.is_some()) || present.is_empty() {
-            preferred = Some(0);
+            preferred = trusted.then_some(0);
             candidates.push(cand);
         }
     }
@@ -783,7 +946,8 @@ fn row_candidates(values: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Opti
     if candidates.is_empty() {
         candidates.push((0..n).map(|_| CellRead::missing()).collect());
     }
-    (candidates, preferred)
+    let forms = candidates.len();
+    (candidates, preferred, forms)
 }
 
 /// Order-preserving ways to put `k` values into `n` columns (at most
@@ -819,7 +983,12 @@ fn placements(n: usize, k: usize) -> Vec<Vec<usize>> {
 /// in an amount column. `keep` sees each split's parts and decides; only
 /// kept splits are returned, at most [`MAX_CANDIDATES`] of them after at
 /// most [`MAX_SPLITS`] tried.
-fn splits(run: &str, kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -> Vec<Vec<String>> {
+/// Also returns how many splits were well-formed before `keep` judged them.
+fn splits(
+    runs: &[&str],
+    kinds: &[ColumnKind],
+    keep: &dyn Fn(&[&str]) -> bool,
+) -> (Vec<Vec<String>>, usize) {
     fn valid(part: &str, kind: ColumnKind) -> bool {
         let body = match kind {
             ColumnKind::Signed => part.strip_prefix('-').unwrap_or(part),
@@ -837,6 +1006,8 @@ fn splits(run: &str, kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -> Ve
     }
     struct Walk<'a> {
         run: &'a str,
+        /// Where one run ends and the next begins: a cut is forced there.
+        bounds: Vec<usize>,
         kinds: &'a [ColumnKind],
         keep: &'a dyn Fn(&[&str]) -> bool,
         parts: Vec<&'a str>,
@@ -859,7 +1030,8 @@ fn splits(run: &str, kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -> Ve
             return;
         }
         let left = w.kinds.len() - k - 1;
-        for len in 1..=rest.len().saturating_sub(left) {
+        let bound = w.bounds.iter().find(|&&b| b > at).map_or(w.run.len(), |&b| b);
+        for len in 1..=rest.len().saturating_sub(left).min(bound - at) {
             let part = &rest[..len];
             if valid(part, w.kinds[k]) {
                 w.parts.push(&w.run[at..at + len]);
@@ -868,11 +1040,20 @@ fn splits(run: &str, kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -> Ve
             }
         }
     }
-    if !run.is_ascii() {
-        return Vec::new();
+    if !runs.iter().all(|r| r.is_ascii() && !r.is_empty()) {
+        return (Vec::new(), 0);
     }
+    let run = runs.concat();
+    let bounds = runs
+        .iter()
+        .scan(0, |end, r| {
+            *end += r.len();
+            Some(*end)
+        })
+        .collect();
     let mut w = Walk {
-        run,
+        run: &run,
+        bounds,
         kinds,
         keep,
         parts: Vec::with_capacity(kinds.len()),
@@ -883,7 +1064,7 @@ fn splits(run: &str, kinds: &[ColumnKind], keep: &dyn Fn(&[&str]) -> bool) -> Ve
     if w.tried > MAX_SPLITS || w.out.len() > MAX_CANDIDATES {
         w.out.clear();
     }
-    w.out
+    (w.out, w.tried)
 }
 
 #[cfg(test)]
@@ -894,11 +1075,11 @@ mod tests {
     fn splits_respect_leading_zeros_and_kinds() {
         use ColumnKind::*;
         let all = |_: &[&str]| true;
-        assert_eq!(splits("000", &[Count, Count, Count], &all), vec![vec!["0", "0", "0"]]);
-        assert_eq!(splits("6233440", &[Count, Count, Count], &all).len(), 15);
-        assert_eq!(splits("10-8", &[Count, Signed], &all), vec![vec!["10", "-8"]]);
+        assert_eq!(splits(&["000"], &[Count, Count, Count], &all).0, vec![vec!["0", "0", "0"]]);
+        assert_eq!(splits(&["6233440"], &[Count, Count, Count], &all).0.len(), 15);
+        assert_eq!(splits(&["10-8"], &[Count, Signed], &all).0, vec![vec!["10", "-8"]]);
         assert_eq!(
-            splits("115.8952", &[Count, Amount], &all),
+            splits(&["115.8952"], &[Count, Amount], &all).0,
             vec![vec!["1", "15.8952"], vec!["11", "5.8952"]]
         );
         // A row rule prunes as the splits are made: 2 + 1 = 3.
@@ -906,7 +1087,21 @@ mod tests {
             p[0].parse::<u32>().unwrap() + p[1].parse::<u32>().unwrap()
                 == p[2].parse::<u32>().unwrap()
         };
-        assert_eq!(splits("12315", &[Count, Count, Count], &sums), vec![vec!["12", "3", "15"]]);
+        // Six splits are well-formed; the rule keeps one.
+        assert_eq!(
+            splits(&["12315"], &[Count, Count, Count], &sums),
+            (vec![vec!["12".to_string(), "3".into(), "15".into()]], 6)
+        );
+        // A stray space between runs is a cut: no part spans it.
+        assert_eq!(
+            splits(&["1400", "14"], &[Count, Count, Count, Count], &all).0,
+            vec![
+                vec!["1", "40", "0", "14"],
+                vec!["1", "400", "1", "4"],
+                vec!["14", "0", "0", "14"],
+                vec!["140", "0", "1", "4"]
+            ]
+        );
     }
 
     #[test]

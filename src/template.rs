@@ -36,6 +36,7 @@ struct TableFile {
     schema: u32,
     edition: String,
     table: String,
+    name: String,
     title: String,
     #[serde(default)]
     headers: Vec<String>,
@@ -175,12 +176,17 @@ pub struct CheckInstance {
 pub struct RuleInfo {
     pub id: String,
     pub description: String,
+    /// Whether its instances run along rows or down columns: a value in a
+    /// table with both kinds needs one of each to be confirmed.
+    pub over: Over,
 }
 
 #[derive(Clone, Debug)]
 pub struct Template {
     pub edition: String,
     pub table: String,
+    /// What reports call the table (表三), for messages.
+    pub name: String,
     pub title: String,
     pub header_cores: Vec<String>,
     pub flat: bool,
@@ -463,6 +469,7 @@ fn compile_table(name: &str, text: &str) -> Result<Template, String> {
     let mut template = Template {
         edition: file.edition.clone(),
         table: file.table.clone(),
+        name: file.name,
         title: file.title,
         header_cores: file.headers.iter().map(|h| core(h)).collect(),
         flat: file.flat,
@@ -472,7 +479,11 @@ fn compile_table(name: &str, text: &str) -> Result<Template, String> {
         rules: file
             .checks
             .iter()
-            .map(|c| RuleInfo { id: c.id.clone(), description: c.description.clone() })
+            .map(|c| RuleInfo {
+                id: c.id.clone(),
+                description: c.description.clone(),
+                over: c.over,
+            })
             .collect(),
         checks: Vec::new(),
     };
@@ -576,13 +587,13 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_bad_references_are_reported_with_the_file() {
-        let bad = "schema = 1\nedition = \"2019\"\ntable = \"s9\"\ntitle = \"x\"\ncolour = 1\ncolumns = []\nrows = []\n";
+        let bad = "schema = 1\nedition = \"2019\"\ntable = \"s9\"\nname = \"表九\"\ntitle = \"x\"\ncolour = 1\ncolumns = []\nrows = []\n";
         let err = compile_table("2019/s9.toml", bad).unwrap_err();
         assert!(
-            err.starts_with("2019/s9.toml:5: unknown field `colour`, expected one of"),
+            err.starts_with("2019/s9.toml:6: unknown field `colour`, expected one of"),
             "{err}"
         );
-        let bad_ref = "schema = 1\nedition = \"2019\"\ntable = \"s9\"\ntitle = \"x\"\n[[columns]]\nkey = \"a\"\nlabels = [\"A\"]\nkind = \"count\"\n[[rows]]\nkey = \"r\"\nlabels = [\"R\"]\ncolumns = [\"b\"]\n";
+        let bad_ref = "schema = 1\nedition = \"2019\"\ntable = \"s9\"\nname = \"表九\"\ntitle = \"x\"\n[[columns]]\nkey = \"a\"\nlabels = [\"A\"]\nkind = \"count\"\n[[rows]]\nkey = \"r\"\nlabels = [\"R\"]\ncolumns = [\"b\"]\n";
         let err = compile_table("2019/s9.toml", bad_ref).unwrap_err();
         assert_eq!(err, "2019/s9.toml: row r: unknown column b");
     }

@@ -42,11 +42,17 @@ pub enum TokenClass {
         label: String,
         digits: String,
     },
+    /// A label followed by numbers separated by spaces ("规章 1 0 23"), as
+    /// converters that join a row's cells with one space print them.
+    Labeled {
+        label: String,
+        values: Vec<String>,
+    },
     Text,
 }
 
 const PLACEHOLDERS: &[&str] = &["-", "--", "/", "\\", "—", "——", "–", "－", "无", "空", "/ ", "×"];
-const COUNT_UNITS: &[&str] = &["件", "个", "项", "条", "次", "人"];
+const COUNT_UNITS: &[&str] = &["件", "个", "项", "条", "次", "人", "笔"];
 
 /// Characters OCR puts where a digit was.
 fn ocr_digit(c: char) -> Option<char> {
@@ -73,7 +79,30 @@ pub fn classify(text: &str) -> TokenClass {
     if let Some((label, digits)) = split_glued(&t) {
         return TokenClass::Glued { label, digits };
     }
+    if let Some((label, values)) = split_labeled(&words) {
+        return TokenClass::Labeled { label, values };
+    }
     TokenClass::Text
+}
+
+/// "规章 1 0 23" → ("规章", ["1", "0", "23"]): text words, then at least one
+/// value word to the end. The label must read as one (two CJK characters,
+/// ending in CJK or a closing bracket or quote), so that narrative ending in
+/// a figure stays text.
+fn split_labeled(words: &[&str]) -> Option<(String, Vec<String>)> {
+    let first_value = words.iter().rposition(|w| !looks_like_value(w))? + 1;
+    if first_value == words.len() {
+        return None;
+    }
+    let label = words[..first_value].join(" ");
+    let cjk = label.chars().filter(|c| is_cjk(*c)).count();
+    let ends_in_label = label.chars().last().is_some_and(|c| is_cjk(c) || "）)”\"".contains(c));
+    let values: Vec<String> = words[first_value..].iter().map(|w| w.to_string()).collect();
+    let digits = values.iter().any(|v| v.chars().any(|c| c.is_ascii_digit()));
+    // One character is a label only before a row of numbers: the tail of a
+    // label wrapped in its cell (开 0 0 0 0 0 0 0).
+    let enough = cjk >= 2 || (cjk == 1 && values.len() >= 2);
+    (enough && ends_in_label && digits).then_some((label, values))
 }
 
 /// NFKC plus whitespace folding: full-width digits and punctuation become
@@ -200,6 +229,10 @@ pub fn parse_cell(raw: &str, kind: ColumnKind, header_unit: Option<Unit>) -> Cel
             return missing("a negative count")
         }
         ColumnKind::Amount if value.is_negative() => return missing("a negative amount"),
+        // 984361元 is money, never a count of items.
+        ColumnKind::Count | ColumnKind::Signed if unit.is_some() => {
+            return missing("a sum of money in a count column")
+        }
         _ => {}
     }
     let mut note = None;
@@ -211,6 +244,10 @@ pub fn parse_cell(raw: &str, kind: ColumnKind, header_unit: Option<Unit>) -> Cel
                 note = Some("converted from 元 to 万元".to_string());
             }
             Some(Unit::Wan) => {}
+            // Zero is zero in any unit, and an amount in 元 has at most two
+            // decimals (fen): only a bare amount that could be either is
+            // a guess.
+            None if value == Dec::ZERO || decimals(&digits) > 2 => {}
             None => note = Some("no unit in cell or header; taken as 万元".to_string()),
         }
     }
@@ -223,6 +260,11 @@ pub fn parse_cell(raw: &str, kind: ColumnKind, header_unit: Option<Unit>) -> Cel
         status: if normalized || ocr { Status::Normalized } else { Status::Read },
         note,
     }
+}
+
+/// Digits after the decimal point.
+fn decimals(number: &str) -> usize {
+    number.split_once('.').map_or(0, |(_, f)| f.len())
 }
 
 /// "12,345" and "1,234,567.5" are fine; "1,23" is not a thousands separator.
@@ -290,6 +332,9 @@ mod tests {
         let bare = parse_cell("52.5", ColumnKind::Amount, None);
         assert_eq!(bare.status, Status::Read);
         assert!(bare.note.unwrap().contains("taken as 万元"));
+        // More decimals than fen, or zero: 万元 is no guess.
+        assert_eq!(parse_cell("477.812006", ColumnKind::Amount, None).note, None);
+        assert_eq!(parse_cell("0", ColumnKind::Amount, None).note, None);
     }
 
     #[test]
@@ -311,5 +356,19 @@ mod tests {
         );
         assert_eq!(classify("第二十条第（五）项"), TokenClass::Text);
         assert_eq!(classify(" "), TokenClass::Blank);
+        // pypdf, lynx: a row's cells joined by single spaces.
+        assert_eq!(
+            classify("规章 1 0 23"),
+            TokenClass::Labeled {
+                label: "规章".into(),
+                values: vec!["1".into(), "0".into(), "23".into()]
+            }
+        );
+        assert_eq!(
+            classify("共收到申请 50"),
+            TokenClass::Labeled { label: "共收到申请".into(), values: vec!["50".into()] }
+        );
+        assert_eq!(classify("政务微信公众号全年发布信息 1659 条"), TokenClass::Text);
+        assert_eq!(classify("六、其他需要报告的事项 无"), TokenClass::Text);
     }
 }

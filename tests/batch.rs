@@ -90,7 +90,9 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -224,19 +226,22 @@ fn mixed_folder_gives_every_output_both_csvs_and_exit_2() {
 }
 
 #[test]
-fn exit_code_is_0_when_all_hold_and_1_with_warnings() {
+fn exit_code_is_0_when_every_report_is_ok_and_1_with_review_entries() {
     let tmp = TempDir::new("batch-codes");
     let (clean, warned) = (tmp.0.join("clean"), tmp.0.join("warned"));
+    // The seeds are `ok`; gen_05 prints "-" in a 表二 cell (null, in review)
+    // and in a 表四 cell that R4 fills (inferred, in review).
     for (dir, sample) in [
-        (&clean, "000_9456aa479e8413ba"),
-        (&clean, "001_3e818b739ce5200c"),
-        (&warned, "000_9456aa479e8413ba"),
-        (&warned, "003_862d29fdc954c4f4"),
+        (&clean, "seeds/000_9456aa479e8413ba"),
+        (&clean, "seeds/001_3e818b739ce5200c"),
+        (&warned, "seeds/000_9456aa479e8413ba"),
+        (&warned, "text/gen_05_tabs_2021"),
     ] {
         std::fs::create_dir_all(dir).unwrap();
+        let name = sample.rsplit('/').next().unwrap();
         std::fs::copy(
-            root().join(format!("samples/seeds/{sample}.txt")),
-            dir.join(format!("{sample}.txt")),
+            root().join(format!("samples/{sample}.txt")),
+            dir.join(format!("{name}.txt")),
         )
         .unwrap();
     }
@@ -247,6 +252,16 @@ fn exit_code_is_0_when_all_hold_and_1_with_warnings() {
     let (code, stderr) =
         run(&["extract", warned.to_str().unwrap(), "-o", tmp.0.join("o2").to_str().unwrap()]);
     assert_eq!(code, Some(1), "{stderr}");
+    let summary = std::fs::read_to_string(tmp.0.join("o2/summary.csv")).unwrap();
+    let status: Vec<(&str, &str, &str)> = summary
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            (c[1], c[10], c[11])
+        })
+        .collect();
+    assert_eq!(status, [("ok", "0", "0"), ("check", "2", "0")]);
     // A resumed run reads its verdict back from the outputs.
     assert_eq!(
         run(&["extract", warned.to_str().unwrap(), "-o", tmp.0.join("o2").to_str().unwrap()]).0,
@@ -369,7 +384,9 @@ fn a_file_over_the_time_limit_is_an_error_and_the_batch_goes_on() {
     let slow = tree.join("0-slow.txt");
     std::fs::write(&slow, slow_input()).unwrap();
     let start = Instant::now();
-    let (code, _) = run(&["extract", slow.to_str().unwrap(), "--timeout", "0"]);
+    // Over the default line limit, which would refuse it at once.
+    let (code, _) =
+        run(&["extract", slow.to_str().unwrap(), "--timeout", "0", "--max-lines", "1000000"]);
     let unbounded = start.elapsed();
     assert_eq!(code, Some(2), "the slow input is not a report");
 
@@ -384,6 +401,8 @@ fn a_file_over_the_time_limit_is_an_error_and_the_batch_goes_on() {
         "0.5",
         "--jobs",
         "1",
+        "--max-lines",
+        "1000000",
     ]);
     assert_eq!(code, Some(2));
     assert!(
@@ -397,13 +416,13 @@ fn a_file_over_the_time_limit_is_an_error_and_the_batch_goes_on() {
         [
             "file,stage,message".to_string(),
             format!(
-                "{},timeout,gave up after 0.5 s (--timeout); its worker thread was abandoned",
+                "{},timeout,gave up after 0.5 s (--timeout); its worker process was stopped",
                 slow.display()
             )
         ]
     );
     assert_eq!(
-        stderr.lines().filter(|l| l.ends_with("its worker thread was abandoned")).count(),
+        stderr.lines().filter(|l| l.ends_with("its worker process was stopped")).count(),
         1,
         "{stderr}"
     );
@@ -417,7 +436,9 @@ fn a_file_over_the_time_limit_is_an_error_and_the_batch_goes_on() {
 
 /// Finished outputs under `out`, by name only: cheap enough to poll.
 fn count_json(out: &Path) -> usize {
-    let Ok(parts) = std::fs::read_dir(out) else { return 0 };
+    let Ok(parts) = std::fs::read_dir(out) else {
+        return 0;
+    };
     parts
         .flatten()
         .filter_map(|d| std::fs::read_dir(d.path()).ok())

@@ -16,7 +16,7 @@ fn csv_has_metadata_then_every_field() {
     assert_eq!(lines.len(), 3);
     let header: Vec<&str> = lines[0].split(',').collect();
     assert_eq!(
-        &header[..9],
+        &header[..13],
         &[
             "file",
             "status",
@@ -26,6 +26,10 @@ fn csv_has_metadata_then_every_field() {
             "title",
             "failed_rules",
             "warnings",
+            "confirmed",
+            "unconfirmed",
+            "review",
+            "missing",
             "s2.rules.made"
         ]
     );

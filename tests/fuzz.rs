@@ -244,7 +244,9 @@ fn files_of_kind(kind: &str) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     for dir in ["samples/pdf", "samples/scanned", "samples/broken", "samples/html", "samples/docx"]
     {
-        let Ok(rd) = std::fs::read_dir(crate::util::root().join(dir)) else { continue };
+        let Ok(rd) = std::fs::read_dir(crate::util::root().join(dir)) else {
+            continue;
+        };
         let mut paths: Vec<_> = rd
             .flatten()
             .map(|e| e.path())

@@ -56,6 +56,86 @@ pub(crate) fn check_dir(sub: &str, minimum: usize) {
     assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
 }
 
+/// What each golden sample puts in its review list, counted by reason, and
+/// why. A sample not named here must have an empty review list: these are
+/// clean inputs, and a right number in review costs a person a look.
+/// (sample stem, review entries counted by reason, why).
+type Expected = (&'static str, &'static [(&'static str, usize)], &'static str);
+
+const EXPECTED_REVIEW: &[Expected] = &[
+    ("gen_02_cells_2021", &[("inferred", 3), ("placement", 7), ("unverifiable", 40)],
+     "two s3 cells printed blank (blank_cells=2) leave R1/R3 of their columns unevaluable (the \
+      40 values of those columns would fail as zeros); a block whose cells stuck together is \
+      placed by the rules; a lost s4 cell and two s3 cells are inferred by one rule only"),
+    ("gen_05_tabs_2021", &[("inferred", 1), ("unreadable-cell", 1)],
+     "a 表二 cell printed \"-\" (null) and a 表四 cell printed \"-\" that R4 alone fills"),
+    ("gen_08_pipe_2021", &[("placement", 7), ("row-not-found", 1), ("(missing fields)", 1)],
+     "（二）部分公开 lost a blank cell (blank_cells=2): 6 numbers for 7 columns, placed by R2; \
+      the 行政强制 row prints no value at all"),
+    ("gen_11_markdown_2019", &[("inferred", 8), ("no-unit", 1), ("unreadable-cell", 1)],
+     "zeros printed blank (blank_zeros) that one rule fills; a bare 采购总金额 with two \
+      decimals could be 元 or 万元; 无 in 表二"),
+    ("gen_14_layout_2021", &[("placement", 36)],
+     "pdftotext -layout drops blank cells (blank_cells=3): rows whose numbers the header \
+      positions do not place are placed by the rules"),
+    ("gen_16_raw_2019", &[("ambiguous-cell", 3), ("no-unit", 1)],
+     "plain pdftotext lost the blank 行政强制 处理决定数量 cell: its row's two numbers fit three \
+      ways (表二 has no rules); a bare amount with two decimals"),
+    ("gen_19_glued_2019", &[("ambiguous-cell", 15), ("placement", 157)],
+     "a web page's text with cells glued (规章000…): digit runs that split several ways; the \
+      rules pick one in 表三/表四, 表二 stays null"),
+    ("gen_20_glued_2021", &[("ambiguous-cell", 3), ("placement", 28)], "glued web text, as gen_19"),
+    ("gen_21_glued_2021", &[("placement", 21)], "glued web text, as gen_19"),
+    ("gen_24_ocr_2021", &[("(missing fields)", 1)],
+     "OCR text whose 行政事业性收费 amount was dropped (s2_missing): the one field of that row \
+      is missing, so the report is `check` with nothing to review"),
+    ("pdf_02_lo_2021", &[("inferred", 1)], "a blank 表四 总计 cell that R4 alone fills"),
+    ("pdf_04_chromium_2019", &[("inferred", 8)],
+     "blank cells the generator left in s3 that their row rule alone fills"),
+    ("pdf_07_chromium_notounicode_2019", &[("inferred", 8), ("low-confidence", 2)],
+     "pdf_04's blanks; two 表二 values OCR read unsure on the pages without ToUnicode"),
+];
+
+/// The review list of every golden sample is as [`EXPECTED_REVIEW`] says.
+#[test]
+fn review_lists_of_golden_samples_are_explained() {
+    let mut failures = Vec::new();
+    let mut seen = 0;
+    for sub in ["seeds", "text", "pdf", "html", "docx"] {
+        for sample in samples_with_truth(&root().join("samples").join(sub)) {
+            let out = xxgk(&["extract", sample.to_str().unwrap()]);
+            let got: Value = serde_json::from_slice(&out.stdout).expect("xxgk prints JSON");
+            let stem = sample.file_stem().unwrap().to_string_lossy().to_string();
+            let mut counts: std::collections::BTreeMap<String, usize> = Default::default();
+            for e in got["review"].as_array().unwrap() {
+                *counts.entry(e["reason"].as_str().unwrap().to_string()).or_default() += 1;
+            }
+            match got["verification"]["missing"].as_u64() {
+                Some(0) => {}
+                Some(n) => {
+                    counts.insert("(missing fields)".into(), n as usize);
+                }
+                None => failures.push(format!("{stem}: no verification")),
+            }
+            let want: std::collections::BTreeMap<String, usize> = EXPECTED_REVIEW
+                .iter()
+                .find(|(name, _, _)| *name == stem)
+                .map(|(_, c, _)| c.iter().map(|(k, n)| (k.to_string(), *n)).collect())
+                .unwrap_or_default();
+            if counts != want {
+                failures.push(format!("{stem}: review {counts:?}, expected {want:?}"));
+            }
+            let ok = got["verification"]["status"] == "ok";
+            if ok != want.is_empty() {
+                failures.push(format!("{stem}: status {}", got["verification"]["status"]));
+            }
+            seen += 1;
+        }
+    }
+    assert!(seen >= 40, "{seen} samples");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 #[test]
 fn seeds_are_exact() {
     check_dir("seeds", 5);
@@ -66,6 +146,23 @@ fn seeds_are_exact() {
 #[test]
 fn generated_text_exports_are_exact() {
     check_dir("text", 24);
+}
+
+/// Real converters' output of the PDF, DOCX and HTML samples (pdftotext in
+/// three modes, mutool, pdfminer, PyMuPDF, pypdf, markitdown, LibreOffice,
+/// pandoc, docx2txt, lynx, w3m, html2text, a scraper's one-line
+/// flattening), made by `scripts/converters` and copied by
+/// `scripts/update-converted`: every value read equals the source's truth,
+/// and every value read today stays read (the truth is null only where
+/// nothing is read). See: issue 20.
+#[test]
+fn converter_outputs_are_exact() {
+    check_dir("converted", 90);
+    let dir = root().join("samples").join("converted");
+    for sample in samples_with_truth(&dir) {
+        let size = std::fs::metadata(&sample).expect("sample").len();
+        assert!(size < 300 * 1024, "{} is over 300 KB", sample.display());
+    }
 }
 
 #[test]

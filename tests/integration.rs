@@ -4,10 +4,14 @@
 
 mod util;
 
+mod architecture;
 mod batch;
 mod cli;
 mod fuzz;
+mod fuzz_pdf;
 mod golden;
+#[cfg(unix)]
+mod hostile;
 mod markup;
 mod models;
 mod pdf;
@@ -20,3 +24,4 @@ mod scan;
 mod scan_pages;
 #[cfg(feature = "ocr")]
 mod scan_pdf;
+mod trust;

@@ -263,7 +263,7 @@ fn decompression_bomb_is_refused() {
     let out = xxgk(&["extract", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(err.trim_end(), format!("xxgk: {}: the image is 30000x30000 pixels, above the limit of 400000000 pixels (a decompression bomb, or a scan at an absurd resolution)", path.display()));
+    assert_eq!(err.trim_end(), format!("xxgk: {}: the image is 30000x30000 pixels, above the limit of 150000000 pixels per page (a decompression bomb, or a scan at an absurd resolution)", path.display()));
 }
 
 /// In a folder, the pages of a report named NAME.p1.jpg, NAME.p2.jpg, … are

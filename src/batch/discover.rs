@@ -9,10 +9,13 @@
 //! entries (ours include the temporary files of atomic writes), skip
 //! extensions that are never reports (notably `.json`: our own outputs and
 //! truth files), and take unknown extensions only when the first bytes say
-//! they are a document ([`crate::source::sniff`]) or Chinese text.
+//! they are a document ([`crate::source::sniff`]) or Chinese text. Inside
+//! folders, only regular files are taken (never a FIFO, a device or a
+//! socket), and symbolic links only to files inside the input folders
+//! (`follow_links`: to any file); links to folders are never followed,
+//! since they can form loops.
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -43,14 +46,16 @@ pub struct Grouping {
     pub pages: crate::source::PageGrouping,
     /// How the pages are read to see where a report starts.
     pub scan: crate::source::ScanOptions,
+    /// What reading one page's head may take.
+    pub budget: crate::budget::Budget,
 }
 
 /// Result of walking the arguments.
 #[derive(Debug, Default)]
 pub struct Discovery {
     pub inputs: Vec<Input>,
-    /// Files inside folders that were judged not to be reports.
-    pub not_inputs: Vec<PathBuf>,
+    /// Files inside folders that were not taken, and why.
+    pub not_inputs: Vec<(PathBuf, &'static str)>,
 }
 
 /// Extensions the readers handle or will handle; always inputs.
@@ -73,8 +78,16 @@ const MIN_CJK_IN_HEAD: usize = 8;
 
 /// Walks `paths`. `exclude` is the output folder, never walked (it may sit
 /// inside an input folder).
-pub fn discover(paths: &[PathBuf], exclude: Option<&Path>, grouping: &Grouping) -> Discovery {
+pub fn discover(
+    paths: &[PathBuf],
+    exclude: Option<&Path>,
+    follow_links: bool,
+    grouping: &Grouping,
+) -> Discovery {
     let exclude = exclude.and_then(|e| e.canonicalize().ok());
+    let roots: Vec<PathBuf> =
+        paths.iter().filter(|p| p.is_dir()).filter_map(|p| p.canonicalize().ok()).collect();
+    let walk_with = Walk { exclude: exclude.as_deref(), roots: &roots, follow_links, grouping };
     let mut found = Discovery::default();
     let files: Vec<PathBuf> = paths.iter().filter(|p| !p.is_dir()).cloned().collect();
     for group in crate::source::group_inputs(&files) {
@@ -100,71 +113,109 @@ pub fn discover(paths: &[PathBuf], exclude: Option<&Path>, grouping: &Grouping) 
                 .and_then(|c| c.file_name().map(PathBuf::from))
                 .unwrap_or_else(|| PathBuf::from("input"))
         };
-        walk(arg, &prefix, exclude.as_deref(), grouping, &mut found);
+        walk_with.walk(arg, &prefix, &mut found);
     }
     mark_collisions(&mut found.inputs);
     found
 }
 
-fn walk(
-    dir: &Path,
-    rel: &Path,
-    exclude: Option<&Path>,
-    grouping: &Grouping,
-    found: &mut Discovery,
-) {
-    if exclude.is_some_and(|e| dir.canonicalize().is_ok_and(|d| d == e)) {
-        return;
-    }
-    let entries = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.collect::<Result<Vec<_>, _>>(),
-        Err(e) => Err(e),
-    };
-    let mut entries = match entries {
-        Ok(v) => v,
-        Err(e) => {
-            found.inputs.push(Input {
-                path: dir.to_path_buf(),
-                rel: rel.to_path_buf(),
-                problem: Some(format!("cannot read the folder: {e}")),
-                pages: Vec::new(),
-            });
+/// How folders are walked.
+struct Walk<'a> {
+    exclude: Option<&'a Path>,
+    /// The input folders, canonical.
+    roots: &'a [PathBuf],
+    follow_links: bool,
+    grouping: &'a Grouping,
+}
+
+impl Walk<'_> {
+    fn walk(&self, dir: &Path, rel: &Path, found: &mut Discovery) {
+        if self.exclude.is_some_and(|e| dir.canonicalize().is_ok_and(|d| d == e)) {
             return;
         }
-    };
-    entries.sort_by_key(|e| e.file_name());
-    let mut files = Vec::new();
-    for entry in entries {
-        let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
-            continue;
-        }
-        let path = entry.path();
-        // Symbolic links to folders are not followed: they can form loops.
-        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-        if is_dir {
-            walk(&path, &rel.join(&name), exclude, grouping, found);
-        } else if path.is_file() {
-            if is_input(&path) {
-                files.push(path);
+        let entries = match std::fs::read_dir(dir) {
+            Ok(rd) => rd.collect::<Result<Vec<_>, _>>(),
+            Err(e) => Err(e),
+        };
+        let mut entries = match entries {
+            Ok(v) => v,
+            Err(e) => {
+                found.inputs.push(Input {
+                    path: dir.to_path_buf(),
+                    rel: rel.to_path_buf(),
+                    problem: Some(format!("cannot read the folder: {e}")),
+                    pages: Vec::new(),
+                });
+                return;
+            }
+        };
+        entries.sort_by_key(|e| e.file_name());
+        let mut files = Vec::new();
+        for entry in entries {
+            let name = entry.file_name();
+            if name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                self.walk(&path, &rel.join(&name), found);
+                continue;
+            }
+            let taken = if kind.is_symlink() {
+                self.link(&path)
+            } else if kind.is_file() {
+                Ok(())
             } else {
-                found.not_inputs.push(path);
+                Err("not a regular file (a named pipe, a device or a socket), not read")
+            };
+            match taken {
+                Ok(()) if is_input(&path) => files.push(path),
+                Ok(()) => found.not_inputs.push((path, "not taken as an input")),
+                Err(why) => found.not_inputs.push((path, why)),
             }
         }
+        // Page images of one report (NAME.p1.jpg, NAME.p2.jpg, …) are one
+        // input, reported under NAME; pages named by a counter
+        // (IMG_1000.jpg, …) are grouped into reports by their content or
+        // --pages-per-report.
+        let groups = crate::source::group_inputs(&files);
+        let grouping = self.grouping;
+        for group in crate::source::group_counter_runs(
+            groups,
+            &grouping.pages,
+            &grouping.scan,
+            &grouping.budget,
+        ) {
+            let (path, pages) = if group.len() > 1 {
+                (crate::source::scan_report_name(&group), group)
+            } else {
+                (group[0].clone(), Vec::new())
+            };
+            let name = path.file_name().map_or_else(|| PathBuf::from("input"), PathBuf::from);
+            found.inputs.push(Input { path, rel: rel.join(name), problem: None, pages });
+        }
     }
-    // Page images of one report (NAME.p1.jpg, NAME.p2.jpg, …) are one input,
-    // reported under NAME; pages named by a counter (IMG_1000.jpg, …) are
-    // grouped into reports by their content or --pages-per-report.
-    let groups = crate::source::group_inputs(&files);
-    let groups = crate::source::group_counter_runs(groups, &grouping.pages, &grouping.scan);
-    for group in groups {
-        let (path, pages) = if group.len() > 1 {
-            (crate::source::scan_report_name(&group), group)
+
+    /// Whether a symbolic link in a folder is followed: to a regular file
+    /// inside the input folders, or anywhere with `follow_links`.
+    fn link(&self, path: &Path) -> Result<(), &'static str> {
+        let target = path.canonicalize().map_err(|_| "a broken symbolic link, not followed")?;
+        let meta =
+            std::fs::metadata(&target).map_err(|_| "a broken symbolic link, not followed")?;
+        if meta.is_dir() {
+            return Err("a symbolic link to a folder, not followed");
+        }
+        if !meta.is_file() {
+            return Err("a symbolic link to what is not a regular file, not followed");
+        }
+        if self.follow_links || self.roots.iter().any(|r| target.starts_with(r)) {
+            Ok(())
         } else {
-            (group[0].clone(), Vec::new())
-        };
-        let name = path.file_name().map_or_else(|| PathBuf::from("input"), PathBuf::from);
-        found.inputs.push(Input { path, rel: rel.join(name), problem: None, pages });
+            Err("a symbolic link to a file outside the input folders, not followed (--follow-links follows it)")
+        }
     }
 }
 
@@ -191,11 +242,9 @@ fn is_input(path: &Path) -> bool {
     }
 }
 
-/// The first KiB: enough for [`sniff`].
-pub fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
-    let mut head = Vec::with_capacity(1024);
-    std::fs::File::open(path)?.take(1024).read_to_end(&mut head)?;
-    Ok(head)
+/// The first KiB of a regular file: enough for [`sniff`].
+pub fn read_head(path: &Path) -> Result<Vec<u8>, crate::DocumentError> {
+    crate::source::read_head(path, 1024)
 }
 
 /// Two inputs must not write one output; the later one gets an error.

@@ -5,12 +5,15 @@
 //! # Steps
 //! 1. [`discover()`]: walk the arguments into [`Input`]s (deterministic order,
 //!    relative output paths), optionally keep one [`Shard`].
-//! 2. [`run`]: process the inputs on a rayon pool of `jobs` threads. Per
-//!    input: skip it if its output is whole and records the same input
-//!    hash (unless `force`); otherwise extract under a time limit
-//!    ([`watchdog`]) and `catch_unwind`, and write its JSON atomically
-//!    ([`output`]). Every failure of one input, panics included, becomes
-//!    that input's [`Failure`]; nothing one input does stops the run.
+//! 2. [`run`]: process the inputs, `jobs` at a time, with the output folder
+//!    locked against a second run ([`lock`]). Per input: skip it if its
+//!    output is whole and records the same input hash (unless `force`);
+//!    otherwise read it under its time limit, in a worker process
+//!    ([`worker`]: an abort, an out-of-memory kill or a stack overflow
+//!    there is that input's `crash`) or, without a worker command, on a
+//!    thread of this process ([`watchdog`], `catch_unwind`); then write its
+//!    JSON atomically ([`output`]). Every failure of one input becomes that
+//!    input's [`Failure`]; nothing one input does stops the run.
 //! 3. [`Summary::write_csvs`]: `summary.csv` and `errors.csv`, in input
 //!    order, so the files a run writes are the same whatever `jobs` is.
 //!
@@ -23,8 +26,10 @@
 //! it and the worker makes a new one.
 
 pub mod discover;
+pub mod lock;
 pub mod output;
 pub mod watchdog;
+pub mod worker;
 
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -38,10 +43,12 @@ use serde_json::Value;
 pub use discover::{discover, Discovery, Grouping, Input, Shard};
 
 use crate::error::{BatchError, DocumentError};
-use crate::report::{csv_header, csv_line, csv_row, failed_rules_json, to_json};
+use crate::report::{csv_header, csv_line, csv_row, failed_rules_json, report_ok, to_json};
 use crate::{extract_file, extract_pages, Options, TemplateSet};
-use output::{file_sha256, output_path, previous_output, write_atomic};
+use output::{file_sha256, output_path, previous_output, write_atomic, write_under};
 use watchdog::{run_bounded, Stopped};
+pub use worker::WorkerCommand;
+use worker::{Lost, Worker};
 
 /// Resolved settings of a batch run.
 #[derive(Clone, Debug, Default)]
@@ -50,13 +57,20 @@ pub struct BatchOptions {
     pub jobs: usize,
     /// Redo inputs whose output is already there.
     pub force: bool,
-    /// Time limit per input; `None` for none.
-    pub timeout: Option<Duration>,
+    /// How inputs are read; its budget's `timeout` is the time limit per
+    /// input.
     pub extract: Options,
     /// Where to write one JSON per input. Without it, each outcome keeps
     /// its JSON for the caller instead (fine for a few files, not for an
     /// archive).
     pub out_dir: Option<PathBuf>,
+    /// Read each input in a worker process started by this command (see
+    /// [`worker`]); without it, on threads of this process, where an abort
+    /// ends the whole run.
+    pub worker: Option<WorkerCommand>,
+    /// The shard this run is: its lock of the output folder and its CSVs'
+    /// names are its own.
+    pub shard: Option<Shard>,
 }
 
 /// What happened to one input.
@@ -79,6 +93,8 @@ pub struct FileOutcome {
 pub struct Done {
     pub failed_rules: usize,
     pub warnings: usize,
+    /// Nothing to review and nothing missing (`verification.status`).
+    pub ok: bool,
     /// The report's JSON, kept only when there is no output folder.
     pub json: Option<Value>,
 }
@@ -86,15 +102,16 @@ pub struct Done {
 /// No report: at which stage and why, in words for the user.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure {
-    /// `discover`, `read`, `classify`, `extract`, `timeout` or `write`.
+    /// `discover`, `read`, `classify`, `extract`, `timeout`, `crash` or
+    /// `write`.
     pub stage: &'static str,
     pub message: String,
 }
 
 impl FileOutcome {
-    /// A report with a failed rule or a warning.
+    /// A report that is not `ok`: something to review, or a field missing.
     pub fn has_findings(&self) -> bool {
-        self.result.as_ref().is_ok_and(|d| d.failed_rules > 0 || d.warnings > 0)
+        self.result.as_ref().is_ok_and(|d| !d.ok)
     }
 }
 
@@ -127,33 +144,148 @@ pub fn run(
     observer: &dyn Observer,
 ) -> Result<Summary, BatchError> {
     let start = Instant::now();
-    if let Some(dir) = &options.out_dir {
-        std::fs::create_dir_all(dir).map_err(|e| BatchError::Write {
-            path: dir.display().to_string(),
-            message: e.to_string(),
-        })?;
-    }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs)
-        .thread_name(|i| format!("xxgk-worker-{i}"))
-        .build()
-        .map_err(|e| BatchError::Pool(e.to_string()))?;
+    let lock = match &options.out_dir {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| BatchError::Write {
+                path: dir.display().to_string(),
+                message: e.to_string(),
+            })?;
+            Some(lock::Lock::take(dir, options.shard)?)
+        }
+        None => None,
+    };
+    let jobs = match options.jobs {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    };
     let columns = templates.all_field_ids();
     let ctx = Ctx { templates: Arc::new(templates.clone()), options, columns: &columns };
     let order = Mutex::new(InOrder { next: 0, pending: BTreeMap::new() });
-    let outcomes: Vec<FileOutcome> = pool.install(|| {
-        inputs
-            .par_iter()
-            .enumerate()
-            .map(|(i, input)| {
-                let outcome = process(input, &ctx);
-                observer.finished(&outcome);
-                release_in_order(&order, i, &outcome, observer);
-                outcome
+    let reserved = csv_names(options.shard);
+    let one = |i: usize, reader: &mut Reader| {
+        let outcome = process(&inputs[i], &ctx, &reserved, reader);
+        observer.finished(&outcome);
+        release_in_order(&order, i, &outcome, observer);
+        outcome
+    };
+    let outcomes: Vec<FileOutcome> = match &options.worker {
+        None => {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(jobs)
+                .thread_name(|i| format!("xxgk-worker-{i}"))
+                .build()
+                .map_err(|e| BatchError::Pool(e.to_string()))?;
+            pool.install(|| {
+                (0..inputs.len()).into_par_iter().map(|i| one(i, &mut Reader::Here)).collect()
             })
-            .collect()
-    });
-    Ok(Summary { outcomes, columns, elapsed: start.elapsed() })
+        }
+        Some(command) => {
+            // As many workers as inputs allow; what is left of the jobs
+            // reads one input's pages in parallel.
+            let workers = jobs.min(inputs.len()).max(1);
+            let threads = (jobs / workers).max(1);
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let done = Mutex::new(vec![None; inputs.len()]);
+            std::thread::scope(|s| {
+                for _ in 0..workers {
+                    s.spawn(|| {
+                        let mut reader = Reader::Process { command, threads, worker: None };
+                        loop {
+                            let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            if i >= inputs.len() {
+                                break;
+                            }
+                            let outcome = one(i, &mut reader);
+                            done.lock().unwrap_or_else(|p| p.into_inner())[i] = Some(outcome);
+                        }
+                    });
+                }
+            });
+            done.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().flatten().collect()
+        }
+    };
+    Ok(Summary { outcomes, columns, elapsed: start.elapsed(), _lock: lock })
+}
+
+/// The CSVs a run writes into its output folder.
+fn csv_names(shard: Option<Shard>) -> [String; 2] {
+    let suffix = shard.map_or(String::new(), |s| format!(".shard-{}-of-{}", s.index, s.count));
+    [format!("summary{suffix}.csv"), format!("errors{suffix}.csv")]
+}
+
+/// Where an input is read: on a thread here, or in a worker process (kept
+/// from one input to the next, started again after a timeout or a crash).
+enum Reader<'a> {
+    Here,
+    Process { command: &'a WorkerCommand, threads: usize, worker: Option<Worker> },
+}
+
+impl Reader<'_> {
+    fn read(&mut self, input: &Input, ctx: &Ctx) -> Result<Value, Failure> {
+        let timeout = ctx.options.extract.budget.timeout;
+        let timed_out = |what: &str| Failure {
+            stage: "timeout",
+            message: format!(
+                "gave up after {} s (--timeout); {what}",
+                timeout.unwrap_or_default().as_secs_f64()
+            ),
+        };
+        let (command, threads, slot) = match self {
+            Reader::Here => {
+                return read_here(input, ctx)
+                    .map_err(|_| timed_out("its worker thread was abandoned"))?
+            }
+            Reader::Process { command, threads, worker } => (*command, *threads, worker),
+        };
+        if slot.is_none() {
+            *slot = Some(Worker::start(command, threads).map_err(|e| Failure {
+                stage: "crash",
+                message: format!("cannot start a worker process: {e}"),
+            })?);
+        }
+        let worker = slot.as_mut().expect("started above");
+        match worker.read(input, timeout) {
+            Ok(result) => result,
+            Err(lost) => {
+                *slot = None;
+                Err(match lost {
+                    Lost::TimedOut => timed_out("its worker process was stopped"),
+                    Lost::Crashed(message) => Failure { stage: "crash", message },
+                })
+            }
+        }
+    }
+}
+
+/// Reads an input on a thread of this process, under its time limit;
+/// `Err(())` when it timed out.
+fn read_here(input: &Input, ctx: &Ctx) -> Result<Result<Value, Failure>, ()> {
+    let (path, pages, templates, extract_options) = (
+        input.path.clone(),
+        input.pages.clone(),
+        ctx.templates.clone(),
+        ctx.options.extract.clone(),
+    );
+    let job = move || {
+        catch_unwind(AssertUnwindSafe(|| {
+            let report = if pages.is_empty() {
+                extract_file(&path, &templates, &extract_options)?
+            } else {
+                extract_pages(&pages, &templates, &extract_options)?
+            };
+            Ok(to_json(&report))
+        }))
+        .unwrap_or_else(|panic| Err(DocumentError::Panic(crate::panic_message(&panic))))
+    };
+    match run_bounded(ctx.options.extract.budget.timeout, job) {
+        Err(Stopped::TimedOut) => Err(()),
+        Err(Stopped::Lost(m)) => Ok(Err(Failure {
+            stage: "extract",
+            message: format!("internal error while reading the file: {m}"),
+        })),
+        Ok(Err(e)) => Ok(Err(Failure { stage: stage_of(&e), message: e.to_string() })),
+        Ok(Ok(json)) => Ok(Ok(json)),
+    }
 }
 
 struct InOrder {
@@ -181,15 +313,18 @@ fn release_in_order(
     state.next += 1;
     loop {
         let next = state.next;
-        let Some(held) = state.pending.remove(&next) else { break };
+        let Some(held) = state.pending.remove(&next) else {
+            break;
+        };
         observer.in_order(&held);
         state.next += 1;
     }
 }
 
-fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
+fn process(input: &Input, ctx: &Ctx, reserved: &[String; 2], reader: &mut Reader) -> FileOutcome {
     let start = Instant::now();
-    // A set of page images is named by its stem; its first page tells the kind.
+    // A set of page images is named by its stem; its first page tells the
+    // kind (a FIFO or a device is not opened: it is "unreadable").
     let first = input.pages.first().unwrap_or(&input.path);
     let kind = discover::read_head(first).map_or("unreadable", |h| crate::source::sniff(&h));
     let path_text = input.path.display().to_string();
@@ -200,6 +335,7 @@ fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
                 let done = Done {
                     failed_rules: failed_rules_json(&json),
                     warnings: json["warnings"].as_array().map_or(0, Vec::len),
+                    ok: report_ok(&json),
                     json: ctx.options.out_dir.is_none().then_some(json),
                 };
                 return FileOutcome {
@@ -229,64 +365,41 @@ fn process(input: &Input, ctx: &Ctx) -> FileOutcome {
         return finish(Err(Failure { stage: "discover", message: problem.clone() }));
     }
     let out = ctx.options.out_dir.as_ref().map(|d| output_path(d, &input.rel));
+    // An input folder named like a CSV of the run would put its outputs
+    // where the CSV goes.
+    if let Some(top) = input.rel.components().next().filter(|_| input.rel.components().count() > 1)
+    {
+        if out.is_some() && reserved.iter().any(|r| top.as_os_str() == r.as_str()) {
+            return finish(Err(Failure {
+                stage: "discover",
+                message: format!(
+                    "its output would go inside the folder {}, where this run writes its CSV; rename that input folder",
+                    top.as_os_str().to_string_lossy()
+                ),
+            }));
+        }
+    }
     if let Some(out) = out.as_ref().filter(|o| !ctx.options.force && o.exists()) {
-        if let Some(previous) = file_sha256(&input.path, ctx.options.extract.max_bytes)
+        if let Some(previous) = file_sha256(&input.path, ctx.options.extract.budget.max_bytes)
             .and_then(|sha| previous_output(out, &sha))
         {
             return finish(Ok((previous, true)));
         }
     }
-    let (path, pages, templates, extract_options, want_bytes) = (
-        input.path.clone(),
-        input.pages.clone(),
-        ctx.templates.clone(),
-        ctx.options.extract.clone(),
-        out.is_some(),
-    );
-    let job = move || {
-        catch_unwind(AssertUnwindSafe(|| {
-            let report = if pages.is_empty() {
-                extract_file(&path, &templates, &extract_options)?
-            } else {
-                extract_pages(&pages, &templates, &extract_options)?
-            };
-            let json = to_json(&report);
-            let bytes = if want_bytes {
-                serde_json::to_string_pretty(&json).map(|s| s + "\n").ok()
-            } else {
-                None
-            };
-            Ok((json, bytes))
-        }))
-        .unwrap_or_else(|panic| Err(DocumentError::Panic(crate::panic_message(&panic))))
-    };
-    let result = match run_bounded(ctx.options.timeout, job) {
-        Err(Stopped::TimedOut) => Err(Failure {
-            stage: "timeout",
-            message: format!(
-                "gave up after {} s (--timeout); its worker thread was abandoned",
-                ctx.options.timeout.unwrap_or_default().as_secs_f64()
-            ),
-        }),
-        Err(Stopped::Lost(m)) => Err(Failure {
-            stage: "extract",
-            message: format!("internal error while reading the file: {m}"),
-        }),
-        Ok(Err(e)) => Err(Failure { stage: stage_of(&e), message: e.to_string() }),
-        Ok(Ok((json, bytes))) => match (&out, bytes) {
-            (Some(out), Some(bytes)) => match write_atomic(out, bytes.as_bytes()) {
-                Ok(()) => Ok((json, false)),
-                Err(e) => Err(Failure {
-                    stage: "write",
-                    message: format!("cannot write {}: {e}", out.display()),
-                }),
-            },
-            (Some(_), None) => {
-                Err(Failure { stage: "write", message: "cannot serialize the report".into() })
-            }
-            (None, _) => Ok((json, false)),
-        },
-    };
+    let result = reader.read(input, ctx).and_then(|json| {
+        let (Some(out), Some(dir)) = (&out, &ctx.options.out_dir) else {
+            return Ok((json, false));
+        };
+        let bytes = serde_json::to_string_pretty(&json).map_err(|_| Failure {
+            stage: "write",
+            message: "cannot serialize the report".into(),
+        })? + "\n";
+        write_under(dir, out, bytes.as_bytes()).map_err(|e| Failure {
+            stage: "write",
+            message: format!("cannot write {}: {e}", out.display()),
+        })?;
+        Ok((json, false))
+    });
     finish(result)
 }
 
@@ -299,6 +412,9 @@ pub struct Summary {
     /// [`TemplateSet::all_field_ids`]).
     pub columns: Vec<String>,
     pub elapsed: Duration,
+    /// The output folder stays locked until the summary is dropped, so that
+    /// its CSVs are written under the lock too.
+    _lock: Option<lock::Lock>,
 }
 
 /// Counts over a run's outcomes.
@@ -329,8 +445,8 @@ impl Summary {
         c
     }
 
-    /// 0 every input read and every rule holds; 1 some report has a failed
-    /// rule or warnings; 2 some input gave no report.
+    /// 0 every report is `ok`; 1 some report has something to review or a
+    /// field missing; 2 some input gave no report.
     pub fn exit_code(&self) -> u8 {
         let c = self.counts();
         if c.failed > 0 {
@@ -359,9 +475,9 @@ impl Summary {
     /// shards can share one output folder). Every file starts with the same
     /// header line, so shards merge with `tail -n +2`.
     pub fn write_csvs(&self, dir: &Path, shard: Option<Shard>) -> Result<[PathBuf; 2], BatchError> {
-        let suffix = shard.map_or(String::new(), |s| format!(".shard-{}-of-{}", s.index, s.count));
-        let summary_path = dir.join(format!("summary{suffix}.csv"));
-        let errors_path = dir.join(format!("errors{suffix}.csv"));
+        let [summary_name, errors_name] = csv_names(shard);
+        let summary_path = dir.join(summary_name);
+        let errors_path = dir.join(errors_name);
         let mut summary = csv_header(&self.columns) + "\n";
         let mut errors = csv_line(&["file", "stage", "message"]) + "\n";
         for o in &self.outcomes {
@@ -388,7 +504,7 @@ impl std::fmt::Display for Summary {
         let c = self.counts();
         write!(
             f,
-            "{} inputs in {:.1} s: {} ok, {} with failed rules or warnings, {} failed to read; {} processed now, {} already done (skipped)",
+            "{} inputs in {:.1} s: {} ok, {} to check (review entries or missing fields), {} failed to read; {} processed now, {} already done (skipped)",
             c.inputs,
             self.elapsed.as_secs_f64(),
             c.ok,

@@ -6,12 +6,11 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use xxgk::batch::{self, BatchOptions, FileOutcome, Observer};
+use xxgk::batch::{self, BatchOptions, FileOutcome, Observer, WorkerCommand};
 use xxgk::report::csv_header;
 use xxgk::TemplateSet;
 
@@ -27,7 +26,9 @@ the command line is always taken.
 A batch is resumable: an input whose output JSON exists and records the same
 input SHA-256 (source.sha256) is skipped, so re-running a killed or finished
 command only does what is left. --force redoes everything. Outputs are
-written to a temporary file and renamed, so they are never partial.
+written to a temporary file and renamed, so they are never partial. One run
+at a time writes into an output folder (it is locked). Each input is read in
+a worker process: one that dies is that input's error (stage `crash`).
 
 ",
     super::exit_status_help!()
@@ -50,30 +51,43 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
             o.display()
         );
     }
-    let timeout =
-        match args.timeout {
-            0.0 => None,
-            t => Some(Duration::try_from_secs_f64(t).map_err(|_| {
-                anyhow::anyhow!("--timeout takes a number of seconds >= 0, not {t}")
-            })?),
-        };
+    // Each input is read in a worker process: this program, started again.
+    // On Linux through /proc/self/exe, which is this very binary even when
+    // the file was replaced (a rebuild) or removed during a long run.
+    let this = PathBuf::from("/proc/self/exe");
+    let program = if cfg!(target_os = "linux") && this.exists() {
+        this
+    } else {
+        std::env::current_exe().context("cannot find this program to start its workers")?
+    };
+    let worker = WorkerCommand { program, args: args.read.worker_args() };
     let options = BatchOptions {
         jobs: args.jobs.unwrap_or(0),
         force: args.force,
-        timeout,
-        extract: args.options(),
+        extract: args.read.options()?,
         out_dir: args.output.clone().filter(|_| to_folder),
+        worker: Some(worker),
+        shard: args.shard,
     };
 
-    let found = batch::discover(&args.paths, options.out_dir.as_deref(), &args.grouping(templates));
+    let grouping = batch::Grouping {
+        pages: xxgk::source::PageGrouping {
+            pages_per_report: args.pages_per_report.map(|n| n as usize),
+            first_section: templates.sections.first().map(|s| s.cores.clone()).unwrap_or_default(),
+        },
+        scan: options.extract.scan.clone(),
+        budget: options.extract.budget,
+    };
+    let found =
+        batch::discover(&args.paths, options.out_dir.as_deref(), args.follow_links, &grouping);
     let mut inputs = found.inputs;
     if let Some(shard) = args.shard {
         inputs.retain(|i| shard.owns(&i.rel));
     }
     let progress = Progress::new(inputs.len() as u64, args.quiet, args.verbose);
     if args.verbose {
-        for p in &found.not_inputs {
-            progress.line(&format!("xxgk: {}: not taken as an input", p.display()));
+        for (p, why) in &found.not_inputs {
+            progress.line(&format!("xxgk: {}: {why}", shown(p)));
         }
     }
     let summary = batch::run(&inputs, templates, &options, &progress)?;
@@ -177,13 +191,77 @@ impl Observer for Progress {
 
     fn in_order(&self, outcome: &FileOutcome) {
         match &outcome.result {
-            Err(f) => self.line(&format!("xxgk: {}: {}", outcome.path.display(), f.message)),
+            Err(f) => self.line(&format!("xxgk: {}: {}", shown(&outcome.path), f.message)),
             Ok(_) if outcome.resumed && self.verbose => {
-                self.line(&format!("xxgk: {}: already done, skipped", outcome.path.display()))
+                self.line(&format!("xxgk: {}: already done, skipped", shown(&outcome.path)))
             }
             Ok(_) => {}
         }
     }
+}
+
+/// A path for a line on stderr: control characters (a newline in a file
+/// name would break the one-line error) shown escaped, as `\n` or `\u{1b}`.
+pub fn shown(path: &Path) -> String {
+    let text = path.display().to_string();
+    if !text.chars().any(char::is_control) {
+        return text;
+    }
+    text.chars()
+        .map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() })
+        .collect()
+}
+
+/// `xxgk worker`: serves inputs on stdin, one report or error per line on
+/// stdout, on a thread with a deep stack. Stdout is kept for the answers:
+/// anything else written to it (a C library's message) goes to stderr.
+pub fn serve(templates: &TemplateSet, options: &xxgk::Options, threads: usize) -> Result<()> {
+    // Started through /proc/self/exe its name would be "exe": say what it is.
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_NAME reads a NUL-terminated string of at most 16 bytes.
+    unsafe {
+        libc::prctl(libc::PR_SET_NAME, c"xxgk-worker".as_ptr());
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .thread_name(|i| format!("xxgk-page-{i}"))
+        .build_global()
+        .context("cannot start the worker's threads")?;
+    let answers = answer_channel()?;
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("xxgk-worker".into())
+            .stack_size(batch::worker::JOB_STACK)
+            .spawn_scoped(s, move || {
+                let stdin = std::io::stdin().lock();
+                batch::worker::serve(stdin, std::io::BufWriter::new(answers), templates, options)
+            })
+            .context("cannot start the worker's thread")?
+            .join()
+            .map_err(|_| anyhow::anyhow!("the worker's thread failed"))??;
+        Ok(())
+    })
+}
+
+/// The worker's stdout, as its own descriptor; the standard one then
+/// points at stderr.
+#[cfg(unix)]
+fn answer_channel() -> Result<std::fs::File> {
+    use std::os::unix::io::FromRawFd;
+    // SAFETY: dup and dup2 on the standard descriptors; the new descriptor
+    // is owned by the File alone.
+    unsafe {
+        let fd = libc::dup(1);
+        if fd < 0 || libc::dup2(2, 1) < 0 {
+            bail!("cannot set up the worker's output: {}", std::io::Error::last_os_error());
+        }
+        Ok(std::fs::File::from_raw_fd(fd))
+    }
+}
+
+#[cfg(not(unix))]
+fn answer_channel() -> Result<std::fs::File> {
+    bail!("worker processes need a Unix system")
 }
 
 /// Writes atomically (temporary file, then rename) or to stdout.
@@ -205,10 +283,17 @@ fn write_out(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
                 p.extension().map_or(String::new(), |e| e.to_string_lossy().to_string()),
                 std::process::id()
             ));
-            std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-            std::fs::rename(&tmp, p)
-                .with_context(|| format!("renaming {} to {}", tmp.display(), p.display()))?;
-            Ok(())
+            let written = std::fs::write(&tmp, bytes)
+                .with_context(|| format!("writing {}", tmp.display()))
+                .and_then(|_| {
+                    std::fs::rename(&tmp, p)
+                        .with_context(|| format!("renaming {} to {}", tmp.display(), p.display()))
+                });
+            // Nothing written half: a failed write leaves no temporary file.
+            if written.is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            written
         }
     }
 }

@@ -8,16 +8,29 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use std::ffi::OsString;
+use std::time::Duration;
+
 use xxgk::batch::Shard;
+use xxgk::budget::{self, Budget};
 use xxgk::TemplateSet;
 
 /// The exit-status paragraph of `--help`, shared by the top level and
 /// `extract` (a macro, since `concat!` takes only literals).
 macro_rules! exit_status_help {
     () => {
-        "Exit status:
-  0  every input read and every rule holds
-  1  finished, but some report has a failed rule or warnings
+        "What `ok` promises (`verification.status` in the JSON, `status` in summary.csv):
+  the report's review list is empty, and every field of the template was found
+  (a cell printed blank is found; it stays null). Each value is then either
+  confirmed by the template's rules or read plainly with no rule to check it
+  (verdict `unconfirmed`, e.g. all of 表二). Anything the tool doubts (a failed
+  or unverifiable rule, an inferred, corrected or low-confidence value, numbers
+  placed by a choice among several readings, a missing table, row, organization
+  or year) is an entry of `review`, and the report is `check`.
+
+Exit status:
+  0  every input gave a report, and every report is `ok`
+  1  finished, but some report is `check`
   2  some input could not be read (one line each on stderr: `xxgk: FILE: reason`;
      the other inputs are still processed), or the run itself failed"
     };
@@ -42,6 +55,16 @@ enum Command {
         #[command(subcommand)]
         action: ModelsAction,
     },
+    /// Internal: a worker process of `extract` (reads the inputs it is sent
+    /// on stdin, one at a time, and answers on stdout).
+    #[command(hide = true)]
+    Worker {
+        #[command(flatten)]
+        read: ReadArgs,
+        /// Threads to read one input's pages on.
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
+    },
 }
 
 /// `xxgk extract`, as typed.
@@ -61,36 +84,12 @@ struct ExtractArgs {
     /// summary.csv and errors.csv. With --format csv: the CSV file.
     #[arg(short, long)]
     output: Option<PathBuf>,
-    /// Load templates from this directory instead of the built-in ones.
-    #[arg(long)]
-    models: Option<PathBuf>,
-    /// Refuse inputs larger than this many bytes (bounds memory per file).
-    #[arg(long, value_name = "BYTES", default_value_t = xxgk::source::DEFAULT_MAX_BYTES)]
-    max_bytes: u64,
-    /// Refuse images with more pixels than this (decompression bombs).
-    #[arg(long, value_name = "PIXELS", default_value_t = 20_000 * 20_000)]
-    max_pixels: u64,
-    /// Write, per scanned page, a PNG with the detected rules, cells and
-    /// matched fields drawn on it.
-    #[arg(long, value_name = "DIR")]
-    debug_dir: Option<PathBuf>,
-    /// Benchmark only: read page images with the word boxes of
-    /// DIR/<stem>.tsv (from `tesseract IMAGE STEM -l chi_sim tsv`).
-    #[arg(long, value_name = "DIR", hide = true)]
-    tesseract_tsv: Option<PathBuf>,
-    /// In folders, page images named by a counter (IMG_1000.jpg …,
-    /// scan0001.tif …) are grouped into reports where a page shows a
-    /// report's title or first section; with this, every N of them instead.
-    /// Pages named NAME.p1.jpg, NAME.p2.jpg… are always one report.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
-    pages_per_report: Option<u64>,
-    /// Worker threads [default: one per core]. Outputs are the same for any value.
+    #[command(flatten)]
+    read: ReadArgs,
+    /// Worker processes [default: one per core]. Outputs are the same for
+    /// any value.
     #[arg(short, long, value_name = "N")]
     jobs: Option<usize>,
-    /// Give up on an input after this many seconds (0: no limit). Its worker
-    /// thread cannot be stopped and is abandoned; the batch goes on.
-    #[arg(long, value_name = "SECS", default_value_t = 120.0)]
-    timeout: f64,
     /// Redo inputs whose output JSON is already there from the same bytes.
     #[arg(long)]
     force: bool,
@@ -98,6 +97,16 @@ struct ExtractArgs {
     /// stable hash of each input's relative path.
     #[arg(long, value_name = "K/N")]
     shard: Option<Shard>,
+    /// In folders, also take symbolic links to files outside the input
+    /// folders (named files are always taken; links to folders never).
+    #[arg(long)]
+    follow_links: bool,
+    /// In folders, page images named by a counter (IMG_1000.jpg …,
+    /// scan0001.tif …) are grouped into reports where a page shows a
+    /// report's title or first section; with this, every N of them instead.
+    /// Pages named NAME.p1.jpg, NAME.p2.jpg… are always one report.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pages_per_report: Option<u64>,
     /// No progress bar and no summary; errors are still printed.
     #[arg(short, long)]
     quiet: bool,
@@ -107,34 +116,116 @@ struct ExtractArgs {
     verbose: bool,
 }
 
-impl ExtractArgs {
+/// How each input is read, and what it may take: the flags a worker
+/// process is started with, too.
+#[derive(clap::Args, Debug, Clone)]
+struct ReadArgs {
+    /// Load templates from this directory instead of the built-in ones.
+    #[arg(long)]
+    models: Option<PathBuf>,
+    /// Refuse inputs larger than this many bytes (read through the limit).
+    #[arg(long, value_name = "BYTES", default_value_t = budget::DEFAULT_MAX_BYTES)]
+    max_bytes: u64,
+    /// Refuse documents of more pages than this (PDFs, TIFFs, page images),
+    /// counted before any page is read.
+    #[arg(long, value_name = "PAGES", default_value_t = budget::DEFAULT_MAX_PAGES)]
+    max_pages: usize,
+    /// Refuse page images with more pixels than this (decompression bombs).
+    #[arg(long, value_name = "PIXELS", default_value_t = budget::DEFAULT_MAX_PAGE_PIXELS)]
+    max_pixels: u64,
+    /// Refuse documents whose page images have more pixels than this in all.
+    #[arg(long, value_name = "PIXELS", default_value_t = budget::DEFAULT_MAX_DOC_PIXELS)]
+    max_doc_pixels: u64,
+    /// Refuse a compressed stream or part (a PDF page with its forms, a DOCX
+    /// part) that inflates to more bytes than this (decompression bombs).
+    #[arg(long, value_name = "BYTES", default_value_t = budget::DEFAULT_MAX_INFLATE)]
+    max_inflate: u64,
+    /// Refuse text exports of more lines than this, and web pages of more
+    /// tags (what the readers build takes some 70 bytes each).
+    #[arg(long, value_name = "N", default_value_t = budget::DEFAULT_MAX_LINES)]
+    max_lines: u64,
+    /// Give up on an input after this many seconds (0: no limit): its
+    /// worker process, and any program it started, is stopped; the batch
+    /// goes on.
+    #[arg(long, value_name = "SECS", default_value_t = budget::DEFAULT_TIMEOUT.as_secs_f64())]
+    timeout: f64,
+    /// Write, per scanned page, a PNG with the detected rules, cells and
+    /// matched fields drawn on it.
+    #[arg(long, value_name = "DIR")]
+    debug_dir: Option<PathBuf>,
+    /// Benchmark only: read page images with the word boxes of
+    /// DIR/<stem>.tsv (from `tesseract IMAGE STEM -l chi_sim tsv`).
+    #[arg(long, value_name = "DIR", hide = true)]
+    tesseract_tsv: Option<PathBuf>,
+}
+
+impl ReadArgs {
     /// The library's options from the flags.
-    fn options(&self) -> xxgk::Options {
+    fn options(&self) -> Result<xxgk::Options> {
         #[cfg_attr(not(feature = "ocr"), allow(unused_mut))]
         let mut options = xxgk::Options {
-            max_bytes: self.max_bytes,
+            budget: Budget {
+                max_bytes: self.max_bytes,
+                max_pages: self.max_pages,
+                max_page_pixels: self.max_pixels,
+                max_doc_pixels: self.max_doc_pixels,
+                max_inflate: self.max_inflate,
+                max_lines: self.max_lines,
+                timeout: match self.timeout {
+                    0.0 => None,
+                    t => Some(Duration::try_from_secs_f64(t).map_err(|_| {
+                        anyhow::anyhow!("--timeout takes a number of seconds >= 0, not {t}")
+                    })?),
+                },
+            },
             debug_dir: self.debug_dir.clone(),
             ..Default::default()
         };
         #[cfg(feature = "ocr")]
         {
-            options.scan.params.limits.max_pixels = self.max_pixels;
             options.scan.params.tsv_dir = self.tesseract_tsv.clone();
         }
-        options
+        Ok(options)
     }
 
-    /// How page images in folders are grouped into reports.
-    fn grouping(&self, templates: &TemplateSet) -> xxgk::batch::Grouping {
-        let first_section = templates.sections.first().map(|s| s.cores.clone()).unwrap_or_default();
-        xxgk::batch::Grouping {
-            pages: xxgk::source::PageGrouping {
-                pages_per_report: self.pages_per_report.map(|n| n as usize),
-                first_section,
-            },
-            scan: self.options().scan,
+    /// The flags again, for a worker process: `xxgk worker FLAGS`.
+    fn worker_args(&self) -> Vec<OsString> {
+        let mut args: Vec<OsString> = vec!["worker".into()];
+        let mut flag = |name: &str, value: OsString| {
+            args.push(format!("--{name}").into());
+            args.push(value);
+        };
+        flag("max-bytes", self.max_bytes.to_string().into());
+        flag("max-pages", self.max_pages.to_string().into());
+        flag("max-pixels", self.max_pixels.to_string().into());
+        flag("max-doc-pixels", self.max_doc_pixels.to_string().into());
+        flag("max-inflate", self.max_inflate.to_string().into());
+        flag("max-lines", self.max_lines.to_string().into());
+        flag("timeout", self.timeout.to_string().into());
+        for (name, dir) in [
+            ("models", &self.models),
+            ("debug-dir", &self.debug_dir),
+            ("tesseract-tsv", &self.tesseract_tsv),
+        ] {
+            if let Some(d) = dir {
+                flag(name, absolute(d).into_os_string());
+            }
         }
+        args
     }
+
+    fn templates(&self) -> Result<TemplateSet> {
+        Ok(match &self.models {
+            Some(d) => TemplateSet::load_dir(d)
+                .with_context(|| format!("loading models from {}", d.display()))?,
+            None => TemplateSet::builtin()?,
+        })
+    }
+}
+
+/// A path as the worker, started in the same folder, sees it the same.
+fn absolute(p: &std::path::Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
 #[derive(Subcommand, Debug)]
@@ -170,12 +261,12 @@ pub fn run(cli: Cli) -> Result<u8> {
             Ok(0)
         }
         Command::Extract(args) => {
-            let templates = match &args.models {
-                Some(d) => TemplateSet::load_dir(d)
-                    .with_context(|| format!("loading models from {}", d.display()))?,
-                None => TemplateSet::builtin()?,
-            };
+            let templates = args.read.templates()?;
             extract::run(args, &templates)
+        }
+        Command::Worker { read, threads } => {
+            extract::serve(&read.templates()?, &read.options()?, threads)?;
+            Ok(0)
         }
     }
 }

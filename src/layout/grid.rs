@@ -277,7 +277,9 @@ fn build(hs: &[&Seg], vs: &[&Seg], snap: f32) -> Option<Grid> {
 /// rules run on past the outermost horizontal one to a common end, that end
 /// is a row boundary.
 fn open_edges(ys: &mut Vec<f32>, vs: &[&Seg], snap: f32) {
-    let (Some(&first), Some(&last)) = (ys.first(), ys.last()) else { return };
+    let (Some(&first), Some(&last)) = (ys.first(), ys.last()) else {
+        return;
+    };
     let top = vs.iter().map(|s| s.from).fold(f32::INFINITY, f32::min);
     let bottom = vs.iter().map(|s| s.to).fold(f32::NEG_INFINITY, f32::max);
     let shared = |end: f32, of: fn(&Seg) -> f32| {

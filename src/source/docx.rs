@@ -36,7 +36,8 @@ pub fn read(bytes: &[u8]) -> Result<TextDoc, DocumentError> {
     read_limited(bytes, MAX_PART_BYTES)
 }
 
-fn read_limited(bytes: &[u8], limit: u64) -> Result<TextDoc, DocumentError> {
+/// [`read`] with the most a part may unpack to.
+pub fn read_limited(bytes: &[u8], limit: u64) -> Result<TextDoc, DocumentError> {
     let mut zip = ZipArchive::new(Cursor::new(bytes)).map_err(bad_zip)?;
     let part = read_part(&mut zip, "_rels/.rels", MAX_RELS_BYTES)
         .ok()
@@ -199,7 +200,9 @@ impl Parser {
             self.skip = 1;
             return;
         }
-        let Some(name) = w_name(qname.as_ref()) else { return };
+        let Some(name) = w_name(qname.as_ref()) else {
+            return;
+        };
         let structure = self.flat_tables == 0;
         match name {
             "p" if !empty => self.paras.push(String::new()),

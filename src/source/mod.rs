@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::budget::Budget;
 use crate::doc::TextDoc;
 use crate::error::DocumentError;
 use crate::findings::SourceInfo;
@@ -40,8 +41,8 @@ pub struct Document {
     pub scan: Option<()>,
 }
 
-/// Inputs larger than this are refused before reading (configurable).
-pub const DEFAULT_MAX_BYTES: u64 = 64 * 1024 * 1024;
+/// Inputs larger than this are refused (see [`Budget::max_bytes`]).
+pub const DEFAULT_MAX_BYTES: u64 = crate::budget::DEFAULT_MAX_BYTES;
 
 /// What the first bytes say the file is.
 pub fn sniff(bytes: &[u8]) -> &'static str {
@@ -110,8 +111,8 @@ pub fn decode(bytes: &[u8]) -> Result<String, DocumentError> {
 }
 
 /// Reads a file into a [`Document`].
-pub fn load(path: &Path, max_bytes: u64) -> Result<Document, DocumentError> {
-    load_with(path, max_bytes, &ScanOptions::default())
+pub fn load(path: &Path, budget: &Budget) -> Result<Document, DocumentError> {
+    load_with(path, budget, &ScanOptions::default())
 }
 
 /// How scanned inputs are read (only used for images and image-only PDFs).
@@ -124,27 +125,109 @@ pub struct ScanOptions {
 /// [`load`] with the scan reader's options.
 pub fn load_with(
     path: &Path,
-    max_bytes: u64,
+    budget: &Budget,
     scan: &ScanOptions,
 ) -> Result<Document, DocumentError> {
+    // `metadata` follows links without opening anything, so a FIFO is not
+    // opened here; `read_input` checks again on the file it opens.
     let meta = std::fs::metadata(path).map_err(|e| DocumentError::Io(e.to_string()))?;
     if meta.is_dir() {
-        return load_pages(&[path.to_path_buf()], max_bytes, scan);
+        return load_pages(&[path.to_path_buf()], budget, scan);
     }
-    if meta.len() > max_bytes {
-        return Err(DocumentError::TooLarge { size: meta.len(), limit: max_bytes });
+    let bytes = read_input(path, budget.max_bytes)?;
+    read_with(&bytes, &path.display().to_string(), budget, scan)
+}
+
+/// Opens an input for reading; only a regular file is read. A FIFO would
+/// block the open and then every read until a writer comes, a device such
+/// as `/dev/zero` never ends, so they are refused before a byte is read. The
+/// open itself does not block (`O_NONBLOCK`), and the type is checked on
+/// the file opened, so nothing can be swapped in between.
+pub fn open_input(path: &Path) -> Result<std::fs::File, DocumentError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
     }
-    let bytes = std::fs::read(path).map_err(|e| DocumentError::Io(e.to_string()))?;
-    read_with(&bytes, &path.display().to_string(), scan)
+    let file = options.open(path).map_err(|e| DocumentError::Io(e.to_string()))?;
+    let kind = file.metadata().map_err(|e| DocumentError::Io(e.to_string()))?.file_type();
+    if kind.is_file() {
+        return Ok(file);
+    }
+    Err(DocumentError::NotAFile(file_kind(&kind)))
+}
+
+/// What a file that is not a regular file is, in words.
+fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_dir() {
+        "a folder"
+    } else {
+        "not a file"
+    }
+}
+
+/// An input's bytes, at most `limit` of them. The limit is enforced by
+/// reading, not only by the reported size: a file that grows, or reports no
+/// size, is cut at `limit` + 1 bytes and refused.
+pub fn read_input(path: &Path, limit: u64) -> Result<Vec<u8>, DocumentError> {
+    use std::io::Read;
+    let file = open_input(path)?;
+    let size = file.metadata().map_err(|e| DocumentError::Io(e.to_string()))?.len();
+    if size > limit {
+        return Err(DocumentError::TooLarge { size, limit });
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| DocumentError::Io(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(DocumentError::GrewTooLarge { limit });
+    }
+    Ok(bytes)
+}
+
+/// The first `n` bytes of an input (fewer when it is shorter), with the
+/// checks of [`open_input`].
+pub fn read_head(path: &Path, n: u64) -> Result<Vec<u8>, DocumentError> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(n as usize);
+    open_input(path)?
+        .take(n)
+        .read_to_end(&mut head)
+        .map_err(|e| DocumentError::Io(e.to_string()))?;
+    Ok(head)
 }
 
 /// Reads a document from bytes already in memory; `path` is only recorded.
 pub fn read(bytes: &[u8], path: &str) -> Result<Document, DocumentError> {
-    read_with(bytes, path, &ScanOptions::default())
+    read_with(bytes, path, &Budget::default(), &ScanOptions::default())
 }
 
-/// [`read`] with the scan reader's options.
-pub fn read_with(bytes: &[u8], path: &str, scan: &ScanOptions) -> Result<Document, DocumentError> {
+/// [`read`] with a budget and the scan reader's options.
+pub fn read_with(
+    bytes: &[u8],
+    path: &str,
+    budget: &Budget,
+    scan: &ScanOptions,
+) -> Result<Document, DocumentError> {
+    if bytes.len() as u64 > budget.max_bytes {
+        return Err(DocumentError::TooLarge { size: bytes.len() as u64, limit: budget.max_bytes });
+    }
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(DocumentError::Empty);
     }
@@ -155,13 +238,13 @@ pub fn read_with(bytes: &[u8], path: &str, scan: &ScanOptions) -> Result<Documen
     let info =
         SourceInfo { path: path.to_string(), kind: shown, sha256, bytes: bytes.len() as u64 };
     match kind {
-        "image" => read_scan(info, kind, bytes, scan),
-        "pdf" if is_image_only_pdf(bytes) => {
-            read_scan(SourceInfo { kind: "scanned-pdf", ..info }, kind, bytes, scan)
+        "image" => read_scan(info, kind, bytes, budget, scan),
+        "pdf" if is_image_only_pdf(bytes, budget)? => {
+            read_scan(SourceInfo { kind: "scanned-pdf", ..info }, kind, bytes, budget, scan)
         }
         #[cfg(feature = "ocr")]
-        "pdf" => read_text_pdf(info, bytes, scan),
-        _ => Ok(Document { info, doc: read_bytes(kind, bytes)?, scan: None }),
+        "pdf" => read_text_pdf(info, bytes, budget, scan),
+        _ => Ok(Document { info, doc: read_bytes(kind, bytes, budget)?, scan: None }),
     }
 }
 
@@ -169,7 +252,7 @@ pub fn read_with(bytes: &[u8], path: &str, scan: &ScanOptions) -> Result<Documen
 /// the order given, or the images of a directory.
 pub fn load_pages(
     paths: &[PathBuf],
-    max_bytes: u64,
+    budget: &Budget,
     scan: &ScanOptions,
 ) -> Result<Document, DocumentError> {
     let files: Vec<PathBuf> = if paths.len() == 1 && paths[0].is_dir() {
@@ -180,21 +263,15 @@ pub fn load_pages(
     if files.is_empty() {
         return Err(DocumentError::Io("no page images (.png, .jpg, .tif) in the directory".into()));
     }
-    let mut total = 0u64;
-    for f in &files {
-        total += std::fs::metadata(f)
-            .map_err(|e| DocumentError::Io(format!("{}: {e}", f.display())))?
-            .len();
-    }
-    if total > max_bytes {
-        return Err(DocumentError::TooLarge { size: total, limit: max_bytes });
+    if files.len() > budget.max_pages {
+        return Err(DocumentError::TooManyPages { limit: budget.max_pages });
     }
     let name = if paths.len() == 1 {
         paths[0].display().to_string()
     } else {
         scan_report_name(paths).display().to_string()
     };
-    read_scan_files(&files, name, total, scan)
+    read_scan_files(&files, name, budget, scan)
 }
 
 /// The name a group of page images is reported under: `NAME` for
@@ -253,23 +330,29 @@ pub fn group_counter_runs(
     groups: Vec<Vec<PathBuf>>,
     grouping: &PageGrouping,
     scan: &ScanOptions,
+    budget: &Budget,
 ) -> Vec<Vec<PathBuf>> {
     #[cfg(feature = "ocr")]
-    return scan::group_counter_runs(groups, grouping, &scan.params);
+    return scan::group_counter_runs(groups, grouping, &scan.params, budget);
     #[cfg(not(feature = "ocr"))]
     {
-        let _ = (grouping, scan);
+        let _ = (grouping, scan, budget);
         groups
     }
 }
 
-fn is_image_only_pdf(bytes: &[u8]) -> bool {
+/// Whether a PDF draws no text on any page (a scan). A PDF that does not
+/// load is not one: the text reader says why it does not load.
+fn is_image_only_pdf(bytes: &[u8], budget: &Budget) -> Result<bool, DocumentError> {
     #[cfg(feature = "ocr")]
-    return scan::pdf::load(bytes).is_ok_and(|d| !scan::pdf::has_text(&d));
+    return match scan::pdf::load(bytes, budget) {
+        Ok(doc) => Ok(!scan::pdf::has_text(&doc, budget)?),
+        Err(_) => Ok(false),
+    };
     #[cfg(not(feature = "ocr"))]
     {
-        let _ = bytes;
-        false
+        let _ = (bytes, budget);
+        Ok(false)
     }
 }
 
@@ -278,9 +361,10 @@ fn is_image_only_pdf(bytes: &[u8]) -> bool {
 fn read_text_pdf(
     info: SourceInfo,
     bytes: &[u8],
+    budget: &Budget,
     opts: &ScanOptions,
 ) -> Result<Document, DocumentError> {
-    match scan::pdf_ocr::read(bytes, &opts.params)? {
+    match scan::pdf_ocr::read(bytes, budget, &opts.params)? {
         scan::pdf_ocr::PdfRead::Text(pages) => {
             Ok(Document { info, doc: crate::layout::pages_to_doc(&pages), scan: None })
         }
@@ -297,14 +381,21 @@ fn read_scan(
     info: SourceInfo,
     kind: &str,
     bytes: &[u8],
+    budget: &Budget,
     opts: &ScanOptions,
 ) -> Result<Document, DocumentError> {
-    let read = scan::read_bytes(kind, bytes, &opts.params)?;
+    let read = scan::read_bytes(kind, bytes, budget, &opts.params)?;
     Ok(Document { info, doc: read.doc.clone(), scan: Some(Box::new(read)) })
 }
 
 #[cfg(not(feature = "ocr"))]
-fn read_scan(_: SourceInfo, _: &str, _: &[u8], _: &ScanOptions) -> Result<Document, DocumentError> {
+fn read_scan(
+    _: SourceInfo,
+    _: &str,
+    _: &[u8],
+    _: &Budget,
+    _: &ScanOptions,
+) -> Result<Document, DocumentError> {
     Err(DocumentError::Unsupported(
         "scanned image (this build has no OCR: enable the `ocr` feature)",
     ))
@@ -314,12 +405,12 @@ fn read_scan(_: SourceInfo, _: &str, _: &[u8], _: &ScanOptions) -> Result<Docume
 fn read_scan_files(
     files: &[PathBuf],
     name: String,
-    total: u64,
+    budget: &Budget,
     opts: &ScanOptions,
 ) -> Result<Document, DocumentError> {
-    let (read, bytes) = scan::read_files(files, &opts.params)?;
+    let (read, bytes) = scan::read_files(files, budget, &opts.params)?;
     let sha256 = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
-    let info = SourceInfo { path: name, kind: "image", sha256, bytes: total };
+    let info = SourceInfo { path: name, kind: "image", sha256, bytes: bytes.len() as u64 };
     Ok(Document { info, doc: read.doc.clone(), scan: Some(Box::new(read)) })
 }
 
@@ -327,7 +418,7 @@ fn read_scan_files(
 fn read_scan_files(
     _: &[PathBuf],
     _: String,
-    _: u64,
+    _: &Budget,
     _: &ScanOptions,
 ) -> Result<Document, DocumentError> {
     Err(DocumentError::Unsupported(
@@ -336,15 +427,30 @@ fn read_scan_files(
 }
 
 /// Dispatches to the reader of `kind` (from [`sniff`]).
-fn read_bytes(kind: &str, bytes: &[u8]) -> Result<TextDoc, DocumentError> {
+fn read_bytes(kind: &str, bytes: &[u8], budget: &Budget) -> Result<TextDoc, DocumentError> {
     match kind {
-        "pdf" => Ok(crate::layout::pages_to_doc(&pdf::read(bytes)?)),
+        "pdf" => Ok(crate::layout::pages_to_doc(&pdf::read(bytes, budget)?)),
         "image" => Err(DocumentError::Unsupported("image")),
-        "zip" => docx::read(bytes),
+        "zip" => docx::read_limited(bytes, budget.max_inflate),
         "doc" => Err(DocumentError::WordBinary),
-        "html" => Ok(html::read(bytes)),
-        _ => Ok(text::read(&decode(bytes)?)),
+        "html" => {
+            at_most(bytes.iter().filter(|&&b| b == b'<').count(), "tags", budget)?;
+            Ok(html::read(bytes))
+        }
+        _ => {
+            let text = decode(bytes)?;
+            at_most(text.bytes().filter(|&b| b == b'\n').count(), "lines", budget)?;
+            Ok(text::read(&text))
+        }
     }
+}
+
+/// `count` lines or tags against the budget's.
+fn at_most(count: usize, what: &'static str, budget: &Budget) -> Result<(), DocumentError> {
+    if count as u64 > budget.max_lines {
+        return Err(DocumentError::TooManyLines { what, limit: budget.max_lines });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

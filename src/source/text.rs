@@ -67,17 +67,21 @@ pub fn read(text: &str) -> TextDoc {
             .join(" ");
         lines.push(Line { number, text: joined, cells, row_end });
     }
+    // An indented single cell keeps its display columns only among layout
+    // rows (`pdftotext -layout`, where indentation places a wrapped label);
+    // in a text of single cells (docx2txt centres them) it says nothing.
+    if !lines.iter().any(|l| l.cells.len() > 1 && l.cells.iter().all(|c| c.span.is_some())) {
+        for cell in lines.iter_mut().flat_map(|l| l.cells.iter_mut()) {
+            cell.span = None;
+        }
+    }
     TextDoc { lines }
 }
 
 fn split_line(raw: &str) -> (Shape, Vec<Cell>) {
     let trimmed = raw.trim_matches(|c: char| c.is_whitespace());
     let plain = |t: &str| {
-        vec![Cell {
-            text: t.trim_matches(|c: char| c.is_whitespace()).to_string(),
-            span: None,
-            loc: None,
-        }]
+        vec![Cell { text: unemphasize(t.trim_matches(char::is_whitespace)), span: None, loc: None }]
     };
     if trimmed.is_empty() {
         return if raw.contains('\t') {
@@ -86,9 +90,17 @@ fn split_line(raw: &str) -> (Shape, Vec<Cell>) {
             (Shape::Blank, vec![])
         };
     }
-    if is_page_furniture(trimmed) {
+    if is_page_furniture(trimmed) || is_box_rule(trimmed) {
         return (Shape::Skip, vec![]);
     }
+    // Box-drawing tables (`w3m -dump`): a vertical bar is a cell border.
+    let boxed;
+    let trimmed = if trimmed.contains(BOX_BARS) {
+        boxed = trimmed.replace(BOX_BARS, "|");
+        boxed.as_str()
+    } else {
+        trimmed
+    };
     if trimmed.starts_with('|') && trimmed.ends_with('|') && trimmed.len() > 1 {
         let inner = &trimmed[1..trimmed.len() - 1];
         if inner.chars().all(|c| "-:| ".contains(c)) {
@@ -103,6 +115,17 @@ fn split_line(raw: &str) -> (Shape, Vec<Cell>) {
         cells.extend(body[1..].iter().filter(|p| !p.trim().is_empty()).map(|p| plain(p).remove(0)));
         let padded = body[1..].iter().any(|p| p.trim().is_empty());
         return (if padded { Shape::Row } else { Shape::Single { indented: false } }, cells);
+    }
+    // Markdown rows without outer bars (html2text): `规章 | 0 | 0 | 0`, and
+    // their `---|---` separator.
+    if trimmed.contains('|') {
+        if trimmed.chars().all(|c| "-:| ".contains(c)) {
+            return (Shape::Skip, vec![]);
+        }
+        let cells: Vec<Cell> = trimmed.split('|').map(|c| plain(c).remove(0)).collect();
+        if cells.iter().filter(|c| !c.text.is_empty()).count() >= 2 {
+            return (Shape::Row, cells);
+        }
     }
     if raw.contains('\t') {
         let fields: Vec<&str> = raw.split('\t').collect();
@@ -140,7 +163,8 @@ fn char_width(ch: char) -> f32 {
     }
 }
 
-fn display_width(t: &str) -> f32 {
+/// Display columns of `t` (a CJK character is two columns wide).
+pub fn display_width(t: &str) -> f32 {
     t.chars().map(char_width).sum()
 }
 
@@ -205,6 +229,26 @@ fn is_page_furniture(t: &str) -> bool {
     decorated || page || of
 }
 
+/// Markdown emphasis around a whole cell (`**一、总体情况**`) is not text.
+fn unemphasize(t: &str) -> String {
+    for mark in ["**", "__"] {
+        if let Some(inner) = t.strip_prefix(mark).and_then(|r| r.strip_suffix(mark)) {
+            if !inner.is_empty() {
+                return inner.trim().to_string();
+            }
+        }
+    }
+    t.to_string()
+}
+
+const BOX_BARS: [char; 3] = ['│', '┃', '║'];
+
+/// A rule of a box-drawing table: only line-drawing characters.
+fn is_box_rule(t: &str) -> bool {
+    t.chars().all(|c| ('\u{2500}'..='\u{257f}').contains(&c) || c == ' ')
+        && t.chars().any(|c| !BOX_BARS.contains(&c) && c != ' ')
+}
+
 fn is_text_cell(t: &str) -> bool {
     !t.is_empty() && t.chars().any(crate::value::is_cjk)
 }
@@ -258,5 +302,20 @@ mod tests {
         );
         assert!(!doc.lines[1].row_end && doc.lines[2].row_end);
         assert_eq!(doc.lines[5].cells[1].span, Some((10.0, 12.0)));
+    }
+
+    /// w3m's box-drawing tables and html2text's rows without outer bars.
+    #[test]
+    fn box_tables_and_bare_pipes() {
+        let doc = read("┌────┬──┐\n│规章│0 │\n├────┼──┤\n│    │12│\n└────┴──┘\n信息内容 | 本年制发件数\n---|---\n规章 | 0 | 3  \n");
+        assert_eq!(
+            cells(&doc),
+            vec![
+                vec!["规章", "0"],
+                vec!["", "12"],
+                vec!["信息内容", "本年制发件数"],
+                vec!["规章", "0", "3"]
+            ]
+        );
     }
 }

@@ -72,6 +72,12 @@ pub struct CMap {
 /// A bfrange longer than this is cut: real maps use ranges of at most 256
 /// codes, and a corrupt one must not allocate millions of strings.
 const MAX_RANGE: u32 = 0xffff;
+/// Mappings kept per CMap: a CJK font's map has some 30,000; ranges of
+/// 4-byte codes could otherwise add up to billions from 4 MiB of text.
+const MAX_ENTRIES: usize = 1 << 18;
+/// Codespace ranges kept: real CMaps have a handful, and every code is
+/// matched against all of them.
+const MAX_CODESPACES: usize = 64;
 
 impl CMap {
     pub fn parse(data: &[u8]) -> CMap {
@@ -142,8 +148,11 @@ impl CMap {
         }
         let entry: Vec<Obj> = std::mem::take(pending);
         match (section, entry.as_slice()) {
+            _ if self.unicode.len() >= MAX_ENTRIES || self.cids.len() >= MAX_ENTRIES => {}
             (b"codespace", [Obj::Str(lo), Obj::Str(hi)]) => {
-                if let Some(c) = Codespace::new(lo, hi) {
+                if let Some(c) =
+                    Codespace::new(lo, hi).filter(|_| self.codespace.len() < MAX_CODESPACES)
+                {
                     self.codespace.push(c);
                 }
             }
@@ -158,7 +167,8 @@ impl CMap {
                 match dst {
                     Obj::Str(first) => {
                         let units = utf16_units(first);
-                        for (i, code) in (lo..=hi).enumerate() {
+                        let room = MAX_ENTRIES.saturating_sub(self.unicode.len());
+                        for (i, code) in (lo..=hi).enumerate().take(room) {
                             // The last UTF-16 unit increments (PDF 32000 §9.10.3).
                             let mut u = units.clone();
                             if let Some(last) = u.last_mut() {

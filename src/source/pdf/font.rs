@@ -73,7 +73,7 @@ impl Font {
     pub fn load(doc: &Document, d: &Dictionary) -> Font {
         let subtype = name(doc, d, b"Subtype").unwrap_or(b"");
         let to_unicode = get(doc, d, b"ToUnicode").and_then(|o| match o {
-            Object::Stream(s) => stream_bytes(s, MAX_CMAP_BYTES).map(|b| CMap::parse(&b)),
+            Object::Stream(s) => stream_bytes(s, MAX_CMAP_BYTES).ok().map(|b| CMap::parse(&b)),
             _ => None,
         });
         if subtype == b"Type0" {
@@ -121,8 +121,10 @@ impl Font {
         let (predefined, cid_map, vertical) = match get(doc, d, b"Encoding") {
             Some(Object::Name(n)) => (Predefined::from_name(n), None, Predefined::vertical(n)),
             Some(Object::Stream(s)) => {
-                let cmap =
-                    stream_bytes(s, MAX_CMAP_BYTES).map(|b| CMap::parse(&b)).unwrap_or_default();
+                let cmap = stream_bytes(s, MAX_CMAP_BYTES)
+                    .ok()
+                    .map(|b| CMap::parse(&b))
+                    .unwrap_or_default();
                 let base = cmap.uses.as_deref().map_or(Predefined::Unknown, Predefined::from_name);
                 let vertical = name(doc, &s.dict, b"CMapName").is_some_and(Predefined::vertical);
                 (base, Some(cmap), vertical)

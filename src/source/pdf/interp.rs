@@ -14,12 +14,12 @@
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use lopdf::{Dictionary, Document, Object, ObjectId};
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
 use super::font::{Code, Font};
 use super::geom::Matrix;
 use super::lexer::{Lexer, Obj};
-use super::objects::{array, deref, dict, name, numbers, stream_bytes};
+use super::objects::{array, deref, dict, name, numbers, stream_bytes, Unread};
 
 /// A filled rectangle thinner than this (points) is drawn as a rule.
 pub const THIN: f32 = 2.0;
@@ -30,8 +30,6 @@ const MAX_DEPTH: usize = 12;
 const MAX_OPS: usize = 4_000_000;
 /// Glyphs per page beyond this are dropped.
 const MAX_GLYPHS: usize = 400_000;
-/// Decoded content streams larger than this are skipped.
-pub const MAX_STREAM: usize = 64 << 20;
 
 /// One shown glyph.
 #[derive(Clone, Debug, PartialEq)]
@@ -67,6 +65,10 @@ pub struct Ink {
     pub placed: Vec<(ObjectId, Matrix)>,
     /// Whether a limit cut the page short.
     pub truncated: bool,
+    /// The page's content and forms would inflate to more than the page
+    /// may (a decompression bomb): what was read before is kept, the rest
+    /// is not read, and the reader refuses the file.
+    pub over_inflate: bool,
 }
 
 /// Fonts shared by every page of a document.
@@ -107,10 +109,14 @@ pub struct Interp<'a> {
     codes: Vec<Code>,
     /// Form XObjects being run, to stop cycles.
     forms: Vec<ObjectId>,
+    /// Bytes the page's content streams and forms may still inflate to: a
+    /// form drawn a thousand times is inflated a thousand times.
+    inflate_left: usize,
 }
 
 impl<'a> Interp<'a> {
-    pub fn new(doc: &'a Document, fonts: &'a mut FontCache, base: Matrix) -> Self {
+    /// `inflate`: the most the page's streams may inflate to, in all.
+    pub fn new(doc: &'a Document, fonts: &'a mut FontCache, base: Matrix, inflate: usize) -> Self {
         let gs = GState {
             ctm: base,
             font: None,
@@ -133,6 +139,28 @@ impl<'a> Interp<'a> {
             ops: 0,
             codes: Vec::new(),
             forms: Vec::new(),
+            inflate_left: inflate,
+        }
+    }
+
+    /// A content stream's bytes, charged against what the page may still
+    /// inflate to; `None` when it does not decode, or would pass that (then
+    /// the page is marked and nothing more of it runs).
+    pub fn inflate(&mut self, stream: &Stream) -> Option<Vec<u8>> {
+        if self.ink.over_inflate {
+            return None;
+        }
+        match stream_bytes(stream, self.inflate_left) {
+            Ok(bytes) => {
+                self.inflate_left -= bytes.len();
+                Some(bytes)
+            }
+            Err(Unread::TooLarge) => {
+                self.ink.over_inflate = true;
+                self.ink.truncated = true;
+                None
+            }
+            Err(Unread::Undecodable) => None,
         }
     }
 
@@ -141,23 +169,20 @@ impl<'a> Interp<'a> {
     }
 
     /// Runs one content stream with its resources.
+    /// Operations run as the lexer finds them: collecting a stream's first
+    /// (up to four million of 64 MiB) took hundreds of MB.
     pub fn run(&mut self, content: &[u8], resources: Option<&'a Dictionary>) {
-        let mut pending: Vec<(Vec<u8>, Vec<Obj>)> = Vec::new();
-        // The lexer borrows its callback mutably; XObjects recurse into
-        // `self`, so operations are collected per stream and run after.
         Lexer::new(content).for_each_op(|op, args| {
-            if pending.len() < MAX_OPS {
-                pending.push((op.to_vec(), args.to_vec()));
+            if self.ink.truncated {
+                return;
             }
-        });
-        for (op, args) in &pending {
             self.ops += 1;
             if self.ops > MAX_OPS {
                 self.ink.truncated = true;
                 return;
             }
             self.op(op, args, resources);
-        }
+        });
     }
 
     fn op(&mut self, op: &[u8], args: &[Obj], res: Option<&'a Dictionary>) {
@@ -349,7 +374,9 @@ impl<'a> Interp<'a> {
     }
 
     fn show(&mut self, s: &[u8]) {
-        let Some(font) = self.gs.font.clone() else { return };
+        let Some(font) = self.gs.font.clone() else {
+            return;
+        };
         let mut codes = std::mem::take(&mut self.codes);
         codes.clear();
         font.codes(s, &mut codes);
@@ -408,9 +435,13 @@ impl<'a> Interp<'a> {
 
     fn xobject(&mut self, res: Option<&'a Dictionary>, key: &[u8]) {
         let doc = self.doc;
-        let Some(xobjects) = res.and_then(|r| dict(doc, r, b"XObject")) else { return };
+        let Some(xobjects) = res.and_then(|r| dict(doc, r, b"XObject")) else {
+            return;
+        };
         let Ok(raw) = xobjects.get(key) else { return };
-        let Object::Stream(stream) = deref(doc, raw) else { return };
+        let Object::Stream(stream) = deref(doc, raw) else {
+            return;
+        };
         match name(doc, &stream.dict, b"Subtype") {
             Some(b"Image") => {
                 self.ink.images += 1;
@@ -423,7 +454,9 @@ impl<'a> Interp<'a> {
                 if self.forms.len() >= MAX_DEPTH || id.is_some_and(|id| self.forms.contains(&id)) {
                     return;
                 }
-                let Some(content) = stream_bytes(stream, MAX_STREAM) else { return };
+                let Some(content) = self.inflate(stream) else {
+                    return;
+                };
                 let matrix = array(doc, &stream.dict, b"Matrix")
                     .and_then(|a| numbers(doc, a))
                     .and_then(|v| Matrix::from_slice(&v))
@@ -491,7 +524,7 @@ mod tests {
 
     fn run(content: &[u8], res: Option<&Dictionary>, doc: &Document) -> Ink {
         let mut cache = FontCache::default();
-        let mut it = Interp::new(doc, &mut cache, Matrix::IDENTITY);
+        let mut it = Interp::new(doc, &mut cache, Matrix::IDENTITY, 1 << 20);
         it.run(content, res);
         it.finish()
     }

@@ -209,7 +209,9 @@ impl<'a> Lexer<'a> {
             if b == b'>' {
                 break;
             }
-            let Some(v) = (b as char).to_digit(16) else { continue };
+            let Some(v) = (b as char).to_digit(16) else {
+                continue;
+            };
             match hi.take() {
                 Some(h) => out.push(h << 4 | v as u8),
                 None => hi = Some(v as u8),

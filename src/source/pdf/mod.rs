@@ -23,17 +23,16 @@ mod words;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use lopdf::{Dictionary, Document, Object, ObjectId};
+use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
 
+use crate::budget::Budget;
 use crate::error::DocumentError;
 use crate::layout::Page;
 use geom::Matrix;
-use interp::{FontCache, Interp, MAX_STREAM};
-use objects::{deref, get, num, stream_bytes};
+use interp::{FontCache, Interp};
+use objects::{deref, get, num};
 pub use words::WordParams;
 
-/// More pages than this is not one annual report.
-pub const MAX_PAGES: usize = 500;
 /// A page is undecodable when more than this share of its characters are
 /// implausible (U+FFFD, private use, controls, stray Latin-1 letters).
 const MAX_BAD_SHARE: f32 = 0.1;
@@ -78,8 +77,8 @@ impl TextLayer {
 }
 
 /// Reads every page of a PDF; a page that needs OCR is an error.
-pub fn read(bytes: &[u8]) -> Result<Vec<Page>, DocumentError> {
-    let layer = read_layer(bytes)?;
+pub fn read(bytes: &[u8], budget: &Budget) -> Result<Vec<Page>, DocumentError> {
+    let layer = read_layer(bytes, budget)?;
     if layer.has_no_text() {
         return Err(DocumentError::PdfNoText { images: !layer.scanned.is_empty() });
     }
@@ -95,16 +94,42 @@ pub fn page_list(pages: &[usize]) -> String {
 }
 
 /// Reads the text layer of every page, whatever it holds.
-pub fn read_layer(bytes: &[u8]) -> Result<TextLayer, DocumentError> {
-    catch_unwind(AssertUnwindSafe(|| read_pages(bytes, &WordParams::default())))
+pub fn read_layer(bytes: &[u8], budget: &Budget) -> Result<TextLayer, DocumentError> {
+    catch_unwind(AssertUnwindSafe(|| read_pages(bytes, budget, &WordParams::default())))
         .unwrap_or_else(|_| Err(DocumentError::PdfDamaged("the PDF parser failed on it".into())))
 }
 
-fn read_pages(bytes: &[u8], params: &WordParams) -> Result<TextLayer, DocumentError> {
-    let doc = match Document::load_mem(bytes) {
-        Ok(doc) => doc,
-        Err(e) => return Err(load_error(bytes, &e.to_string())),
+/// Parses a PDF, its object and cross-reference streams inflated through
+/// the budget (lopdf decodes them while loading).
+pub fn load(bytes: &[u8], budget: &Budget) -> Result<Document, DocumentError> {
+    let options = LoadOptions {
+        max_decompressed_size: Some(budget.inflate_limit()),
+        ..LoadOptions::default()
     };
+    Document::load_mem_with_options(bytes, options).map_err(|e| match e {
+        lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
+            DocumentError::Inflate { what: "an object stream".into(), limit: budget.max_inflate }
+        }
+        e => load_error(bytes, &e.to_string()),
+    })
+}
+
+/// The page objects in page order, counted before any is read: more than
+/// the budget's pages is an error.
+pub fn page_ids(doc: &Document, budget: &Budget) -> Result<Vec<ObjectId>, DocumentError> {
+    let ids: Vec<ObjectId> = doc.page_iter().take(budget.max_pages + 1).collect();
+    if ids.len() > budget.max_pages {
+        return Err(DocumentError::TooManyPages { limit: budget.max_pages });
+    }
+    Ok(ids)
+}
+
+fn read_pages(
+    bytes: &[u8],
+    budget: &Budget,
+    params: &WordParams,
+) -> Result<TextLayer, DocumentError> {
+    let doc = load(bytes, budget)?;
     // lopdf decrypts a file that opens with the empty user password and
     // drops `/Encrypt` from the trailer; one that needs a password keeps it.
     if doc.trailer.get(b"Encrypt").is_ok() && doc.encryption_state.is_none() {
@@ -113,7 +138,7 @@ fn read_pages(bytes: &[u8], params: &WordParams) -> Result<TextLayer, DocumentEr
     if doc.was_encrypted() && !READ_OWNER_ONLY_ENCRYPTED {
         return Err(DocumentError::PdfEncrypted);
     }
-    let ids: Vec<ObjectId> = doc.page_iter().take(MAX_PAGES + 1).collect();
+    let ids = page_ids(&doc, budget)?;
     if ids.is_empty() {
         let count = doc
             .catalog()
@@ -129,16 +154,15 @@ fn read_pages(bytes: &[u8], params: &WordParams) -> Result<TextLayer, DocumentEr
             DocumentError::PdfNoPages
         });
     }
-    if ids.len() > MAX_PAGES {
-        return Err(DocumentError::PdfTooManyPages { limit: MAX_PAGES });
-    }
     let mut fonts = FontCache::default();
     let mut pages = Vec::with_capacity(ids.len());
     let mut undecodable = Vec::new();
     let mut scanned = Vec::new();
     for (i, id) in ids.iter().enumerate() {
-        let Ok(dict) = doc.get_dictionary(*id) else { continue };
-        let (page, images, bad) = read_page(&doc, dict, *id, i + 1, &mut fonts, params);
+        let Ok(dict) = doc.get_dictionary(*id) else {
+            continue;
+        };
+        let (page, images, bad) = read_page(&doc, dict, *id, i + 1, &mut fonts, budget, params)?;
         if bad {
             undecodable.push(i + 1);
         } else if page.words.is_empty() && images > 0 {
@@ -211,27 +235,36 @@ fn page_frame(doc: &Document, dict: &Dictionary) -> (Matrix, f32, f32) {
     (flip.then(&turn), width, height)
 }
 
-/// Runs a page's content streams (up to [`MAX_STREAM`] bytes in all).
+/// Runs a page's content streams; they and the forms they draw inflate to
+/// at most the budget's `max_inflate` bytes in all, or the page is an error.
 fn run_page(
     doc: &Document,
     dict: &Dictionary,
-    id: ObjectId,
+    (id, number): (ObjectId, usize),
     fonts: &mut FontCache,
     frame: Matrix,
-) -> interp::Ink {
+    budget: &Budget,
+) -> Result<interp::Ink, DocumentError> {
+    let mut it = Interp::new(doc, fonts, frame, budget.inflate_limit());
     let mut content = Vec::new();
     for sid in doc.get_page_contents(id) {
         if let Ok(Object::Stream(s)) = doc.get_object(sid) {
-            if let Some(b) = stream_bytes(s, MAX_STREAM.saturating_sub(content.len())) {
+            if let Some(b) = it.inflate(s) {
                 content.extend_from_slice(&b);
                 content.push(b'\n');
             }
         }
     }
     let resources = inherited(doc, dict, b"Resources").and_then(|r| r.as_dict().ok());
-    let mut it = Interp::new(doc, fonts, frame);
     it.run(&content, resources);
-    it.finish()
+    let ink = it.finish();
+    if ink.over_inflate {
+        return Err(DocumentError::Inflate {
+            what: format!("page {number}'s content"),
+            limit: budget.max_inflate,
+        });
+    }
+    Ok(ink)
 }
 
 /// An image a page draws: the object, and where its pixels go on the page
@@ -252,16 +285,43 @@ impl Drawn {
     }
 }
 
-/// The image XObjects a page draws (form XObjects followed), in drawing
-/// order. An image's row 0 is its top: PDF maps its unit square with y up.
-pub fn drawn_images(doc: &Document, id: ObjectId) -> Vec<Drawn> {
-    let Ok(dict) = doc.get_dictionary(id) else { return Vec::new() };
+/// The image XObjects page `number` draws (form XObjects followed), in
+/// drawing order. An image's row 0 is its top: PDF maps its unit square
+/// with y up.
+pub fn drawn_images(
+    doc: &Document,
+    id: ObjectId,
+    number: usize,
+    budget: &Budget,
+) -> Result<Vec<Drawn>, DocumentError> {
+    let Ok(dict) = doc.get_dictionary(id) else {
+        return Ok(Vec::new());
+    };
     let (frame, ..) = page_frame(doc, dict);
-    let ink = run_page(doc, dict, id, &mut FontCache::default(), frame);
-    ink.placed
+    let ink = run_page(doc, dict, (id, number), &mut FontCache::default(), frame, budget)?;
+    Ok(ink
+        .placed
         .into_iter()
         .map(|(id, m)| Drawn { id, across: (m.a, m.b), down: (-m.c, -m.d) })
-        .collect()
+        .collect())
+}
+
+/// Whether a page shows text: its content (inflated through the budget)
+/// has a text-showing operator. A quick test, for telling scans from text
+/// PDFs before reading either.
+pub fn shows_text(
+    doc: &Document,
+    id: ObjectId,
+    number: usize,
+    budget: &Budget,
+) -> Result<bool, DocumentError> {
+    match doc.get_page_content_with_limit(id, budget.inflate_limit()) {
+        Ok(content) => Ok(content.windows(2).any(|w| w == b"Tj" || w == b"TJ")),
+        Err(_) => Err(DocumentError::Inflate {
+            what: format!("page {number}'s content"),
+            limit: budget.max_inflate,
+        }),
+    }
 }
 
 /// Interprets one page; returns it, its image count, and whether its text
@@ -272,10 +332,11 @@ fn read_page(
     id: ObjectId,
     number: usize,
     fonts: &mut FontCache,
+    budget: &Budget,
     params: &WordParams,
-) -> (Page, usize, bool) {
+) -> Result<(Page, usize, bool), DocumentError> {
     let (frame, width, height) = page_frame(doc, dict);
-    let mut ink = run_page(doc, dict, id, fonts, frame);
+    let mut ink = run_page(doc, dict, (id, number), fonts, frame, budget)?;
     // Text outside the page (hidden by producers, or a crop) is not on the page.
     ink.glyphs.retain(|g| {
         let (cx, cy) = ((g.x0 + g.x1) / 2.0, (g.y0 + g.y1) / 2.0);
@@ -289,7 +350,7 @@ fn read_page(
     let undecodable = chars >= MIN_CHARS && bad as f32 > MAX_BAD_SHARE * chars as f32;
     let rules = words::rules(&ink.segs);
     let words = words::words(&ink.glyphs, &rules, params);
-    (Page { number, width, height, words, rules }, ink.images, undecodable)
+    Ok((Page { number, width, height, words, rules }, ink.images, undecodable))
 }
 
 #[cfg(test)]

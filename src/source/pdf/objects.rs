@@ -64,26 +64,40 @@ pub fn numbers(doc: &Document, a: &[Object]) -> Option<Vec<f32>> {
     a.iter().map(|o| num(deref(doc, o))).collect()
 }
 
-/// A stream's decoded bytes, or `None` when its filter is unsupported or it
-/// would decode to more than `limit` bytes (a deflate bomb must not take the
-/// machine's memory).
-pub fn stream_bytes(stream: &Stream, limit: usize) -> Option<Vec<u8>> {
+/// Why a stream gave no bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unread {
+    /// It would decode to more than the limit (a deflate bomb must not
+    /// take the machine's memory): nothing past the limit is decoded.
+    TooLarge,
+    /// Its filter is not supported, or its data does not decode.
+    Undecodable,
+}
+
+/// A stream's decoded bytes, at most `limit` of them.
+pub fn stream_bytes(stream: &Stream, limit: usize) -> Result<Vec<u8>, Unread> {
     let filters: Vec<&[u8]> = stream.filters().unwrap_or_default();
     match filters.as_slice() {
-        [] => (stream.content.len() <= limit).then(|| stream.content.clone()),
+        [] if stream.content.len() <= limit => Ok(stream.content.clone()),
+        [] => Err(Unread::TooLarge),
         [b"FlateDecode" | b"Fl"] if stream.dict.get(b"DecodeParms").is_err() => {
             let mut out = Vec::new();
             let decoder = flate2::read::ZlibDecoder::new(stream.content.as_slice());
             // A truncated or slightly corrupt deflate stream still yields
             // what decoded before the damage, as viewers show it.
             let _ = decoder.take(limit as u64 + 1).read_to_end(&mut out);
-            (out.len() <= limit).then_some(out)
+            if out.len() > limit {
+                return Err(Unread::TooLarge);
+            }
+            Ok(out)
         }
-        _ => {
-            // Rare filters (LZW, ASCII85, predictors): lopdf decodes them. Its
-            // output is bounded by the input's ratio for these filters.
-            let out = stream.decompressed_content().ok()?;
-            (out.len() <= limit).then_some(out)
-        }
+        // Predictors, LZW, ASCII85 and the rest: lopdf decodes them, through
+        // the same limit.
+        _ => stream.decompressed_content_with_limit(limit).map_err(|e| match e {
+            lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
+                Unread::TooLarge
+            }
+            _ => Unread::Undecodable,
+        }),
     }
 }

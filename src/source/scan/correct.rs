@@ -213,7 +213,9 @@ fn fold_confidence(r: &mut Report, scan: &ScanDoc, owner: &[Option<usize>]) {
     // Per page with sealed value cells: how many, and how many unconfirmed.
     let mut sealed: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
     for f in 0..r.cells.len() {
-        let Some(ci) = owner.get(f).copied().flatten() else { continue };
+        let Some(ci) = owner.get(f).copied().flatten() else {
+            continue;
+        };
         let read = &scan.cells[ci];
         let ocr = read.confidence;
         if r.cells[f].value.is_none() || r.cells[f].status == Status::Corrected {
@@ -291,7 +293,9 @@ fn cap_inferred(r: &mut Report) {
 
 /// The read cell whose box holds the location's centre.
 fn cell_at(cells: &[CellRead], loc: Loc) -> Option<usize> {
-    let Loc::Box { page, x0, y0, x1, y1 } = loc else { return None };
+    let Loc::Box { page, x0, y0, x1, y1 } = loc else {
+        return None;
+    };
     let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
     cells.iter().position(|c| {
         c.page == page && cx >= c.rect.x0 && cx <= c.rect.x1 && cy >= c.rect.y0 && cy <= c.rect.y1
@@ -340,7 +344,9 @@ pub fn alternatives(scan: &ScanDoc, cell: &CellRead) -> Vec<String> {
             }
         }
     }
-    let Some(page) = scan.scans.iter().find(|s| s.page == cell.page) else { return out };
+    let Some(page) = scan.scans.iter().find(|s| s.page == cell.page) else {
+        return out;
+    };
     let crop = crop_padded(&page.gray, cell.ink, 0.5);
     let dpi = page.dpi as u32;
     let rereads = with_engines(|e: &mut Engines| -> Vec<String> {

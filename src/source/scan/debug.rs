@@ -59,7 +59,9 @@ pub fn write(
         }
         if let Some(r) = report {
             for (id, cell) in r.field_ids.iter().zip(&r.cells) {
-                let Some(Loc::Box { page: p, x0, y0, x1, y1 }) = cell.loc else { continue };
+                let Some(Loc::Box { page: p, x0, y0, x1, y1 }) = cell.loc else {
+                    continue;
+                };
                 if p != page.page {
                     continue;
                 }

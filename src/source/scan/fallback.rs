@@ -178,7 +178,9 @@ pub fn read_page(
                 read.as_ref().map(|r| (&r.0, r.1, r.2))
             );
         }
-        let Some((text, confidence, number, symbols)) = read else { continue };
+        let Some((text, confidence, number, symbols)) = read else {
+            continue;
+        };
         let rect = Rect {
             x0: ink.0 as f32 * pt,
             y0: ink.1 as f32 * pt,

@@ -1,8 +1,9 @@
 //! Scan stage 5b: the report's organization and year, checked by reading
 //! the title again. In: the [`Report`] and the [`ScanDoc`]. Out: the same
 //! report, with an `organization-unsure` or `year-unsure` warning for each
-//! of the two that OCR is unsure of, `organization-missing` when no
-//! organization was read, and `no-title` when neither was.
+//! of the two that OCR is unsure of, and `no-title` when neither was read
+//! (a missing organization or year is a review entry of its own, made by
+//! the verification stage).
 //!
 //! The organization and year come from the title, where no rule can check
 //! them and a misread looks right (武侯区 read 武修区). chi_sim reads a
@@ -39,18 +40,6 @@ pub const UNSURE_CHAR: f32 = 0.90;
 /// Rereads the title line and flags the organization and the year when
 /// the second reading gives another, or is unsure of a character of it.
 pub fn check_title(r: &mut Report, scan: &ScanDoc) {
-    if r.organization.is_none() {
-        // A user must not take the blank for the scan's: an organization
-        // OCR could not find or read is worth a look.
-        let title = r
-            .title
-            .as_ref()
-            .map_or("no title was read".to_string(), |t| format!("the title was read as {t:?}"));
-        r.warnings.push(Warning::new(
-            "organization-missing",
-            format!("organization: none read ({title}); check the report's first page"),
-        ));
-    }
     if r.organization.is_none() && r.year.is_none() {
         r.warnings.push(Warning::new(
             "no-title",
@@ -79,7 +68,8 @@ pub fn check_title(r: &mut Report, scan: &ScanDoc) {
     } else {
         return;
     };
-    r.warnings.push(Warning { code: "year-unsure", message, field: None, loc: line_loc(line) });
+    r.warnings
+        .push(Warning { loc: line_loc(line), ..Warning::scoped("year-unsure", "title", message) });
 }
 
 /// Flags the organization when the line it was read from (the title, the
@@ -87,8 +77,9 @@ pub fn check_title(r: &mut Report, scan: &ScanDoc) {
 /// with a character of it unsure.
 fn check_org(r: &mut Report, scan: &ScanDoc, org: &str) {
     let Some(line) = line_of(&scan.lines, org) else {
-        r.warnings.push(Warning::new(
+        r.warnings.push(Warning::scoped(
             "organization-unsure",
+            "title",
             format!("organization: {org:?} is not what a text line reads; check it against the report's first page"),
         ));
         return;
@@ -107,10 +98,8 @@ fn check_org(r: &mut Report, scan: &ScanDoc, org: &str) {
         return;
     };
     r.warnings.push(Warning {
-        code: "organization-unsure",
-        message,
-        field: None,
         loc: line_loc(line),
+        ..Warning::scoped("organization-unsure", "title", message)
     });
 }
 

@@ -1,9 +1,11 @@
 //! Scan stage 0: inputs. Bytes of a PNG, JPEG or TIFF (every page of a
-//! multi-page TIFF) → grayscale [`PageImage`]s with their resolution.
+//! multi-page TIFF) → grayscale [`PageImage`]s with their resolution, each
+//! decoded when it is read ([`PageSource`]).
 //!
-//! Dimensions are read from the header before anything is decoded, and an
-//! image above [`ScanLimits::max_pixels`] is refused: a small file can
-//! claim a huge image (a decompression bomb). The resolution comes from the
+//! Pages are counted and their dimensions read from the headers before
+//! anything is decoded, against the [`Budget`]'s pages and pixels per page
+//! and per document: a small file can claim a huge image, or ten thousand
+//! pages (a decompression bomb). The resolution comes from the
 //! file (JFIF density, PNG pHYs, TIFF XResolution) when the page it implies
 //! is one paper can be; otherwise it is estimated, taking the page to be A4
 //! (see [`page_dpi`]).
@@ -17,23 +19,8 @@ use std::io::Cursor;
 
 use image::{DynamicImage, GrayImage, ImageReader};
 
+use crate::budget::{Budget, PixelCount};
 use crate::error::DocumentError;
-
-/// Limits on what a scan may ask of memory.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ScanLimits {
-    /// Width × height above which an image is refused.
-    pub max_pixels: u64,
-}
-
-/// 20000 × 20000: far above any real page scan (A3 at 600 dpi is 70 MP).
-pub const DEFAULT_MAX_PIXELS: u64 = 20_000 * 20_000;
-
-impl Default for ScanLimits {
-    fn default() -> Self {
-        ScanLimits { max_pixels: DEFAULT_MAX_PIXELS }
-    }
-}
 
 /// One page image as decoded.
 #[derive(Clone, Debug)]
@@ -56,14 +43,20 @@ impl PageImage {
     }
 }
 
-pub fn check_size(w: u64, h: u64, limits: &ScanLimits) -> Result<(), DocumentError> {
-    if w == 0 || h == 0 {
-        return Err(DocumentError::Scan("the image has no pixels".into()));
-    }
-    if w.saturating_mul(h) > limits.max_pixels {
-        return Err(DocumentError::Scan(format!("the image is {w}x{h} pixels, above the limit of {} pixels (a decompression bomb, or a scan at an absurd resolution)", limits.max_pixels)));
-    }
-    Ok(())
+/// A page still to be decoded (or rendered). A document's pages are
+/// counted and their sizes checked against the budget first; then each is
+/// decoded when it is read, so that they are never all in memory at full
+/// resolution at once.
+pub type PageSource<'a> = Box<dyn FnOnce() -> Result<PageImage, DocumentError> + Send + 'a>;
+
+/// A page already decoded, as a [`PageSource`].
+pub fn ready<'a>(page: PageImage) -> PageSource<'a> {
+    Box::new(move || Ok(page))
+}
+
+/// The budget's check of one page's size alone.
+pub fn check_size(w: u64, h: u64, budget: &Budget) -> Result<(), DocumentError> {
+    PixelCount::default().add(w, h, &Budget { max_pages: usize::MAX, ..*budget })
 }
 
 /// The resolution of a `w` × `h` px page whose file states `stated` dpi.
@@ -85,10 +78,20 @@ pub fn page_dpi(stated: Option<f32>, w: u32, h: u32) -> f32 {
     (across / (210.0 / 25.4)).clamp(72.0, 1200.0)
 }
 
-/// Decodes a PNG, JPEG or TIFF (all pages).
-pub fn decode(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, DocumentError> {
+/// Decodes a PNG, JPEG or TIFF (all pages) at once.
+pub fn decode(bytes: &[u8], budget: &Budget) -> Result<Vec<PageImage>, DocumentError> {
+    sources(bytes, budget, &mut PixelCount::default())?.into_iter().map(|page| page()).collect()
+}
+
+/// The pages of a PNG, JPEG or TIFF, each added to `count` (pages and
+/// pixels against the budget) from its header before anything is decoded.
+pub fn sources<'a>(
+    bytes: &'a [u8],
+    budget: &'a Budget,
+    count: &mut PixelCount,
+) -> Result<Vec<PageSource<'a>>, DocumentError> {
     if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
-        return decode_tiff(bytes, limits);
+        return tiff_sources(bytes, budget, count);
     }
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
@@ -96,19 +99,23 @@ pub fn decode(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, Docum
     let (w, h) = reader
         .into_dimensions()
         .map_err(|e| DocumentError::Scan(format!("cannot read the image header: {e}")))?;
-    check_size(w as u64, h as u64, limits)?;
+    count.add(w as u64, h as u64, budget)?;
+    Ok(vec![Box::new(move || decode_one(bytes, budget))])
+}
+
+fn decode_one(bytes: &[u8], budget: &Budget) -> Result<PageImage, DocumentError> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| DocumentError::Scan(format!("cannot read the image: {e}")))?;
     let mut lim = image::Limits::default();
-    lim.max_alloc = Some(limits.max_pixels.saturating_mul(4));
+    lim.max_alloc = Some(budget.max_page_pixels.saturating_mul(4));
     reader.limits(lim);
     let img = reader
         .decode()
         .map_err(|e| DocumentError::Scan(format!("cannot decode the image: {e}")))?;
     let (gray, red) = to_gray(img);
     let dpi = page_dpi(stated_dpi(bytes), gray.width(), gray.height());
-    Ok(vec![PageImage::new(gray, dpi, red)])
+    Ok(PageImage::new(gray, dpi, red))
 }
 
 /// JFIF density or PNG pHYs, when given in inches or metres.
@@ -133,72 +140,111 @@ fn stated_dpi(bytes: &[u8]) -> Option<f32> {
     None
 }
 
-fn decode_tiff(bytes: &[u8], limits: &ScanLimits) -> Result<Vec<PageImage>, DocumentError> {
-    use tiff::decoder::{Decoder, DecodingResult};
-    use tiff::tags::Tag;
-    use tiff::ColorType;
-    let err = |e: tiff::TiffError| DocumentError::Scan(format!("cannot decode the TIFF: {e}"));
-    let mut dec = Decoder::new(Cursor::new(bytes)).map_err(err)?;
-    let mut tl = tiff::decoder::Limits::default();
-    tl.decoding_buffer_size =
-        usize::try_from(limits.max_pixels.saturating_mul(4)).unwrap_or(usize::MAX);
-    dec = dec.with_limits(tl);
-    let mut pages = Vec::new();
+type TiffDecoder<'a> = tiff::decoder::Decoder<Cursor<&'a [u8]>>;
+
+fn tiff_error(e: tiff::TiffError) -> DocumentError {
+    DocumentError::Scan(format!("cannot decode the TIFF: {e}"))
+}
+
+fn tiff_decoder<'a>(bytes: &'a [u8], budget: &Budget) -> Result<TiffDecoder<'a>, DocumentError> {
+    let mut limits = tiff::decoder::Limits::default();
+    limits.decoding_buffer_size =
+        usize::try_from(budget.max_page_pixels.saturating_mul(4)).unwrap_or(usize::MAX);
+    Ok(tiff::decoder::Decoder::new(Cursor::new(bytes)).map_err(tiff_error)?.with_limits(limits))
+}
+
+/// Every page of a TIFF, counted from its directories (a small file can
+/// hold ten thousand pages sharing one strip); each page decodes on its own
+/// decoder, moved to its directory.
+fn tiff_sources<'a>(
+    bytes: &'a [u8],
+    budget: &'a Budget,
+    count: &mut PixelCount,
+) -> Result<Vec<PageSource<'a>>, DocumentError> {
+    let mut dec = tiff_decoder(bytes, budget)?;
+    let mut pages: Vec<PageSource<'a>> = Vec::new();
     loop {
-        let (w, h) = dec.dimensions().map_err(err)?;
-        check_size(w as u64, h as u64, limits)?;
-        let color = dec.colortype().map_err(err)?;
-        // The `tiff` crate hands out samples as if black were 0 whatever
-        // the photometric interpretation (WhiteIsZero is undone, group 4
-        // data included), so no inversion here.
-        let dpi = dec.get_tag_f32(Tag::XResolution).ok().filter(|d| *d >= 50.0).map(|d| {
-            if dec.get_tag_u32(Tag::ResolutionUnit).ok() == Some(3) {
-                d * 2.54
-            } else {
-                d
-            }
-        });
-        let data = dec.read_image().map_err(err)?;
-        let gray = match (color, data) {
-            (ColorType::Gray(8), DecodingResult::U8(v)) => {
-                GrayImage::from_raw(w, h, v).map(|g| (g, None))
-            }
-            (ColorType::Gray(16), DecodingResult::U16(v)) => {
-                GrayImage::from_raw(w, h, v.into_iter().map(|p| (p >> 8) as u8).collect())
-                    .map(|g| (g, None))
-            }
-            (ColorType::Gray(1), DecodingResult::U8(v)) => {
-                Some((unpack_bits(&v, w, h, true), None))
-            }
-            (ColorType::RGB(8), DecodingResult::U8(v)) => from_rgb(w, h, v.chunks_exact(3)),
-            (ColorType::RGBA(8), DecodingResult::U8(v)) => from_rgb(w, h, v.chunks_exact(4)),
-            (c, _) => {
-                return Err(DocumentError::Scan(format!(
-                    "TIFF pages of type {c:?} are not supported; convert to 8-bit gray or RGB"
-                )))
-            }
-        };
-        let (gray, red) = gray
-            .ok_or_else(|| DocumentError::Scan("TIFF page data is shorter than its size".into()))?;
-        let dpi = page_dpi(dpi, w, h);
-        pages.push(PageImage::new(gray, dpi, red));
+        let (w, h) = dec.dimensions().map_err(tiff_error)?;
+        count.add(w as u64, h as u64, budget)?;
+        let index = pages.len();
+        pages.push(Box::new(move || {
+            let mut dec = tiff_decoder(bytes, budget)?;
+            dec.seek_to_image(index).map_err(tiff_error)?;
+            tiff_page(&mut dec)
+        }));
         if !dec.more_images() {
             break;
         }
-        dec.next_image().map_err(err)?;
+        dec.next_image().map_err(tiff_error)?;
     }
     Ok(pages)
 }
 
-/// A decoded image as gray (colour through [`from_rgb`]), with its red
-/// ink when it has any.
+/// The TIFF page the decoder is at.
+fn tiff_page(dec: &mut TiffDecoder) -> Result<PageImage, DocumentError> {
+    use tiff::decoder::DecodingResult;
+    use tiff::tags::Tag;
+    use tiff::ColorType;
+    let (w, h) = dec.dimensions().map_err(tiff_error)?;
+    let color = dec.colortype().map_err(tiff_error)?;
+    // The `tiff` crate hands out samples as if black were 0 whatever the
+    // photometric interpretation (WhiteIsZero is undone, group 4 data
+    // included), so no inversion here.
+    let dpi = dec.get_tag_f32(Tag::XResolution).ok().filter(|d| *d >= 50.0).map(|d| {
+        if dec.get_tag_u32(Tag::ResolutionUnit).ok() == Some(3) {
+            d * 2.54
+        } else {
+            d
+        }
+    });
+    let data = dec.read_image().map_err(tiff_error)?;
+    let gray = match (color, data) {
+        (ColorType::Gray(8), DecodingResult::U8(v)) => {
+            GrayImage::from_raw(w, h, v).map(|g| (g, None))
+        }
+        (ColorType::Gray(16), DecodingResult::U16(v)) => {
+            GrayImage::from_raw(w, h, v.into_iter().map(|p| (p >> 8) as u8).collect())
+                .map(|g| (g, None))
+        }
+        (ColorType::Gray(1), DecodingResult::U8(v)) => Some((unpack_bits(&v, w, h, true), None)),
+        (ColorType::RGB(8), DecodingResult::U8(v)) => from_rgb(w, h, v.chunks_exact(3)),
+        (ColorType::RGBA(8), DecodingResult::U8(v)) => from_rgb(w, h, v.chunks_exact(4)),
+        (c, _) => {
+            return Err(DocumentError::Scan(format!(
+                "TIFF pages of type {c:?} are not supported; convert to 8-bit gray or RGB"
+            )))
+        }
+    };
+    let (gray, red) =
+        gray.ok_or_else(|| DocumentError::Scan("TIFF page data is shorter than its size".into()))?;
+    let dpi = page_dpi(dpi, w, h);
+    Ok(PageImage::new(gray, dpi, red))
+}
+
+/// A decoded image as gray (colour as [`from_rgb`] makes it), with its red
+/// ink when it has any. A colour image's gray is written over its own RGB
+/// buffer, pixel `i` where pixel `i`'s red was (the pixels after it are
+/// read before they are overwritten): a colour page costs its decoded RGB
+/// and no more.
 pub fn to_gray(img: DynamicImage) -> (GrayImage, Option<GrayImage>) {
     if !img.color().has_color() {
         return (img.into_luma8(), None);
     }
     let rgb = img.into_rgb8();
     let (w, h) = rgb.dimensions();
-    from_rgb(w, h, rgb.as_raw().chunks_exact(3)).unwrap_or_default()
+    let mut px = rgb.into_raw();
+    let n = w as usize * h as usize;
+    let mut red = RedInk::new(n);
+    for i in 0..n {
+        let (r, g, b) = (px[3 * i], px[3 * i + 1], px[3 * i + 2]);
+        let (v, inked) = gray_and_red(r, g, b);
+        px[i] = v;
+        red.mark(i, inked, g, b);
+    }
+    px.truncate(n);
+    px.shrink_to_fit();
+    let gray = GrayImage::from_raw(w, h, px).unwrap_or_default();
+    (gray, red.finish(w, h))
 }
 
 /// Pixels of 3 or more channels (RGB first) → gray, and for a page with
@@ -211,16 +257,38 @@ pub fn from_rgb<'a>(
     pixels: impl Iterator<Item = &'a [u8]>,
 ) -> Option<(GrayImage, Option<GrayImage>)> {
     let n = w as usize * h as usize;
-    let (mut gray, mut red) = (Vec::with_capacity(n), Vec::with_capacity(n));
-    let mut any = false;
-    for p in pixels.take(n) {
+    let mut gray = Vec::with_capacity(n);
+    let mut red = RedInk::new(n);
+    for (i, p) in pixels.take(n).enumerate() {
         let (v, inked) = gray_and_red(p[0], p[1], p[2]);
         gray.push(v);
-        red.push(if inked { p[1].max(p[2]).min(254) } else { 255 });
-        any |= inked;
+        red.mark(i, inked, p[1], p[2]);
     }
     let gray = GrayImage::from_raw(w, h, gray)?;
-    Some((gray, if any { GrayImage::from_raw(w, h, red) } else { None }))
+    Some((gray, red.finish(w, h)))
+}
+
+/// The red ink mask of a colour page, made only once a red pixel is seen:
+/// most colour pages have none, and a page's worth of 255s is not free.
+struct RedInk {
+    n: usize,
+    mask: Option<Vec<u8>>,
+}
+
+impl RedInk {
+    fn new(n: usize) -> RedInk {
+        RedInk { n, mask: None }
+    }
+
+    fn mark(&mut self, i: usize, inked: bool, g: u8, b: u8) {
+        if inked {
+            self.mask.get_or_insert_with(|| vec![255; self.n])[i] = g.max(b).min(254);
+        }
+    }
+
+    fn finish(self, w: u32, h: u32) -> Option<GrayImage> {
+        GrayImage::from_raw(w, h, self.mask?)
+    }
 }
 
 /// The gray of a colour pixel, and whether it is red ink: its luma, except
@@ -318,7 +386,7 @@ mod tests {
             png.extend(chunk);
             png.extend(crc32(chunk).to_be_bytes());
         }
-        let e = decode(&png, &ScanLimits::default()).unwrap_err();
+        let e = decode(&png, &Budget::default()).unwrap_err();
         assert!(e.to_string().contains("above the limit"), "{e}");
     }
 
@@ -333,6 +401,33 @@ mod tests {
         !c
     }
 
+    /// The in-place conversion of a decoded colour image gives what
+    /// `from_rgb` gives from its pixels: the same gray, the same red mask,
+    /// no mask on a page without red.
+    #[test]
+    fn colour_in_place_equals_from_rgb() {
+        let seal = image::RgbImage::from_fn(37, 23, |x, y| {
+            let v = ((x * 31 + y * 17) % 256) as u8;
+            if (x + y) % 5 == 0 {
+                image::Rgb([204, 84, 94])
+            } else {
+                image::Rgb([v, v.wrapping_add(3), v / 2])
+            }
+        });
+        let plain = image::RgbImage::from_fn(37, 23, |x, y| image::Rgb([x as u8, y as u8, 200]));
+        for img in [seal, plain] {
+            let want = from_rgb(37, 23, img.as_raw().chunks_exact(3)).unwrap();
+            let got = to_gray(DynamicImage::ImageRgb8(img));
+            assert_eq!(got, want);
+        }
+        let got = to_gray(DynamicImage::ImageRgb8(image::RgbImage::from_pixel(
+            2,
+            2,
+            image::Rgb([10, 20, 30]),
+        )));
+        assert_eq!(got.1, None);
+    }
+
     #[test]
     fn multi_page_tiff_gives_every_page() {
         use tiff::encoder::{colortype, TiffEncoder};
@@ -340,7 +435,7 @@ mod tests {
         let mut enc = TiffEncoder::new(&mut buf).unwrap();
         enc.write_image::<colortype::Gray8>(4, 2, &[0, 255, 0, 255, 9, 9, 9, 9]).unwrap();
         enc.write_image::<colortype::Gray8>(2, 2, &[1, 2, 3, 4]).unwrap();
-        let pages = decode(buf.get_ref(), &ScanLimits::default()).unwrap();
+        let pages = decode(buf.get_ref(), &Budget::default()).unwrap();
         assert_eq!(pages.len(), 2);
         assert_eq!(pages[1].gray.as_raw(), &vec![1, 2, 3, 4]);
     }

@@ -47,6 +47,7 @@ pub mod prep;
 pub mod read;
 pub mod redtext;
 pub mod render;
+pub mod resample;
 pub mod text;
 pub mod tsv;
 
@@ -56,16 +57,17 @@ use image::imageops::FilterType;
 use image::GrayImage;
 use rayon::prelude::*;
 
+use crate::budget::{Budget, PixelCount};
 use crate::doc::TextDoc;
 use crate::error::DocumentError;
 use crate::layout::{self, find_grids, Grid, LayoutParams, Page, Rule, Word};
-pub use input::{PageImage, ScanLimits};
+pub use input::{PageImage, PageSource};
 use read::CellRead;
 
-/// Everything the scan reader can be tuned by.
+/// Everything the scan reader can be tuned by (its limits are the input's
+/// [`Budget`]).
 #[derive(Clone, Debug, Default)]
 pub struct ScanParams {
-    pub limits: ScanLimits,
     pub prep: prep::PrepParams,
     pub lines: lines::LineParams,
     pub read: read::ReadParams,
@@ -136,12 +138,20 @@ struct PageRead {
     faded: bool,
 }
 
-/// Reads page images into a [`ScanDoc`]. Pages are read in parallel (on
-/// the current rayon pool, so a batch's `--jobs` bounds it); the result
-/// does not depend on the order they finish in.
+/// Reads page images into a [`ScanDoc`] (see [`read_pages`]).
 pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDoc, DocumentError> {
-    let reads: Vec<Result<PageRead, DocumentError>> =
-        images.into_par_iter().enumerate().map(|(i, img)| read_one(i + 1, img, params)).collect();
+    read_pages(images.into_iter().map(input::ready).collect(), params)
+}
+
+/// Reads pages into a [`ScanDoc`], each decoded as it is read. Pages are
+/// read in parallel (on the current rayon pool, so a batch's `--jobs`
+/// bounds it); the result does not depend on the order they finish in.
+pub fn read_pages(pages: Vec<PageSource>, params: &ScanParams) -> Result<ScanDoc, DocumentError> {
+    let reads: Vec<Result<PageRead, DocumentError>> = pages
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, page)| page().and_then(|img| read_one(i + 1, img, params)))
+        .collect();
     let mut reads = reads.into_iter().collect::<Result<Vec<_>, _>>()?;
     // Of the narrative's body lines only the report's first is read (see
     // `text.rs`); which one that is depends on every page before it.
@@ -156,7 +166,9 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
         .try_for_each(|(i, r)| read_text_lines(r, body_of(i), params))?;
     // A page its tables could not judge (prose) is judged by its lines.
     reads.par_iter_mut().enumerate().try_for_each(|(i, r)| -> Result<(), DocumentError> {
-        let Some(img) = r.unjudged.take() else { return Ok(()) };
+        let Some(img) = r.unjudged.take() else {
+            return Ok(());
+        };
         let lines: Vec<Word> = r.text.iter().map(|l| l.word.clone()).collect();
         if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
             eprintln!("page {}: lines read {:?}", i + 1, orient::labels_read(&lines));
@@ -164,7 +176,9 @@ pub fn read_images(images: Vec<PageImage>, params: &ScanParams) -> Result<ScanDo
         if !orient::lines_doubtful(&lines) {
             return Ok(());
         }
-        let Some(turned_cw) = osd_turn(r) else { return Ok(()) };
+        let Some(turned_cw) = osd_turn(r) else {
+            return Ok(());
+        };
         let mut again = read_image(i + 1, &orient::upright(&img, turned_cw), params)?;
         let body = body_of(i).and_then(|_| again.lines.iter().position(|l| l.1));
         read_text_lines(&mut again, body, params)?;
@@ -252,7 +266,7 @@ pub(super) fn at_working_dpi(img: PageImage) -> PageImage {
         (img.gray.width() as f32 * f).round() as u32,
         (img.gray.height() as f32 * f).round() as u32,
     );
-    let resize = |g: &GrayImage| image::imageops::resize(g, w.max(1), h.max(1), filter);
+    let resize = |g: &GrayImage| resample::resize(g, w.max(1), h.max(1), filter);
     PageImage { gray: resize(&img.gray), dpi: to, red: img.red.as_ref().map(resize) }
 }
 
@@ -300,7 +314,9 @@ fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRe
     if doubtful == Some(false) {
         return Ok(as_is);
     }
-    let Some(turned_cw) = osd_turn(&as_is) else { return Ok(as_is) };
+    let Some(turned_cw) = osd_turn(&as_is) else {
+        return Ok(as_is);
+    };
     let mut again = read_image(number, &orient::upright(&img, turned_cw), params)?;
     if orient::labels_read(&again.page.words).0 <= orient::labels_read(&as_is.page.words).0 {
         return Ok(as_is);
@@ -328,7 +344,13 @@ fn read_as_is(
     // The seal's mask follows the page through the deskew.
     let red =
         red.map(
-            |r| if prepared.skew_deg == 0.0 { r } else { prep::rotate(&r, -prepared.skew_deg) },
+            |r| {
+                if prepared.skew_deg == 0.0 {
+                    r
+                } else {
+                    prep::rotate(&r, -prepared.skew_deg)
+                }
+            },
         );
     let t1 = t0.elapsed();
     let (w, h) = prepared.gray.dimensions();
@@ -493,34 +515,49 @@ fn whiten_rules(gray: &mut GrayImage, segs: &[lines::Segment]) {
 }
 
 /// Reads one file's bytes: an image (all TIFF pages) or an image-only PDF.
-pub fn read_bytes(kind: &str, bytes: &[u8], params: &ScanParams) -> Result<ScanDoc, DocumentError> {
-    let images = match kind {
-        "pdf" => {
-            let doc = pdf::load(bytes)?;
-            pdf::page_images(&doc, bytes, &params.limits)?
-        }
-        _ => input::decode(bytes, &params.limits)?,
-    };
-    read_images(images, params)
+pub fn read_bytes(
+    kind: &str,
+    bytes: &[u8],
+    budget: &Budget,
+    params: &ScanParams,
+) -> Result<ScanDoc, DocumentError> {
+    if kind == "pdf" {
+        let doc = pdf::load(bytes, budget)?;
+        return read_pages(pdf::page_sources(&doc, bytes, budget)?, params);
+    }
+    read_pages(input::sources(bytes, budget, &mut PixelCount::default())?, params)
 }
 
-/// Reads several page images as one report, in the order given.
+/// Reads several page images as one report, in the order given; their
+/// bytes together are at most the budget's.
 pub fn read_files(
     paths: &[PathBuf],
+    budget: &Budget,
     params: &ScanParams,
 ) -> Result<(ScanDoc, Vec<u8>), DocumentError> {
     if let Some(dir) = &params.tsv_dir {
-        return tsv::read(paths, dir, params);
+        return tsv::read(paths, dir, budget, params);
     }
-    let mut images = Vec::new();
-    let mut all = Vec::new();
+    let mut files = Vec::with_capacity(paths.len());
+    let mut left = budget.max_bytes;
     for p in paths {
-        let bytes =
-            std::fs::read(p).map_err(|e| DocumentError::Io(format!("{}: {e}", p.display())))?;
-        images.extend(input::decode(&bytes, &params.limits)?);
-        all.extend(bytes);
+        let bytes = crate::source::read_input(p, left).map_err(|e| match e {
+            DocumentError::Io(m) => DocumentError::Io(format!("{}: {m}", p.display())),
+            DocumentError::TooLarge { .. } | DocumentError::GrewTooLarge { .. } => {
+                DocumentError::GrewTooLarge { limit: budget.max_bytes }
+            }
+            e => e,
+        })?;
+        left -= bytes.len() as u64;
+        files.push(bytes);
     }
-    Ok((read_images(images, params)?, all))
+    let mut count = PixelCount::default();
+    let mut pages = Vec::new();
+    for bytes in &files {
+        pages.extend(input::sources(bytes, budget, &mut count)?);
+    }
+    let read = read_pages(pages, params)?;
+    Ok((read, files.concat()))
 }
 
 /// The page number in `NAME.pN.EXT`, and `NAME`.
@@ -582,6 +619,7 @@ pub fn group_counter_runs(
     groups: Vec<Vec<PathBuf>>,
     grouping: &crate::source::PageGrouping,
     params: &ScanParams,
+    budget: &Budget,
 ) -> Vec<Vec<PathBuf>> {
     let singles: Vec<usize> = (0..groups.len()).filter(|&i| groups[i].len() == 1).collect();
     let files: Vec<PathBuf> = singles.iter().map(|&i| groups[i][0].clone()).collect();
@@ -596,7 +634,17 @@ pub fn group_counter_runs(
             None => {
                 let heads: Vec<head::PageStart> = pages
                     .par_iter()
-                    .map(|p| page_head(p, &grouping.first_section, params).unwrap_or_default())
+                    .map(|p| {
+                        // A page that cannot be read (or makes the reader
+                        // panic) starts nothing; reading it as part of its
+                        // report says what is wrong with it.
+                        std::panic::catch_unwind(|| {
+                            page_head(p, &grouping.first_section, params, budget)
+                        })
+                        .ok()
+                        .and_then(Result::ok)
+                        .unwrap_or_default()
+                    })
                     .collect();
                 head::group_starts(&heads)
             }
@@ -628,9 +676,10 @@ fn page_head(
     path: &Path,
     first_section: &[String],
     params: &ScanParams,
+    budget: &Budget,
 ) -> Result<head::PageStart, DocumentError> {
-    let bytes = std::fs::read(path).map_err(|e| DocumentError::Io(e.to_string()))?;
-    let img = input::decode(&bytes, &params.limits)?.into_iter().next();
+    let bytes = crate::source::read_input(path, budget.max_bytes)?;
+    let img = input::decode(&bytes, budget)?.into_iter().next();
     let img = img.ok_or_else(|| DocumentError::Scan("no page in the image".to_string()))?;
     head::page_start(img, first_section, params)
 }

@@ -160,7 +160,9 @@ impl Engine {
     }
 
     fn set(&mut self, name: &str, value: &str) -> bool {
-        let (Ok(n), Ok(v)) = (CString::new(name), CString::new(value)) else { return false };
+        let (Ok(n), Ok(v)) = (CString::new(name), CString::new(value)) else {
+            return false;
+        };
         // SAFETY: valid handle and strings.
         unsafe { capi::TessBaseAPISetVariable(self.api.as_ptr(), n.as_ptr(), v.as_ptr()) != 0 }
     }

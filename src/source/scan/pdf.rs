@@ -10,121 +10,201 @@
 //! the image's width over the page's width in inches.
 
 use image::GrayImage;
-use lopdf::{Document, Object};
+use lopdf::xobject::PdfImage;
+use lopdf::{Document, Object, ObjectId};
 
-use super::input::{check_size, from_rgb, to_gray, unpack_bits, PageImage, ScanLimits};
+use super::input::{from_rgb, to_gray, unpack_bits, PageImage, PageSource};
 use super::render::{render_page, RenderError, RENDER_DPI};
+use crate::budget::{Budget, PixelCount};
 use crate::error::DocumentError;
-use crate::source::pdf::{drawn_images, page_list, Drawn};
+use crate::source::pdf::{self, drawn_images, page_ids, page_list, shows_text, Drawn};
 
-/// Whether any page draws text: then it is a text PDF, not a scan.
-pub fn has_text(doc: &Document) -> bool {
-    doc.get_pages()
-        .values()
-        .any(|&id| doc.get_page_content(id).windows(2).any(|w| w == b"Tj" || w == b"TJ"))
+/// Whether any page draws text: then it is a text PDF, not a scan. More
+/// pages than the budget allows, or a page whose content inflates past it,
+/// is an error here already.
+pub fn has_text(doc: &Document, budget: &Budget) -> Result<bool, DocumentError> {
+    for (i, id) in page_ids(doc, budget)?.into_iter().enumerate() {
+        if shows_text(doc, id, i + 1, budget)? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
-pub fn load(bytes: &[u8]) -> Result<Document, DocumentError> {
-    let doc = Document::load_mem(bytes)
-        .map_err(|e| DocumentError::Scan(format!("cannot parse the PDF: {e}")))?;
+pub fn load(bytes: &[u8], budget: &Budget) -> Result<Document, DocumentError> {
+    let doc = pdf::load(bytes, budget).map_err(|e| match e {
+        e @ DocumentError::Inflate { .. } => e,
+        e => DocumentError::Scan(format!("cannot parse the PDF: {e}")),
+    })?;
     if doc.is_encrypted() {
         return Err(DocumentError::Scan("the PDF is encrypted".into()));
     }
     Ok(doc)
 }
 
-/// The page images of an image-only PDF. A page whose image the reader
-/// cannot take from the file itself is rendered by `pdftoppm`; without it
-/// the file is refused naming every such page, as a text PDF's pages for
-/// OCR are (one line that says all there is to fix).
-pub fn page_images(
-    doc: &Document,
-    bytes: &[u8],
-    limits: &ScanLimits,
-) -> Result<Vec<PageImage>, DocumentError> {
-    let mut own = Vec::new();
-    for (&number, &id) in &doc.get_pages() {
-        own.push((number as usize, id, own_image(doc, id, limits)?));
-    }
-    if own.is_empty() {
+/// How a page's image is had.
+enum Plan<'a> {
+    /// The one image the page draws large, decoded here, turned upright.
+    Own { img: PdfImage<'a>, placed: Option<Drawn>, turn: u8 },
+    /// Rendered by `pdftoppm`, for this reason.
+    Render(String),
+}
+
+/// The page images of an image-only PDF, to be decoded as they are read.
+/// Every page is planned and counted first (pages and pixels against the
+/// budget). A page whose image the reader cannot take from the file itself
+/// is rendered by `pdftoppm`; without it the file is refused naming every
+/// such page, as a text PDF's pages for OCR are (one line that says all
+/// there is to fix).
+pub fn page_sources<'a>(
+    doc: &'a Document,
+    bytes: &'a [u8],
+    budget: &'a Budget,
+) -> Result<Vec<PageSource<'a>>, DocumentError> {
+    let ids = page_ids(doc, budget)?;
+    if ids.is_empty() {
         return Err(DocumentError::Scan("the PDF has no pages".into()));
     }
-    let unread: Vec<usize> = own.iter().filter(|(.., r)| r.is_err()).map(|(n, ..)| *n).collect();
+    let mut count = PixelCount::default();
+    let mut plans = Vec::with_capacity(ids.len());
+    for (i, &id) in ids.iter().enumerate() {
+        let plan = plan_page(doc, id, i + 1, budget)?;
+        let (w, h) = match &plan {
+            Plan::Own { img, .. } => (img.width.max(0) as u64, img.height.max(0) as u64),
+            Plan::Render(_) => rendered_size(page_size_pt(doc, id).unwrap_or((595.0, 842.0))),
+        };
+        count.add(w, h, budget)?;
+        plans.push(plan);
+    }
+    let unread: Vec<usize> = plans
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| matches!(p, Plan::Render(_)))
+        .map(|(i, _)| i + 1)
+        .collect();
     let mut reasons: Vec<&str> = Vec::new();
-    for reason in own.iter().filter_map(|(.., r)| r.as_ref().err()) {
-        if !reasons.contains(&reason.as_str()) {
-            reasons.push(reason);
+    for plan in &plans {
+        if let Plan::Render(reason) = plan {
+            if !reasons.contains(&reason.as_str()) {
+                reasons.push(reason);
+            }
         }
     }
     let why = reasons.join("; ");
-    own.into_iter()
-        .map(|(number, id, page)| match page {
-            Ok(page) => Ok(page),
-            Err(reason) => {
+    Ok(plans
+        .into_iter()
+        .zip(ids)
+        .enumerate()
+        .map(|(i, (plan, id))| {
+            let (unread, why) = (unread.clone(), why.clone());
+            Box::new(move || {
+                let number = i + 1;
+                let reason = match plan {
+                    Plan::Own { img, placed, turn } => {
+                        match own_image(doc, id, &img, placed, turn, budget) {
+                            Ok(page) => return Ok(page),
+                            Err(reason) => reason,
+                        }
+                    }
+                    Plan::Render(reason) => reason,
+                };
                 let size = page_size_pt(doc, id).unwrap_or((595.0, 842.0));
-                render_page(bytes, number, size, limits)
+                render_page(bytes, number, size, budget)
                     .map(|(gray, red)| PageImage::new(gray, RENDER_DPI as f32, red))
                     .map_err(|e| match e {
-                        RenderError::Missing => DocumentError::PdfNeedsRenderer {
-                            pages: page_list(&unread),
-                            why: why.clone(),
-                        },
-                        RenderError::TooLarge(m) => {
-                            DocumentError::Scan(format!("page {number}: {m}"))
+                        // The planned pages, and this one if decoding its
+                        // own image failed.
+                        RenderError::Missing => {
+                            let mut pages = unread;
+                            let mut why = why;
+                            if !pages.contains(&number) {
+                                pages.push(number);
+                                pages.sort_unstable();
+                                why = [why.as_str(), reason.as_str()]
+                                    .into_iter()
+                                    .filter(|w| !w.is_empty())
+                                    .collect::<Vec<_>>()
+                                    .join("; ");
+                            }
+                            DocumentError::PdfNeedsRenderer { pages: page_list(&pages), why }
                         }
+                        RenderError::TooLarge(e) => e,
                         RenderError::Failed(m) => DocumentError::Scan(format!(
                             "page {number}: {reason}, and rendering it failed: {m}"
                         )),
                     })
-            }
+            }) as PageSource<'a>
         })
-        .collect()
+        .collect())
 }
 
-/// The page's largest image, decoded here: `Err(reason)` when this reader
-/// cannot (the page is to be rendered instead); the outer error refuses the
-/// file (an image above the pixel limit).
-fn own_image(
-    doc: &Document,
-    id: lopdf::ObjectId,
-    limits: &ScanLimits,
-) -> Result<Result<PageImage, String>, DocumentError> {
+/// A page's size rendered at [`RENDER_DPI`], pixels.
+pub fn rendered_size((w, h): (f32, f32)) -> (u64, u64) {
+    let px = |pt: f32| (pt.abs() / 72.0 * RENDER_DPI as f32).ceil() as u64;
+    (px(w), px(h))
+}
+
+/// Whether the page's image can be decoded here, and which it is: the one
+/// image the page draws large. Several (a scan cut into strips, pages
+/// pasted side by side), one inside a form or one drawn at an angle are
+/// left to the renderer, which puts them together as a viewer would.
+fn plan_page<'a>(
+    doc: &'a Document,
+    id: ObjectId,
+    number: usize,
+    budget: &Budget,
+) -> Result<Plan<'a>, DocumentError> {
     let images = doc.get_page_images(id).unwrap_or_default();
-    // The scan is the one image the page draws large. Several (a scan cut
-    // into strips, pages pasted side by side) or one inside a form are
-    // left to the renderer, which puts them together as a viewer would.
-    let drawn = drawn_images(doc, id);
+    let drawn = drawn_images(doc, id, number, budget)?;
     let largest = drawn.iter().map(Drawn::area).fold(0.0, f32::max);
     let big: Vec<&Drawn> =
         drawn.iter().filter(|d| largest > 0.0 && d.area() >= 0.1 * largest).collect();
     if big.len() > 1 {
-        return Ok(Err(format!("{} images make up the page", big.len())));
+        return Ok(Plan::Render(format!("{} images make up the page", big.len())));
     }
     let (img, placed) = match big.first() {
-        Some(d) => match images.iter().find(|i| i.id == d.id) {
+        Some(d) => match images.into_iter().find(|i| i.id == d.id) {
             Some(img) => (img, Some(**d)),
-            None => return Ok(Err("its image is drawn from inside a form".into())),
+            None => return Ok(Plan::Render("its image is drawn from inside a form".into())),
         },
-        None => match images.iter().max_by_key(|i| i.width.saturating_mul(i.height)) {
+        None => match images.into_iter().max_by_key(|i| i.width.saturating_mul(i.height)) {
             Some(img) => (img, None),
-            None => return Ok(Err("it has neither text nor an image".into())),
+            None => return Ok(Plan::Render("it has neither text nor an image".into())),
         },
     };
     let turn = match placed.map(quarter_turns) {
-        Some(None) => return Ok(Err("its image is drawn at an angle or mirrored".into())),
+        Some(None) => return Ok(Plan::Render("its image is drawn at an angle or mirrored".into())),
         Some(Some(t)) => t,
         None => 0,
     };
+    if let Some(f @ ("JBIG2Decode" | "JPXDecode")) =
+        img.filters.as_ref().and_then(|f| f.last()).map(String::as_str)
+    {
+        return Ok(Plan::Render(format!("a {f} image, which xxgk does not decode itself")));
+    }
+    Ok(Plan::Own { img, placed, turn })
+}
+
+/// The page's image, decoded here: `Err(reason)` when this reader cannot
+/// (the page is to be rendered instead).
+fn own_image(
+    doc: &Document,
+    id: ObjectId,
+    img: &PdfImage,
+    placed: Option<Drawn>,
+    turn: u8,
+    budget: &Budget,
+) -> Result<PageImage, String> {
     let (w, h) = (img.width.max(0) as u64, img.height.max(0) as u64);
-    check_size(w, h, limits)?;
     let filters: Vec<String> = img.filters.clone().unwrap_or_default();
     let Ok(stream) = doc.get_object(img.id).and_then(Object::as_stream) else {
-        return Ok(Err("its image is not a stream".into()));
+        return Err("its image is not a stream".into());
     };
     // A stream may inflate to far more than its image needs (a bomb):
     // never more than the declared image at 4 bytes a pixel, plus slack.
     let cap = usize::try_from(w.saturating_mul(h).saturating_mul(4).saturating_add(1 << 16))
-        .unwrap_or(usize::MAX);
+        .unwrap_or(usize::MAX)
+        .min(usize::try_from(budget.max_page_pixels.saturating_mul(4)).unwrap_or(usize::MAX));
     let gray = match filters.last().map(String::as_str) {
         Some("DCTDecode") => {
             let data = if filters.len() > 1 {
@@ -132,14 +212,9 @@ fn own_image(
             } else {
                 img.content.to_vec()
             };
-            image::load_from_memory_with_format(&data, image::ImageFormat::Jpeg)
-                .map(to_gray)
-                .map_err(|e| format!("bad JPEG image: {e}"))
+            jpeg(&data, budget)
         }
-        Some("CCITTFaxDecode") => ccitt(stream, w as u32, h as u32).map(|g| (g, None)),
-        Some(f @ ("JBIG2Decode" | "JPXDecode")) => {
-            Err(format!("a {f} image, which xxgk does not decode itself"))
-        }
+        Some("CCITTFaxDecode") => ccitt(stream, w as u32, h as u32, budget).map(|g| (g, None)),
         _ => {
             let data = if filters.is_empty() {
                 Ok(img.content.to_vec())
@@ -158,18 +233,28 @@ fn own_image(
                 )
             })
         }
+    }?;
+    let (gray, red) = gray;
+    let gray = if decode_inverted(stream) { invert(gray) } else { gray };
+    // Pixels per inch along a row, where the page draws it; else the image
+    // taken to span the page's width.
+    let row_in = match placed {
+        Some(d) => d.across.0.hypot(d.across.1) / 72.0,
+        None => page_size_pt(doc, id).map_or(595.0, |s| s.0) / 72.0,
     };
-    Ok(gray.map(|(gray, red)| {
-        let gray = if decode_inverted(stream) { invert(gray) } else { gray };
-        // Pixels per inch along a row, where the page draws it; else the
-        // image taken to span the page's width.
-        let row_in = match placed {
-            Some(d) => d.across.0.hypot(d.across.1) / 72.0,
-            None => page_size_pt(doc, id).map_or(595.0, |s| s.0) / 72.0,
-        };
-        let dpi = (gray.width() as f32 / row_in.max(0.01)).clamp(50.0, 2400.0);
-        PageImage::new(turned(gray, turn), dpi, red.map(|r| turned(r, turn)))
-    }))
+    let dpi = (gray.width() as f32 / row_in.max(0.01)).clamp(50.0, 2400.0);
+    Ok(PageImage::new(turned(gray, turn), dpi, red.map(|r| turned(r, turn))))
+}
+
+/// A JPEG, whose own header must agree with the budget (the PDF's `Width`
+/// and `Height` need not be the JPEG's).
+fn jpeg(data: &[u8], budget: &Budget) -> Result<(GrayImage, Option<GrayImage>), String> {
+    let mut reader =
+        image::ImageReader::with_format(std::io::Cursor::new(data), image::ImageFormat::Jpeg);
+    let mut lim = image::Limits::default();
+    lim.max_alloc = Some(budget.max_page_pixels.saturating_mul(4));
+    reader.limits(lim);
+    reader.decode().map(to_gray).map_err(|e| format!("bad JPEG image: {e}"))
 }
 
 /// How many quarter turns clockwise bring an image's pixels upright as the
@@ -197,7 +282,7 @@ fn turned(g: GrayImage, quarters: u8) -> GrayImage {
 }
 
 /// The MediaBox's width and height in points.
-fn page_size_pt(doc: &Document, id: lopdf::ObjectId) -> Option<(f32, f32)> {
+fn page_size_pt(doc: &Document, id: ObjectId) -> Option<(f32, f32)> {
     let page = doc.get_dictionary(id).ok()?;
     let mb = page
         .get(b"MediaBox")
@@ -286,7 +371,7 @@ fn raw(
 }
 
 /// CCITT group 4 data: a one-strip TIFF around it, decoded by `tiff`.
-fn ccitt(stream: &lopdf::Stream, w: u32, h: u32) -> Result<GrayImage, String> {
+fn ccitt(stream: &lopdf::Stream, w: u32, h: u32, budget: &Budget) -> Result<GrayImage, String> {
     let parms = stream.dict.get(b"DecodeParms").ok().and_then(|o| o.as_dict().ok());
     let int = |k: &[u8], d: i64| {
         parms.and_then(|p| p.get(k).ok()).and_then(|o| o.as_i64().ok()).unwrap_or(d)
@@ -300,7 +385,7 @@ fn ccitt(stream: &lopdf::Stream, w: u32, h: u32) -> Result<GrayImage, String> {
     let black_is_1 =
         parms.and_then(|p| p.get(b"BlackIs1").ok()).and_then(|o| o.as_bool().ok()).unwrap_or(false);
     let tiff = wrap_g4(&stream.content, cols.max(w), rows);
-    let pages = super::input::decode(&tiff, &ScanLimits::default()).map_err(|e| e.to_string())?;
+    let pages = super::input::decode(&tiff, budget).map_err(|e| e.to_string())?;
     let g = pages.into_iter().next().map(|p| p.gray).ok_or("empty CCITT image")?;
     // The TIFF says 0 is white (the CCITT convention); BlackIs1 only says
     // how the PDF's own samples are to be read, which `Decode` handles.
@@ -394,9 +479,10 @@ mod tests {
             doc.trailer.set("Root", catalog);
             let mut bytes = Vec::new();
             doc.save_to(&mut bytes).unwrap();
-            let parsed = load(&bytes).unwrap();
-            assert!(!has_text(&parsed));
-            let got = page_images(&parsed, &bytes, &ScanLimits::default()).unwrap().remove(0);
+            let budget = Budget::default();
+            let parsed = load(&bytes, &budget).unwrap();
+            assert!(!has_text(&parsed, &budget).unwrap());
+            let got = page_sources(&parsed, &bytes, &budget).unwrap().remove(0)().unwrap();
             assert_eq!((got.gray.width(), got.gray.height()), (w, h));
             assert_eq!(
                 (got.gray.get_pixel(2, 5)[0], got.gray.get_pixel(300, 5)[0]),
@@ -427,8 +513,9 @@ mod tests {
         doc.trailer.set("Root", catalog);
         let mut bytes = Vec::new();
         doc.save_to(&mut bytes).unwrap();
-        let got =
-            page_images(&load(&bytes).unwrap(), &bytes, &ScanLimits::default()).unwrap().remove(0);
+        let budget = Budget::default();
+        let doc = load(&bytes, &budget).unwrap();
+        let got = page_sources(&doc, &bytes, &budget).unwrap().remove(0)().unwrap();
         assert_eq!((got.gray.width(), got.gray.height(), got.dpi), (600, 300, 300.0));
         assert_eq!((got.gray.get_pixel(100, 50)[0], got.gray.get_pixel(500, 250)[0]), (0, 255));
     }
@@ -450,7 +537,7 @@ mod tests {
         }
         let data = enc.finish().unwrap().finish();
         let tiff = wrap_g4(&data, w as u32, h as u32);
-        let g = super::super::input::decode(&tiff, &ScanLimits::default()).unwrap().remove(0).gray;
+        let g = super::super::input::decode(&tiff, &Budget::default()).unwrap().remove(0).gray;
         for y in 0..h {
             for x in 0..w {
                 assert_eq!(g.get_pixel(x as u32, y as u32)[0] == 0, black(x, y), "pixel {x},{y}");

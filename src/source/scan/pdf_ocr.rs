@@ -19,9 +19,11 @@
 //! poppler-utils: reading only the decodable pages would give a report
 //! with the tables of the other pages silently missing.
 
-use super::input::PageImage;
+use super::input::{PageImage, PageSource};
+use super::pdf::rendered_size;
 use super::render::{render_page, RenderError, RENDER_DPI};
-use super::{layout_params, read_images, ScanDoc, ScanParams};
+use super::{layout_params, read_pages, ScanDoc, ScanParams};
+use crate::budget::{Budget, PixelCount};
 use crate::error::DocumentError;
 use crate::layout::{self, Page};
 use crate::source::pdf::{self, page_list, TextLayer};
@@ -36,24 +38,39 @@ pub enum PdfRead {
 }
 
 /// Reads a PDF that has a text layer somewhere (see the module docs).
-pub fn read(bytes: &[u8], params: &ScanParams) -> Result<PdfRead, DocumentError> {
-    let layer = pdf::read_layer(bytes)?;
+pub fn read(bytes: &[u8], budget: &Budget, params: &ScanParams) -> Result<PdfRead, DocumentError> {
+    let layer = pdf::read_layer(bytes, budget)?;
     let wanted = layer.ocr_pages();
     if wanted.is_empty() {
         return Ok(PdfRead::Text(layer.pages));
     }
-    let mut images = Vec::with_capacity(wanted.len());
+    // Every page to render is counted before the first is.
+    let mut count = PixelCount::default();
+    let mut sizes = Vec::with_capacity(wanted.len());
     for &n in &wanted {
         let size = layer
             .pages
             .iter()
             .find(|p| p.number == n)
             .map_or((595.0, 842.0), |p| (p.width, p.height));
-        let (gray, red) = render_page(bytes, n, size, &params.limits)
-            .map_err(|e| render_error(e, &layer, &wanted, n))?;
-        images.push(PageImage::new(gray, RENDER_DPI as f32, red));
+        let (w, h) = rendered_size(size);
+        count.add(w, h, budget)?;
+        sizes.push(size);
     }
-    let mut read = read_images(images, params)?;
+    let why = why(&layer);
+    let sources: Vec<PageSource> = wanted
+        .iter()
+        .zip(sizes)
+        .map(|(&n, size)| {
+            let wanted = &wanted;
+            Box::new(move || {
+                render_page(bytes, n, size, budget)
+                    .map(|(gray, red)| PageImage::new(gray, RENDER_DPI as f32, red))
+                    .map_err(|e| render_error(e, why, wanted, n))
+            }) as PageSource
+        })
+        .collect();
+    let mut read = read_pages(sources, params)?;
     // `read_images` numbers the pages it is given 1, 2, …; give them theirs.
     for (page, &n) in read.pages.iter_mut().zip(&wanted) {
         page.number = n;
@@ -79,15 +96,14 @@ pub fn read(bytes: &[u8], params: &ScanParams) -> Result<PdfRead, DocumentError>
     Ok(PdfRead::Ocr(Box::new(read)))
 }
 
-fn render_error(e: RenderError, layer: &TextLayer, wanted: &[usize], page: usize) -> DocumentError {
+fn render_error(e: RenderError, why: &str, wanted: &[usize], page: usize) -> DocumentError {
     match e {
         RenderError::Missing => {
-            DocumentError::PdfNeedsRenderer { pages: page_list(wanted), why: why(layer).into() }
+            DocumentError::PdfNeedsRenderer { pages: page_list(wanted), why: why.into() }
         }
-        RenderError::TooLarge(m) => DocumentError::Scan(format!("page {page}: {m}")),
+        RenderError::TooLarge(e) => e,
         RenderError::Failed(m) => DocumentError::Scan(format!(
-            "page {page} needs OCR ({}), but rendering it failed: {m}",
-            why(layer)
+            "page {page} needs OCR ({why}), but rendering it failed: {m}"
         )),
     }
 }

@@ -241,7 +241,9 @@ pub fn read_page(
             if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
                 eprintln!("    -> {:?}", read.as_ref().map(|r| (&r.0, r.1, r.2)));
             }
-            let Some((text, confidence, number, symbols)) = read else { continue };
+            let Some((text, confidence, number, symbols)) = read else {
+                continue;
+            };
             let rect = c.rect;
             let px_rect = (rect.x0 / pt, rect.y0 / pt, rect.x1 / pt, rect.y1 / pt);
             let ink_pt = to_rect((ink.0 as f32, ink.1 as f32, ink.2 as f32, ink.3 as f32));

@@ -10,12 +10,15 @@
 //! page at 300 dpi that it renders to PPM in 0.17 s. A missing
 //! `pdftoppm` is its own error, so that callers can say what to install.
 
-use std::io::{Cursor, Write};
-use std::process::{Command, Stdio};
+use std::io::{Cursor, Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 use image::GrayImage;
 
-use super::input::{check_size, to_gray, ScanLimits};
+use super::input::{check_size, to_gray};
+use super::pdf::rendered_size;
+use crate::budget::Budget;
 use crate::error::DocumentError;
 
 /// OCR reads 300 dpi pages well (`BENCHMARKS.md`); more only costs time.
@@ -25,61 +28,99 @@ pub const RENDER_DPI: u32 = 300;
 pub enum RenderError {
     /// `pdftoppm` is not on the PATH.
     Missing,
-    /// The page would be larger than the limit; the message says how large.
-    TooLarge(String),
-    /// It ran and failed, or gave no image; the message says how.
+    /// The page would pass the budget's pixels.
+    TooLarge(DocumentError),
+    /// It ran and failed, gave no image, or took longer than the input may;
+    /// the message says how.
     Failed(String),
 }
 
 /// Renders one page (1-based) of `size_pt` points to gray at
-/// [`RENDER_DPI`]; a page whose pixels would pass the limit is refused
-/// before `pdftoppm` allocates them.
+/// [`RENDER_DPI`]; a page whose pixels would pass the budget is refused
+/// before `pdftoppm` allocates them. `pdftoppm` runs in our process group
+/// (a batch's worker stops the group on a timeout), dies with the thread
+/// that started it (Linux), and is stopped past the budget's time.
 pub fn render_page(
     pdf: &[u8],
     page: usize,
     size_pt: (f32, f32),
-    limits: &ScanLimits,
+    budget: &Budget,
 ) -> Result<(GrayImage, Option<GrayImage>), RenderError> {
-    let px = |pt: f32| (pt.abs() / 72.0 * RENDER_DPI as f32).ceil() as u64;
-    check_size(px(size_pt.0), px(size_pt.1), limits).map_err(|e| {
-        RenderError::TooLarge(match e {
-            DocumentError::Scan(m) => m,
-            other => other.to_string(),
-        })
-    })?;
+    let (w, h) = rendered_size(size_pt);
+    check_size(w, h, budget).map_err(RenderError::TooLarge)?;
     let n = page.to_string();
-    let mut child = Command::new("pdftoppm")
+    let mut command = Command::new("pdftoppm");
+    command
         .args(["-r", &RENDER_DPI.to_string(), "-singlefile", "-f", &n, "-l", &n, "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                RenderError::Missing
-            } else {
-                RenderError::Failed(format!("cannot run pdftoppm: {e}"))
-            }
-        })?;
-    let stdin = child.stdin.take();
-    // Feeding stdin from another thread: the output pipe fills up long
-    // before a page is written, and the child blocks until it is read.
-    let output = std::thread::scope(|s| {
+        .stderr(Stdio::piped());
+    crate::process::die_with_parent(&mut command);
+    let mut child = command.spawn().map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            RenderError::Missing
+        } else {
+            RenderError::Failed(format!("cannot run pdftoppm: {e}"))
+        }
+    })?;
+    let (status, stdout, stderr) = run_to_end(&mut child, pdf, budget.timeout)
+        .map_err(|e| RenderError::Failed(format!("pdftoppm: {e}")))?;
+    let Some(status) = status else {
+        return Err(RenderError::Failed(format!(
+            "pdftoppm took longer than {} s and was stopped",
+            budget.timeout.unwrap_or_default().as_secs_f64()
+        )));
+    };
+    if !status.success() {
+        let stderr = String::from_utf8_lossy(&stderr);
+        let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("no message");
+        return Err(RenderError::Failed(format!("pdftoppm failed ({status}): {last}")));
+    }
+    image::load(Cursor::new(stdout), image::ImageFormat::Pnm)
+        .map(to_gray)
+        .map_err(|e| RenderError::Failed(format!("pdftoppm gave no image: {e}")))
+}
+
+/// Feeds `input` to the child and reads its output, each on a thread of
+/// its own (the output pipe fills long before a page is written, and the
+/// child blocks until it is read); the child is killed past `limit`, and
+/// then the status is `None`.
+fn run_to_end(
+    child: &mut Child,
+    input: &[u8],
+    limit: Option<Duration>,
+) -> std::io::Result<(Option<std::process::ExitStatus>, Vec<u8>, Vec<u8>)> {
+    let (stdin, stdout, stderr) = (child.stdin.take(), child.stdout.take(), child.stderr.take());
+    let start = Instant::now();
+    std::thread::scope(|s| {
         s.spawn(move || {
             if let Some(mut stdin) = stdin {
                 // A child that exits early closes the pipe; its status says why.
-                let _ = stdin.write_all(pdf);
+                let _ = stdin.write_all(input);
             }
         });
-        child.wait_with_output()
+        let read_all = |pipe: Option<Box<dyn Read + Send>>| {
+            s.spawn(move || {
+                let mut out = Vec::new();
+                if let Some(mut p) = pipe {
+                    let _ = p.read_to_end(&mut out);
+                }
+                out
+            })
+        };
+        let out = read_all(stdout.map(|p| Box::new(p) as Box<dyn Read + Send>));
+        let err = read_all(stderr.map(|p| Box::new(p) as Box<dyn Read + Send>));
+        let status = loop {
+            if let Some(status) = child.try_wait()? {
+                break Some(status);
+            }
+            if limit.is_some_and(|l| start.elapsed() > l) {
+                let _ = child.kill();
+                let _ = child.wait();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        Ok((status, out.join().unwrap_or_default(), err.join().unwrap_or_default()))
     })
-    .map_err(|e| RenderError::Failed(format!("pdftoppm: {e}")))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("no message");
-        return Err(RenderError::Failed(format!("pdftoppm failed ({}): {last}", output.status)));
-    }
-    image::load(Cursor::new(output.stdout), image::ImageFormat::Pnm)
-        .map(to_gray)
-        .map_err(|e| RenderError::Failed(format!("pdftoppm gave no image: {e}")))
 }

@@ -11,6 +11,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{input, layout_params, lines, prep, to_rules, PageScan, ScanDoc, ScanParams};
+use crate::budget::Budget;
 use crate::error::DocumentError;
 use crate::layout::{self, find_grids, Page, Rect, Word};
 
@@ -18,6 +19,7 @@ use crate::layout::{self, find_grids, Page, Rect, Word};
 pub fn read(
     paths: &[PathBuf],
     dir: &Path,
+    budget: &Budget,
     params: &ScanParams,
 ) -> Result<(ScanDoc, Vec<u8>), DocumentError> {
     let mut pages = Vec::new();
@@ -31,7 +33,7 @@ pub fn read(
         let tsv_path = dir.join(format!("{stem}.tsv"));
         let tsv = std::fs::read_to_string(&tsv_path)
             .map_err(|e| DocumentError::Io(format!("{}: {e}", tsv_path.display())))?;
-        for img in input::decode(&bytes, &params.limits)? {
+        for img in input::decode(&bytes, budget)? {
             let prepared = prep::prepare(&img.gray, img.dpi, &no_skew);
             let (w, h) = prepared.gray.dimensions();
             let mut ink = prepared.ink;
