@@ -138,6 +138,33 @@ fn strip_gloss(s: &str) -> &str {
 /// higher, and skipping the edit distance there is most of the speed.
 const FLOOR: f32 = 0.5;
 
+/// Whether some stretch of `text` (one character shorter than `word` to
+/// one longer) is at least `min` similar to `word` by normalized edit
+/// distance: a phrase as OCR may garble it (政府信息公开工作年度报重).
+pub fn fuzzy_contains(text: &str, word: &str, min: f32) -> bool {
+    fuzzy_find(text, word, min).is_some()
+}
+
+/// The byte offset in `text` of the first stretch [`fuzzy_contains`]
+/// accepts.
+pub fn fuzzy_find(text: &str, word: &str, min: f32) -> Option<usize> {
+    if let Some(at) = text.find(word) {
+        return Some(at);
+    }
+    let t: Vec<(usize, char)> = text.char_indices().collect();
+    let n = word.chars().count();
+    (0..t.len()).find_map(|i| {
+        (n.saturating_sub(1).max(1)..=n + 1).find_map(|len| {
+            let end = i + len;
+            if end > t.len() {
+                return None;
+            }
+            let part: String = t[i..end].iter().map(|c| c.1).collect();
+            (strsim::normalized_levenshtein(&part, word) as f32 >= min).then_some(t[i].0)
+        })
+    })
+}
+
 /// Similarity of two cores in [0, 1]. Edit distance over characters, with
 /// credit when the template label stands whole at the end of a longer text
 /// (a group label glued before it: 三、本年度办理结果（一）予以公开) or the

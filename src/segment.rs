@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::doc::{Cell, Line, TextDoc};
-use crate::normalize::{core, nfkc, similarity};
+use crate::normalize::{core, fuzzy_contains, fuzzy_find, nfkc, similarity};
 use crate::template::TemplateSet;
 
 /// A heading must be at least this close to a known title.
@@ -233,6 +233,16 @@ fn strip_artifacts(t: &str) -> &str {
 }
 
 const TITLE_KEYS: [&str; 2] = ["政府信息公开", "报告"];
+/// OCR garbles a character in four of a scanned title's large type
+/// (政府信息公开工作年度报重): a line holding these by similarity names a
+/// report too.
+const FUZZY_TITLE_KEYS: [&str; 2] = ["政府信息公开", "年度报告"];
+const TITLE_KEY_SIMILARITY: f32 = 0.75;
+
+fn names_a_report(t: &str) -> bool {
+    TITLE_KEYS.iter().all(|k| t.contains(k))
+        || FUZZY_TITLE_KEYS.iter().all(|k| fuzzy_contains(t, k, TITLE_KEY_SIMILARITY))
+}
 
 /// The title line, and the line before it when that line holds the
 /// organization on its own ("重庆市大渡口区茄子溪街道办事处" / "2020年政府信息公开工作年度报告").
@@ -272,7 +282,7 @@ fn find_title(doc: &TextDoc, before: usize) -> (Option<String>, Option<String>) 
     };
     let titles: Vec<(usize, String)> = candidates
         .map(|(i, l)| (i, joined(i, l)))
-        .filter(|(_, t)| TITLE_KEYS.iter().all(|k| t.contains(k)) && t.chars().count() <= 60)
+        .filter(|(_, t)| names_a_report(t) && t.chars().count() <= 60)
         .collect();
     // A web page's breadcrumb (首页>政府信息公开>年度报告) comes first and
     // has the keys too, but no year.
@@ -436,11 +446,15 @@ fn organization_from_title(title: &str, org_line: Option<&str>) -> Option<String
     // without the connective; "政府信息公开工作年度报告（2021年）" has none.
     let before = title[..pos].trim_end_matches(['(', '（', ' ']);
     let before = before.strip_suffix("关于").unwrap_or(before).trim();
-    if !before.is_empty() && !before.contains("政府信息公开") && !before.contains("报告") {
+    if !before.is_empty()
+        && !before.contains("报告")
+        && !fuzzy_contains(before, FUZZY_TITLE_KEYS[0], TITLE_KEY_SIMILARITY)
+    {
         return Some(before.to_string());
     }
     let after = &title[pos + year_len + '年'.len_utf8()..];
-    let name = after.split("政府信息公开").next().unwrap_or("").trim_start_matches(['度']);
+    let end = fuzzy_find(after, FUZZY_TITLE_KEYS[0], TITLE_KEY_SIMILARITY).unwrap_or(after.len());
+    let name = after[..end].trim_start_matches(['度']);
     if name.chars().filter(|c| crate::value::is_cjk(*c)).count() >= 2 {
         return Some(name.to_string());
     }

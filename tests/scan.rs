@@ -295,6 +295,45 @@ fn page_directory_and_debug_overlays() {
     assert_eq!(written.len(), 3, "{written:?}");
 }
 
+/// A folder of pages named as a scanner names them (IMG_1000.jpg …
+/// IMG_1008.jpg), three reports of three pages one after another: the pages
+/// are grouped where a page shows a report's title, and each report reads
+/// exactly. Before, each page was a report of its own.
+#[test]
+fn pages_named_by_a_counter_are_grouped_into_reports() {
+    let dir = crate::util::TempDir::new("counter");
+    let pages = dir.0.join("camera");
+    std::fs::create_dir_all(&pages).unwrap();
+    let stems = ["scan_33_200_2021", "scan_34_200_2019", "scan_35_200_2021"];
+    let mut n = 1000;
+    for stem in stems {
+        for k in 1..=3 {
+            let from = root().join(format!("samples/scanned/{stem}.p{k}.jpg"));
+            std::fs::copy(from, pages.join(format!("IMG_{n}.jpg"))).unwrap();
+            n += 1;
+        }
+    }
+    let out = xxgk(&["extract", pages.to_str().unwrap()]);
+    let got: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let got = got.as_array().unwrap();
+    let names: Vec<String> = got
+        .iter()
+        .filter_map(|r| r["source"]["path"].as_str())
+        .map(|p| Path::new(p).file_name().unwrap().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(names, ["IMG_1000-IMG_1002", "IMG_1003-IMG_1005", "IMG_1006-IMG_1008"]);
+    for (report, stem) in got.iter().zip(stems) {
+        let truth: Value = serde_json::from_str(
+            &std::fs::read_to_string(root().join(format!("samples/scanned/{stem}.truth.json")))
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(report["values"], truth["values"], "{stem}");
+        assert_eq!(report["organization"], truth["organization"], "{stem}");
+    }
+}
+
 fn crc32(data: &[u8]) -> u32 {
     let mut c = !0u32;
     for &b in data {

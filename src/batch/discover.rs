@@ -40,6 +40,16 @@ pub struct Input {
     pub pages: Vec<PathBuf>,
 }
 
+/// How page images in folders are grouped into reports.
+#[derive(Clone, Debug, Default)]
+pub struct Grouping {
+    pub pages: crate::source::PageGrouping,
+    /// How the pages are read to see where a report starts.
+    pub scan: crate::source::ScanOptions,
+    /// What reading one page's head may take.
+    pub budget: crate::budget::Budget,
+}
+
 /// Result of walking the arguments.
 #[derive(Debug, Default)]
 pub struct Discovery {
@@ -68,11 +78,16 @@ const MIN_CJK_IN_HEAD: usize = 8;
 
 /// Walks `paths`. `exclude` is the output folder, never walked (it may sit
 /// inside an input folder).
-pub fn discover(paths: &[PathBuf], exclude: Option<&Path>, follow_links: bool) -> Discovery {
+pub fn discover(
+    paths: &[PathBuf],
+    exclude: Option<&Path>,
+    follow_links: bool,
+    grouping: &Grouping,
+) -> Discovery {
     let exclude = exclude.and_then(|e| e.canonicalize().ok());
     let roots: Vec<PathBuf> =
         paths.iter().filter(|p| p.is_dir()).filter_map(|p| p.canonicalize().ok()).collect();
-    let walk_with = Walk { exclude: exclude.as_deref(), roots: &roots, follow_links };
+    let walk_with = Walk { exclude: exclude.as_deref(), roots: &roots, follow_links, grouping };
     let mut found = Discovery::default();
     let files: Vec<PathBuf> = paths.iter().filter(|p| !p.is_dir()).cloned().collect();
     for group in crate::source::group_inputs(&files) {
@@ -110,6 +125,7 @@ struct Walk<'a> {
     /// The input folders, canonical.
     roots: &'a [PathBuf],
     follow_links: bool,
+    grouping: &'a Grouping,
 }
 
 impl Walk<'_> {
@@ -162,8 +178,17 @@ impl Walk<'_> {
             }
         }
         // Page images of one report (NAME.p1.jpg, NAME.p2.jpg, …) are one
-        // input, reported under NAME.
-        for group in crate::source::group_inputs(&files) {
+        // input, reported under NAME; pages named by a counter
+        // (IMG_1000.jpg, …) are grouped into reports by their content or
+        // --pages-per-report.
+        let groups = crate::source::group_inputs(&files);
+        let grouping = self.grouping;
+        for group in crate::source::group_counter_runs(
+            groups,
+            &grouping.pages,
+            &grouping.scan,
+            &grouping.budget,
+        ) {
             let (path, pages) = if group.len() > 1 {
                 (crate::source::scan_report_name(&group), group)
             } else {

@@ -44,7 +44,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde_json::Value;
 
-pub use discover::{discover, Discovery, Input, Shard};
+pub use discover::{discover, Discovery, Grouping, Input, Shard};
 
 use crate::error::{BatchError, DocumentError};
 use crate::report::{

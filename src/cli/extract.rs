@@ -79,7 +79,16 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
         shard: args.shard,
     };
 
-    let found = batch::discover(&args.paths, options.out_dir.as_deref(), args.follow_links);
+    let grouping = batch::Grouping {
+        pages: xxgk::source::PageGrouping {
+            pages_per_report: args.pages_per_report.map(|n| n as usize),
+            first_section: templates.sections.first().map(|s| s.cores.clone()).unwrap_or_default(),
+        },
+        scan: options.extract.scan.clone(),
+        budget: options.extract.budget,
+    };
+    let found =
+        batch::discover(&args.paths, options.out_dir.as_deref(), args.follow_links, &grouping);
     let mut inputs = found.inputs;
     if let Some(shard) = args.shard {
         inputs.retain(|i| shard.owns(&i.rel));

@@ -275,11 +275,19 @@ pub fn load_pages(
 }
 
 /// The name a group of page images is reported under: `NAME` for
-/// `NAME.p1.jpg`, `NAME.p2.jpg`, …, else the first file.
+/// `NAME.p1.jpg`, `NAME.p2.jpg`, …; `FIRST-LAST` for pages named by a
+/// counter (`IMG_1000-IMG_1002` for IMG_1000.jpg … IMG_1002.jpg); the
+/// file for one.
 pub fn scan_report_name(group: &[PathBuf]) -> PathBuf {
-    group
-        .first()
-        .map_or_else(PathBuf::new, |f| scan_page_stem(f).map_or_else(|| f.clone(), PathBuf::from))
+    let stem = |f: &PathBuf| f.file_stem().map(|s| s.to_string_lossy().to_string());
+    match group {
+        [] => PathBuf::new(),
+        [first, .., last] if scan_page_stem(first).is_none() => match (stem(first), stem(last)) {
+            (Some(a), Some(b)) => first.with_file_name(format!("{a}-{b}")),
+            _ => first.clone(),
+        },
+        [first, ..] => scan_page_stem(first).map_or_else(|| first.clone(), PathBuf::from),
+    }
 }
 
 #[cfg(feature = "ocr")]
@@ -299,6 +307,38 @@ pub fn group_inputs(files: &[PathBuf]) -> Vec<Vec<PathBuf>> {
     return scan::group_inputs(files);
     #[cfg(not(feature = "ocr"))]
     files.iter().map(|f| vec![f.clone()]).collect()
+}
+
+/// How the page images of a batch folder named by a counter (`IMG_1000.jpg`
+/// …, `scan0001.tif` …; not `NAME.pN`) are grouped into reports.
+#[derive(Clone, Debug, Default)]
+pub struct PageGrouping {
+    /// `--pages-per-report N`: every N pages of a run are one report.
+    pub pages_per_report: Option<usize>,
+    /// The first section's heading labels (normalized, as in
+    /// `TemplateSet::sections`): a page showing one may start a report.
+    pub first_section: Vec<String>,
+}
+
+/// `groups` (as [`group_inputs`] made them, in walk order) with each run of
+/// counter-named page images among the single files (see
+/// `scan::counter_runs`) cut into reports: every `pages_per_report` pages,
+/// or where a page starts a report by its content (a title naming
+/// 政府信息公开…年度报告, or the first section's heading; see `scan::head`).
+/// A run's reports stand where its first page stood.
+pub fn group_counter_runs(
+    groups: Vec<Vec<PathBuf>>,
+    grouping: &PageGrouping,
+    scan: &ScanOptions,
+    budget: &Budget,
+) -> Vec<Vec<PathBuf>> {
+    #[cfg(feature = "ocr")]
+    return scan::group_counter_runs(groups, grouping, &scan.params, budget);
+    #[cfg(not(feature = "ocr"))]
+    {
+        let _ = (grouping, scan, budget);
+        groups
+    }
 }
 
 /// Whether a PDF draws no text on any page (a scan). A PDF that does not

@@ -149,6 +149,8 @@ pub(super) fn zh_for_report_warning(w: &Warning, tables: &[&Template]) -> String
         ("year-missing", _) => "未读出报告年度".to_string(),
         ("no-title", _) => "未读出报告标题（机关名称和年度均缺）".to_string(),
         ("low-confidence", _) if w.scope.as_deref() == Some("title") => format!("标题识别把握不足，请对照原件核对：{}", w.message),
+        ("organization-unsure", _) => format!("发布机关名称识别把握不足，请对照原件核对：{}", w.message),
+        ("year-unsure", _) => format!("报告年度识别把握不足，请对照原件核对：{}", w.message),
         ("edition-year-mismatch", _) => format!("表格格式与报告年度所对应的模板不一致，以表格为准：{}", w.message),
         ("edition-from-year", _) => "表格未显示所用模板，按报告年度判定".to_string(),
         ("edition-from-structure", _) => "标签与年度均未显示所用模板，按表格行结构与勾稽关系判定".to_string(),

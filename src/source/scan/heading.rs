@@ -1,7 +1,9 @@
 //! Scan stage 5b: the report's organization and year, checked by reading
 //! the title again. In: the [`Report`] and the [`ScanDoc`]. Out: the same
-//! report, with a `low-confidence` warning for each of the two that OCR
-//! is unsure of, or a `no-title` warning when neither was read.
+//! report, with an `organization-unsure` or `year-unsure` warning for each
+//! of the two that OCR is unsure of, and `no-title` when neither was read
+//! (a missing organization or year is a review entry of its own, made by
+//! the verification stage).
 //!
 //! The organization and year come from the title, where no rule can check
 //! them and a misread looks right (武侯区 read 武修区). chi_sim reads a
@@ -39,8 +41,6 @@ pub const UNSURE_CHAR: f32 = 0.90;
 /// the second reading gives another, or is unsure of a character of it.
 pub fn check_title(r: &mut Report, scan: &ScanDoc) {
     if r.organization.is_none() && r.year.is_none() {
-        // Nothing to check, but a user must not take the blanks for the
-        // scan's: a title OCR could not find or read is worth a look.
         r.warnings.push(Warning::new(
             "no-title",
             "no title naming the organization or the year was read; check the report's first page"
@@ -48,31 +48,60 @@ pub fn check_title(r: &mut Report, scan: &ScanDoc) {
         ));
         return;
     }
+    if let Some(org) = r.organization.clone() {
+        check_org(r, scan, &org);
+    }
     let Some(title) = r.title.clone() else { return };
-    let Some(line) = line_of(&scan.lines, &title) else {
+    let Some(line) = line_of(&scan.lines, &title) else { return };
+    let year = title_parts(&title).1.map(|y| y.to_string());
+    let second = reread(scan, line).unwrap_or_default();
+    let year2 =
+        title_parts(&second.iter().map(|c| c.0).collect::<String>()).1.map(|y| y.to_string());
+    let page = line.page;
+    let show = |t: &Option<String>| t.as_ref().map_or("nothing".to_string(), |t| format!("{t:?}"));
+    let message = if year != year2 {
+        format!("year: two readings of the title give {} and {}; the first is kept; check it against page {page}", show(&year), show(&year2))
+    } else if let Some((conf, ch)) =
+        year2.as_deref().and_then(|t| lowest(&second, t)).filter(|l| l.0 < UNSURE_CHAR)
+    {
+        format!("year: OCR is unsure of {} (its character {ch:?} read with confidence {conf:.2}); check it against page {page}", show(&year))
+    } else {
         return;
     };
-    let (org, year) = title_parts(&title);
-    let second = reread(scan, line).unwrap_or_default();
-    let (org2, year2) = title_parts(&second.iter().map(|c| c.0).collect::<String>());
+    r.warnings
+        .push(Warning { loc: line_loc(line), ..Warning::scoped("year-unsure", "title", message) });
+}
+
+/// Flags the organization when the line it was read from (the title, the
+/// line above it, or the narrative) reads otherwise a second time, or
+/// with a character of it unsure.
+fn check_org(r: &mut Report, scan: &ScanDoc, org: &str) {
+    // As for the year: a line OCR text does not hold as read (spaced, or
+    // split) is not checked (it flagged a right organization read from a
+    // PDF's OCR text, pdf_07).
+    let Some(line) = line_of(&scan.lines, org) else { return };
     let page = line.page;
-    let Rect { x0, y0, x1, y1 } = line.word.rect;
-    let loc = Some(Loc::Box { page, x0, y0, x1, y1 });
-    let show = |t: &Option<String>| t.as_ref().map_or("nothing".to_string(), |t| format!("{t:?}"));
-    let mut flag = |what: &str, first: Option<String>, again: Option<String>| {
-        let message = if first != again {
-            format!("{what}: two readings of the title give {} and {}; the first is kept; check it against page {page}", show(&first), show(&again))
-        } else if let Some((conf, ch)) =
-            again.as_deref().and_then(|t| lowest(&second, t)).filter(|l| l.0 < UNSURE_CHAR)
-        {
-            format!("{what}: OCR is unsure of {} (its character {ch:?} read with confidence {conf:.2}); check it against page {page}", show(&first))
-        } else {
-            return;
-        };
-        r.warnings.push(Warning { loc, ..Warning::scoped("low-confidence", "title", message) });
+    let second = reread(scan, line).unwrap_or_default();
+    let again: String = second.iter().map(|c| c.0).collect();
+    let message = if !again.contains(org) {
+        // The title line gives the organization before its year; a line
+        // of its own gives it whole.
+        let other = title_parts(&again).0.unwrap_or(again);
+        format!("organization: two readings of its line give {org:?} and {other:?}; the first is kept; check it against page {page}")
+    } else if let Some((conf, ch)) = lowest(&second, org).filter(|l| l.0 < UNSURE_CHAR) {
+        format!("organization: OCR is unsure of {org:?} (its character {ch:?} read with confidence {conf:.2}); check it against page {page}")
+    } else {
+        return;
     };
-    flag("organization", org, org2);
-    flag("year", year.map(|y| y.to_string()), year2.map(|y| y.to_string()));
+    r.warnings.push(Warning {
+        loc: line_loc(line),
+        ..Warning::scoped("organization-unsure", "title", message)
+    });
+}
+
+fn line_loc(line: &LineRead) -> Option<Loc> {
+    let Rect { x0, y0, x1, y1 } = line.word.rect;
+    Some(Loc::Box { page: line.page, x0, y0, x1, y1 })
 }
 
 /// The lowest confidence among the characters that spell `text` in

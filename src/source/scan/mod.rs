@@ -34,6 +34,7 @@ pub mod cache;
 pub mod correct;
 pub mod debug;
 pub mod fallback;
+pub mod head;
 pub mod heading;
 pub mod input;
 pub mod lines;
@@ -254,7 +255,7 @@ fn osd_turn(r: &PageRead) -> Option<u32> {
 
 /// The page at the resolution it is read at: above `MAX_DPI` reduced to
 /// it, below `MIN_DPI` enlarged to `LOW_DPI_TO`; once, before any reading.
-fn at_working_dpi(img: PageImage) -> PageImage {
+pub(super) fn at_working_dpi(img: PageImage) -> PageImage {
     let (to, filter) = match img.dpi {
         d if d > MAX_DPI => (MAX_DPI, FilterType::Triangle),
         d if d < MIN_DPI => (LOW_DPI_TO, FilterType::CatmullRom),
@@ -459,7 +460,7 @@ fn read_as_is(
 /// [`MIN_LONE_ROW_MM`] or lower than [`MIN_ROW_MM`] a row is not a table.
 /// Grids of more rows are never the strokes of one line of text (and a
 /// table on a page turned sideways is narrow, see `orient.rs`).
-fn can_be_table(t: &Grid) -> bool {
+pub(super) fn can_be_table(t: &Grid) -> bool {
     let mm = 72.0 / 25.4;
     t.rows() > 2
         || (t.bbox.y1 - t.bbox.y0 >= t.rows() as f32 * MIN_ROW_MM * mm
@@ -485,7 +486,7 @@ pub fn layout_params() -> LayoutParams {
 }
 
 /// Pixel segments → layout rules in points.
-fn to_rules(segs: &[lines::Segment], dpi: f32) -> Vec<Rule> {
+pub(super) fn to_rules(segs: &[lines::Segment], dpi: f32) -> Vec<Rule> {
     let pt = 72.0 / dpi;
     segs.iter()
         .map(|s| {
@@ -613,6 +614,122 @@ pub fn group_inputs(files: &[PathBuf]) -> Vec<Vec<PathBuf>> {
         .collect()
 }
 
+/// See `source::group_counter_runs`.
+pub fn group_counter_runs(
+    groups: Vec<Vec<PathBuf>>,
+    grouping: &crate::source::PageGrouping,
+    params: &ScanParams,
+    budget: &Budget,
+) -> Vec<Vec<PathBuf>> {
+    let singles: Vec<usize> = (0..groups.len()).filter(|&i| groups[i].len() == 1).collect();
+    let files: Vec<PathBuf> = singles.iter().map(|&i| groups[i][0].clone()).collect();
+    let runs = counter_runs(&files);
+    // Where each run's reports go: the group index of its first page.
+    let mut at: std::collections::BTreeMap<usize, Vec<Vec<PathBuf>>> = Default::default();
+    let mut taken = vec![false; groups.len()];
+    for run in runs {
+        let pages: Vec<PathBuf> = run.iter().map(|&k| files[k].clone()).collect();
+        let starts = match grouping.pages_per_report {
+            Some(n) => (0..pages.len()).step_by(n.max(1)).collect(),
+            None => {
+                let heads: Vec<head::PageStart> = pages
+                    .par_iter()
+                    .map(|p| {
+                        // A page that cannot be read (or makes the reader
+                        // panic) starts nothing; reading it as part of its
+                        // report says what is wrong with it.
+                        std::panic::catch_unwind(|| {
+                            page_head(p, &grouping.first_section, params, budget)
+                        })
+                        .ok()
+                        .and_then(Result::ok)
+                        .unwrap_or_default()
+                    })
+                    .collect();
+                head::group_starts(&heads)
+            }
+        };
+        let reports: Vec<Vec<PathBuf>> = starts
+            .iter()
+            .enumerate()
+            .map(|(k, &s)| pages[s..starts.get(k + 1).copied().unwrap_or(pages.len())].to_vec())
+            .collect();
+        for &k in &run {
+            taken[singles[k]] = true;
+        }
+        let first = run.iter().map(|&k| singles[k]).min().unwrap_or(0);
+        at.insert(first, reports);
+    }
+    let mut out = Vec::new();
+    for (i, g) in groups.into_iter().enumerate() {
+        if let Some(reports) = at.remove(&i) {
+            out.extend(reports);
+        } else if !taken[i] {
+            out.push(g);
+        }
+    }
+    out
+}
+
+/// What the head of the page image in `path` (its first page) shows.
+fn page_head(
+    path: &Path,
+    first_section: &[String],
+    params: &ScanParams,
+    budget: &Budget,
+) -> Result<head::PageStart, DocumentError> {
+    let bytes = crate::source::read_input(path, budget.max_bytes)?;
+    let img = input::decode(&bytes, budget)?.into_iter().next();
+    let img = img.ok_or_else(|| DocumentError::Scan("no page in the image".to_string()))?;
+    head::page_start(img, first_section, params)
+}
+
+/// Page images named by a counter, as scanners and phones name them
+/// (`IMG_1000.jpg`, `IMG_1001.jpg`, …; `scan0001.tif` …; `page-9.png`,
+/// `page-10.png`): among `files` (single files, in walk order), the runs of
+/// two or more images whose names differ only in their last number, each
+/// one more than the one before (compared as numbers: `page-9` before
+/// `page-10`). Returns indices into `files`, in page order.
+pub fn counter_runs(files: &[PathBuf]) -> Vec<Vec<usize>> {
+    // (text before the number, the number, text after it) of an image name.
+    let parts = |p: &PathBuf| -> Option<(PathBuf, String, u64, String)> {
+        if !is_image_name(p) || page_of(p).is_some() {
+            return None;
+        }
+        let name = p.file_name()?.to_str()?;
+        let stem_end = name.rfind('.').unwrap_or(name.len());
+        let end = name[..stem_end].rfind(|c: char| c.is_ascii_digit())? + 1;
+        let start = name[..end].rfind(|c: char| !c.is_ascii_digit()).map_or(0, |i| i + 1);
+        let n = name[start..end].parse().ok()?;
+        Some((p.parent()?.to_path_buf(), name[..start].to_string(), n, name[end..].to_string()))
+    };
+    let keys: Vec<_> = files.iter().map(parts).collect();
+    let mut order: Vec<usize> = (0..files.len()).filter(|&i| keys[i].is_some()).collect();
+    order.sort_by(|&a, &b| {
+        let (ka, kb) = (keys[a].as_ref(), keys[b].as_ref());
+        ka.map(|k| (&k.0, &k.1, &k.3, k.2)).cmp(&kb.map(|k| (&k.0, &k.1, &k.3, k.2)))
+    });
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i + 1;
+        while j < order.len() {
+            let (a, b) = (keys[order[j - 1]].as_ref(), keys[order[j]].as_ref());
+            let next = matches!((a, b), (Some(a), Some(b))
+                if a.0 == b.0 && a.1 == b.1 && a.3 == b.3 && a.2 + 1 == b.2);
+            if !next {
+                break;
+            }
+            j += 1;
+        }
+        if j - i >= 2 {
+            runs.push(order[i..j].to_vec());
+        }
+        i = j;
+    }
+    runs
+}
+
 fn is_image_name(p: &Path) -> bool {
     p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
         ["png", "jpg", "jpeg", "tif", "tiff"].contains(&e.to_ascii_lowercase().as_str())
@@ -672,6 +789,27 @@ mod tests {
         assert!(can_be_table(&grid(150.0, 7.0, 1)[0]));
         assert!(can_be_table(&grid(150.0, 12.0, 2)[0]));
         assert!(can_be_table(&grid(20.0, 150.0, 15)[0]));
+    }
+
+    #[test]
+    fn counter_named_pages_make_runs() {
+        let f = |s: &str| PathBuf::from(s);
+        let files = [
+            f("a/IMG_1000.jpg"),
+            f("a/IMG_1001.jpg"),
+            f("a/IMG_1003.jpg"),
+            f("a/IMG_1004.JPG"),
+            f("a/page-10.png"),
+            f("a/page-8.png"),
+            f("a/page-9.png"),
+            f("a/r.p1.jpg"),
+            f("a/r.p2.jpg"),
+            f("a/scan0001.tif"),
+            f("a/scan0002.tif"),
+            f("a/x.txt"),
+            f("b/scan0003.tif"),
+        ];
+        assert_eq!(counter_runs(&files), vec![vec![0, 1], vec![5, 6, 4], vec![9, 10]]);
     }
 
     #[test]
