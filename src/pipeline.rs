@@ -117,6 +117,7 @@ pub fn extract(
         warnings,
         review: Vec::new(),
         tally: Default::default(),
+        pages: Vec::new(),
     })
 }
 

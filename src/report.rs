@@ -53,7 +53,15 @@
 //!                                     the entry is not about one)
 //!       "value", "raw", "confidence", "reason": "rule-failed" | "inferred" |
 //!       "placement" | "low-confidence" | "corrected" | "unverifiable" |
-//!       <a warning's code>, "message", "message_zh", "location"}]
+//!       <a warning's code>, "message", "message_zh", "location"}],
+//!   "pages": [{"page": 1, "unit": "px" | "pt", "width", "height",
+//!       "dpi", "read_dpi", "turned": 0 | 90 | 180 | 270, "skew_deg"}]
+//!                                     scans only (absent otherwise): each
+//!                                     page's size in the unit of its boxes,
+//!                                     the resolution the input gives it and
+//!                                     the one it was read at, how far it
+//!                                     lay turned clockwise and the skew it
+//!                                     was straightened by
 //! }
 //! ```
 //! Amounts are exact decimals in 万元; counts are integers. Keys are written
@@ -149,7 +157,7 @@ pub fn to_json(r: &Report) -> Value {
         })
         .collect();
     let t = &r.tally;
-    json!({
+    let mut out = json!({
         "edition": r.edition,
         "year": r.year,
         "organization": r.organization,
@@ -161,7 +169,18 @@ pub fn to_json(r: &Report) -> Value {
         "checks": checks,
         "warnings": warnings,
         "review": review,
-    })
+    });
+    if !r.pages.is_empty() {
+        let pages: Vec<Value> = r
+            .pages
+            .iter()
+            .map(|p| {
+                json!({"page": p.page, "unit": p.unit, "width": rounded(p.width), "height": rounded(p.height), "dpi": rounded(p.dpi), "read_dpi": rounded(p.read_dpi), "turned": p.turned, "skew_deg": rounded(p.skew_deg)})
+            })
+            .collect();
+        out["pages"] = Value::Array(pages);
+    }
+    out
 }
 
 /// Metadata columns of the CSV, before the field ids.

@@ -50,6 +50,18 @@ enum Command {
     /// Extract the tables of reports: one file, several, or whole folders.
     #[command(after_help = extract::AFTER_HELP)]
     Extract(ExtractArgs),
+    /// Write OUT_DIR/review.html: every review entry of the JSON outputs in
+    /// OUT_DIR with a crop of its cell (or its source line), labelled page
+    /// overlays, and a form that saves decisions as review.csv (apply them
+    /// with `extract --decisions`). Reads the outputs and the inputs they
+    /// name; extracts nothing again.
+    Review {
+        /// An output folder of `xxgk extract -o`.
+        out_dir: PathBuf,
+        /// Load templates from this directory instead of the built-in ones.
+        #[arg(long)]
+        models: Option<PathBuf>,
+    },
     /// Work with the template files.
     Models {
         #[command(subcommand)]
@@ -209,12 +221,39 @@ impl ReadArgs {
     }
 
     fn templates(&self) -> Result<TemplateSet> {
-        Ok(match &self.models {
+        Self::templates_from(&self.models)
+    }
+
+    fn templates_from(models: &Option<PathBuf>) -> Result<TemplateSet> {
+        Ok(match models {
             Some(d) => TemplateSet::load_dir(d)
                 .with_context(|| format!("loading models from {}", d.display()))?,
             None => TemplateSet::builtin()?,
         })
     }
+}
+
+/// `xxgk review`, and `extract --review`: writes the page, says what it holds.
+fn review(out_dir: &std::path::Path, templates: &TemplateSet) -> Result<()> {
+    if !out_dir.is_dir() {
+        anyhow::bail!(
+            "{}: not a folder (give the output folder of `xxgk extract -o`)",
+            out_dir.display()
+        );
+    }
+    let w = xxgk::review::write(out_dir, templates)
+        .with_context(|| format!("writing the review page in {}", out_dir.display()))?;
+    eprintln!(
+        "xxgk: {}: {} review entries in {} reports ({} with a crop, {} with their line), {} overlays, {:.1} MB",
+        out_dir.join("review.html").display(),
+        w.entries,
+        w.reports,
+        w.crops,
+        w.lines,
+        w.overlays,
+        w.bytes as f64 / 1e6
+    );
+    Ok(())
 }
 
 /// A path as the worker, started in the same folder, sees it the same.
@@ -252,6 +291,11 @@ pub fn run(cli: Cli) -> Result<u8> {
                 );
             }
             println!("models ok");
+            Ok(0)
+        }
+        Command::Review { out_dir, models } => {
+            let templates = ReadArgs::templates_from(&models)?;
+            review(&out_dir, &templates)?;
             Ok(0)
         }
         Command::Extract(args) => {
