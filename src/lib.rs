@@ -25,6 +25,7 @@
 pub mod batch;
 pub mod budget;
 pub mod decimal;
+pub mod decisions;
 pub mod doc;
 pub mod error;
 pub mod findings;

@@ -10,7 +10,9 @@
 //!   "title": "…" | null,
 //!   "source": {"path", "kind", "sha256", "bytes"},
 //!   "verification": {"status": "ok" | "check", "confirmed": n,
-//!       "unconfirmed": n, "review": n, "missing": n},
+//!       "unconfirmed": n, "review": n, "missing": n, "reviewed": n},
+//!                                     reviewed: only with --decisions,
+//!                                     values a person decided
 //!                                     ok: the review list is empty and
 //!                                     no field of the template is missing
 //!                                     (a blank cell that was found is not
@@ -22,7 +24,11 @@
 //!   "cells": {"<field id>": {
 //!       "raw": "0" | null,            text read for the cell
 //!       "status": "read" | "normalized" | "inferred" | "corrected" |
-//!                 "missing",          corrected: scans only; OCR read
+//!                 "missing" | "reviewed",  reviewed: a person decided it
+//!                                     (--decisions); then "decision":
+//!                                     {"decision": "accept" | "value" |
+//!                                     "null", "who", "when", "previous":
+//!                                     {"value", "status"}}          corrected: scans only; OCR read
 //!                                     `raw`, and the only other reading
 //!                                     that makes every rule hold was taken
 //!                                     (a "corrected-cell" warning says both)
@@ -199,6 +205,7 @@ pub const CSV_META: &[&str] = &[
     "unconfirmed",
     "review",
     "missing",
+    "reviewed",
 ];
 
 fn csv_escape(s: &str) -> String {
@@ -233,6 +240,8 @@ pub fn csv_row(file: &str, columns: &[String], outcome: Result<&Value, &str>) ->
                 ["confirmed", "unconfirmed", "review", "missing"]
                     .map(|k| tally[k].as_u64().map_or_else(String::new, |n| n.to_string())),
             );
+            // Values a person decided (`--decisions`): 0 when none.
+            cells.push(tally["reviewed"].as_u64().unwrap_or(0).to_string());
             let values = &r["values"];
             cells.extend(columns.iter().map(|c| match values.get(c) {
                 Some(Value::Number(n)) => n.to_string(),

@@ -17,6 +17,7 @@ mod pdf;
 #[cfg(feature = "ocr")]
 mod pdf_ocr;
 mod properties;
+mod review;
 #[cfg(feature = "ocr")]
 mod scan;
 #[cfg(feature = "ocr")]

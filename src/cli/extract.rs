@@ -61,7 +61,18 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
         std::env::current_exe().context("cannot find this program to start its workers")?
     };
     let worker = WorkerCommand { program, args: args.read.worker_args() };
+    let decisions = match &args.decisions {
+        Some(p) => std::fs::read_to_string(p)
+            .map_err(anyhow::Error::from)
+            .and_then(|t| xxgk::decisions::parse(&t).map_err(anyhow::Error::msg))
+            .with_context(|| format!("reading decisions from {}", p.display()))?,
+        None => Vec::new(),
+    };
+    if args.review && !to_folder {
+        bail!("--review needs an output folder (-o DIR with a folder or several inputs)");
+    }
     let options = BatchOptions {
+        decisions,
         jobs: args.jobs.unwrap_or(0),
         force: args.force,
         extract: args.read.options()?,
@@ -84,8 +95,16 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
     let summary = batch::run(&inputs, templates, &options, &progress)?;
     progress.done();
 
+    for o in &summary.outcomes {
+        for why in &o.refused {
+            progress.line(&format!("xxgk: {}: {why}", shown(&o.path)));
+        }
+    }
     if let Some(dir) = &options.out_dir {
         summary.write_csvs(dir, args.shard)?;
+        if args.review {
+            super::review(dir, templates)?;
+        }
         if !args.quiet {
             for line in summary.to_string().lines() {
                 progress.line(&format!("xxgk: {line}"));

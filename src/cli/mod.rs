@@ -113,6 +113,16 @@ struct ExtractArgs {
     /// folders (named files are always taken; links to folders never).
     #[arg(long)]
     follow_links: bool,
+    /// Apply a person's decisions (review.csv from `xxgk review`, or written
+    /// by hand: file,sha256,field,decision,who,when; decision = accept |
+    /// value N | null): the value gets status `reviewed` and keeps the
+    /// decision; one made on other bytes of the input is reported, not
+    /// applied. Outputs already there get them too.
+    #[arg(long, value_name = "CSV")]
+    decisions: Option<PathBuf>,
+    /// Also write OUT_DIR/review.html (see `xxgk review`).
+    #[arg(long)]
+    review: bool,
     /// No progress bar and no summary; errors are still printed.
     #[arg(short, long)]
     quiet: bool,
@@ -234,7 +244,7 @@ impl ReadArgs {
 }
 
 /// `xxgk review`, and `extract --review`: writes the page, says what it holds.
-fn review(out_dir: &std::path::Path, templates: &TemplateSet) -> Result<()> {
+pub(crate) fn review(out_dir: &std::path::Path, templates: &TemplateSet) -> Result<()> {
     if !out_dir.is_dir() {
         anyhow::bail!(
             "{}: not a folder (give the output folder of `xxgk extract -o`)",
