@@ -77,22 +77,22 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
 
 /// One CSV line's cells (RFC 4180 quoting).
 fn split(line: &str) -> Vec<String> {
-    let mut cells = vec![String::new()];
+    let mut cells = Vec::new();
+    let mut cell = String::new();
     let mut quoted = false;
     let mut chars = line.trim_end_matches('\r').chars().peekable();
     while let Some(c) = chars.next() {
         match (c, quoted) {
             ('"', true) if chars.peek() == Some(&'"') => {
                 chars.next();
-                cells.last_mut().map(|s| s.push('"'));
+                cell.push('"');
             }
             ('"', _) => quoted = !quoted,
-            (',', false) => cells.push(String::new()),
-            (c, _) => {
-                cells.last_mut().map(|s| s.push(c));
-            }
+            (',', false) => cells.push(std::mem::take(&mut cell)),
+            (c, _) => cell.push(c),
         }
     }
+    cells.push(cell);
     cells
 }
 

@@ -136,6 +136,11 @@ r.txt,{sha},s3.partial.total,null,\"wang, q\",2026-12-07T10:02:00Z\n"
         ),
     )
     .unwrap();
+    // The page shows decisions already made as chosen.
+    xxgk(&["review", out.to_str().unwrap(), "--decisions", csv.to_str().unwrap()]);
+    let html = std::fs::read_to_string(out.join("review.html")).unwrap();
+    assert_eq!(html.matches(" selected>").count(), 3);
+    assert!(html.contains("<option value=\"value\" selected>value 更正为</option><option value=\"null\">null 置空</option></select> <input class=\"value\" size=\"8\" placeholder=\"N\" value=\"7\">"));
     let with = |extra: &[&str]| {
         let mut a: Vec<&str> = args.to_vec();
         a.extend(extra);

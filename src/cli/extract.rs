@@ -61,13 +61,7 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
         std::env::current_exe().context("cannot find this program to start its workers")?
     };
     let worker = WorkerCommand { program, args: args.read.worker_args() };
-    let decisions = match &args.decisions {
-        Some(p) => std::fs::read_to_string(p)
-            .map_err(anyhow::Error::from)
-            .and_then(|t| xxgk::decisions::parse(&t).map_err(anyhow::Error::msg))
-            .with_context(|| format!("reading decisions from {}", p.display()))?,
-        None => Vec::new(),
-    };
+    let decisions = super::read_decisions(args.decisions.as_deref())?;
     if args.review && !to_folder {
         bail!("--review needs an output folder (-o DIR with a folder or several inputs)");
     }
@@ -103,7 +97,7 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
     if let Some(dir) = &options.out_dir {
         summary.write_csvs(dir, args.shard)?;
         if args.review {
-            super::review(dir, templates)?;
+            super::review(dir, templates, &options.decisions)?;
         }
         if !args.quiet {
             for line in summary.to_string().lines() {

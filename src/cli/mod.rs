@@ -58,6 +58,9 @@ enum Command {
     Review {
         /// An output folder of `xxgk extract -o`.
         out_dir: PathBuf,
+        /// Decisions already made (review.csv): shown chosen on the page.
+        #[arg(long, value_name = "CSV")]
+        decisions: Option<PathBuf>,
         /// Load templates from this directory instead of the built-in ones.
         #[arg(long)]
         models: Option<PathBuf>,
@@ -244,14 +247,29 @@ impl ReadArgs {
 }
 
 /// `xxgk review`, and `extract --review`: writes the page, says what it holds.
-pub(crate) fn review(out_dir: &std::path::Path, templates: &TemplateSet) -> Result<()> {
+/// A decisions file (`--decisions`), parsed; none without one.
+pub(crate) fn read_decisions(
+    path: Option<&std::path::Path>,
+) -> Result<Vec<xxgk::decisions::Entry>> {
+    let Some(p) = path else { return Ok(Vec::new()) };
+    std::fs::read_to_string(p)
+        .map_err(anyhow::Error::from)
+        .and_then(|t| xxgk::decisions::parse(&t).map_err(anyhow::Error::msg))
+        .with_context(|| format!("reading decisions from {}", p.display()))
+}
+
+pub(crate) fn review(
+    out_dir: &std::path::Path,
+    templates: &TemplateSet,
+    decisions: &[xxgk::decisions::Entry],
+) -> Result<()> {
     if !out_dir.is_dir() {
         anyhow::bail!(
             "{}: not a folder (give the output folder of `xxgk extract -o`)",
             out_dir.display()
         );
     }
-    let w = xxgk::review::write(out_dir, templates)
+    let w = xxgk::review::write(out_dir, templates, decisions)
         .with_context(|| format!("writing the review page in {}", out_dir.display()))?;
     eprintln!(
         "xxgk: {}: {} review entries in {} reports ({} with a crop, {} with their line), {} overlays, {:.1} MB",
@@ -303,9 +321,9 @@ pub fn run(cli: Cli) -> Result<u8> {
             println!("models ok");
             Ok(0)
         }
-        Command::Review { out_dir, models } => {
+        Command::Review { out_dir, models, decisions } => {
             let templates = ReadArgs::templates_from(&models)?;
-            review(&out_dir, &templates)?;
+            review(&out_dir, &templates, &read_decisions(decisions.as_deref())?)?;
             Ok(0)
         }
         Command::Extract(args) => {

@@ -98,7 +98,8 @@ fn page_file(input: &Path, page: usize) -> Option<PathBuf> {
 
 /// A crop around `cell` (in the page's units) with the cell outlined, as
 /// JPEG bytes under [`CROP_MAX_BYTES`], and the region it shows (units).
-pub fn crop(page: &(RgbImage, f32), cell: Rect) -> Option<(Vec<u8>, Rect)> {
+/// A page stored turned (`turned` degrees clockwise) is shown upright.
+pub fn crop(page: &(RgbImage, f32), cell: Rect, turned: u64) -> Option<(Vec<u8>, Rect)> {
     let (img, px) = page;
     let (w, h) = (img.width() as f32, img.height() as f32);
     let c = (cell.0 * px, cell.1 * px, cell.2 * px, cell.3 * px);
@@ -118,7 +119,7 @@ pub fn crop(page: &(RgbImage, f32), cell: Rect) -> Option<(Vec<u8>, Rect)> {
     let inner = (c.0 - x0 - 3.0, c.1 - y0 - 3.0, c.2 - x0 + 3.0, c.3 - y0 + 3.0);
     outline(&mut region, inner, OUTLINE, 2);
     let scale = (CROP_MAX_SIDE as f32 / region.width().max(region.height()) as f32).min(1.0);
-    let mut small = if scale < 1.0 {
+    let mut small: RgbImage = if scale < 1.0 {
         let (sw, sh) = (
             (region.width() as f32 * scale).round().max(1.0) as u32,
             (region.height() as f32 * scale).round().max(1.0) as u32,
@@ -126,6 +127,12 @@ pub fn crop(page: &(RgbImage, f32), cell: Rect) -> Option<(Vec<u8>, Rect)> {
         image::imageops::resize(&region, sw, sh, FilterType::Triangle)
     } else {
         region
+    };
+    small = match turned {
+        90 => image::imageops::rotate270(&small),
+        180 => image::imageops::rotate180(&small),
+        270 => image::imageops::rotate90(&small),
+        _ => small,
     };
     let shown = (x0 / px, y0 / px, x1 / px, y1 / px);
     for quality in [80, 60, 40] {

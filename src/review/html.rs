@@ -8,11 +8,12 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{esc, Evidence};
+use crate::decisions::Decision;
 
 const STYLE: &str = "body{font:14px sans-serif;margin:1em 2em;color:#222}\
 h2{font-size:16px;margin:1.5em 0 .3em;border-bottom:1px solid #ccc}\
 .entry{display:flex;gap:1em;border:1px solid #ddd;border-radius:4px;padding:.5em;margin:.4em 0}\
-.entry .ev{min-width:200px}.entry img{max-width:560px;border:1px solid #aaa}\
+.entry .ev{flex:0 0 auto;max-width:45%}.entry img{max-width:100%;height:auto;border:1px solid #aaa}\
 .reason{font-family:monospace;background:#fee;padding:0 .3em}\
 table.src td{border:1px solid #bbb;padding:2px 6px}table.src td.hit{background:#ffd24d;font-weight:bold}\
 .counts span{margin-right:1em}.muted{color:#777}.hidden{display:none}";
@@ -47,6 +48,15 @@ function download() {
 document.getElementById('reason').onchange = filter;
 document.getElementById('report').onchange = filter;
 document.getElementById('download').onclick = download;
+// Once loaded, the page says how many crops failed to load (none should).
+window.addEventListener('load', () => {
+  const imgs = $$('img'), broken = imgs.filter(i => !(i.complete && i.naturalWidth > 0));
+  document.body.dataset.entries = $$('.entry').length;
+  document.body.dataset.crops = imgs.length;
+  document.body.dataset.broken = broken.length;
+  document.getElementById('loaded').textContent =
+    broken.length ? broken.length + ' of ' + imgs.length + ' crops did not load (input moved?)' : imgs.length + ' crops loaded';
+});
 "#;
 
 /// The whole page.
@@ -77,7 +87,7 @@ pub fn page(reports: &[(&str, &Value)], sections: &[String]) -> String {
         out += &format!("<option>{}</option>", esc(file));
     }
     out += &format!(
-        "</select> shown: <b id=\"shown\">{total}</b></p>\n<p>审核人 Who <input id=\"who\" size=\"12\"> \
+        "</select> shown: <b id=\"shown\">{total}</b> <span id=\"loaded\" class=\"muted\"></span></p>\n<p>审核人 Who <input id=\"who\" size=\"12\"> \
 <button id=\"download\">Download review.csv</button> <span class=\"muted\">(apply with <code>xxgk extract --decisions review.csv</code>)</span></p>\n\
 <p class=\"muted\">Overlays: <span style=\"color:#12a150\">confirmed</span> · <span style=\"color:#2f6fdd\">unconfirmed</span> · \
 <span style=\"color:#e0201c\">review</span> · <span style=\"color:#b000b0\">no value</span></p>\n"
@@ -96,6 +106,7 @@ pub fn section(
     entries: &[Value],
     evidence: &[Evidence],
     overlays: &[String],
+    decided: &dyn Fn(&str) -> Option<Decision>,
 ) -> String {
     let text = |v: &Value| match v {
         Value::Null => String::new(),
@@ -122,13 +133,19 @@ pub fn section(
     }
     out += "</p>\n";
     for (e, ev) in entries.iter().zip(evidence) {
-        out += &entry(e, ev, &text);
+        let field = e["field"].as_str().unwrap_or_default();
+        out += &entry(e, ev, &text, decided(field));
     }
     out += "</section>\n";
     out
 }
 
-fn entry(e: &Value, ev: &Evidence, text: &dyn Fn(&Value) -> String) -> String {
+fn entry(
+    e: &Value,
+    ev: &Evidence,
+    text: &dyn Fn(&Value) -> String,
+    decided: Option<Decision>,
+) -> String {
     let field = text(&e["field"]);
     let place = [&e["table"], &e["row_label"], &e["column_label"]]
         .iter()
@@ -157,13 +174,28 @@ fn entry(e: &Value, ev: &Evidence, text: &dyn Fn(&Value) -> String) -> String {
         }
         Evidence::None(why) => format!("<span class=\"muted\">no evidence: {why}</span>"),
     };
+    // A decision already recorded (`review --decisions`) is shown chosen.
+    let (chosen, value) = match &decided {
+        None => ("", String::new()),
+        Some(Decision::Accept) => ("accept", String::new()),
+        Some(Decision::Value(v)) => ("value", v.to_string()),
+        Some(Decision::Null) => ("null", String::new()),
+    };
+    let option = |v: &str, label: &str| {
+        let sel = if !chosen.is_empty() && v == chosen { " selected" } else { "" };
+        format!("<option value=\"{v}\"{sel}>{label}</option>")
+    };
     let decide = if field.is_empty() {
         String::new()
     } else {
-        "<div><select class=\"decide\"><option value=\"\">—</option><option value=\"accept\">accept 确认</option>\
-<option value=\"value\">value 更正为</option><option value=\"null\">null 置空</option></select> \
-<input class=\"value\" size=\"8\" placeholder=\"N\"></div>"
-            .to_string()
+        format!(
+            "<div><select class=\"decide\">{}{}{}{}</select> <input class=\"value\" size=\"8\" placeholder=\"N\" value=\"{}\"></div>",
+            option("", "—"),
+            option("accept", "accept 确认"),
+            option("value", "value 更正为"),
+            option("null", "null 置空"),
+            esc(&value)
+        )
     };
     format!(
         "<div class=\"entry\" data-reason=\"{}\" data-field=\"{}\" data-box=\"{}\">\

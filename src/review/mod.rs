@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::batch::output::write_under;
+use crate::decisions::Entry;
 use crate::doc::{Loc, TextDoc};
 use crate::template::TemplateSet;
 
@@ -62,8 +63,13 @@ enum Evidence {
     None(&'static str),
 }
 
-/// Writes `OUT_DIR/review.html` and its files.
-pub fn write(out_dir: &Path, templates: &TemplateSet) -> std::io::Result<Written> {
+/// Writes `OUT_DIR/review.html` and its files; `decisions` already made
+/// (a `review.csv`) are shown chosen.
+pub fn write(
+    out_dir: &Path,
+    templates: &TemplateSet,
+    decisions: &[Entry],
+) -> std::io::Result<Written> {
     let mut found = Vec::new();
     collect(out_dir, out_dir, &mut found)?;
     found.sort_by(|a, b| a.rel.cmp(&b.rel));
@@ -79,7 +85,7 @@ pub fn write(out_dir: &Path, templates: &TemplateSet) -> std::io::Result<Written
         for (i, e) in entries.iter().enumerate() {
             let ev = match loc_of(&e["location"]) {
                 Some(Loc::Box { page, x0, y0, x1, y1 }) => match pages.page(page) {
-                    Some(p) => match crop::crop(p, (x0, y0, x1, y1)) {
+                    Some(p) => match crop::crop(p, (x0, y0, x1, y1), turned(&f.json, page)) {
                         Some((bytes, region)) => {
                             let file = format!("{FILES}/{}.e{}.jpg", f.rel, i + 1);
                             written.bytes += put(out_dir, &file, &bytes)?;
@@ -95,7 +101,8 @@ pub fn write(out_dir: &Path, templates: &TemplateSet) -> std::io::Result<Written
                     Some(ev) => ev,
                     None => Evidence::None("the input could not be read again"),
                 },
-                None => Evidence::None("no location"),
+                None if e["field"].is_null() => Evidence::None("about the report, not one cell"),
+                None => Evidence::None("the value was not read from one cell"),
             };
             match ev {
                 Evidence::Crop { .. } => written.crops += 1,
@@ -106,12 +113,31 @@ pub fn write(out_dir: &Path, templates: &TemplateSet) -> std::io::Result<Written
         }
         written.entries += entries.len();
         let overlays = overlays(out_dir, f, templates, &mut pages, &mut written)?;
-        sections.push(html::section(&f.rel, &f.json, &entries, &evidence, &overlays));
+        let sha = f.json["source"]["sha256"].as_str().unwrap_or_default();
+        let decided = |field: &str| {
+            decisions
+                .iter()
+                .rev()
+                .find(|d| {
+                    d.file == f.rel && d.field == field && (d.sha256.is_empty() || d.sha256 == sha)
+                })
+                .map(|d| d.decision.clone())
+        };
+        sections.push(html::section(&f.rel, &f.json, &entries, &evidence, &overlays, &decided));
     }
     let page =
         html::page(&found.iter().map(|f| (f.rel.as_str(), &f.json)).collect::<Vec<_>>(), &sections);
     written.bytes += put(out_dir, "review.html", page.as_bytes())?;
     Ok(written)
+}
+
+/// How far page `page` of a scan lay turned clockwise (the JSON's `pages`).
+fn turned(json: &Value, page: usize) -> u64 {
+    json["pages"]
+        .as_array()
+        .and_then(|p| p.iter().find(|p| p["page"].as_u64() == Some(page as u64)))
+        .and_then(|p| p["turned"].as_u64())
+        .unwrap_or(0)
 }
 
 /// Writes a file under `out_dir`; its size.

@@ -24,24 +24,19 @@ pub fn colour(verdict: &Value) -> &'static str {
     }
 }
 
-/// Field id → a short label: the row's first label, and the column's when
-/// its row has more than one.
+/// Field id → a short label: the column's first label in a row of several
+/// columns (the row's label is printed beside it on the page), else the
+/// row's.
 pub fn short_labels(templates: &TemplateSet, edition: &str) -> BTreeMap<String, String> {
-    let short = |s: &str, n: usize| s.chars().take(n).collect::<String>();
     templates
         .edition_tables(edition)
         .into_iter()
         .flat_map(|t| {
             t.fields.iter().map(move |f| {
                 let row = &t.rows[f.row];
-                let label = short(row.labels.first().map_or("", String::as_str), 10);
-                let col = &t.columns[f.column];
-                let text = if row.columns.len() > 1 {
-                    format!("{label}/{}", short(col.labels.first().map_or("", String::as_str), 6))
-                } else {
-                    label
-                };
-                (f.id.clone(), text)
+                let labels =
+                    if row.columns.len() > 1 { &t.columns[f.column].labels } else { &row.labels };
+                (f.id.clone(), labels.first().cloned().unwrap_or_default())
             })
         })
         .collect()
@@ -83,20 +78,23 @@ pub fn page(
         };
         let conf = c["confidence"].as_f64().unwrap_or(0.0);
         let label = labels.get(id).map_or(id.as_str(), String::as_str);
-        // Text scaled to the cell: two lines in its height.
-        let size = ((y1 - y0) * 0.34).clamp(2.0, 9.0);
+        // Text in the cell's top and bottom quarters, clear of the printed
+        // digits in its middle; the label cut to the cell's width.
+        let size = ((y1 - y0) * 0.24).clamp(2.0, 7.0);
+        let fits = (((x1 - x0 - 2.0) / size).floor().max(1.0)) as usize;
+        let label: String = label.chars().take(fits).collect();
         svg += &format!(
-            "<g><title>{id}</title><rect x=\"{x0:.1}\" y=\"{y0:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{colour}\" fill-opacity=\"0.08\" stroke=\"{colour}\" stroke-width=\"0.8\"/>\
-<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"{:.1}\" fill=\"{colour}\">{}</text>\
+            "<g><title>{id} = {} ({conf:.2})</title><rect x=\"{x0:.1}\" y=\"{y0:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"0.8\"/>\
+<text x=\"{:.1}\" y=\"{:.1}\" font-size=\"{size:.1}\" fill=\"{colour}\">{}</text>\
 <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"{size:.1}\" font-weight=\"bold\" fill=\"{colour}\">{} · {conf:.2}</text></g>\n",
+            esc(&value),
             x1 - x0,
             y1 - y0,
             x0 + 1.0,
-            y0 + size * 0.9,
-            size * 0.8,
-            esc(label),
+            y0 + size,
+            esc(&label),
             x0 + 1.0,
-            y0 + size * 1.9,
+            y1 - size * 0.3,
             esc(&value),
         );
     }
