@@ -188,6 +188,28 @@ pub struct SourceInfo {
     pub bytes: u64,
 }
 
+/// How a scanned page was read, so that a box can be drawn on the page as
+/// the input stores it (see [`crate::report`]'s `pages`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageGeometry {
+    /// 1-based page of the report.
+    pub page: usize,
+    /// `px` (an image file: pixels of the stored image) or `pt` (a PDF:
+    /// points of the page as displayed).
+    pub unit: &'static str,
+    /// The page's size in `unit`.
+    pub width: f32,
+    pub height: f32,
+    /// The resolution the input gives its image (or pdftoppm rendered it at).
+    pub dpi: f32,
+    /// The resolution it was read at (pages are brought to 140–400 dpi).
+    pub read_dpi: f32,
+    /// It lay this many degrees clockwise from upright and was read turned.
+    pub turned: u32,
+    /// The skew it was straightened by, in degrees.
+    pub skew_deg: f32,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Report {
     pub edition: String,
@@ -204,6 +226,9 @@ pub struct Report {
     pub tally: Tally,
     /// Which build and templates made it; set with the verification.
     pub tool: Option<Tool>,
+    /// Scans: how each page was read; its boxes are already in the input's
+    /// own coordinates. Empty for other inputs.
+    pub pages: Vec<PageGeometry>,
 }
 
 impl Report {

@@ -19,12 +19,14 @@
 //!    reading only when it alone makes every rule hold (`corrected`).
 //! 8. [`verify`]: a verdict per value (confirmed by the rules, unconfirmed,
 //!    or for review) and one review list of everything a person must check.
-//! 9. [`report`]: JSON per report, CSV across a batch.
+//! 9. [`report`]: JSON per report, CSV across a batch; [`review`]: the
+//!    review page of an output folder, with crops and overlays.
 
 pub mod batch;
 pub mod budget;
 pub mod csv;
 pub mod decimal;
+pub mod decisions;
 pub mod dictionary;
 pub mod doc;
 pub mod error;
@@ -35,6 +37,7 @@ pub mod pipeline;
 pub mod process;
 pub mod provenance;
 pub mod report;
+pub mod review;
 pub mod segment;
 pub mod solve;
 pub mod source;
@@ -102,12 +105,16 @@ fn finish(
     let name = Path::new(&document.info.path)
         .file_name()
         .map_or_else(|| "scan".to_string(), |n| n.to_string_lossy().to_string());
-    let report =
+    let pdf = document.info.kind != "image";
+    let mut report =
         verified(source::scan::correct::extract(&scan, document.info, templates), templates);
     if let Some(dir) = &options.debug_dir {
         source::scan::debug::write(dir, &name, &scan, report.as_ref().ok()).map_err(|e| {
             DocumentError::Io(format!("writing debug images to {}: {e}", dir.display()))
         })?;
+    }
+    if let Ok(r) = &mut report {
+        source::scan::geometry::to_input(r, &scan, pdf);
     }
     report
 }

@@ -120,6 +120,7 @@ pub fn extract(
         review: Vec::new(),
         tally: Default::default(),
         tool: None,
+        pages: Vec::new(),
     })
 }
 

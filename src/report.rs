@@ -16,7 +16,9 @@
 //!                                     which build made it: a resumed batch
 //!                                     redoes an output whose tool differs
 //!   "verification": {"status": "ok" | "check", "confirmed": n,
-//!       "unconfirmed": n, "review": n, "missing": n},
+//!       "unconfirmed": n, "review": n, "missing": n, "reviewed": n},
+//!                                     reviewed: only with --decisions,
+//!                                     values a person decided
 //!                                     ok: the review list is empty and
 //!                                     no field of the template is missing
 //!                                     (a blank cell that was found is not
@@ -28,7 +30,11 @@
 //!   "cells": {"<field id>": {
 //!       "raw": "0" | null,            text read for the cell
 //!       "status": "read" | "normalized" | "inferred" | "corrected" |
-//!                 "missing",          corrected: scans only; OCR read
+//!                 "missing" | "reviewed",  reviewed: a person decided it
+//!                                     (--decisions); then "decision":
+//!                                     {"decision": "accept" | "value" |
+//!                                     "null", "who", "when", "previous":
+//!                                     {"value", "status"}}          corrected: scans only; OCR read
 //!                                     `raw`, and the only other reading
 //!                                     that makes every rule hold was taken
 //!                                     (a "corrected-cell" warning says both)
@@ -59,7 +65,15 @@
 //!                                     the entry is not about one)
 //!       "value", "raw", "confidence", "reason": "rule-failed" | "inferred" |
 //!       "placement" | "low-confidence" | "corrected" | "unverifiable" |
-//!       <a warning's code>, "message", "message_zh", "location"}]
+//!       <a warning's code>, "message", "message_zh", "location"}],
+//!   "pages": [{"page": 1, "unit": "px" | "pt", "width", "height",
+//!       "dpi", "read_dpi", "turned": 0 | 90 | 180 | 270, "skew_deg"}]
+//!                                     scans only (absent otherwise): each
+//!                                     page's size in the unit of its boxes,
+//!                                     the resolution the input gives it and
+//!                                     the one it was read at, how far it
+//!                                     lay turned clockwise and the skew it
+//!                                     was straightened by
 //! }
 //! ```
 //! Amounts are exact decimals in 万元; counts are integers. Keys are written
@@ -164,7 +178,7 @@ pub fn to_json(r: &Report) -> Value {
         })
         .collect();
     let t = &r.tally;
-    json!({
+    let mut out = json!({
         "edition": r.edition,
         "year": r.year,
         "organization": r.organization,
@@ -177,7 +191,18 @@ pub fn to_json(r: &Report) -> Value {
         "checks": checks,
         "warnings": warnings,
         "review": review,
-    })
+    });
+    if !r.pages.is_empty() {
+        let pages: Vec<Value> = r
+            .pages
+            .iter()
+            .map(|p| {
+                json!({"page": p.page, "unit": p.unit, "width": rounded(p.width), "height": rounded(p.height), "dpi": rounded(p.dpi), "read_dpi": rounded(p.read_dpi), "turned": p.turned, "skew_deg": rounded(p.skew_deg)})
+            })
+            .collect();
+        out["pages"] = Value::Array(pages);
+    }
+    out
 }
 
 /// Metadata columns of the CSV, before the field ids.
@@ -196,6 +221,7 @@ pub const CSV_META: &[&str] = &[
     "unconfirmed",
     "review",
     "missing",
+    "reviewed",
 ];
 
 /// One CSV row per report, built from the report's JSON (see [`to_json`]) so
@@ -224,6 +250,8 @@ pub fn summary_cells(file: &str, columns: &[String], outcome: Result<&Value, &st
                 ["confirmed", "unconfirmed", "review", "missing"]
                     .map(|k| tally[k].as_u64().map_or_else(String::new, |n| n.to_string())),
             );
+            // Values a person decided (`--decisions`): 0 when none.
+            cells.push(tally["reviewed"].as_u64().unwrap_or(0).to_string());
             let values = &r["values"];
             cells.extend(columns.iter().map(|c| match values.get(c) {
                 Some(Value::Number(n)) => n.to_string(),

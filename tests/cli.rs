@@ -16,7 +16,7 @@ fn csv_has_metadata_then_every_field() {
     assert_eq!(lines.len(), 3);
     let header: Vec<&str> = lines[0].split(',').collect();
     assert_eq!(
-        &header[..13],
+        &header[..14],
         &[
             "file",
             "status",
@@ -30,6 +30,7 @@ fn csv_has_metadata_then_every_field() {
             "unconfirmed",
             "review",
             "missing",
+            "reviewed",
             "s2.rules.made"
         ]
     );

@@ -21,6 +21,7 @@ mod pdf_ocr;
 mod properties;
 mod provenance;
 mod research;
+mod review;
 #[cfg(feature = "ocr")]
 mod scan;
 #[cfg(feature = "ocr")]

@@ -207,14 +207,14 @@ fn pages_turned(got: &Value) -> Vec<String> {
 
 /// The exact warning for page `page` found turned `deg` clockwise.
 fn turned_message(page: usize, deg: u32) -> String {
-    format!("page {page}: the page lies turned {deg}° clockwise; it was read turned upright, and its value boxes are on the upright page")
+    format!("page {page}: the page lies turned {deg}° clockwise; it was read turned upright")
 }
 
 /// Pages fed into the scanner the wrong way round (page 2 upside down,
 /// page 3 a quarter turn counter-clockwise): their labels read as
 /// nonsense, so orientation detection runs, and they are read turned
-/// upright (the 200 dpi run checks every value); each says so, since its
-/// boxes are on the upright page. Page 1, upright, is read as it is.
+/// upright (the 200 dpi run checks every value); each says so. Page 1,
+/// upright, is read as it is.
 #[test]
 fn pages_scanned_turned_are_read_upright_and_named() {
     let got = sample_report("scan_51_200_2021_turned");

@@ -77,6 +77,8 @@ pub struct BatchOptions {
     /// The shard this run is: its lock of the output folder and its CSVs'
     /// names are its own.
     pub shard: Option<Shard>,
+    /// A person's decisions to apply to the reports (`--decisions`).
+    pub decisions: Vec<crate::decisions::Entry>,
 }
 
 /// What happened to one input.
@@ -92,6 +94,8 @@ pub struct FileOutcome {
     pub result: Result<Done, Failure>,
     /// This input's line of `summary.csv`.
     pub row: String,
+    /// Decisions for this input that were not applied, and why.
+    pub refused: Vec<String>,
 }
 
 /// A report was made (now or by an earlier run).
@@ -345,7 +349,16 @@ fn process(input: &Input, ctx: &Ctx, reserved: &[String; 2], reader: &mut Reader
     let first = input.pages.first().unwrap_or(&input.path);
     let kind = discover::read_head(first).map_or("unreadable", |h| crate::source::sniff(&h));
     let path_text = input.path.display().to_string();
-    let finish = |result: Result<(Value, bool), Failure>| {
+    let rel_text = input.rel.to_string_lossy().replace('\\', "/");
+    let out = ctx.options.out_dir.as_ref().map(|d| output_path(d, &input.rel));
+    let mine: Vec<&crate::decisions::Entry> = ctx
+        .options
+        .decisions
+        .iter()
+        .filter(|d| d.file == path_text || d.file == rel_text)
+        .collect();
+    let mut refused = Vec::new();
+    let finish = |result: Result<(Value, bool), Failure>, refused: Vec<String>| {
         let (result, row) = match result {
             Ok((json, resumed)) => {
                 let row = csv_row(&path_text, ctx.columns, Ok(&json));
@@ -364,6 +377,7 @@ fn process(input: &Input, ctx: &Ctx, reserved: &[String; 2], reader: &mut Reader
                     resumed,
                     result: Ok(done),
                     row,
+                    refused,
                 };
             }
             Err(f) => {
@@ -378,12 +392,12 @@ fn process(input: &Input, ctx: &Ctx, reserved: &[String; 2], reader: &mut Reader
             resumed: false,
             result,
             row,
+            refused,
         }
     };
     if let Some(problem) = &input.problem {
-        return finish(Err(Failure { stage: "discover", message: problem.clone() }));
+        return finish(Err(Failure { stage: "discover", message: problem.clone() }), refused);
     }
-    let out = ctx.options.out_dir.as_ref().map(|d| output_path(d, &input.rel));
     // An input folder named like a CSV of the run would put its outputs
     // where the CSV goes.
     if let Some(top) = input.rel.components().next().filter(|_| input.rel.components().count() > 1)
@@ -395,19 +409,35 @@ fn process(input: &Input, ctx: &Ctx, reserved: &[String; 2], reader: &mut Reader
                     "its output would go inside the folder {}, where this run writes its CSV; rename that input folder",
                     top.as_os_str().to_string_lossy()
                 ),
-            }));
+            }), refused);
         }
     }
     if let Some(out) = out.as_ref().filter(|o| !ctx.options.force && o.exists()) {
         if let Some(previous) = file_sha256(&input.path, ctx.options.extract.budget.max_bytes)
             .and_then(|sha| previous_output(out, &sha, &ctx.tool))
         {
-            return finish(Ok((previous, true)));
+            if mine.is_empty() {
+                return finish(Ok((previous, true)), refused);
+            }
+            let mut json = previous;
+            refused = crate::decisions::apply(&mut json, &mine);
+            let result = write_json(&json, Some(out), ctx).map(|_| (json, true));
+            return finish(result, refused);
         }
     }
-    let result = reader.read(input, ctx).and_then(|json| {
-        let (Some(out), Some(dir)) = (&out, &ctx.options.out_dir) else {
-            return Ok((json, false));
+    let result = reader.read(input, ctx).and_then(|mut json| {
+        refused = crate::decisions::apply(&mut json, &mine);
+        write_json(&json, out.as_deref(), ctx)?;
+        Ok((json, false))
+    });
+    finish(result, refused)
+}
+
+/// Writes a report's JSON under the output folder (none: kept in memory).
+fn write_json(json: &Value, out: Option<&Path>, ctx: &Ctx) -> Result<(), Failure> {
+    {
+        let (Some(out), Some(dir)) = (out, &ctx.options.out_dir) else {
+            return Ok(());
         };
         let bytes = serde_json::to_string_pretty(&json).map_err(|_| Failure {
             stage: "write",
@@ -416,10 +446,8 @@ fn process(input: &Input, ctx: &Ctx, reserved: &[String; 2], reader: &mut Reader
         write_under(dir, out, bytes.as_bytes()).map_err(|e| Failure {
             stage: "write",
             message: format!("cannot write {}: {e}", out.display()),
-        })?;
-        Ok((json, false))
-    });
-    finish(result)
+        })
+    }
 }
 
 /// The end of a run.

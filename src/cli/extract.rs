@@ -70,7 +70,12 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
         std::env::current_exe().context("cannot find this program to start its workers")?
     };
     let worker = WorkerCommand { program, args: args.read.worker_args() };
+    let decisions = super::read_decisions(args.decisions.as_deref())?;
+    if args.review && !to_folder {
+        bail!("--review needs an output folder (-o DIR with a folder or several inputs)");
+    }
     let options = BatchOptions {
+        decisions,
         jobs: args.jobs.unwrap_or(0),
         force: args.force,
         extract: args.read.options()?,
@@ -102,9 +107,17 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
     let mut summary = batch::run(&inputs, templates, &options, &progress)?;
     progress.done();
 
+    for o in &summary.outcomes {
+        for why in &o.refused {
+            progress.line(&format!("xxgk: {}: {why}", shown(&o.path)));
+        }
+    }
     if let Some(dir) = &options.out_dir {
         summary.write_csvs(dir, args.shard, args.excel)?;
         let made = formats::folder(&mut summary, dir, &args, templates)?;
+        if args.review {
+            super::review(dir, templates, &options.decisions)?;
+        }
         if !args.quiet {
             for line in summary.to_string().lines() {
                 progress.line(&format!("xxgk: {line}"));

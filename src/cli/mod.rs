@@ -55,6 +55,21 @@ enum Command {
     /// Findings across the reports of an output folder (findings.csv, and
     /// `findings` in each report concerned): for a folder filled by shards.
     Findings(formats::FindingsArgs),
+    /// Write OUT_DIR/review.html: every review entry of the JSON outputs in
+    /// OUT_DIR with a crop of its cell (or its source line), labelled page
+    /// overlays, and a form that saves decisions as review.csv (apply them
+    /// with `extract --decisions`). Reads the outputs and the inputs they
+    /// name; extracts nothing again.
+    Review {
+        /// An output folder of `xxgk extract -o`.
+        out_dir: PathBuf,
+        /// Decisions already made (review.csv): shown chosen on the page.
+        #[arg(long, value_name = "CSV")]
+        decisions: Option<PathBuf>,
+        /// Load templates from this directory instead of the built-in ones.
+        #[arg(long)]
+        models: Option<PathBuf>,
+    },
     /// Work with the template files.
     Models {
         #[command(subcommand)]
@@ -118,6 +133,16 @@ struct ExtractArgs {
     /// Pages named NAME.p1.jpg, NAME.p2.jpg… are always one report.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pages_per_report: Option<u64>,
+    /// Apply a person's decisions (review.csv from `xxgk review`, or written
+    /// by hand: file,sha256,field,decision,who,when; decision = accept |
+    /// value N | null): the value gets status `reviewed` and keeps the
+    /// decision; one made on other bytes of the input is reported, not
+    /// applied. Outputs already there get them too.
+    #[arg(long, value_name = "CSV")]
+    decisions: Option<PathBuf>,
+    /// Also write OUT_DIR/review.html (see `xxgk review`).
+    #[arg(long)]
+    review: bool,
     /// No progress bar and no summary; errors are still printed.
     #[arg(short, long)]
     quiet: bool,
@@ -226,12 +251,54 @@ impl ReadArgs {
     }
 
     fn templates(&self) -> Result<TemplateSet> {
-        Ok(match &self.models {
+        Self::templates_from(&self.models)
+    }
+
+    fn templates_from(models: &Option<PathBuf>) -> Result<TemplateSet> {
+        Ok(match models {
             Some(d) => TemplateSet::load_dir(d)
                 .with_context(|| format!("loading models from {}", d.display()))?,
             None => TemplateSet::builtin()?,
         })
     }
+}
+
+/// `xxgk review`, and `extract --review`: writes the page, says what it holds.
+/// A decisions file (`--decisions`), parsed; none without one.
+pub(crate) fn read_decisions(
+    path: Option<&std::path::Path>,
+) -> Result<Vec<xxgk::decisions::Entry>> {
+    let Some(p) = path else { return Ok(Vec::new()) };
+    std::fs::read_to_string(p)
+        .map_err(anyhow::Error::from)
+        .and_then(|t| xxgk::decisions::parse(&t).map_err(anyhow::Error::msg))
+        .with_context(|| format!("reading decisions from {}", p.display()))
+}
+
+pub(crate) fn review(
+    out_dir: &std::path::Path,
+    templates: &TemplateSet,
+    decisions: &[xxgk::decisions::Entry],
+) -> Result<()> {
+    if !out_dir.is_dir() {
+        anyhow::bail!(
+            "{}: not a folder (give the output folder of `xxgk extract -o`)",
+            out_dir.display()
+        );
+    }
+    let w = xxgk::review::write(out_dir, templates, decisions)
+        .with_context(|| format!("writing the review page in {}", out_dir.display()))?;
+    eprintln!(
+        "xxgk: {}: {} review entries in {} reports ({} with a crop, {} with their line), {} overlays, {:.1} MB",
+        out_dir.join("review.html").display(),
+        w.entries,
+        w.reports,
+        w.crops,
+        w.lines,
+        w.overlays,
+        w.bytes as f64 / 1e6
+    );
+    Ok(())
 }
 
 /// A path as the worker, started in the same folder, sees it the same.
@@ -288,6 +355,11 @@ pub fn run(cli: Cli) -> Result<u8> {
                 );
             }
             println!("models ok");
+            Ok(0)
+        }
+        Command::Review { out_dir, models, decisions } => {
+            let templates = ReadArgs::templates_from(&models)?;
+            review(&out_dir, &templates, &read_decisions(decisions.as_deref())?)?;
             Ok(0)
         }
         Command::Extract(args) => {

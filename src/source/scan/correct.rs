@@ -130,8 +130,13 @@ pub fn extract(
     fold_confidence(&mut report, scan, &owner);
     super::heading::check_title(&mut report, scan);
     for s in scan.scans.iter().filter(|s| s.turned != 0) {
-        // The boxes in `location` are on the page turned upright: say so.
-        report.warnings.push(Warning::new("page-turned", format!("page {}: the page lies turned {}° clockwise; it was read turned upright, and its value boxes are on the upright page", s.page, s.turned)));
+        report.warnings.push(Warning::new(
+            "page-turned",
+            format!(
+                "page {}: the page lies turned {}° clockwise; it was read turned upright",
+                s.page, s.turned
+            ),
+        ));
     }
     Ok(report)
 }

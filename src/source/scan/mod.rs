@@ -34,6 +34,7 @@ pub mod cache;
 pub mod correct;
 pub mod debug;
 pub mod fallback;
+pub mod geometry;
 pub mod head;
 pub mod heading;
 pub mod input;
@@ -103,6 +104,10 @@ pub struct PageScan {
     /// The page was read turned upright: it lay this many degrees
     /// clockwise from upright (0: as it was).
     pub turned: u32,
+    /// The page image as the input gave it, before it was brought to its
+    /// working resolution and turned: width and height in pixels, and dpi
+    /// (see [`geometry`]).
+    pub source: (u32, u32, f32),
 }
 
 /// A scanned report, read.
@@ -185,6 +190,7 @@ pub fn read_pages(pages: Vec<PageSource>, params: &ScanParams) -> Result<ScanDoc
         let again_lines: Vec<Word> = again.text.iter().map(|l| l.word.clone()).collect();
         if orient::labels_read(&again_lines).0 > orient::labels_read(&lines).0 {
             again.scan.turned = turned_cw;
+            again.scan.source = r.scan.source;
             *r = again;
         }
         Ok(())
@@ -297,7 +303,19 @@ fn read_image(
 /// be turned and OSD says it is, turned upright ([`orient`]): whichever
 /// reading has more labels read.
 fn read_one(number: usize, img: PageImage, params: &ScanParams) -> Result<PageRead, DocumentError> {
+    let source = (img.gray.width(), img.gray.height(), img.dpi);
     let img = at_working_dpi(img);
+    let mut read = read_turned(number, img, params)?;
+    read.scan.source = source;
+    Ok(read)
+}
+
+/// [`read_one`] of a page at its working resolution.
+fn read_turned(
+    number: usize,
+    img: PageImage,
+    params: &ScanParams,
+) -> Result<PageRead, DocumentError> {
     let mut as_is = read_image(number, &img, params)?;
     if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
         eprintln!(
@@ -437,6 +455,7 @@ fn read_as_is(
         skew_deg: prepared.skew_deg,
         fallback,
         turned: 0,
+        source: (w, h, dpi),
     };
     Ok(PageRead {
         page,

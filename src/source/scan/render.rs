@@ -48,10 +48,26 @@ pub fn render_page(
 ) -> Result<(GrayImage, Option<GrayImage>), RenderError> {
     let (w, h) = rendered_size(size_pt);
     check_size(w, h, budget).map_err(RenderError::TooLarge)?;
+    render_at(pdf, page, RENDER_DPI, budget)
+        .and_then(|ppm| {
+            image::load(Cursor::new(ppm), image::ImageFormat::Pnm)
+                .map_err(|e| RenderError::Failed(format!("pdftoppm gave no image: {e}")))
+        })
+        .map(to_gray)
+}
+
+/// Page `page` (1-based) rendered at `dpi`, as pdftoppm's PPM bytes; the
+/// caller has checked the page's size against the budget.
+pub fn render_at(
+    pdf: &[u8],
+    page: usize,
+    dpi: u32,
+    budget: &Budget,
+) -> Result<Vec<u8>, RenderError> {
     let n = page.to_string();
     let mut command = Command::new("pdftoppm");
     command
-        .args(["-r", &RENDER_DPI.to_string(), "-singlefile", "-f", &n, "-l", &n, "-"])
+        .args(["-r", &dpi.to_string(), "-singlefile", "-f", &n, "-l", &n, "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -76,9 +92,7 @@ pub fn render_page(
         let last = stderr.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("no message");
         return Err(RenderError::Failed(format!("pdftoppm failed ({status}): {last}")));
     }
-    image::load(Cursor::new(stdout), image::ImageFormat::Pnm)
-        .map(to_gray)
-        .map_err(|e| RenderError::Failed(format!("pdftoppm gave no image: {e}")))
+    Ok(stdout)
 }
 
 /// Feeds `input` to the child and reads its output, each on a thread of

@@ -58,6 +58,7 @@ pub fn read(
                 skew_deg: 0.0,
                 fallback: false,
                 turned: 0,
+                source: (w, h, img.dpi),
             });
         }
         all.extend(bytes);
