@@ -269,6 +269,11 @@ fn continues_label(line: &Line, cur: &LRow, last: Option<&LRow>) -> bool {
     if line.cells.iter().any(|c| c.span.is_none() || classify(&c.text) != TokenClass::Text) {
         return false;
     }
+    // A numbered text starts the next row's label (`1.申请人…` under the
+    // wrapped `5.要求…`), however far it is indented.
+    if line.cells.first().is_some_and(|c| crate::normalize::is_numbered(&c.text)) {
+        return false;
+    }
     let prev = if cur.has_values() {
         Some(cur)
     } else if cur.tokens.is_empty() {
@@ -1152,5 +1157,24 @@ mod tests {
         let read: Vec<String> = ruled.candidates[0].iter().map(|c| c.cell.raw.clone()).collect();
         assert_eq!(read, ["2", "", "0", "5", "1", "0", "3"]);
         assert!(granted(false).candidates.len() > 1);
+    }
+
+    /// `pdftotext -layout` wraps labels around their numbers; a numbered
+    /// line under a wrapped label starts the next row's label, however far
+    /// it is indented.
+    #[test]
+    fn numbered_lines_start_a_label() {
+        let ts = crate::template::TemplateSet::builtin().unwrap();
+        let t = ts.table("2021", "s3").unwrap();
+        let text = "              ５．要求行政机关确认或重新出具已获取\n                                              ０     ０        ０         ０       ０       ０     ０\n                       信息\n              １．申请人无正当理由逾期不补正、行政\n                                              ２     ０        ０         ０       ０       ０     ２\n                机关不再处理其政府信息公开申请\n";
+        let doc = crate::source::text::read(text);
+        let read = read_table(&doc.lines, t, false);
+        let row = |key: &str| t.rows.iter().find(|r| r.key == key).expect("row").first_field;
+        let first_raw = |key: &str| {
+            let u = read.units.iter().find(|u| u.fields[0] == row(key)).expect("unit");
+            u.candidates[0][0].cell.raw.clone()
+        };
+        assert_eq!(first_raw("rejected.confirm"), "０");
+        assert_eq!(first_raw("other.no_correction"), "２");
     }
 }
