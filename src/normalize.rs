@@ -94,6 +94,15 @@ pub fn core(s: &str) -> String {
     strip_gloss(strip_numbering(&fold(s))).to_string()
 }
 
+/// Whether a text begins with an item's numbering (一、 (一) 1. 1、): the
+/// start of a label, never the rest of one wrapped in its cell.
+pub fn is_numbered(s: &str) -> bool {
+    let f = fold(s);
+    let rest = strip_numbering(&f);
+    let marked = f.starts_with(|c: char| c == '(' || c.is_ascii_digit() || CN_NUMERALS.contains(c));
+    marked && rest.len() < f.len() && !rest.is_empty()
+}
+
 fn strip_numbering(s: &str) -> &str {
     let mut t = s.trim_start_matches(['-', '*', '#', '>', '·', '•']);
     // "(一)", "(=)", "(1)": a short bracketed prefix.

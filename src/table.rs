@@ -269,6 +269,11 @@ fn continues_label(line: &Line, cur: &LRow, last: Option<&LRow>) -> bool {
     if line.cells.iter().any(|c| c.span.is_none() || classify(&c.text) != TokenClass::Text) {
         return false;
     }
+    // A numbered text starts the next row's label (`1.申请人…` under the
+    // wrapped `5.要求…`), however far it is indented.
+    if line.cells.first().is_some_and(|c| crate::normalize::is_numbered(&c.text)) {
+        return false;
+    }
     let prev = if cur.has_values() {
         Some(cur)
     } else if cur.tokens.is_empty() {
@@ -754,7 +759,19 @@ fn flat_unit(rows: &[LRow], t: &Template, flattened: bool) -> Option<Unit> {
         checks: local_checks(t, &fields),
         runs: flattened,
     };
-    let (candidates, preferred, forms) = row_candidates(row.cells(), &spec);
+    let (mut candidates, mut preferred, mut forms) = row_candidates(row.cells(), &spec);
+    // One reading, every cell filled: the run may as well be the table
+    // printed column by column (pdfminer prints a grid so). Both orders are
+    // readings; the row order is taken when the rules hold with it.
+    if let Some(order) = column_major(t).filter(|_| candidates.len() == 1 && count == fields.len())
+    {
+        let down: Vec<CellRead> = order.iter().map(|&k| candidates[0][k].clone()).collect();
+        if down.iter().zip(&candidates[0]).any(|(a, b)| a.cell.value != b.cell.value) {
+            candidates.push(down);
+            preferred = Some(0);
+            forms = forms.max(2);
+        }
+    }
     let candidates_len = candidates.len();
     Some(Unit {
         fields,
@@ -766,6 +783,24 @@ fn flat_unit(rows: &[LRow], t: &Template, flattened: bool) -> Option<Unit> {
         pruned: forms > candidates_len,
         forms,
     })
+}
+
+/// For a table whose data rows tile its fields with equal widths and one
+/// column kind: field → the position of its number when the table is
+/// printed column by column.
+fn column_major(t: &Template) -> Option<Vec<usize>> {
+    let rows: Vec<_> = t.rows.iter().filter(|r| r.kind == RowKind::Data).collect();
+    let width = rows.first()?.columns.len();
+    let tiled = rows
+        .iter()
+        .enumerate()
+        .all(|(i, r)| r.columns.len() == width && r.first_field == i * width)
+        && rows.len() * width == t.fields.len();
+    let kind = t.columns[t.fields.first()?.column].kind;
+    if !tiled || rows.len() < 2 || t.fields.iter().any(|f| t.columns[f.column].kind != kind) {
+        return None;
+    }
+    Some((0..t.fields.len()).map(|f| (f % width) * rows.len() + f / width).collect())
 }
 
 fn is_digit_run(t: &Token) -> bool {
@@ -1152,5 +1187,43 @@ mod tests {
         let read: Vec<String> = ruled.candidates[0].iter().map(|c| c.cell.raw.clone()).collect();
         assert_eq!(read, ["2", "", "0", "5", "1", "0", "3"]);
         assert!(granted(false).candidates.len() > 1);
+    }
+
+    /// `pdftotext -layout` wraps labels around their numbers; a numbered
+    /// line under a wrapped label starts the next row's label, however far
+    /// it is indented.
+    #[test]
+    fn numbered_lines_start_a_label() {
+        let ts = crate::template::TemplateSet::builtin().unwrap();
+        let t = ts.table("2021", "s3").unwrap();
+        let text = "              ５．要求行政机关确认或重新出具已获取\n                                              ０     ０        ０         ０       ０       ０     ０\n                       信息\n              １．申请人无正当理由逾期不补正、行政\n                                              ２     ０        ０         ０       ０       ０     ２\n                机关不再处理其政府信息公开申请\n";
+        let doc = crate::source::text::read(text);
+        let read = read_table(&doc.lines, t, false);
+        let row = |key: &str| t.rows.iter().find(|r| r.key == key).expect("row").first_field;
+        let first_raw = |key: &str| {
+            let u = read.units.iter().find(|u| u.fields[0] == row(key)).expect("unit");
+            u.candidates[0][0].cell.raw.clone()
+        };
+        assert_eq!(first_raw("rejected.confirm"), "０");
+        assert_eq!(first_raw("other.no_correction"), "２");
+    }
+
+    /// pdfminer prints 表四 column by column: both orders are readings, the
+    /// row order first.
+    #[test]
+    fn a_flat_grid_is_read_in_both_orders() {
+        let ts = crate::template::TemplateSet::builtin().unwrap();
+        let t = ts.table("2021", "s4").unwrap();
+        let text = "2\n\n1\n\n1\n\n0\n\n0\n\n0\n\n0\n\n0\n\n0\n\n0\n\n0\n\n0\n\n2\n\n1\n\n1\n";
+        let doc = crate::source::text::read(text);
+        let read = read_table(&doc.lines, t, false);
+        let unit = read.units.iter().find(|u| u.label == LabelMatch::Flat).expect("flat unit");
+        let values = |k: usize| -> Vec<String> {
+            unit.candidates[k].iter().map(|c| c.cell.raw.clone()).collect()
+        };
+        assert_eq!(unit.preferred, Some(0));
+        assert_eq!(values(0)[..5], ["2", "1", "1", "0", "0"]);
+        assert_eq!(values(1)[..5], ["2", "0", "0", "0", "2"]);
+        assert_eq!(values(1)[5..10], ["1", "0", "0", "0", "1"]);
     }
 }

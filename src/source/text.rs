@@ -27,11 +27,12 @@ enum Shape {
 }
 
 pub fn read(text: &str) -> TextDoc {
+    let cjk = cjk_columns(text);
     let mut lines: Vec<Line> = Vec::new();
     let mut prev_indented_text = false;
     for (i, raw) in text.split('\n').enumerate() {
         let raw = raw.trim_end_matches('\r').replace('\u{c}', "");
-        let (shape, cells) = split_line(&raw);
+        let (shape, cells) = split_line(&raw, cjk);
         let number = i + 1;
         match shape {
             Shape::Blank => {
@@ -78,7 +79,7 @@ pub fn read(text: &str) -> TextDoc {
     TextDoc { lines }
 }
 
-fn split_line(raw: &str) -> (Shape, Vec<Cell>) {
+fn split_line(raw: &str, cjk: f32) -> (Shape, Vec<Cell>) {
     let trimmed = raw.trim_matches(|c: char| c.is_whitespace());
     let plain = |t: &str| {
         vec![Cell { text: unemphasize(t.trim_matches(char::is_whitespace)), span: None, loc: None }]
@@ -134,30 +135,30 @@ fn split_line(raw: &str) -> (Shape, Vec<Cell>) {
         }
         return (Shape::Row, fields.iter().map(|f| plain(f).remove(0)).collect());
     }
-    if let Some(cells) = layout_cells(raw) {
+    if let Some(cells) = layout_cells(raw, cjk) {
         return (Shape::Row, cells);
     }
     // An indented plain line keeps its display columns: in `pdftotext -layout`
     // output that is how a wrapped label's second line is recognized.
-    let indent: f32 = raw
-        .chars()
-        .take_while(|c| *c == ' ' || *c == '\u{3000}')
-        .map(|c| if c == ' ' { 1.0 } else { 2.0 })
-        .sum();
+    let indent: f32 =
+        raw.chars().take_while(|c| *c == ' ' || *c == '\u{3000}').map(|c| char_width(c, cjk)).sum();
     let mut cells = plain(trimmed);
     if indent >= 2.0 {
-        cells[0].span = Some((indent, indent + display_width(trimmed)));
+        cells[0].span =
+            Some((indent, indent + trimmed.chars().map(|c| char_width(c, cjk)).sum::<f32>()));
     }
     (Shape::Single { indented: false }, cells)
 }
 
-fn char_width(ch: char) -> f32 {
+/// Columns a character takes: `cjk` for wide characters (2 on a terminal,
+/// 1 in `pdftotext -layout`, which gives every glyph one column).
+fn char_width(ch: char, cjk: f32) -> f32 {
     if crate::value::is_cjk(ch)
         || ('\u{3000}'..='\u{303f}').contains(&ch)
         || ('\u{ff00}'..='\u{ffef}').contains(&ch)
         || ('\u{2014}'..='\u{201f}').contains(&ch)
     {
-        2.0
+        cjk
     } else {
         1.0
     }
@@ -165,12 +166,39 @@ fn char_width(ch: char) -> f32 {
 
 /// Display columns of `t` (a CJK character is two columns wide).
 pub fn display_width(t: &str) -> f32 {
-    t.chars().map(char_width).sum()
+    t.chars().map(|c| char_width(c, 2.0)).sum()
+}
+
+/// How many columns a wide character takes in this text's layout: 2 where
+/// the text was laid out for a terminal, 1 where each glyph got one column
+/// (`pdftotext -layout` places glyphs by their x on the page). Decided by
+/// the numbers' columns: under the right width a table's numbers line up
+/// whatever the length of the labels before them, so their cells start at
+/// fewer distinct columns.
+fn cjk_columns(text: &str) -> f32 {
+    let distinct = |cjk: f32| {
+        let mut starts: Vec<i64> = text
+            .lines()
+            .filter_map(|raw| layout_cells(raw, cjk))
+            .flatten()
+            .filter(|c| c.text.chars().all(|ch| ch.is_numeric() || ch == '.' || ch == ','))
+            .filter_map(|c| c.span.map(|s| s.0 as i64))
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        starts.len()
+    };
+    let (wide, narrow) = (distinct(2.0), distinct(1.0));
+    if narrow * 10 < wide * 8 {
+        1.0
+    } else {
+        2.0
+    }
 }
 
 /// Splits at runs of two or more spaces (or an ideographic space), recording
 /// display columns. `None` when the line has no such gap.
-fn layout_cells(raw: &str) -> Option<Vec<Cell>> {
+fn layout_cells(raw: &str, cjk: f32) -> Option<Vec<Cell>> {
     let mut cells = Vec::new();
     let mut col = 0f32;
     let mut cur = String::new();
@@ -178,7 +206,7 @@ fn layout_cells(raw: &str) -> Option<Vec<Cell>> {
     let mut gap = 0f32;
     let mut split = false;
     for ch in raw.chars() {
-        let w = char_width(ch);
+        let w = char_width(ch, cjk);
         if ch == ' ' || ch == '\u{3000}' || ch == '\u{a0}' {
             gap += w;
         } else {
@@ -267,6 +295,20 @@ mod tests {
 
     fn cells(doc: &TextDoc) -> Vec<Vec<String>> {
         doc.lines.iter().map(|l| l.cells.iter().map(|c| c.text.clone()).collect()).collect()
+    }
+
+    /// `pdftotext -layout` gives a CJK glyph one column: the numbers under
+    /// 现行有效件数 start at the same column whatever the label's length.
+    #[test]
+    fn glyph_columns_are_measured_as_the_numbers_line_up() {
+        let pdftotext = "   信息内容        本年制发件数            本年废止件数   现行有效件数\n    规章           0                          0\n  行政规范性文件        4                  0       97\n";
+        let doc = read(pdftotext);
+        assert_eq!(doc.lines[0].cells[3].span, Some((42.0, 48.0)));
+        assert_eq!(doc.lines[1].cells[2].span, Some((44.0, 45.0)));
+        assert_eq!(doc.lines[2].cells[3].span, Some((44.0, 46.0)));
+        // Laid out for a terminal: the same numbers two columns per glyph.
+        let terminal = "规章            0    0\n行政规范性文件  4    9\n";
+        assert_eq!(read(terminal).lines[1].cells[1].span, Some((16.0, 17.0)));
     }
 
     #[test]

@@ -153,12 +153,14 @@ fn sure_data_rows_of(tokens: &[&Token], t: &Template) -> Vec<usize> {
 
 /// Whether the region's row labels mostly stand apart from numbers (a label
 /// followed by another label or a header, not by its numbers): a table
-/// printed column by column, or its labels gathered in one place.
+/// printed column by column, or its labels gathered in one place. Labels
+/// of layout rows do not count: a layout line holds a row's cells, so a
+/// label alone there is a row left blank (a sparse table's most rows).
 pub(super) fn labels_detached(rows: &[LRow], t: &Template) -> bool {
     let (mut named, mut followed) = (0, 0);
     for row in rows {
         for (k, tok) in row.tokens.iter().enumerate() {
-            if tok.kind == Kind::Text && !sure_data_rows_of(&[tok], t).is_empty() {
+            if tok.kind == Kind::Text && !tok.layout && !sure_data_rows_of(&[tok], t).is_empty() {
                 named += 1;
                 followed +=
                     usize::from(row.tokens.get(k + 1).is_some_and(|n| n.kind != Kind::Text));
