@@ -43,6 +43,7 @@ pub mod solve;
 pub mod source;
 pub mod table;
 pub mod template;
+pub mod title;
 pub mod value;
 pub mod verify;
 

@@ -29,7 +29,7 @@ use crate::doc::Loc;
 use crate::findings::{Report, Warning};
 use crate::layout::Rect;
 use crate::normalize::nfkc;
-use crate::segment::title_parts;
+use crate::title::title_parts;
 
 /// Below this confidence (of the second, unsqueezed reading) a character
 /// makes the organization or year unsure. Empirically chosen on the
