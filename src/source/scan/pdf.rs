@@ -14,7 +14,7 @@ use lopdf::xobject::PdfImage;
 use lopdf::{Document, Object, ObjectId};
 
 use super::input::{from_rgb, to_gray, unpack_bits, PageImage, PageSource};
-use super::render::{render_page, RenderError, RENDER_DPI};
+use super::render::{render_page, rendered_size, RenderError, RENDER_DPI};
 use crate::budget::{Budget, PixelCount};
 use crate::error::DocumentError;
 use crate::source::pdf::{self, drawn_images, page_ids, page_list, shows_text, Drawn};
@@ -136,12 +136,6 @@ pub fn page_sources<'a>(
             }) as PageSource<'a>
         })
         .collect())
-}
-
-/// A page's size rendered at [`RENDER_DPI`], pixels.
-pub fn rendered_size((w, h): (f32, f32)) -> (u64, u64) {
-    let px = |pt: f32| (pt.abs() / 72.0 * RENDER_DPI as f32).ceil() as u64;
-    (px(w), px(h))
 }
 
 /// Whether the page's image can be decoded here, and which it is: the one

@@ -20,7 +20,7 @@
 //! with the tables of the other pages silently missing.
 
 use super::input::{PageImage, PageSource};
-use super::pdf::rendered_size;
+use super::render::rendered_size;
 use super::render::{render_page, RenderError, RENDER_DPI};
 use super::{layout_params, read_pages, ScanDoc, ScanParams};
 use crate::budget::{Budget, PixelCount};

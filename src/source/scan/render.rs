@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 use image::GrayImage;
 
 use super::input::{check_size, to_gray};
-use super::pdf::rendered_size;
 use crate::budget::Budget;
 use crate::error::DocumentError;
 
@@ -137,4 +136,10 @@ fn run_to_end(
         };
         Ok((status, out.join().unwrap_or_default(), err.join().unwrap_or_default()))
     })
+}
+
+/// A page's size rendered at [`RENDER_DPI`], pixels.
+pub fn rendered_size((w, h): (f32, f32)) -> (u64, u64) {
+    let px = |pt: f32| (pt.abs() / 72.0 * RENDER_DPI as f32).ceil() as u64;
+    (px(w), px(h))
 }
