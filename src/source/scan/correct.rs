@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use image::{imageops, GrayImage, Luma};
 
 use super::ocr::{with_engines, Engines, Psm};
-use super::read::{crop_padded, is_number, CellRead};
+use super::read::{crop_padded, is_number, CellRead, UNSURE};
 use super::ScanDoc;
 use crate::doc::{Loc, TextDoc};
 use crate::error::DocumentError;
@@ -39,10 +39,6 @@ use crate::findings::{CheckStatus, Report, SourceInfo, Warning};
 use crate::pipeline;
 use crate::template::TemplateSet;
 
-/// A number read with less confidence than this is reread and must be
-/// confirmed by a rule. Empirically chosen on the samples: the wrong
-/// readings seen scored 0.31–0.75, nearly all right ones 0.9 or more.
-pub const UNSURE: f32 = 0.90;
 /// Values below this confidence are to be checked by a person (stated in the
 /// JSON docs of `report.rs`); unconfirmed unsure cells are capped at it.
 pub const LOW_CONFIDENCE: f32 = 0.6;

@@ -345,7 +345,7 @@ fn read_turned(
 
 /// How many of a page's words were read with confidence.
 fn surely_read(words: &[Word]) -> usize {
-    words.iter().filter(|w| w.confidence.unwrap_or(0.0) >= correct::UNSURE).count()
+    words.iter().filter(|w| w.confidence.unwrap_or(0.0) >= read::UNSURE).count()
 }
 
 /// Page `number` (1-based): preparation, rules, grid, and its table cells.
