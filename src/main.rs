@@ -12,6 +12,7 @@ fn main() -> ExitCode {
     if std::env::var_os("XXGK_BACKTRACE").is_none() {
         std::panic::set_hook(Box::new(|_| {}));
     }
+    trace_from_env();
     let args = xxgk_cli::Cli::parse();
     match xxgk_cli::run(args) {
         Ok(code) => ExitCode::from(code),
@@ -20,6 +21,24 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Developers' traces on stderr, when `RUST_LOG` asks for them: targets
+/// `xxgk::cells` (scan cells and rereadings), `xxgk::time` (where a scan's
+/// time goes), `xxgk::doc` (a scan's lines), `xxgk::table` (rows aligned to
+/// the template). `RUST_LOG=xxgk::time=debug xxgk extract page.png`.
+fn trace_from_env() {
+    if std::env::var_os("RUST_LOG").is_none() {
+        return;
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .without_time()
+        .with_target(false)
+        .with_level(false)
+        .init();
 }
 
 /// Debian's libtesseract is built with OpenMP, whose thread pool makes

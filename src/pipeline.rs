@@ -190,12 +190,8 @@ fn decide_edition(
                 .max_by(|a, b| a.1.total_cmp(&b.1).then(a.2.cmp(&b.2)));
             let best = best.filter(|b| !shared.iter().any(|l| similarity(&c, l) >= b.1));
             if let Some((k, _, _)) = best {
-                if std::env::var_os("XXGK_DEBUG_TABLE").is_some() {
-                    eprintln!(
-                        "edition signal {} {:?} from {:?}",
-                        signals[k].edition, signals[k].core, cell.text
-                    );
-                }
+                tracing::debug!(target: "xxgk::table", "edition signal {} {:?} from {:?}",
+                        signals[k].edition, signals[k].core, cell.text);
                 seen[k] = true;
             }
         }
@@ -260,16 +256,12 @@ fn by_structure(doc: &TextDoc, seg: &Segments, templates: &TemplateSet) -> Optio
             };
             let read = read_table(&doc.lines[r.clone()], t, glued);
             let checks = resolve(t, &read).checks;
-            if std::env::var_os("XXGK_DEBUG_TABLE").is_some() {
-                eprintln!(
-                    "edition {ed} {}: {:?}",
+            tracing::debug!(target: "xxgk::table", "edition {ed} {}: {:?}",
                     t.table,
                     checks
                         .iter()
                         .map(|c| format!("{}:{:?}", c.instance, c.status))
-                        .collect::<Vec<_>>()
-                );
-            }
+                        .collect::<Vec<_>>());
             score += checks
                 .iter()
                 .map(|c| match c.status {

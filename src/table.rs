@@ -641,12 +641,13 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
         return out;
     }
     let pairs = align(&rows, t);
-    if std::env::var_os("XXGK_DEBUG_TABLE").is_some() {
+    if tracing::enabled!(target: "xxgk::table", tracing::Level::DEBUG) {
         for (i, r) in rows.iter().enumerate() {
             let m = pairs.iter().find(|p| p.0 == i).map(|p| {
                 format!("{} {:.2}{}", t.rows[p.1].key, p.2, if p.3 { " (pos)" } else { "" })
             });
-            eprintln!(
+            tracing::debug!(
+                target: "xxgk::table",
                 "{}: {:?} -> {:?}",
                 t.table,
                 r.tokens.iter().map(|t| format!("{}@{}", t.text, t.x.0)).collect::<Vec<_>>(),

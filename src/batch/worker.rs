@@ -98,9 +98,12 @@ impl Worker {
         }
         if let Some(err) = stderr {
             let tail = tail.clone();
-            // Library warnings and debug output pass through when asked for.
+            // Traces (RUST_LOG) and a worker's other output pass through
+            // when asked for.
             let forward = std::env::vars_os().any(|(k, _)| {
-                k.to_string_lossy().starts_with("XXGK_DEBUG") || k == "XXGK_WORKER_STDERR"
+                k == "RUST_LOG"
+                    || k.to_string_lossy().starts_with("XXGK_DEBUG")
+                    || k == "XXGK_WORKER_STDERR"
             });
             readers.push(std::thread::spawn(move || {
                 for line in BufReader::new(err).lines() {

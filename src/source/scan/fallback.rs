@@ -171,13 +171,9 @@ pub fn read_page(
                 &mut labels_seen,
             )?),
         };
-        if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
-            eprintln!(
-                "p{} piece {ink:?} -> {:?}",
+        tracing::debug!(target: "xxgk::cells", "p{} piece {ink:?} -> {:?}",
                 p.number,
-                read.as_ref().map(|r| (&r.0, r.1, r.2))
-            );
-        }
+                read.as_ref().map(|r| (&r.0, r.1, r.2)));
         let Some((text, confidence, number, symbols)) = read else {
             continue;
         };

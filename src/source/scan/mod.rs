@@ -175,9 +175,7 @@ pub fn read_pages(pages: Vec<PageSource>, params: &ScanParams) -> Result<ScanDoc
             return Ok(());
         };
         let lines: Vec<Word> = r.text.iter().map(|l| l.word.clone()).collect();
-        if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
-            eprintln!("page {}: lines read {:?}", i + 1, orient::labels_read(&lines));
-        }
+        tracing::debug!(target: "xxgk::time", "page {}: lines read {:?}", i + 1, orient::labels_read(&lines));
         if !orient::lines_doubtful(&lines) {
             return Ok(());
         }
@@ -206,9 +204,10 @@ pub fn read_pages(pages: Vec<PageSource>, params: &ScanParams) -> Result<ScanDoc
         lines.extend(r.text);
     }
     let doc = layout::pages_to_doc_with(&pages, &layout_params());
-    if std::env::var_os("XXGK_DEBUG_DOC").is_some() {
+    if tracing::enabled!(target: "xxgk::doc", tracing::Level::DEBUG) {
         for l in &doc.lines {
-            eprintln!(
+            tracing::debug!(
+                target: "xxgk::doc",
                 "{:4} {:?}",
                 l.number,
                 l.cells.iter().map(|c| c.text.as_str()).collect::<Vec<_>>()
@@ -317,13 +316,9 @@ fn read_turned(
     params: &ScanParams,
 ) -> Result<PageRead, DocumentError> {
     let mut as_is = read_image(number, &img, params)?;
-    if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
-        eprintln!(
-            "page {number}: labels read {:?}, unlined {:?}",
+    tracing::debug!(target: "xxgk::time", "page {number}: labels read {:?}, unlined {:?}",
             orient::labels_read(&as_is.page.words),
-            as_is.unlined
-        );
-    }
+            as_is.unlined);
     let doubtful = orient::doubtful(&as_is.page.words, as_is.unlined);
     if doubtful.is_none() {
         as_is.unjudged = Some(img);
@@ -402,9 +397,7 @@ fn read_as_is(
     whiten_rules(&mut clean, &segments);
     // Free rules make no grid; the layout is given only the grids' rules.
     let rules = if tables.is_empty() { Vec::new() } else { to_rules(&segments, dpi) };
-    if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
-        eprintln!("page {number}: prep {t1:?}, rules and grid {:?}", t0.elapsed() - t1);
-    }
+    tracing::debug!(target: "xxgk::time", "page {number}: prep {t1:?}, rules and grid {:?}", t0.elapsed() - t1);
     let input = read::PageInput {
         number,
         gray: &clean,
@@ -443,9 +436,7 @@ fn read_as_is(
     }
     let (page, cells) =
         ocr::with_engines(read).and_then(|r| r).map_err(|e| DocumentError::Scan(e.to_string()))?;
-    if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
-        eprintln!("page {number}: prep {t1:?}, cells {:?}", t0.elapsed());
-    }
+    tracing::debug!(target: "xxgk::time", "page {number}: prep {t1:?}, cells {:?}", t0.elapsed());
     let scan = PageScan {
         page: number,
         gray: clean,

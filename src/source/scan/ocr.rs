@@ -67,7 +67,7 @@ pub struct OcrWord {
 /// One Tesseract instance for one language and character set.
 pub struct Engine {
     api: NonNull<capi::TessBaseAPI>,
-    /// For `XXGK_DEBUG_TIME`.
+    /// For the `xxgk::time` trace.
     lang: String,
 }
 
@@ -178,16 +178,12 @@ impl Engine {
                 .save(std::path::Path::new(&d).join(format!("{n:04}_{}_{psm:?}.png", self.lang)));
         }
         let r = self.read_inner(img, psm, dpi);
-        if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
-            eprintln!(
-                "ocr {} {:?} {}x{} {:?}",
+        tracing::debug!(target: "xxgk::time", "ocr {} {:?} {}x{} {:?}",
                 self.lang,
                 psm,
                 img.width(),
                 img.height(),
-                t0.elapsed()
-            );
-        }
+                t0.elapsed());
         r
     }
 

@@ -64,9 +64,7 @@ pub fn px_per_mm(dpi: f32) -> f32 {
 pub fn prepare(gray: &GrayImage, dpi: f32, params: &PrepParams) -> Prepared {
     let t = std::time::Instant::now();
     let lap = |what: &str| {
-        if std::env::var_os("XXGK_DEBUG_TIME").is_some() {
-            eprintln!("prep {what} {:?}", t.elapsed())
-        }
+        tracing::debug!(target: "xxgk::time", "prep {what} {:?}", t.elapsed());
     };
     let flat = flatten(gray, (params.background_window_mm * px_per_mm(dpi)).round() as u32);
     let level = ink_level(&flat);

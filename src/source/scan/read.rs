@@ -203,17 +203,13 @@ pub fn read_page(
             let c = &t.cells[k];
             let value_column = votes[c.col].0 * 2 > votes[c.col].1
                 || (row_votes[c.row].0 > 0 && row_votes[c.row].0 * 2 >= row_votes[c.row].1);
-            if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
-                eprintln!(
-                    "p{} r{} c{}: {:?} value column {} ink {:?}",
+            tracing::debug!(target: "xxgk::cells", "p{} r{} c{}: {:?} value column {} ink {:?}",
                     p.number,
                     c.row,
                     c.col,
                     n.as_ref().map(|n| (&n.text, n.confidence, n.shaped)),
                     value_column,
-                    ink
-                );
-            }
+                    ink);
             let read = if let Some(n) = n.as_ref().filter(|n| n.sure(params)) {
                 Some((n.text.clone(), n.confidence, true, n.symbols.clone()))
             } else if value_column {
@@ -238,9 +234,7 @@ pub fn read_page(
                     },
                 )
             };
-            if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
-                eprintln!("    -> {:?}", read.as_ref().map(|r| (&r.0, r.1, r.2)));
-            }
+            tracing::debug!(target: "xxgk::cells", "    -> {:?}", read.as_ref().map(|r| (&r.0, r.1, r.2)));
             let Some((text, confidence, number, symbols)) = read else {
                 continue;
             };
@@ -478,12 +472,8 @@ pub(super) fn read_unsure_value(
             if let Some(digits) = digits.filter(|_| t.0.chars().any(|c| c.is_ascii_digit())) {
                 let n =
                     read_number(engines, &crop_padded(p.gray, digits, params.pad), digits, dpi)?;
-                if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
-                    eprintln!(
-                        "    unit {unit:?} cut at {cut}: {:?} {:.2} for {glyphs} pieces",
-                        n.text, n.confidence
-                    );
-                }
+                tracing::debug!(target: "xxgk::cells", "    unit {unit:?} cut at {cut}: {:?} {:.2} for {glyphs} pieces",
+                        n.text, n.confidence);
                 if n.sure(params) && n.text.chars().count() == glyphs {
                     return Ok(Some((format!("{}{unit}", n.text), n.confidence, true, n.symbols)));
                 }
@@ -526,9 +516,7 @@ pub(super) fn read_unsure_value(
         let t = join_words(&got, true);
         let conf = min_conf(&got);
         let shaped = is_number(&t) && fits_number_shape(&t, ink);
-        if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
-            eprintln!("    reread {psm:?}: {t:?} {conf:.2}");
-        }
+        tracing::debug!(target: "xxgk::cells", "    reread {psm:?}: {t:?} {conf:.2}");
         if shaped && (!best.shaped || conf > best.confidence) {
             best = NumberRead {
                 text: t,

@@ -69,9 +69,7 @@ pub fn unruled_rows(
         .into_iter()
         .filter(|b| is_table_row(b, line))
         .collect();
-    if std::env::var_os("XXGK_DEBUG_CELLS").is_some() {
-        eprintln!("line height {line}, unruled table rows {rows:?}");
-    }
+    tracing::debug!(target: "xxgk::cells", "line height {line}, unruled table rows {rows:?}");
     (rows.len() >= 2).then_some((rows, line))
 }
 
