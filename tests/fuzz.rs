@@ -99,12 +99,7 @@ fn save(target: &str, seed: u64, n: usize, bytes: &[u8], message: &str) -> Strin
 /// One thread's session: the three targets in turn until `deadline`.
 fn session(seed: u64, deadline: Instant) -> [Tally; 3] {
     let templates = TemplateSet::builtin().expect("built-in models");
-    let mut seed_bytes = [0u8; 32];
-    seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
-    let mut runner = TestRunner::new_with_rng(
-        Config::default(),
-        TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
-    );
+    let mut runner = seeded_runner(seed);
     let (text_a, text_b, bytes) = (random_text(), mutated_sample(), raw_bytes());
     let mut tallies: [Tally; 3] = Default::default();
     let mut i = 0u64;
@@ -149,17 +144,46 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-#[test]
-#[ignore = "long; run by scripts/fuzz"]
-fn fuzz_text_reader() {
+/// A session's settings from `scripts/fuzz`: how long (`XXGK_FUZZ_SECS`,
+/// default 600 s), on how many threads (`XXGK_FUZZ_THREADS`, default every
+/// core), from which seed (`XXGK_FUZZ_SEED`, default the clock).
+pub(crate) struct Settings {
+    pub secs: u64,
+    pub deadline: Instant,
+    pub threads: usize,
+    pub seed: u64,
+}
+
+pub(crate) fn settings() -> Settings {
     let secs: u64 = env_or("XXGK_FUZZ_SECS", 600);
-    let threads: usize =
-        env_or("XXGK_FUZZ_THREADS", std::thread::available_parallelism().map_or(1, |n| n.get()));
     let clock = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64);
-    let seed: u64 = env_or("XXGK_FUZZ_SEED", clock);
-    let deadline = Instant::now() + Duration::from_secs(secs);
+    Settings {
+        secs,
+        deadline: Instant::now() + Duration::from_secs(secs),
+        threads: env_or(
+            "XXGK_FUZZ_THREADS",
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+        ),
+        seed: env_or("XXGK_FUZZ_SEED", clock),
+    }
+}
+
+/// A proptest runner drawing from `seed` alone, so a session can be replayed.
+pub(crate) fn seeded_runner(seed: u64) -> TestRunner {
+    let mut seed_bytes = [0u8; 32];
+    seed_bytes[..8].copy_from_slice(&seed.to_le_bytes());
+    TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
+    )
+}
+
+#[test]
+#[ignore = "long; run by scripts/fuzz"]
+fn fuzz_text_reader() {
+    let Settings { secs, deadline, threads, seed } = settings();
     let per_thread: Vec<[Tally; 3]> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads as u64)
             .map(|k| s.spawn(move || session(seed.wrapping_add(k), deadline)))
@@ -271,28 +295,16 @@ fn files_of_kind(kind: &str) -> Vec<(String, Vec<u8>)> {
 #[ignore = "long; run by scripts/fuzz"]
 fn fuzz_file_reader() {
     let kind: String = env_or("XXGK_FUZZ_KIND", "pdf".to_string());
-    let secs: u64 = env_or("XXGK_FUZZ_SECS", 600);
-    let threads: usize =
-        env_or("XXGK_FUZZ_THREADS", std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let clock = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    let seed: u64 = env_or("XXGK_FUZZ_SEED", clock);
+    let Settings { secs, deadline, threads, seed } = settings();
     let samples = files_of_kind(&kind);
     assert!(!samples.is_empty(), "no sample files of kind {kind}");
-    let deadline = Instant::now() + Duration::from_secs(secs);
     let tallies: Vec<Tally> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads as u64)
             .map(|k| {
                 let (samples, kind) = (&samples, &kind);
                 s.spawn(move || {
                     let templates = TemplateSet::builtin().expect("built-in models");
-                    let mut seed_bytes = [0u8; 32];
-                    seed_bytes[..8].copy_from_slice(&seed.wrapping_add(k).to_le_bytes());
-                    let mut runner = TestRunner::new_with_rng(
-                        Config::default(),
-                        TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
-                    );
+                    let mut runner = seeded_runner(seed.wrapping_add(k));
                     let strategy = (0..samples.len(), prop::collection::vec(file_edit(), 0..8));
                     let mut t = Tally::default();
                     while Instant::now() < deadline {

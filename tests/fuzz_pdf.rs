@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 use lopdf::{dictionary, Dictionary, Document, Object, ObjectId, Stream};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use xxgk::{DocumentError, TemplateSet};
 
 /// One structural edit; numbers pick objects, kids and values modulo what
@@ -355,19 +354,10 @@ fn samples() -> Vec<(String, Document)> {
 #[test]
 #[ignore = "long; run by scripts/fuzz"]
 fn fuzz_pdf_structure() {
-    let env = |name: &str| std::env::var(name).ok();
-    let secs: u64 = env("XXGK_FUZZ_SECS").and_then(|v| v.parse().ok()).unwrap_or(600);
-    let threads: usize = env("XXGK_FUZZ_THREADS")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let clock = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos() as u64);
-    let seed: u64 = env("XXGK_FUZZ_SEED").and_then(|v| v.parse().ok()).unwrap_or(clock);
+    let crate::fuzz::Settings { secs, deadline, threads, seed } = crate::fuzz::settings();
     let samples = samples();
     assert!(samples.len() >= 8, "sample PDFs: {}", samples.len());
     let bomb = bomb();
-    let deadline = Instant::now() + Duration::from_secs(secs);
     // Executions, crashes, slowest time and case, panics caught as damage.
     type Tally = (u64, Vec<String>, Duration, String, u64);
     let tallies: Vec<Tally> = std::thread::scope(|s| {
@@ -376,12 +366,7 @@ fn fuzz_pdf_structure() {
                 let (samples, bomb) = (&samples, &bomb);
                 s.spawn(move || {
                     let templates = TemplateSet::builtin().expect("built-in models");
-                    let mut seed_bytes = [0u8; 32];
-                    seed_bytes[..8].copy_from_slice(&seed.wrapping_add(k).to_le_bytes());
-                    let mut runner = TestRunner::new_with_rng(
-                        Config::default(),
-                        TestRng::from_seed(RngAlgorithm::ChaCha, &seed_bytes),
-                    );
+                    let mut runner = crate::fuzz::seeded_runner(seed.wrapping_add(k));
                     let strategy = (0..samples.len(), prop::collection::vec(edit(), 1..6), 0..4u8);
                     let mut t: Tally = (0, Vec::new(), Duration::ZERO, String::new(), 0);
                     while Instant::now() < deadline {
