@@ -30,6 +30,7 @@
 //! `NAME.p1.jpg`, `NAME.p2.jpg`, … (see [`group_inputs`]) or a directory
 //! holding only the page images.
 
+pub mod blobs;
 pub mod cache;
 pub mod correct;
 pub mod debug;

@@ -12,6 +12,8 @@
 
 use image::GrayImage;
 
+use super::blobs::each_piece;
+
 /// A piece of red ink this wide and this high, in mm, is a seal. Official
 /// seals are 38–45 mm; the smallest (personal, 专用章 of small offices)
 /// about 20.
@@ -35,9 +37,12 @@ pub fn split(gray: &mut GrayImage, red_ink: &GrayImage, dpi: f32) -> Option<Gray
     }
     let on: Vec<bool> = count.iter().map(|&n| n >= 2).collect();
     let seal_cells = (SEAL_MM * dpi / 25.4 / cell as f32).round() as usize;
-    let seals = pieces(&on, cw, ch)
-        .into_iter()
-        .filter(|b| b.2 - b.0 + 1 >= seal_cells && b.3 - b.1 + 1 >= seal_cells);
+    let mut seals = Vec::new();
+    each_piece(&on, cw, ch, |b, _| {
+        if b.2 - b.0 + 1 >= seal_cells && b.3 - b.1 + 1 >= seal_cells {
+            seals.push(b);
+        }
+    });
     // Everything inside a seal's box (its star, its lettering) is the seal.
     let mut in_seal = vec![false; cw * ch];
     // And a cell around it: the ring's ink spreads past the cells it is on.
@@ -61,37 +66,6 @@ pub fn split(gray: &mut GrayImage, red_ink: &GrayImage, dpi: f32) -> Option<Gray
         }
     }
     any.then_some(mask)
-}
-
-/// Bounding boxes `(x0, y0, x1, y1)`, inclusive, of the 8-connected pieces
-/// of `on` (a `cw` × `ch` grid).
-fn pieces(on: &[bool], cw: usize, ch: usize) -> Vec<(usize, usize, usize, usize)> {
-    let mut seen = vec![false; on.len()];
-    let mut out = Vec::new();
-    let mut stack = Vec::new();
-    for start in 0..on.len() {
-        if !on[start] || seen[start] {
-            continue;
-        }
-        seen[start] = true;
-        stack.push(start);
-        let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
-        while let Some(i) = stack.pop() {
-            let (x, y) = (i % cw, i / cw);
-            (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
-            for ny in y.saturating_sub(1)..=(y + 1).min(ch - 1) {
-                for nx in x.saturating_sub(1)..=(x + 1).min(cw - 1) {
-                    let j = ny * cw + nx;
-                    if on[j] && !seen[j] {
-                        seen[j] = true;
-                        stack.push(j);
-                    }
-                }
-            }
-        }
-        out.push((x0, y0, x1, y1));
-    }
-    out
 }
 
 #[cfg(test)]

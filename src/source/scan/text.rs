@@ -18,6 +18,7 @@
 
 use image::{GrayImage, Luma};
 
+use super::blobs::each_piece;
 use super::ocr::{Engines, OcrError, Psm};
 use super::prep::px_per_mm;
 use super::read::{crop_padded, for_chi_sim, join_words, mean_conf};
@@ -169,6 +170,7 @@ pub fn bands(
     max_mm: f32,
 ) -> Vec<Band> {
     let mm = px_per_mm(dpi);
+    let ink = &text_ink(ink, w, h, dpi);
     // Per row, the x ranges that tables cover (with a 2 px margin).
     let covered = |y: u32| -> Vec<(u32, u32)> {
         let yf = y as f32;
@@ -239,6 +241,31 @@ pub fn bands(
     }
     out
 }
+
+/// The ink that can belong to a line of text: without pieces taller than
+/// a line of the largest type, and without specks under
+/// [`MIN_PIECE_MM2`]. Where a binding shadow meets a white lid (or the
+/// paper beyond a shifted sheet), the flattening leaves a strip of ink
+/// down the sheet's edge, and divided out, the shadow's noise leaves
+/// specks beside it: both run through every row of the page, so the text
+/// lines merged into one band and were lost, the title with them.
+fn text_ink(ink: &[bool], w: u32, h: u32, dpi: f32) -> Vec<bool> {
+    let mm = px_per_mm(dpi);
+    let (tall, speck) = ((MAX_LINE_MM * mm) as usize, (MIN_PIECE_MM2 * mm * mm) as usize);
+    let mut out = ink.to_vec();
+    each_piece(ink, w as usize, h as usize, |b, cells| {
+        if b.3 - b.1 + 1 > tall || cells.len() < speck {
+            for &i in cells {
+                out[i] = false;
+            }
+        }
+    });
+    out
+}
+
+/// The smallest piece of ink that counts towards a text line, mm²: noise
+/// specks are a pixel or a few, a full stop in 10.5 pt type about 0.2 mm².
+const MIN_PIECE_MM2: f32 = 0.1;
 
 /// The share of the page's ink outside the tables that lies in none of
 /// `bands` (lines of text, rows of a table without rules), or `None` when
