@@ -19,7 +19,7 @@ mod flat;
 mod regroup;
 
 use crate::doc::{Line, Loc};
-use crate::findings::Status;
+use crate::findings::{Status, Warning};
 use crate::normalize::{core, similarity};
 use crate::source::text::display_width;
 use crate::template::{ColumnKind, RowKind, Template};
@@ -683,6 +683,9 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
         };
         let (candidates, preferred, forms) = row_candidates(rows[i].cells(), &spec);
         let candidates_len = candidates.len();
+        if let [only] = &candidates[..] {
+            out.warnings.extend(split_in_a_box(&rows[i], only, &fields, t));
+        }
         let numbers = rows[i].values().iter().filter(|v| v.kind != Kind::Blank).count();
         if numbers > fields.len()
             && candidates.iter().all(|c| c.iter().all(|r| r.cell.value.is_none()))
@@ -855,6 +858,47 @@ fn breaks_local_rule(parts: &[&str], checks: &[(Vec<usize>, Vec<usize>)]) -> boo
     })
 }
 
+/// The note of a value cut from a glued run of digits.
+const GLUED_NOTE: &str = "split from the glued digits";
+
+/// A cell of a grid (a PDF's or a scan's) holds one number. A run of digits
+/// in one box that fills several columns means the box's boundaries were
+/// lost or OCR ran its neighbours together (a scan's "1 0 18" read "11 00"
+/// and cut as 11, 0, 0): the cut is unique to the digits, not to the page,
+/// so each value it gives is for review.
+fn split_in_a_box(
+    row: &LRow,
+    reading: &[CellRead],
+    fields: &[usize],
+    t: &Template,
+) -> Vec<Warning> {
+    let boxed = row.values().iter().any(|v| matches!(v.loc, Loc::Box { .. }) && !v.layout);
+    let cut = |c: &CellRead| {
+        c.cell.value.is_some() && c.cell.note.as_deref().is_some_and(|n| n.starts_with(GLUED_NOTE))
+    };
+    if !boxed || !reading.iter().any(cut) {
+        return Vec::new();
+    }
+    let shown: Vec<String> = reading
+        .iter()
+        .map(|c| c.cell.value.map_or_else(|| "(blank)".to_string(), |v| v.to_string()))
+        .collect();
+    reading
+        .iter()
+        .zip(fields)
+        .filter(|(c, _)| cut(c))
+        .map(|(c, &f)| {
+            let id = &t.fields[f].id;
+            Warning::field(
+                "split-cell",
+                id,
+                c.loc,
+                format!("{id}: one box read as the digits {:?}, cut into one number per column as {}; the box does not show the cut", c.cell.raw, shown.join(" | ")),
+            )
+        })
+        .collect()
+}
+
 /// Every reading of a row's value tokens over the row's columns.
 /// Also returns the header-positional reading's index and how many
 /// readings the text allows before the row's rules prune them.
@@ -911,7 +955,7 @@ fn row_candidates(cells: &[Token], spec: &RowSpec) -> (Vec<Vec<CellRead>>, Optio
                         c.cell.raw = raw.clone();
                         if c.cell.value.is_some() {
                             c.cell.status = Status::Normalized;
-                            c.cell.note = Some(format!("split from the glued digits {raw}"));
+                            c.cell.note = Some(format!("{GLUED_NOTE} {raw}"));
                         }
                         c
                     })

@@ -119,6 +119,10 @@ pub(super) fn zh_for_warning(w: &Warning, place: Option<&Place>, cell: &FieldOut
         ("ambiguous-cell", Some(Doubt::Ambiguous { readings, values })) => {
             format!("{at} 留空：该行数字可按 {readings} 种方式对应各列，勾稽关系无法确定此格为 {} 中的哪一个", values.join("、"))
         }
+        ("split-cell", _) => format!(
+            "{at} 一个单元格读出数字 “{raw}”，按各列拆分后取 {}；单元格本身看不出拆分处，需核对",
+            show(cell.value)
+        ),
         ("unreadable-cell", _) => format!("{at} 无法读取（原文 “{raw}”），留空"),
         ("no-unit", _) => format!("{at} 金额未注明单位，按万元计：{}", show(cell.value)),
         ("low-confidence", _) => format!(
