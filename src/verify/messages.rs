@@ -120,6 +120,7 @@ pub(super) fn zh_for_warning(w: &Warning, place: Option<&Place>, cell: &FieldOut
             format!("{at} 留空：该行数字可按 {readings} 种方式对应各列，勾稽关系无法确定此格为 {} 中的哪一个", values.join("、"))
         }
         ("unreadable-cell", _) => format!("{at} 无法读取（原文 “{raw}”），留空"),
+        ("column-order", _) => format!("{at} 读作 {}：该表被逐列输出（一列的各行之后才是下一列），总计列由勾稽关系印证，其余各列按输出顺序对应", show(cell.value)),
         ("no-unit", _) => format!("{at} 金额未注明单位，按万元计：{}", show(cell.value)),
         ("low-confidence", _) => format!(
             "{at} 读作 {}，识别把握不足（置信度 {:.2}），且无勾稽关系印证",
