@@ -15,6 +15,7 @@
 //!    numbers than columns gets every order-preserving placement, a glued
 //!    digit run every split, and the rules choose later (`solve`).
 
+mod columns;
 mod flat;
 mod regroup;
 
@@ -628,7 +629,7 @@ pub fn read_table(lines: &[Line], t: &Template, glued: bool) -> TableRead {
             return out;
         }
     }
-    let rows = regroup::regroup(rows, t);
+    let rows = regroup::regroup(columns::transpose(rows, t, &mut out.warnings), t);
     if regroup::labels_detached(&rows, t) {
         out.warnings.push(crate::findings::Warning::new(
             "table-scrambled",

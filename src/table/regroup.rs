@@ -25,7 +25,7 @@ use crate::template::{RowKind, Template};
 const SURE_LABEL: f32 = 0.9;
 
 /// The one width every data row of the table has (s3: 7), if any.
-fn row_width(t: &Template) -> Option<usize> {
+pub(super) fn row_width(t: &Template) -> Option<usize> {
     let mut widths = t.rows.iter().filter(|r| r.kind.has_values()).map(|r| r.columns.len());
     let w = widths.next()?;
     (w >= 2 && widths.all(|x| x == w)).then_some(w)
@@ -133,7 +133,7 @@ fn sure_data_rows(row: &LRow, t: &Template) -> Vec<usize> {
     sure_data_rows_of(&row.texts().collect::<Vec<_>>(), t)
 }
 
-fn sure_data_rows_of(tokens: &[&Token], t: &Template) -> Vec<usize> {
+pub(super) fn sure_data_rows_of(tokens: &[&Token], t: &Template) -> Vec<usize> {
     tokens
         .iter()
         .filter_map(|tok| {
@@ -171,11 +171,11 @@ pub(super) fn labels_detached(rows: &[LRow], t: &Template) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use crate::doc::{Cell, Line};
     use crate::template::TemplateSet;
 
-    fn lines(cells: &[&str]) -> Vec<Line> {
+    pub(in crate::table) fn lines(cells: &[&str]) -> Vec<Line> {
         cells
             .iter()
             .enumerate()
@@ -188,7 +188,7 @@ mod tests {
             .collect()
     }
 
-    fn values(
+    pub(in crate::table) fn values(
         read: &crate::table::TableRead,
         t: &crate::template::Template,
         key: &str,

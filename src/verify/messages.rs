@@ -124,6 +124,7 @@ pub(super) fn zh_for_warning(w: &Warning, place: Option<&Place>, cell: &FieldOut
             show(cell.value)
         ),
         ("unreadable-cell", _) => format!("{at} 无法读取（原文 “{raw}”），留空"),
+        ("column-order", _) => format!("{at} 读作 {}：该表被逐列输出（一列的各行之后才是下一列），总计列由勾稽关系印证，其余各列按输出顺序对应", show(cell.value)),
         ("no-unit", _) => format!("{at} 金额未注明单位，按万元计：{}", show(cell.value)),
         ("low-confidence", _) => format!(
             "{at} 读作 {}，识别把握不足（置信度 {:.2}），且无勾稽关系印证",
