@@ -12,6 +12,7 @@
 //! their bytes and refused with a clear reason.
 
 pub mod docx;
+pub mod evidence;
 pub mod html;
 pub mod markup;
 pub mod pdf;

@@ -21,18 +21,19 @@
 //!    ([`fallback`]): word boxes, grouped into rows, read by the template's
 //!    row and column order.
 //! 4. `layout::pages_to_doc`: words and rules → lines of cells.
-//! 5. After the pipeline: [`correct`] rereads unsure cells and cells in
-//!    failed rules, and accepts another reading only when it is the only
-//!    change that makes every rule hold; it also folds OCR confidence into
-//!    each value and warns about cells it could not confirm.
+//! 5. After the pipeline: [`evidence`] answers the rule-guided rereading
+//!    (`crate::reread`), which rereads unsure cells and cells in failed
+//!    rules and accepts another reading only when it is the only change
+//!    that makes every rule hold; then the title is read again
+//!    ([`heading`]).
 //!
 //! Multi-page reports given as separate images follow the convention
 //! `NAME.p1.jpg`, `NAME.p2.jpg`, … (see [`group_inputs`]) or a directory
 //! holding only the page images.
 
 pub mod cache;
-pub mod correct;
 pub mod debug;
+pub mod evidence;
 pub mod fallback;
 pub mod geometry;
 pub mod head;
