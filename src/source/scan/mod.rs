@@ -525,18 +525,25 @@ fn whiten_rules(gray: &mut GrayImage, segs: &[lines::Segment]) {
     }
 }
 
-/// Reads one file's bytes: an image (all TIFF pages) or an image-only PDF.
+/// Reads one image file's bytes (all TIFF pages).
 pub fn read_bytes(
-    kind: &str,
     bytes: &[u8],
     budget: &Budget,
     params: &ScanParams,
 ) -> Result<ScanDoc, DocumentError> {
-    if kind == "pdf" {
-        let doc = pdf::load(bytes, budget)?;
-        return read_pages(pdf::page_sources(&doc, bytes, budget)?, params);
-    }
     read_pages(input::sources(bytes, budget, &mut PixelCount::default())?, params)
+}
+
+/// Reads an image-only PDF (see `crate::source::pdf::is_image_only`),
+/// parsed by `crate::source::pdf::load`; `bytes` are its bytes, for
+/// `pdftoppm`.
+pub fn read_pdf(
+    doc: &lopdf::Document,
+    bytes: &[u8],
+    budget: &Budget,
+    params: &ScanParams,
+) -> Result<ScanDoc, DocumentError> {
+    read_pages(pdf::page_sources(doc, bytes, budget)?, params)
 }
 
 /// Reads several page images as one report, in the order given; their

@@ -38,9 +38,15 @@ pub enum PdfRead {
     Ocr(Box<ScanDoc>),
 }
 
-/// Reads a PDF that has a text layer somewhere (see the module docs).
-pub fn read(bytes: &[u8], budget: &Budget, params: &ScanParams) -> Result<PdfRead, DocumentError> {
-    let layer = pdf::read_layer(bytes, budget)?;
+/// Reads a PDF that has a text layer somewhere (see the module docs),
+/// parsed by [`pdf::load`]; `bytes` are its bytes, for `pdftoppm`.
+pub fn read(
+    doc: &lopdf::Document,
+    bytes: &[u8],
+    budget: &Budget,
+    params: &ScanParams,
+) -> Result<PdfRead, DocumentError> {
+    let layer = pdf::read_layer_of(doc, budget)?;
     let wanted = layer.ocr_pages();
     if wanted.is_empty() {
         return Ok(PdfRead::Text(layer.pages));
