@@ -37,6 +37,18 @@ pub struct Line {
     pub row_end: bool,
 }
 
+impl Line {
+    /// A line's `text`: its cells' non-empty texts joined by a space.
+    pub fn text_of(cells: &[Cell]) -> String {
+        cells
+            .iter()
+            .map(|c| c.text.as_str())
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct TextDoc {
     pub lines: Vec<Line>,

@@ -11,6 +11,11 @@ use crate::decimal::Dec;
 use crate::doc::Loc;
 use crate::provenance::Tool;
 
+/// Values below this confidence are for a person to check (the verification
+/// stage caps every value in review below it, and the rereading every
+/// unsure value no rule confirms).
+pub const LOW_CONFIDENCE: f32 = 0.6;
+
 /// How a value came to be, in increasing distance from the source text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

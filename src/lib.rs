@@ -15,8 +15,9 @@
 //! 5. [`value`]: parse cell text into exact numbers ([`decimal`]).
 //! 6. [`solve`]: apply the consistency rules: choose among readings, infer
 //!    what they prove, report what fails.
-//! 7. For scans (and OCR'd PDF pages): reread unsure cells and cells of failed rules; take another
-//!    reading only when it alone makes every rule hold (`corrected`).
+//! 7. [`reread`], for scans (and OCR'd PDF pages): reread unsure cells and
+//!    cells of failed rules; take another reading only when it alone makes
+//!    every rule hold (`corrected`).
 //! 8. [`verify`]: a verdict per value (confirmed by the rules, unconfirmed,
 //!    or for review) and one review list of everything a person must check.
 //! 9. [`report`]: JSON per report, CSV across a batch; [`review`]: the
@@ -37,6 +38,7 @@ pub mod pipeline;
 pub mod process;
 pub mod provenance;
 pub mod report;
+pub mod reread;
 pub mod review;
 pub mod segment;
 pub mod solve;
@@ -107,8 +109,12 @@ fn finish(
         .file_name()
         .map_or_else(|| "scan".to_string(), |n| n.to_string_lossy().to_string());
     let pdf = document.info.kind != "image";
-    let mut report =
-        verified(source::scan::correct::extract(&scan, document.info, templates), templates);
+    let report = pipeline::extract(&scan.doc, document.info, templates).map(|first| {
+        let mut r = reread::reread(first, &scan.doc, &*scan, templates);
+        source::scan::evidence::check_read(&mut r, &scan);
+        r
+    });
+    let mut report = verified(report, templates);
     if let Some(dir) = &options.debug_dir {
         source::scan::debug::write(dir, &name, &scan, report.as_ref().ok()).map_err(|e| {
             DocumentError::Io(format!("writing debug images to {}: {e}", dir.display()))

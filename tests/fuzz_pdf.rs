@@ -312,10 +312,10 @@ fn read(bytes: &[u8]) -> Result<bool, String> {
         );
         #[cfg(feature = "ocr")]
         {
-            use xxgk::source::scan::pdf;
+            use xxgk::source::{pdf, scan};
             if let Ok(doc) = pdf::load(bytes, &budget) {
-                if pdf::has_text(&doc, &budget) == Ok(false) {
-                    for page in pdf::page_sources(&doc, bytes, &budget).unwrap_or_default() {
+                if pdf::is_image_only(&doc, &budget) == Ok(true) {
+                    for page in scan::pdf::page_sources(&doc, bytes, &budget).unwrap_or_default() {
                         let _ = page();
                     }
                 }

@@ -169,13 +169,7 @@ pub fn pages_to_doc_with(pages: &[Page], params: &LayoutParams) -> TextDoc {
                 }
                 continue;
             }
-            let text = row
-                .cells
-                .iter()
-                .map(|c| c.text.as_str())
-                .filter(|t| !t.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let text = Line::text_of(&row.cells);
             if row.table.is_some() {
                 last_table_row = Some(lines.len());
             }

@@ -98,12 +98,7 @@ impl Out {
                     loc: Some(Loc::Cell { table, row, col }),
                 })
                 .collect();
-            let text = cells
-                .iter()
-                .map(|c| c.text.as_str())
-                .filter(|t| !t.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ");
+            let text = Line::text_of(&cells);
             let number = self.lines.len() + 1;
             self.lines.push(Line { number, text, cells, row_end: true });
         }

@@ -12,6 +12,7 @@
 //! their bytes and refused with a clear reason.
 
 pub mod docx;
+pub mod evidence;
 pub mod html;
 pub mod markup;
 pub mod pdf;
@@ -238,12 +239,9 @@ pub fn read_with(
     let info =
         SourceInfo { path: path.to_string(), kind: shown, sha256, bytes: bytes.len() as u64 };
     match kind {
-        "image" => read_scan(info, kind, bytes, budget, scan),
-        "pdf" if is_image_only_pdf(bytes, budget)? => {
-            read_scan(SourceInfo { kind: "scanned-pdf", ..info }, kind, bytes, budget, scan)
-        }
+        "image" => read_scan(info, bytes, budget, scan),
         #[cfg(feature = "ocr")]
-        "pdf" => read_text_pdf(info, bytes, budget, scan),
+        "pdf" => read_pdf(info, bytes, budget, scan),
         _ => Ok(Document { info, doc: read_bytes(kind, bytes, budget)?, scan: None }),
     }
 }
@@ -341,30 +339,23 @@ pub fn group_counter_runs(
     }
 }
 
-/// Whether a PDF draws no text on any page (a scan). A PDF that does not
-/// load is not one: the text reader says why it does not load.
-fn is_image_only_pdf(bytes: &[u8], budget: &Budget) -> Result<bool, DocumentError> {
-    #[cfg(feature = "ocr")]
-    return match scan::pdf::load(bytes, budget) {
-        Ok(doc) => Ok(!scan::pdf::has_text(&doc, budget)?),
-        Err(_) => Ok(false),
-    };
-    #[cfg(not(feature = "ocr"))]
-    {
-        let _ = (bytes, budget);
-        Ok(false)
-    }
-}
-
-/// A text PDF; pages only OCR can read are rendered and read as scans.
+/// A PDF, parsed once ([`pdf::load`] says why one does not load): an
+/// image-only one is read as a scan; a text one by its text layer, with the
+/// pages only OCR can read rendered and read as scans.
 #[cfg(feature = "ocr")]
-fn read_text_pdf(
+fn read_pdf(
     info: SourceInfo,
     bytes: &[u8],
     budget: &Budget,
     opts: &ScanOptions,
 ) -> Result<Document, DocumentError> {
-    match scan::pdf_ocr::read(bytes, budget, &opts.params)? {
+    let doc = pdf::load(bytes, budget)?;
+    if pdf::is_image_only(&doc, budget)? {
+        let read = scan::read_pdf(&doc, bytes, budget, &opts.params)?;
+        let info = SourceInfo { kind: "scanned-pdf", ..info };
+        return Ok(Document { info, doc: read.doc.clone(), scan: Some(Box::new(read)) });
+    }
+    match scan::pdf_ocr::read(&doc, bytes, budget, &opts.params)? {
         scan::pdf_ocr::PdfRead::Text(pages) => {
             Ok(Document { info, doc: crate::layout::pages_to_doc(&pages), scan: None })
         }
@@ -379,19 +370,17 @@ fn read_text_pdf(
 #[cfg(feature = "ocr")]
 fn read_scan(
     info: SourceInfo,
-    kind: &str,
     bytes: &[u8],
     budget: &Budget,
     opts: &ScanOptions,
 ) -> Result<Document, DocumentError> {
-    let read = scan::read_bytes(kind, bytes, budget, &opts.params)?;
+    let read = scan::read_bytes(bytes, budget, &opts.params)?;
     Ok(Document { info, doc: read.doc.clone(), scan: Some(Box::new(read)) })
 }
 
 #[cfg(not(feature = "ocr"))]
 fn read_scan(
     _: SourceInfo,
-    _: &str,
     _: &[u8],
     _: &Budget,
     _: &ScanOptions,

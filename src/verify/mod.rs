@@ -28,12 +28,10 @@ mod messages;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+pub use crate::findings::LOW_CONFIDENCE;
 use crate::findings::{CheckStatus, Doubt, Report, ReviewEntry, Status, Tally, Verdict, Warning};
 use crate::template::{CheckInstance, Over, RowKind, Template, TemplateSet};
 use messages::{entry, scope, value_messages, zh_for_report_warning, zh_for_warning};
-
-/// Values below this confidence are for a person to check.
-pub const LOW_CONFIDENCE: f32 = 0.6;
 
 /// Warnings that are summed up elsewhere and make no entry of their own:
 /// a failed rule puts its operands in review; a page with unruled tables

@@ -2,6 +2,10 @@
 //! boxes and ruling lines, in points, origin top-left, y down (the input of
 //! [`crate::layout::pages_to_doc`]).
 //!
+//! Every PDF is parsed once, by [`load`] (the one place its errors are
+//! said); [`is_image_only`] tells a scan, whose page images the scan reader
+//! takes from the parsed file (`scan::pdf`), from a text PDF.
+//!
 //! Steps: load with lopdf ([`lexer`] tokenizes content streams, [`interp`]
 //! runs them with fonts from [`font`] and [`cmap`]), then [`words`] groups
 //! glyphs into words and merges rule pieces. Whatever is wrong with the file
@@ -95,12 +99,39 @@ pub fn page_list(pages: &[usize]) -> String {
 
 /// Reads the text layer of every page, whatever it holds.
 pub fn read_layer(bytes: &[u8], budget: &Budget) -> Result<TextLayer, DocumentError> {
-    catch_unwind(AssertUnwindSafe(|| read_pages(bytes, budget, &WordParams::default())))
-        .unwrap_or_else(|_| Err(DocumentError::PdfDamaged("the PDF parser failed on it".into())))
+    catch_unwind(AssertUnwindSafe(|| read_pages(&load(bytes, budget)?, budget)))
+        .unwrap_or_else(|_| Err(parser_failed()))
+}
+
+/// [`read_layer`] of a PDF already parsed by [`load`].
+pub fn read_layer_of(doc: &Document, budget: &Budget) -> Result<TextLayer, DocumentError> {
+    catch_unwind(AssertUnwindSafe(|| read_pages(doc, budget)))
+        .unwrap_or_else(|_| Err(parser_failed()))
+}
+
+fn parser_failed() -> DocumentError {
+    DocumentError::PdfDamaged("the PDF parser failed on it".into())
+}
+
+/// Whether a PDF parsed by [`load`] is a scan, read by OCR page by page
+/// (`scan::pdf`): it opens without decryption and no page draws text.
+/// More pages than the budget allows, or a page whose content inflates
+/// past it, is an error here already.
+pub fn is_image_only(doc: &Document, budget: &Budget) -> Result<bool, DocumentError> {
+    if doc.is_encrypted() {
+        return Ok(false);
+    }
+    for (i, id) in page_ids(doc, budget)?.into_iter().enumerate() {
+        if shows_text(doc, id, i + 1, budget)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Parses a PDF, its object and cross-reference streams inflated through
-/// the budget (lopdf decodes them while loading).
+/// the budget (lopdf decodes them while loading): the one place a PDF is
+/// parsed, and its errors said.
 pub fn load(bytes: &[u8], budget: &Budget) -> Result<Document, DocumentError> {
     let options = LoadOptions {
         max_decompressed_size: Some(budget.inflate_limit()),
@@ -124,12 +155,8 @@ pub fn page_ids(doc: &Document, budget: &Budget) -> Result<Vec<ObjectId>, Docume
     Ok(ids)
 }
 
-fn read_pages(
-    bytes: &[u8],
-    budget: &Budget,
-    params: &WordParams,
-) -> Result<TextLayer, DocumentError> {
-    let doc = load(bytes, budget)?;
+fn read_pages(doc: &Document, budget: &Budget) -> Result<TextLayer, DocumentError> {
+    let params = &WordParams::default();
     // lopdf decrypts a file that opens with the empty user password and
     // drops `/Encrypt` from the trailer; one that needs a password keeps it.
     if doc.trailer.get(b"Encrypt").is_ok() && doc.encryption_state.is_none() {
@@ -138,14 +165,14 @@ fn read_pages(
     if doc.was_encrypted() && !READ_OWNER_ONLY_ENCRYPTED {
         return Err(DocumentError::PdfEncrypted);
     }
-    let ids = page_ids(&doc, budget)?;
+    let ids = page_ids(doc, budget)?;
     if ids.is_empty() {
         let count = doc
             .catalog()
             .ok()
-            .and_then(|c| get(&doc, c, b"Pages"))
+            .and_then(|c| get(doc, c, b"Pages"))
             .and_then(|p| p.as_dict().ok())
-            .and_then(|p| get(&doc, p, b"Count"))
+            .and_then(|p| get(doc, p, b"Count"))
             .and_then(num)
             .unwrap_or(0.0);
         return Err(if count > 0.0 {
@@ -162,7 +189,7 @@ fn read_pages(
         let Ok(dict) = doc.get_dictionary(*id) else {
             continue;
         };
-        let (page, images, bad) = read_page(&doc, dict, *id, i + 1, &mut fonts, budget, params)?;
+        let (page, images, bad) = read_page(doc, dict, *id, i + 1, &mut fonts, budget, params)?;
         if bad {
             undecodable.push(i + 1);
         } else if page.words.is_empty() && images > 0 {

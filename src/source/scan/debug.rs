@@ -10,11 +10,11 @@ use std::path::Path;
 
 use image::{Rgb, RgbImage};
 
-use super::correct::LOW_CONFIDENCE;
 use super::ScanDoc;
 use crate::doc::Loc;
 use crate::findings::Report;
 use crate::findings::Status;
+use crate::findings::LOW_CONFIDENCE;
 
 const RED: Rgb<u8> = Rgb([220, 30, 30]);
 const BLUE: Rgb<u8> = Rgb([40, 90, 230]);

@@ -30,7 +30,7 @@ pub struct PageImage {
     pub dpi: f32,
     /// Where a seal's red ink was read as paper, black (0) on white, for a
     /// colour page that has one: the cells under it are unsure
-    /// (`correct.rs`).
+    /// (`crate::reread`).
     pub red: Option<GrayImage>,
 }
 

@@ -21,10 +21,11 @@
 //!    ([`fallback`]): word boxes, grouped into rows, read by the template's
 //!    row and column order.
 //! 4. `layout::pages_to_doc`: words and rules → lines of cells.
-//! 5. After the pipeline: [`correct`] rereads unsure cells and cells in
-//!    failed rules, and accepts another reading only when it is the only
-//!    change that makes every rule hold; it also folds OCR confidence into
-//!    each value and warns about cells it could not confirm.
+//! 5. After the pipeline: [`evidence`] answers the rule-guided rereading
+//!    (`crate::reread`), which rereads unsure cells and cells in failed
+//!    rules and accepts another reading only when it is the only change
+//!    that makes every rule hold; then the title is read again
+//!    ([`heading`]).
 //!
 //! Multi-page reports given as separate images follow the convention
 //! `NAME.p1.jpg`, `NAME.p2.jpg`, … (see [`group_inputs`]) or a directory
@@ -32,8 +33,8 @@
 
 pub mod blobs;
 pub mod cache;
-pub mod correct;
 pub mod debug;
+pub mod evidence;
 pub mod fallback;
 pub mod geometry;
 pub mod head;
@@ -525,18 +526,25 @@ fn whiten_rules(gray: &mut GrayImage, segs: &[lines::Segment]) {
     }
 }
 
-/// Reads one file's bytes: an image (all TIFF pages) or an image-only PDF.
+/// Reads one image file's bytes (all TIFF pages).
 pub fn read_bytes(
-    kind: &str,
     bytes: &[u8],
     budget: &Budget,
     params: &ScanParams,
 ) -> Result<ScanDoc, DocumentError> {
-    if kind == "pdf" {
-        let doc = pdf::load(bytes, budget)?;
-        return read_pages(pdf::page_sources(&doc, bytes, budget)?, params);
-    }
     read_pages(input::sources(bytes, budget, &mut PixelCount::default())?, params)
+}
+
+/// Reads an image-only PDF (see `crate::source::pdf::is_image_only`),
+/// parsed by `crate::source::pdf::load`; `bytes` are its bytes, for
+/// `pdftoppm`.
+pub fn read_pdf(
+    doc: &lopdf::Document,
+    bytes: &[u8],
+    budget: &Budget,
+    params: &ScanParams,
+) -> Result<ScanDoc, DocumentError> {
+    read_pages(pdf::page_sources(doc, bytes, budget)?, params)
 }
 
 /// Reads several page images as one report, in the order given; their

@@ -17,30 +17,7 @@ use super::input::{from_rgb, to_gray, unpack_bits, PageImage, PageSource};
 use super::render::{render_page, rendered_size, RenderError, RENDER_DPI};
 use crate::budget::{Budget, PixelCount};
 use crate::error::DocumentError;
-use crate::source::pdf::{self, drawn_images, page_ids, page_list, shows_text, Drawn};
-
-/// Whether any page draws text: then it is a text PDF, not a scan. More
-/// pages than the budget allows, or a page whose content inflates past it,
-/// is an error here already.
-pub fn has_text(doc: &Document, budget: &Budget) -> Result<bool, DocumentError> {
-    for (i, id) in page_ids(doc, budget)?.into_iter().enumerate() {
-        if shows_text(doc, id, i + 1, budget)? {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-pub fn load(bytes: &[u8], budget: &Budget) -> Result<Document, DocumentError> {
-    let doc = pdf::load(bytes, budget).map_err(|e| match e {
-        e @ DocumentError::Inflate { .. } => e,
-        e => DocumentError::Scan(format!("cannot parse the PDF: {e}")),
-    })?;
-    if doc.is_encrypted() {
-        return Err(DocumentError::Scan("the PDF is encrypted".into()));
-    }
-    Ok(doc)
-}
+use crate::source::pdf::{drawn_images, page_ids, page_list, Drawn};
 
 /// How a page's image is had.
 enum Plan<'a> {
@@ -474,8 +451,8 @@ mod tests {
             let mut bytes = Vec::new();
             doc.save_to(&mut bytes).unwrap();
             let budget = Budget::default();
-            let parsed = load(&bytes, &budget).unwrap();
-            assert!(!has_text(&parsed, &budget).unwrap());
+            let parsed = crate::source::pdf::load(&bytes, &budget).unwrap();
+            assert!(crate::source::pdf::is_image_only(&parsed, &budget).unwrap());
             let got = page_sources(&parsed, &bytes, &budget).unwrap().remove(0)().unwrap();
             assert_eq!((got.gray.width(), got.gray.height()), (w, h));
             assert_eq!(
@@ -508,7 +485,7 @@ mod tests {
         let mut bytes = Vec::new();
         doc.save_to(&mut bytes).unwrap();
         let budget = Budget::default();
-        let doc = load(&bytes, &budget).unwrap();
+        let doc = crate::source::pdf::load(&bytes, &budget).unwrap();
         let got = page_sources(&doc, &bytes, &budget).unwrap().remove(0)().unwrap();
         assert_eq!((got.gray.width(), got.gray.height(), got.dpi), (600, 300, 300.0));
         assert_eq!((got.gray.get_pixel(100, 50)[0], got.gray.get_pixel(500, 250)[0]), (0, 255));

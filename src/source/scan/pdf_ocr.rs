@@ -11,9 +11,10 @@
 //! page's own images, because such a page's text is vector glyphs.
 //!
 //! Each OCR'd page keeps its number: its cells' locations say the page, the
-//! rule-guided rereading ([`super::correct`]) finds the page image by it,
-//! and the debug view is written per OCR'd page. The text pages' words
-//! carry no OCR confidence, so only OCR'd values are folded and flagged.
+//! rule-guided rereading (`crate::reread`, through [`super::evidence`])
+//! finds the page image by it, and the debug view is written per OCR'd
+//! page. The text pages' words carry no OCR confidence, so only OCR'd
+//! values are folded and flagged.
 //!
 //! Without `pdftoppm` the file is refused, naming the pages and
 //! poppler-utils: reading only the decodable pages would give a report
@@ -37,9 +38,15 @@ pub enum PdfRead {
     Ocr(Box<ScanDoc>),
 }
 
-/// Reads a PDF that has a text layer somewhere (see the module docs).
-pub fn read(bytes: &[u8], budget: &Budget, params: &ScanParams) -> Result<PdfRead, DocumentError> {
-    let layer = pdf::read_layer(bytes, budget)?;
+/// Reads a PDF that has a text layer somewhere (see the module docs),
+/// parsed by [`pdf::load`]; `bytes` are its bytes, for `pdftoppm`.
+pub fn read(
+    doc: &lopdf::Document,
+    bytes: &[u8],
+    budget: &Budget,
+    params: &ScanParams,
+) -> Result<PdfRead, DocumentError> {
+    let layer = pdf::read_layer_of(doc, budget)?;
     let wanted = layer.ocr_pages();
     if wanted.is_empty() {
         return Ok(PdfRead::Text(layer.pages));

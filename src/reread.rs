@@ -1,19 +1,22 @@
-//! Scan stage 5: rule-guided reading. In: a read [`ScanDoc`]. Out: the
-//! [`Report`], with OCR confidence folded into each value, unsure values
-//! reread, and at most one correction per reading that the rules single out.
+//! The rule-guided rereading of OCR'd values, a stage after the pipeline.
+//! In: the [`Report`] the pipeline made of a reader's [`TextDoc`], and the
+//! reader's [`Evidence`] (the scan reader's: `source::scan::evidence`).
+//! Out: the report, with OCR confidence folded into each value, unsure
+//! values reread, and at most one correction per reading that the rules
+//! single out.
 //!
 //! A separate step after the pipeline rather than more "candidates" for the
 //! solver (`solve.rs`): the solver chooses where printed numbers belong,
 //! while here the question is what a printed number says, and answering it
 //! costs OCR calls that are only worth making for the few cells in doubt.
 //!
-//! 1. The pipeline runs on the first readings.
-//! 2. Cells in doubt: a number whose OCR confidence is below
-//!    [`UNSURE`], and every cell of a failed rule instance.
-//! 3. Their alternative readings: Tesseract's other choices for each symbol,
-//!    and rereads of the crop with other settings (twice the size; three
-//!    times the size in word and raw-line segmentation, which return nothing
-//!    on small crops; an Otsu-binarized copy; the chi_sim model).
+//! 1. The pipeline has run on the first readings.
+//! 2. Cells in doubt: a number the reader is unsure of
+//!    ([`ReadCell::unsure`]) or that lies under a seal, and every cell of a
+//!    failed rule instance.
+//! 3. Their alternative readings ([`Evidence::alternatives`]: for scans,
+//!    Tesseract's other choices for each symbol and rereads of the crop
+//!    with other settings).
 //! 4. When some rule fails, each alternative is tried alone (then pairs of
 //!    alternatives in two different cells, when no single one works): the
 //!    pipeline reruns on the changed text. A change is accepted only if every
@@ -27,44 +30,37 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use image::{imageops, GrayImage, Luma};
-
-use super::ocr::{with_engines, Engines, Psm};
-use super::read::{crop_padded, is_number, CellRead, UNSURE};
-use super::ScanDoc;
-use crate::doc::{Loc, TextDoc};
-use crate::error::DocumentError;
+use crate::doc::{Line, Loc, TextDoc};
 use crate::findings::Status;
-use crate::findings::{CheckStatus, Report, SourceInfo, Warning};
+use crate::findings::{CheckStatus, Report, Warning, LOW_CONFIDENCE};
 use crate::pipeline;
+use crate::source::evidence::{Evidence, ReadCell};
 use crate::template::TemplateSet;
 
-/// Values below this confidence are to be checked by a person (stated in the
-/// JSON docs of `report.rs`); unconfirmed unsure cells are capped at it.
-pub const LOW_CONFIDENCE: f32 = 0.6;
 /// Enumerating pairs of changes is limited to this many single changes.
 const MAX_PAIR_CANDIDATES: usize = 24;
 
-/// Another reading of one cell: (field, index into `ScanDoc::cells`, text).
+/// Another reading of one cell: (field, index into [`Evidence::cells`],
+/// text).
 type Change = (usize, usize, String);
 
-/// Extracts a report from a scan: pipeline, rereading, correction.
-pub fn extract(
-    scan: &ScanDoc,
-    source: SourceInfo,
+/// Rereads the cells in doubt of `first`, the pipeline's report of `doc`,
+/// and corrects one reading when the rules single it out.
+pub fn reread(
+    first: Report,
+    doc: &TextDoc,
+    evidence: &dyn Evidence,
     templates: &TemplateSet,
-) -> Result<Report, DocumentError> {
-    let first = pipeline::extract(&scan.doc, source.clone(), templates)?;
+) -> Report {
+    let cells = evidence.cells();
     let owner: Vec<Option<usize>> =
-        first.cells.iter().map(|c| c.loc.and_then(|l| cell_at(&scan.cells, l))).collect();
+        first.cells.iter().map(|c| c.loc.and_then(|l| cell_at(&cells, l))).collect();
     let failed_fields: BTreeSet<usize> = failed(&first);
     let doubtful: Vec<usize> = (0..first.cells.len())
         .filter(|&f| {
             owner[f].is_some_and(|ci| {
-                scan.cells[ci].number
-                    && (scan.cells[ci].confidence < UNSURE
-                        || scan.cells[ci].sealed
-                        || failed_fields.contains(&f))
+                cells[ci].number
+                    && (cells[ci].unsure || cells[ci].sealed || failed_fields.contains(&f))
             })
         })
         .collect();
@@ -73,21 +69,21 @@ pub fn extract(
         let mut changes: Vec<Change> = Vec::new();
         for &f in &doubtful {
             let Some(ci) = owner[f] else { continue };
-            let cell = &scan.cells[ci];
-            for alt in alternatives(scan, cell) {
+            let cell = &cells[ci];
+            for alt in evidence.alternatives(ci) {
                 if alt != cell.text && !changes.iter().any(|(g, _, t)| *g == f && *t == alt) {
                     changes.push((f, ci, alt));
                 }
             }
         }
         let try_changes = |set: &[&Change]| -> Option<Report> {
-            let mut doc = scan.doc.clone();
+            let mut doc = doc.clone();
             for (_, ci, text) in set {
-                set_text(&mut doc, &scan.cells[*ci], text);
+                set_text(&mut doc, &cells[*ci], text);
             }
             // A reread may fix a number, never the reading of the report:
             // same edition, or the change is not taken.
-            let r = pipeline::extract(&doc, source.clone(), templates)
+            let r = pipeline::extract(&doc, first.source.clone(), templates)
                 .ok()
                 .filter(|r| r.edition == first.edition)?;
             let all_hold = r.checks.iter().all(|c| c.status != CheckStatus::Failed);
@@ -103,7 +99,7 @@ pub fn extract(
         if fixes.len() == 1 {
             let (set, mut r) = fixes.remove(0);
             for (f, ci, text) in set {
-                let before = scan.cells[*ci].text.clone();
+                let before = cells[*ci].text.clone();
                 let c = &mut r.cells[*f];
                 c.status = Status::Corrected;
                 c.raw = Some(before.clone());
@@ -123,18 +119,8 @@ pub fn extract(
             ));
         }
     }
-    fold_confidence(&mut report, scan, &owner);
-    super::heading::check_title(&mut report, scan);
-    for s in scan.scans.iter().filter(|s| s.turned != 0) {
-        report.warnings.push(Warning::new(
-            "page-turned",
-            format!(
-                "page {}: the page lies turned {}° clockwise; it was read turned upright",
-                s.page, s.turned
-            ),
-        ));
-    }
-    Ok(report)
+    fold_confidence(&mut report, &cells, &evidence.unruled_pages(), &owner);
+    report
 }
 
 /// The sets of changes under which every rule holds: single changes first;
@@ -208,8 +194,7 @@ fn in_ok_check(r: &Report, f: usize) -> bool {
 /// comes from its position alone (`unruled-table`); under a red seal the
 /// digits may be the seal's strokes (`sealed-cells`). Last, a value
 /// inferred from the rules is no surer than the values it came from.
-fn fold_confidence(r: &mut Report, scan: &ScanDoc, owner: &[Option<usize>]) {
-    let unruled: Vec<usize> = scan.scans.iter().filter(|s| s.fallback).map(|s| s.page).collect();
+fn fold_confidence(r: &mut Report, cells: &[ReadCell], unruled: &[usize], owner: &[Option<usize>]) {
     let mut placed_only = vec![0usize; unruled.len()];
     // Per page with sealed value cells: how many, and how many unconfirmed.
     let mut sealed: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
@@ -217,7 +202,7 @@ fn fold_confidence(r: &mut Report, scan: &ScanDoc, owner: &[Option<usize>]) {
         let Some(ci) = owner.get(f).copied().flatten() else {
             continue;
         };
-        let read = &scan.cells[ci];
+        let read = &cells[ci];
         let ocr = read.confidence;
         if r.cells[f].value.is_none() || r.cells[f].status == Status::Corrected {
             continue;
@@ -228,7 +213,7 @@ fn fold_confidence(r: &mut Report, scan: &ScanDoc, owner: &[Option<usize>]) {
         }
         let c = &mut r.cells[f];
         let mut conf = c.confidence * if confirmed { ocr.max(0.95) } else { ocr };
-        if ocr < UNSURE && !confirmed {
+        if read.unsure && !confirmed {
             conf = conf.min(LOW_CONFIDENCE - 0.01);
             let id = r.field_ids[f].clone();
             r.warnings.push(Warning::field(
@@ -259,7 +244,7 @@ fn fold_confidence(r: &mut Report, scan: &ScanDoc, owner: &[Option<usize>]) {
         1 => "the 1 value there that no rule confirms has low confidence".to_string(),
         n => format!("the {n} values there that no rule confirms have low confidence"),
     };
-    for (page, n) in unruled.into_iter().zip(placed_only) {
+    for (&page, n) in unruled.iter().zip(placed_only) {
         r.warnings.push(Warning::new("unruled-table", format!("page {page}: a table has no ruling lines, so its cells were rebuilt from the gaps in the ink and placed by position; {}", rest(n))));
     }
     for (page, (cells, n)) in sealed {
@@ -293,7 +278,7 @@ fn cap_inferred(r: &mut Report) {
 }
 
 /// The read cell whose box holds the location's centre.
-fn cell_at(cells: &[CellRead], loc: Loc) -> Option<usize> {
+fn cell_at(cells: &[ReadCell], loc: Loc) -> Option<usize> {
     let Loc::Box { page, x0, y0, x1, y1 } = loc else {
         return None;
     };
@@ -303,7 +288,7 @@ fn cell_at(cells: &[CellRead], loc: Loc) -> Option<usize> {
     })
 }
 
-fn set_text(doc: &mut TextDoc, cell: &CellRead, text: &str) {
+fn set_text(doc: &mut TextDoc, cell: &ReadCell, text: &str) {
     for line in &mut doc.lines {
         for c in &mut line.cells {
             if c.loc.is_some_and(|l| cell_at(std::slice::from_ref(cell), l).is_some())
@@ -312,108 +297,8 @@ fn set_text(doc: &mut TextDoc, cell: &CellRead, text: &str) {
                 c.text = text.to_string();
             }
         }
-        line.text = line
-            .cells
-            .iter()
-            .map(|c| c.text.as_str())
-            .filter(|t| !t.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
+        line.text = Line::text_of(&line.cells);
     }
-}
-
-/// Other readings of a number cell, best first, each a well-formed number.
-pub fn alternatives(scan: &ScanDoc, cell: &CellRead) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut push = |t: String| {
-        let t: String = t.chars().filter(|c| !c.is_whitespace()).collect();
-        if is_number(&t) && !out.contains(&t) {
-            out.push(t);
-        }
-    };
-    // Tesseract's own alternatives, one symbol at a time.
-    for (i, s) in cell.symbols.iter().enumerate() {
-        for (alt, conf) in &s.alternatives {
-            if *conf > 0.02 {
-                let text: String = cell
-                    .symbols
-                    .iter()
-                    .enumerate()
-                    .map(|(j, t)| if j == i { alt.as_str() } else { t.text.as_str() })
-                    .collect();
-                push(text);
-            }
-        }
-    }
-    let Some(page) = scan.scans.iter().find(|s| s.page == cell.page) else {
-        return out;
-    };
-    let crop = crop_padded(&page.gray, cell.ink, 0.5);
-    let dpi = page.dpi as u32;
-    let rereads = with_engines(|e: &mut Engines| -> Vec<String> {
-        let mut got = Vec::new();
-        let mut read = |eng: &mut super::ocr::Engine, img: &GrayImage, psm: Psm, dpi: u32| {
-            if let Ok(words) = eng.read(img, psm, dpi) {
-                got.push(words.iter().map(|w| w.text.as_str()).collect::<String>());
-            }
-        };
-        // Word and raw-line modes return nothing on crops this small, so
-        // they are given the crop enlarged three times.
-        let big = imageops::resize(
-            &crop,
-            crop.width() * 2,
-            crop.height() * 2,
-            imageops::FilterType::CatmullRom,
-        );
-        let bigger = imageops::resize(
-            &crop,
-            crop.width() * 3,
-            crop.height() * 3,
-            imageops::FilterType::CatmullRom,
-        );
-        read(&mut e.numbers, &big, Psm::Line, dpi * 2);
-        read(&mut e.numbers, &bigger, Psm::Word, dpi * 3);
-        read(&mut e.numbers, &bigger, Psm::RawLine, dpi * 3);
-        read(&mut e.numbers, &binarize(&big), Psm::Line, dpi * 2);
-        read(&mut e.text, &crop, Psm::Line, dpi);
-        got
-    })
-    .unwrap_or_default();
-    for t in rereads {
-        push(t);
-    }
-    out
-}
-
-/// Otsu threshold of a crop: another view of a blurred or faint number.
-pub(super) fn binarize(img: &GrayImage) -> GrayImage {
-    let mut hist = [0u64; 256];
-    for p in img.pixels() {
-        hist[p[0] as usize] += 1;
-    }
-    let total: u64 = hist.iter().sum();
-    let sum: f64 = hist.iter().enumerate().map(|(i, &n)| i as f64 * n as f64).sum();
-    let (mut wb, mut sb, mut best, mut t) = (0f64, 0f64, 0f64, 128u8);
-    for (i, &n) in hist.iter().enumerate() {
-        wb += n as f64;
-        if wb == 0.0 {
-            continue;
-        }
-        let wf = total as f64 - wb;
-        if wf == 0.0 {
-            break;
-        }
-        sb += i as f64 * n as f64;
-        let (mb, mf) = (sb / wb, (sum - sb) / wf);
-        let between = wb * wf * (mb - mf) * (mb - mf);
-        if between > best {
-            best = between;
-            t = i as u8;
-        }
-    }
-    GrayImage::from_fn(img.width(), img.height(), |x, y| {
-        Luma([if img.get_pixel(x, y)[0] <= t { 0 } else { 255 }])
-    })
 }
 
 #[cfg(test)]
@@ -452,5 +337,140 @@ mod tests {
         assert_eq!(fixes(&[(0, 2), (2, 7), (1, 1)]), vec![[2, 5, 7]]);
         // Two spellings of the same value are one fix.
         assert_eq!(unique_fixes(&[(0, 4), (0, 4)], |c| c.0, holds, |r| *r).len(), 1);
+    }
+
+    /// The rereading's policy on a real report (a text sample, each cell
+    /// given a box of its own on page 1) through a stand-in for the scan
+    /// reader: what OCR read is the cell text, what it might have read
+    /// instead is given per cell.
+    mod policy {
+        use std::cell::RefCell;
+        use std::collections::BTreeMap;
+
+        use super::*;
+        use crate::decimal::Dec;
+        use crate::doc::Loc;
+        use crate::findings::SourceInfo;
+        use crate::layout::Rect;
+
+        struct Reader {
+            cells: Vec<ReadCell>,
+            others: BTreeMap<usize, Vec<String>>,
+            asked: RefCell<Vec<usize>>,
+        }
+
+        impl Evidence for Reader {
+            fn cells(&self) -> Vec<ReadCell> {
+                self.cells.clone()
+            }
+            fn alternatives(&self, cell: usize) -> Vec<String> {
+                self.asked.borrow_mut().push(cell);
+                self.others.get(&cell).cloned().unwrap_or_default()
+            }
+            fn unruled_pages(&self) -> Vec<usize> {
+                Vec::new()
+            }
+        }
+
+        /// The 2021 sample with every cell boxed, and its reader.
+        fn scanned() -> (TextDoc, Reader) {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/text/gen_02_cells_2021.txt");
+            let mut doc = crate::source::text::read(&std::fs::read_to_string(path).unwrap());
+            let mut cells = Vec::new();
+            for (y, line) in doc.lines.iter_mut().enumerate() {
+                for (x, cell) in line.cells.iter_mut().enumerate() {
+                    let (x0, y0) = (x as f32 * 10.0, y as f32 * 10.0);
+                    cell.loc = Some(Loc::Box { page: 1, x0, y0, x1: x0 + 8.0, y1: y0 + 8.0 });
+                    let text = cell.text.trim().to_string();
+                    cells.push(ReadCell {
+                        page: 1,
+                        rect: Rect { x0, y0, x1: x0 + 8.0, y1: y0 + 8.0 },
+                        number: !text.is_empty() && text.chars().all(|c| c.is_ascii_digit()),
+                        text,
+                        confidence: 0.97,
+                        unsure: false,
+                        placed: false,
+                        sealed: false,
+                    });
+                }
+            }
+            (doc, Reader { cells, others: BTreeMap::new(), asked: RefCell::new(Vec::new()) })
+        }
+
+        fn run(doc: &TextDoc, reader: &Reader) -> (Report, Report) {
+            let templates = TemplateSet::builtin().unwrap();
+            let info = SourceInfo {
+                path: "scan.png".to_string(),
+                kind: "image",
+                sha256: String::new(),
+                bytes: 0,
+            };
+            let first = pipeline::extract(doc, info, &templates).unwrap();
+            (first.clone(), reread(first, doc, reader, &templates))
+        }
+
+        /// The reader's index of the cell the field `id` was read from, with
+        /// OCR having read `text` there.
+        fn misread(doc: &mut TextDoc, reader: &mut Reader, id: &str, text: &str) -> usize {
+            let (clean, _) = run(doc, reader);
+            let f = clean.field_ids.iter().position(|f| f == id).unwrap();
+            let ci = cell_at(&reader.cells, clean.cells[f].loc.unwrap()).unwrap();
+            set_text(doc, &reader.cells[ci].clone(), text);
+            reader.cells[ci].text = text.to_string();
+            ci
+        }
+
+        fn value(r: &Report, id: &str) -> (Option<Dec>, Status) {
+            let f = r.field_ids.iter().position(|f| f == id).unwrap();
+            (r.cells[f].value, r.cells[f].status)
+        }
+
+        #[test]
+        fn a_sure_reading_that_every_rule_holds_is_not_reread() {
+            let (doc, reader) = scanned();
+            let (first, r) = run(&doc, &reader);
+            assert!(reader.asked.borrow().is_empty());
+            assert_eq!(value(&r, "s3.new.research"), (Some(Dec::from_int(74)), Status::Read));
+            assert_eq!(r.warnings.len(), first.warnings.len());
+        }
+
+        #[test]
+        fn the_one_other_reading_that_makes_every_rule_hold_is_taken() {
+            let (mut doc, mut reader) = scanned();
+            // 74 read as 71; OCR's other readings: 14 (no rule holds) and 74.
+            let ci = misread(&mut doc, &mut reader, "s3.new.research", "71");
+            reader.others.insert(ci, vec!["14".to_string(), "74".to_string()]);
+            let (first, r) = run(&doc, &reader);
+            assert_eq!(value(&first, "s3.new.research").0, Some(Dec::from_int(71)));
+            assert!(reader.asked.borrow().contains(&ci));
+            assert_eq!(value(&r, "s3.new.research"), (Some(Dec::from_int(74)), Status::Corrected));
+            let f = r.field_ids.iter().position(|f| f == "s3.new.research").unwrap();
+            assert_eq!(r.cells[f].raw.as_deref(), Some("71"));
+            assert_eq!(r.cells[f].confidence, 0.8);
+            assert!(r.checks.iter().all(|c| c.status != CheckStatus::Failed));
+            let w: Vec<_> = r.warnings.iter().filter(|w| w.code == "corrected-cell").collect();
+            assert_eq!(w.len(), 1);
+            assert_eq!(w[0].message, "s3.new.research: OCR read \"71\"; \"74\" is the only other reading that makes every rule hold, so it was taken");
+        }
+
+        #[test]
+        fn an_unsure_reading_no_rule_confirms_is_kept_with_low_confidence() {
+            let (mut doc, mut reader) = scanned();
+            let ci = misread(&mut doc, &mut reader, "s3.new.research", "71");
+            reader.cells[ci].unsure = true;
+            reader.cells[ci].confidence = 0.5;
+            reader.others.insert(ci, vec!["14".to_string()]);
+            let (_, r) = run(&doc, &reader);
+            assert_eq!(value(&r, "s3.new.research"), (Some(Dec::from_int(71)), Status::Read));
+            let f = r.field_ids.iter().position(|f| f == "s3.new.research").unwrap();
+            assert!(r.cells[f].confidence < LOW_CONFIDENCE);
+            let w: Vec<_> = r.warnings.iter().filter(|w| w.code == "low-confidence").collect();
+            assert_eq!(w.len(), 1);
+            assert_eq!(
+                w[0].message,
+                "s3.new.research: OCR is unsure of \"71\" (confidence 0.50) and no rule confirms it"
+            );
+            assert!(r.warnings.iter().all(|w| w.code != "corrected-cell"));
+        }
     }
 }
