@@ -101,11 +101,22 @@ pub fn verify(r: &mut Report, templates: &TemplateSet) {
         .filter(|w| w.code == "row-not-found")
         .filter_map(|w| w.scope.as_deref())
         .collect();
+    // A row the input lost whole, rebuilt from its columns, makes its own
+    // row rule hold whatever the truth, and the column rules it was
+    // rebuilt from too: whatever the values beside it in those columns.
+    let rebuilt: Vec<bool> = (0..r.cells.len())
+        .map(|f| {
+            r.cells[f].status == Status::Inferred && lost_rows.contains(row_id(&r.field_ids[f]))
+        })
+        .collect();
     // An inferred value that rules of every kind over it hold with (two
     // instances at least: the one it came from and one more) is as sure as
     // the values it came from: a lost 总计 that its row gives and its column
     // agrees with, a 2021 （六） summed from its three rows, a row of zeros
-    // that lost one cell somewhere.
+    // that lost one cell somewhere. A rule that holds with a rebuilt value
+    // among its operands is no such second rule: a row read one row off,
+    // next to a lost row, holds its column rules with the lost row rebuilt
+    // from what it should have held.
     let corroborated: Vec<bool> = (0..r.cells.len())
         .map(|f| {
             let cell = &r.cells[f];
@@ -114,12 +125,11 @@ pub fn verify(r: &mut Report, templates: &TemplateSet) {
                 .iter()
                 .copied()
                 .filter(|&c| r.checks[c].status == CheckStatus::Ok)
+                .filter(|&c| operands[c].iter().all(|&g| !rebuilt[g]))
                 .collect();
-            // A row the input lost whole, rebuilt from its columns, makes
-            // its own row rule hold whatever the truth: not a second rule.
             cell.status == Status::Inferred
                 && cell.doubt.is_none()
-                && !lost_rows.contains(row_id(&r.field_ids[f]))
+                && !rebuilt[f]
                 && held.len() >= 2
                 && held.len() == covering[f].len()
                 && p.t.rules.iter().all(|rule| held.iter().any(|&c| axis(c) == Some(rule.over)))

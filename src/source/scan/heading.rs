@@ -25,7 +25,7 @@ use super::ocr::{with_engines, Psm};
 use super::read::crop_padded;
 use super::text::LineRead;
 use super::ScanDoc;
-use crate::doc::Loc;
+use crate::doc::{Loc, TextDoc};
 use crate::findings::{Report, Warning};
 use crate::layout::Rect;
 use crate::normalize::nfkc;
@@ -77,27 +77,89 @@ pub fn check_title(r: &mut Report, scan: &ScanDoc) {
 /// with a character of it unsure.
 fn check_org(r: &mut Report, scan: &ScanDoc, org: &str) {
     // As for the year: a line OCR text does not hold as read (spaced, or
-    // split) is not checked (it flagged a right organization read from a
-    // PDF's OCR text, pdf_07).
-    let Some(line) = line_of(&scan.lines, org) else { return };
-    let page = line.page;
-    let second = reread(scan, line).unwrap_or_default();
-    let again: String = second.iter().map(|c| c.0).collect();
-    let message = if !again.contains(org) {
-        // The title line gives the organization before its year; a line
-        // of its own gives it whole.
-        let other = title_parts(&again).0.unwrap_or(again);
-        format!("organization: two readings of its line give {org:?} and {other:?}; the first is kept; check it against page {page}")
-    } else if let Some((conf, ch)) = lowest(&second, org).filter(|l| l.0 < UNSURE_CHAR) {
-        format!("organization: OCR is unsure of {org:?} (its character {ch:?} read with confidence {conf:.2}); check it against page {page}")
-    } else {
-        return;
-    };
+    // split) is not read again (it flagged a right organization read from
+    // a PDF's OCR text, pdf_07); the other lines are still compared.
+    let line = line_of(&scan.lines, org);
+    let page = line.map_or(1, |l| l.page);
+    let message = line
+        .and_then(|line| reread_differs(scan, line, org))
+        .or_else(|| {
+            named_otherwise(&scan.doc, org).map(|other| format!("organization: the title reads {org:?}, the text {other:?}; the first is kept; check it against page {page}"))
+        });
+    tracing::debug!(target: "xxgk::doc", "organization {org:?} (line found: {}): {message:?}", line.is_some());
+    let Some(message) = message else { return };
     r.warnings.push(Warning {
-        loc: line_loc(line),
+        loc: line.and_then(line_loc),
         ..Warning::scoped("organization-unsure", "title", message)
     });
 }
+
+/// Why the organization's `line`, read again, puts `org` in doubt: it
+/// reads otherwise, or a character of it unsure.
+fn reread_differs(scan: &ScanDoc, line: &LineRead, org: &str) -> Option<String> {
+    let page = line.page;
+    let second = reread(scan, line).unwrap_or_default();
+    let again: String = second.iter().map(|c| c.0).collect();
+    if !again.contains(org) {
+        // The title line gives the organization before its year; a line
+        // of its own gives it whole.
+        let other = title_parts(&again).0.unwrap_or(again);
+        Some(format!("organization: two readings of its line give {org:?} and {other:?}; the first is kept; check it against page {page}"))
+    } else {
+        let (conf, ch) = lowest(&second, org).filter(|l| l.0 < UNSURE_CHAR)?;
+        Some(format!("organization: OCR is unsure of {org:?} (its character {ch:?} read with confidence {conf:.2}); check it against page {page}"))
+    }
+}
+
+/// How the report's other lines name the organization when none of them
+/// names it as `org` but one names it nearly so (a character or two in
+/// four apart): the same name read in body type, where OCR misreads other
+/// characters than in the title's large type (成都市 in the signature for
+/// 成痢市 in the title). Reports name their organization again in their
+/// first sentence and their signature; a name read alike there confirms
+/// nothing more than the two readings of the title did, but a name read
+/// otherwise is a second reading that disagrees. The first line naming
+/// `org` is where it was taken from; the others are joined, as a name may
+/// be broken across two.
+fn named_otherwise(doc: &TextDoc, org: &str) -> Option<String> {
+    let want: Vec<char> = org.chars().collect();
+    let n = want.len();
+    if n < MIN_ORG_CHARS {
+        return None;
+    }
+    let squash = |t: &str| nfkc(t).chars().filter(|c| !c.is_whitespace()).collect::<Vec<_>>();
+    let lines: Vec<Vec<char>> = doc.lines.iter().map(|l| squash(&l.text)).collect();
+    let has = |l: &[char]| l.windows(n).any(|w| w == want.as_slice());
+    let own = lines.iter().position(|l| has(l));
+    let text: Vec<char> = lines
+        .iter()
+        .enumerate()
+        .filter(|&(k, _)| Some(k) != own)
+        .flat_map(|(_, l)| l.iter().copied())
+        .collect();
+    if has(&text) {
+        return None;
+    }
+    let mut best: Option<(f32, String)> = None;
+    // The same length first: of two stretches alike, the one as long.
+    for len in [n, n - 1, n + 1] {
+        for w in text.windows(len) {
+            let part: String = w.iter().collect();
+            let sim = strsim::normalized_levenshtein(&part, org) as f32;
+            if sim >= ORG_ALIKE && best.as_ref().is_none_or(|b| sim > b.0) {
+                best = Some((sim, part));
+            }
+        }
+    }
+    best.map(|b| b.1)
+}
+
+/// A name this long or longer is sought in the other lines: shorter ones
+/// are nearly matched by chance.
+const MIN_ORG_CHARS: usize = 4;
+/// Two stretches this similar (normalized edit distance) are one name read
+/// twice: a character in four may differ.
+const ORG_ALIKE: f32 = 0.75;
 
 fn line_loc(line: &LineRead) -> Option<Loc> {
     let Rect { x0, y0, x1, y1 } = line.word.rect;
@@ -148,6 +210,37 @@ fn line_of<'a>(lines: &'a [LineRead], needle: &str) -> Option<&'a LineRead> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::doc::Line;
+
+    fn doc(lines: &[&str]) -> TextDoc {
+        let line = |(k, t): (usize, &&str)| Line {
+            number: k + 1,
+            text: t.to_string(),
+            cells: Vec::new(),
+            row_end: false,
+        };
+        TextDoc { lines: lines.iter().enumerate().map(line).collect() }
+    }
+
+    #[test]
+    fn an_organization_named_otherwise_in_the_text_is_found() {
+        let org = "成痢市武侯区交通运输局";
+        // The signature reads it otherwise, and the first sentence broken
+        // across two lines too.
+        let d = doc(&[
+            org,
+            "2020年政府信息公开工作年度报告",
+            "2020年，成都市武伐区交通运",
+            "输局深入贯彻",
+            "成都市武侯区交通运输局",
+        ]);
+        assert_eq!(named_otherwise(&d, org).as_deref(), Some("成都市武侯区交通运输局"));
+        // Named alike elsewhere: no second reading disagrees.
+        let d = doc(&[org, "2020年，成痢市武侯区交通运输局深入", "成都市武侯区交通运输局"]);
+        assert_eq!(named_otherwise(&d, org), None);
+        // Not named again: nothing to compare.
+        assert_eq!(named_otherwise(&doc(&[org, "本机关深入贯彻"]), org), None);
+    }
 
     #[test]
     fn lowest_confidence_of_the_characters_that_spell_a_text() {
