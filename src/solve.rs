@@ -20,6 +20,8 @@ use crate::findings::{CheckResult, CheckStatus, Doubt, FieldOut, Warning};
 use crate::table::{CellRead, LabelMatch, TableRead, Unit};
 use crate::template::{CheckInstance, ColumnKind, Template};
 
+mod search;
+
 /// Joint enumeration limit; beyond it rows are resolved one by one.
 const MAX_COMBOS: usize = 20_000;
 
@@ -106,6 +108,9 @@ struct Combo {
     grid: Grid,
     inferred: Vec<usize>,
     consistent: bool,
+    /// Stands for every combination of its units' readings that the strict
+    /// search kept (see [`strict_reading`]): `grid` holds what they agree on.
+    merged: bool,
 }
 
 /// The reading to try first: every ambiguous unit's header-positional one.
@@ -129,7 +134,7 @@ fn evaluate_combo(
     }
     let inferred = propagate(&mut grid, kinds, all)?;
     let consistent = failures(&grid, all) == 0;
-    Some(Combo { choice: choice.to_vec(), grid, inferred, consistent })
+    Some(Combo { choice: choice.to_vec(), grid, inferred, consistent, merged: false })
 }
 
 pub fn resolve(t: &Template, read: &TableRead) -> Resolved {
@@ -224,6 +229,9 @@ fn choose_readings(
         return Some(vec![c]);
     }
     narrow_jointly(units, nf, kinds, all);
+    if let Some(c) = strict_reading(units, nf, kinds, all) {
+        return Some(vec![c]);
+    }
     let radices: Vec<usize> = units.iter().map(|u| u.candidates.len()).collect();
     let Some(product) =
         radices.iter().try_fold(1usize, |p, &r| p.checked_mul(r)).filter(|&p| p <= MAX_COMBOS)
@@ -264,6 +272,38 @@ fn choose_readings(
     Some(consistent)
 }
 
+/// The readings that fit the whole table with blanks as 0 (see
+/// [`search`]): each unit keeps those, and the cells they agree on, with
+/// what the rules infer from them, stand for all of them.
+fn strict_reading(
+    units: &mut [Unit],
+    nf: usize,
+    kinds: &[ColumnKind],
+    all: &[&CheckInstance],
+) -> Option<Combo> {
+    let supported = search::supported(units, nf, kinds, all)?;
+    let mut grid: Grid = vec![None; nf];
+    for (u, ok) in units.iter().zip(&supported) {
+        let kept: Vec<&Vec<CellRead>> =
+            u.candidates.iter().zip(ok).filter(|(_, &ok)| ok).map(|(c, _)| c).collect();
+        for (slot, &f) in u.fields.iter().enumerate() {
+            let v = kept[0][slot].cell.value;
+            if kept.iter().all(|c| c[slot].cell.value == v) {
+                grid[f] = v;
+            }
+        }
+    }
+    let inferred = propagate(&mut grid, kinds, all)?;
+    let mut choice = Vec::with_capacity(units.len());
+    for (u, ok) in units.iter_mut().zip(&supported) {
+        if ok.iter().any(|&b| !b) {
+            keep_readings(u, ok);
+        }
+        choice.push(u.preferred.unwrap_or(0));
+    }
+    Some(Combo { choice, grid, inferred, consistent: true, merged: true })
+}
+
 fn missing_cell() -> FieldOut {
     FieldOut::missing()
 }
@@ -277,7 +317,10 @@ fn chosen_reading(u: &Unit, ui: usize, kept: Option<&[Combo]>) -> Option<String>
         return None;
     }
     let by_header = u.preferred.is_some()
-        && kept.is_none_or(|k| k.iter().all(|c| Some(c.choice[ui]) == u.preferred));
+        && kept.is_none_or(|k| {
+            k.iter()
+                .all(|c| Some(c.choice[ui]) == u.preferred && !(c.merged && u.candidates.len() > 1))
+        });
     if by_header {
         return None;
     }
@@ -329,8 +372,8 @@ fn doubt(
             }
         };
         match kept {
-            Some(kept) => kept.iter().for_each(|c| note(c.grid[f])),
-            None => u.candidates.iter().for_each(|c| note(c[slot].cell.value)),
+            Some(kept) if !kept[0].merged => kept.iter().for_each(|c| note(c.grid[f])),
+            _ => u.candidates.iter().for_each(|c| note(c[slot].cell.value)),
         }
         if distinct.len() > 1 {
             let mut values: Vec<String> = distinct.into_iter().map(show).collect();
@@ -353,6 +396,8 @@ fn agreed(f: usize, units: &[Unit], owner: Option<(usize, usize)>, kept: &[Combo
     let inferred = value.is_some() && kept.iter().any(|c| c.inferred.contains(&f));
     let several = kept.len() > 1 || read.is_some_and(|(u, _)| u.candidates.len() > 1);
     match (inferred, read) {
+        // A merged combination: the unit's readings disagree on the cell.
+        (false, Some((_, r))) if r.cell.value != value => ambiguous(r),
         (false, Some((u, r))) => from_read(r, u, several),
         (false, None) => missing_cell(),
         (true, r) => FieldOut {
@@ -475,15 +520,7 @@ fn narrow_jointly(units: &mut [Unit], nf: usize, kinds: &[ColumnKind], all: &[&C
                 })
                 .collect();
             if ok.iter().any(|&b| b) && ok.iter().any(|&b| !b) {
-                let u = &mut units[ui];
-                u.pruned = true;
-                u.preferred =
-                    u.preferred.filter(|&p| ok[p]).map(|p| ok[..p].iter().filter(|&&b| b).count());
-                let mut k = 0;
-                u.candidates.retain(|_| {
-                    k += 1;
-                    ok[k - 1]
-                });
+                keep_readings(&mut units[ui], &ok);
                 changed = true;
             }
         }
@@ -491,6 +528,18 @@ fn narrow_jointly(units: &mut [Unit], nf: usize, kinds: &[ColumnKind], all: &[&C
             return;
         }
     }
+}
+
+/// Keeps the readings of a unit marked in `ok`, a rule having ruled out
+/// the others.
+fn keep_readings(u: &mut Unit, ok: &[bool]) {
+    u.pruned = true;
+    u.preferred = u.preferred.filter(|&p| ok[p]).map(|p| ok[..p].iter().filter(|&&b| b).count());
+    let mut k = 0;
+    u.candidates.retain(|_| {
+        k += 1;
+        ok[k - 1]
+    });
 }
 
 fn label_confidence(u: &Unit) -> f32 {
