@@ -1,7 +1,7 @@
 //! Scan stage 3: Tesseract, through its C API (the `leptess` crate's
 //! bindings). In: a grayscale crop and how to read it. Out: [`OcrWord`]s with
 //! boxes in crop pixels, confidences in 0..1 and, per symbol, Tesseract's
-//! alternative choices (used by the rule-guided rereading, `correct.rs`).
+//! alternative choices (used by the rule-guided rereading, `crate::reread`).
 //!
 //! We call the C API directly rather than `leptess::LepTess` because the
 //! wrapper offers neither the page segmentation mode nor the result and

@@ -292,13 +292,13 @@ pub(super) fn median_height(boxes: impl Iterator<Item = PxBox>) -> Option<u32> {
 }
 
 /// A number read with less confidence than this is reread and must be
-/// confirmed by a rule (`super::correct`). Empirically chosen on the
+/// confirmed by a rule (`crate::reread`). Empirically chosen on the
 /// samples: the wrong readings seen scored 0.31–0.75, nearly all right
 /// ones 0.9 or more.
 pub const UNSURE: f32 = 0.90;
 
 /// A number reading sure enough to stand for the same ink elsewhere on the
-/// page: what `super::correct` would not reread.
+/// page: what `crate::reread` would not reread.
 const REUSE_NUMBER: f32 = UNSURE;
 
 /// [`first_reading`], or the reading of the same ink met before on the
