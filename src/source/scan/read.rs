@@ -630,9 +630,15 @@ pub fn is_number(t: &str) -> bool {
 /// wide as it is tall, while Chinese characters are square or wider. Stops a
 /// label like "总计" from passing as "11".
 fn fits_number_shape(t: &str, ink: (u32, u32, u32, u32)) -> bool {
+    let (aspect, units) = aspect_in_digits(t, ink);
+    aspect <= 0.85 * units + 0.35
+}
+
+/// The ink's width over its height, and how many digits wide `t` is (a
+/// digit 1, any other character half).
+fn aspect_in_digits(t: &str, ink: PxBox) -> (f32, f32) {
     let (w, h) = ((ink.2 - ink.0) as f32, (ink.3 - ink.1).max(1) as f32);
-    let units: f32 = t.chars().map(|c| if c.is_ascii_digit() { 1.0 } else { 0.5 }).sum();
-    w / h <= 0.85 * units + 0.35
+    (w / h, t.chars().map(|c| if c.is_ascii_digit() { 1.0 } else { 0.5 }).sum())
 }
 
 /// Whether the ink of a cell read as the plain number `t` (digits, a
@@ -647,14 +653,14 @@ fn wider_than_digits(t: &str, ink: PxBox) -> bool {
     if t.is_empty() || !t.chars().all(|c| c.is_ascii_digit() || ".-".contains(c)) {
         return false;
     }
-    let (w, h) = ((ink.2 - ink.0) as f32, (ink.3 - ink.1).max(1) as f32);
-    let units: f32 = t.chars().map(|c| if c.is_ascii_digit() { 1.0 } else { 0.5 }).sum();
-    w / h > 0.7 * units + 0.4
+    let (aspect, units) = aspect_in_digits(t, ink);
+    aspect > 0.7 * units + 0.4
 }
 
 /// A number whose ink is wider than its digits is for a person to check:
 /// its confidence is capped under the verification's threshold.
 const WIDER_THAN_DIGITS_CONFIDENCE: f32 = 0.5;
+const _: () = assert!(WIDER_THAN_DIGITS_CONFIDENCE < crate::findings::LOW_CONFIDENCE);
 
 pub(super) fn join_words(words: &[OcrWord], numbers: bool) -> String {
     let sep = if numbers { "" } else { " " };
