@@ -16,8 +16,13 @@
 //! - `max_lines`: lines of a text export and tags of a web page, counted
 //!   before they are read: the structures a reader builds take some 70
 //!   bytes per line or tag, so 30 MiB of `1\t2\t3\t4` lines took 2 GB;
-//! - `timeout`: wall time, enforced by the batch (`crate::batch`), which
-//!   stops the worker process reading the input and what it started.
+//! - `timeout`: processor time of the worker process reading the input
+//!   and of what it started, enforced by the batch (`crate::batch`), which
+//!   stops them all. Processor time, not wall time, so that a busy machine
+//!   does not change which inputs are read; a worker that waits without
+//!   computing is stopped at ten times the limit in wall time. Where the
+//!   system does not report processor time, and for inputs read on a
+//!   thread of the calling process (no worker), the limit is wall time.
 
 use std::time::Duration;
 
@@ -47,7 +52,7 @@ pub const DEFAULT_MAX_INFLATE: u64 = 64 * 1024 * 1024;
 /// 200,000: a report is a few thousand lines, or tags in its web page
 /// (Word's exports are verbose); at 70 bytes each, 14 MB of structures.
 pub const DEFAULT_MAX_LINES: u64 = 200_000;
-/// Two minutes: a 20-page scan takes well under one.
+/// Two minutes of processor time: a 20-page scan takes well under one.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 
 impl Default for Budget {

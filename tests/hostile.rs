@@ -213,9 +213,9 @@ fn marked_processes(mark: &str) -> Vec<(u32, String)> {
 }
 
 /// A page that `pdftoppm` takes minutes to render (no text, no image: two
-/// hundred thousand fills of the whole page). At the time limit the
-/// worker's process group is killed, `pdftoppm` with it: nothing of ours
-/// runs on.
+/// hundred thousand fills of the whole page). At the time limit (processor
+/// time of the worker and `pdftoppm` together) the worker's process group
+/// is killed, `pdftoppm` with it: nothing of ours runs on.
 #[test]
 fn a_renderer_past_the_time_limit_is_stopped_with_its_worker() {
     let dir = TempDir::new("slow-render");
@@ -241,7 +241,9 @@ fn a_renderer_past_the_time_limit_is_stopped_with_its_worker() {
     }
     let out = child.wait_with_output().unwrap();
     assert!(seen, "pdftoppm never ran");
-    assert!(start.elapsed() < Duration::from_secs(15), "{:?}", start.elapsed());
+    // The limit is processor time; wall time may run to ten times it on a
+    // busy machine (the render alone takes minutes of processor time).
+    assert!(start.elapsed() < Duration::from_secs(45), "{:?}", start.elapsed());
     assert_eq!(
         stderr_of(&out),
         format!(

@@ -42,6 +42,9 @@ pub struct WorkerCommand {
     pub args: Vec<OsString>,
 }
 
+/// How often a waiting batch reads its worker's processor time.
+const CPU_POLL: Duration = Duration::from_millis(100);
+
 /// Lines of a worker's stderr kept for the message of its death.
 const STDERR_LINES: usize = 8;
 /// Stack of the thread a worker reads inputs on: the readers recurse on
@@ -137,10 +140,9 @@ impl Worker {
         if !matches!(sent, Some(Ok(()))) {
             return Err(Lost::Crashed(self.death()));
         }
-        let start = Instant::now();
         let answer = match limit {
             None => self.answers.recv().map_err(|_| RecvTimeoutError::Disconnected),
-            Some(l) => self.answers.recv_timeout(l.saturating_sub(start.elapsed())),
+            Some(l) => self.answer_within(l),
         };
         match answer {
             Ok(line) => parse_answer(&line).map_err(Lost::Crashed),
@@ -149,6 +151,26 @@ impl Worker {
                 Err(Lost::TimedOut)
             }
             Err(RecvTimeoutError::Disconnected) => Err(Lost::Crashed(self.death())),
+        }
+    }
+
+    /// Waits for the answer until the worker's process group is past
+    /// `limit` (processor time: see [`crate::process::past_limit`]).
+    fn answer_within(&self, limit: Duration) -> Result<String, RecvTimeoutError> {
+        use crate::process::{group_cpu_time, past_limit};
+        let start = Instant::now();
+        let pgid = self.child.id();
+        // A worker reads one input after another: count from here.
+        let before = group_cpu_time(pgid);
+        loop {
+            match self.answers.recv_timeout(CPU_POLL) {
+                Err(RecvTimeoutError::Timeout) => {}
+                answer => return answer,
+            }
+            let used = before.zip(group_cpu_time(pgid)).map(|(b, now)| now.saturating_sub(b));
+            if past_limit(used, start.elapsed(), limit) {
+                return Err(RecvTimeoutError::Timeout);
+            }
         }
     }
 

@@ -180,7 +180,8 @@ struct ReadArgs {
     /// tags (what the readers build takes some 70 bytes each).
     #[arg(long, value_name = "N", default_value_t = budget::DEFAULT_MAX_LINES)]
     max_lines: u64,
-    /// Give up on an input after this many seconds (0: no limit): its
+    /// Give up on an input after this many seconds of processor time (0:
+    /// no limit; at ten times as much wall time, whatever the load): its
     /// worker process, and any program it started, is stopped; the batch
     /// goes on.
     #[arg(long, value_name = "SECS", default_value_t = budget::DEFAULT_TIMEOUT.as_secs_f64())]

@@ -96,8 +96,9 @@ pub fn render_at(
 
 /// Feeds `input` to the child and reads its output, each on a thread of
 /// its own (the output pipe fills long before a page is written, and the
-/// child blocks until it is read); the child is killed past `limit`, and
-/// then the status is `None`.
+/// child blocks until it is read); the child is killed past `limit` (its
+/// processor time, see [`crate::process::past_limit`]), and then the
+/// status is `None`.
 fn run_to_end(
     child: &mut Child,
     input: &[u8],
@@ -127,7 +128,8 @@ fn run_to_end(
             if let Some(status) = child.try_wait()? {
                 break Some(status);
             }
-            if limit.is_some_and(|l| start.elapsed() > l) {
+            let cpu = || crate::process::cpu_time(child.id());
+            if limit.is_some_and(|l| crate::process::past_limit(cpu(), start.elapsed(), l)) {
                 let _ = child.kill();
                 let _ = child.wait();
                 break None;
