@@ -558,6 +558,8 @@ def make_broken(good):
     w.add(f"<< /Type /Page /Parent 4 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 {img} 0 R >> >> /Contents {content} 0 R >>")
     w.add("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
     w.write(BROKEN / "image_only.pdf", w.add("<< /Type /Catalog /Pages 4 0 R >>"))
+    # Encrypted like encrypted_owner_only.pdf, but a scan: refused the same.
+    subprocess.run(["qpdf", "--encrypt", "", "owner", "256", "--", str(BROKEN / "image_only.pdf"), str(BROKEN / "encrypted_owner_only_scan.pdf")], check=True)
 
 
 def main():

@@ -32,6 +32,7 @@ pub mod dictionary;
 pub mod doc;
 pub mod error;
 pub mod findings;
+pub mod geom;
 pub mod layout;
 pub mod normalize;
 pub mod pipeline;

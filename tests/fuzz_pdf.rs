@@ -312,10 +312,12 @@ fn read(bytes: &[u8]) -> Result<bool, String> {
         );
         #[cfg(feature = "ocr")]
         {
-            use xxgk::source::{pdf, scan};
+            use xxgk::source::pdf;
             if let Ok(doc) = pdf::load(bytes, &budget) {
-                if pdf::is_image_only(&doc, &budget) == Ok(true) {
-                    for page in scan::pdf::page_sources(&doc, bytes, &budget).unwrap_or_default() {
+                if let Ok(pdf::route::PdfPages::Scan(pages)) =
+                    pdf::route::pages(&doc, bytes, &budget)
+                {
+                    for page in pages {
                         let _ = page();
                     }
                 }

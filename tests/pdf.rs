@@ -55,6 +55,13 @@ fn broken_pdfs_give_one_line_each() {
             "encrypted_owner_only.pdf",
             "the PDF is encrypted (no password needed to open it); encrypted PDFs are not read yet: save a decrypted copy (e.g. qpdf --decrypt in.pdf out.pdf)",
         ),
+        // The same for a scan: every encrypted PDF is refused when it is
+        // loaded, before its pages are looked at (until 2026-12 this one
+        // was OCR'd while a text PDF was refused).
+        (
+            "encrypted_owner_only_scan.pdf",
+            "the PDF is encrypted (no password needed to open it); encrypted PDFs are not read yet: save a decrypted copy (e.g. qpdf --decrypt in.pdf out.pdf)",
+        ),
         ("zero_pages.pdf", "the PDF has no pages"),
         // With OCR built in, an image-only PDF is read as a scan; this one is
         // a 128x128 grey image with no legible text. Without OCR it is refused.

@@ -9,6 +9,7 @@
 
 use super::lines::{join, text_lines};
 use super::{LayoutParams, Rect, Rule, Word};
+use crate::geom::{merge_collinear, Collinear, MergedAt, Seg};
 
 /// A boundary counts as ruled when rules cover this share of it. Below 1 so
 /// that rules which stop short of a crossing (scans, some producers) count.
@@ -84,14 +85,6 @@ impl Grid {
     }
 }
 
-#[derive(Clone, Copy, Debug)]
-struct Seg {
-    /// The fixed coordinate (y of a horizontal, x of a vertical).
-    at: f32,
-    from: f32,
-    to: f32,
-}
-
 /// Snaps, merges and splits rules into horizontal and vertical segments.
 fn segments(rules: &[Rule], snap: f32) -> (Vec<Seg>, Vec<Seg>) {
     let mut h = Vec::new();
@@ -110,36 +103,10 @@ fn segments(rules: &[Rule], snap: f32) -> (Vec<Seg>, Vec<Seg>) {
     (merge(h, snap), merge(v, snap))
 }
 
-/// Merges collinear segments that overlap or nearly touch.
-fn merge(mut segs: Vec<Seg>, snap: f32) -> Vec<Seg> {
-    segs.sort_by(|a, b| a.at.total_cmp(&b.at).then(a.from.total_cmp(&b.from)));
-    // Cluster by position first, so a line drawn as pieces at 100.0 and
-    // 100.4 is one line.
-    let mut out: Vec<Seg> = Vec::new();
-    let mut i = 0;
-    while i < segs.len() {
-        let mut j = i;
-        while j < segs.len() && segs[j].at - segs[i].at <= snap {
-            j += 1;
-        }
-        let at = segs[i..j].iter().map(|s| s.at).sum::<f32>() / (j - i) as f32;
-        let mut group: Vec<Seg> = segs[i..j].to_vec();
-        group.sort_by(|a, b| a.from.total_cmp(&b.from));
-        let mut cur: Option<Seg> = None;
-        for s in group {
-            match cur {
-                Some(ref mut c) if s.from <= c.to + snap => c.to = c.to.max(s.to),
-                Some(c) => {
-                    out.push(c);
-                    cur = Some(Seg { at, ..s });
-                }
-                None => cur = Some(Seg { at, ..s }),
-            }
-        }
-        out.extend(cur);
-        i = j;
-    }
-    out
+/// Merges collinear segments that overlap or nearly touch; a line drawn as
+/// pieces at 100.0 and 100.4 is one line, at one position.
+fn merge(segs: Vec<Seg>, snap: f32) -> Vec<Seg> {
+    merge_collinear(segs, Collinear { same_line: snap, join: snap, at: MergedAt::Line })
 }
 
 fn crosses(h: &Seg, v: &Seg, snap: f32) -> bool {

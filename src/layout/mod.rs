@@ -26,30 +26,8 @@ mod lines;
 
 use crate::doc::{Cell, Line, Loc, TextDoc};
 
+pub use crate::geom::Rect;
 pub use grid::{find_grids, Grid, GridCell};
-
-/// An axis-aligned rectangle.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Rect {
-    pub x0: f32,
-    pub y0: f32,
-    pub x1: f32,
-    pub y1: f32,
-}
-
-impl Rect {
-    pub fn center(&self) -> (f32, f32) {
-        ((self.x0 + self.x1) / 2.0, (self.y0 + self.y1) / 2.0)
-    }
-
-    pub fn height(&self) -> f32 {
-        self.y1 - self.y0
-    }
-
-    pub fn contains(&self, (x, y): (f32, f32)) -> bool {
-        x >= self.x0 && x <= self.x1 && y >= self.y0 && y <= self.y1
-    }
-}
 
 /// A run of text with its box: a glyph, a word, or an OCR word.
 #[derive(Clone, Debug, PartialEq)]

@@ -55,7 +55,7 @@ fn load(input: &Path, pdf: bool, page: usize) -> Option<(RgbImage, f32)> {
 fn render(input: &Path, page: usize) -> Option<RgbImage> {
     let bytes = std::fs::read(input).ok()?;
     let budget = crate::budget::Budget::default();
-    let ppm = crate::source::scan::render::render_at(&bytes, page, PDF_DPI, &budget).ok()?;
+    let ppm = crate::source::pdf::render::render_at(&bytes, page, PDF_DPI, &budget).ok()?;
     Some(image::load(Cursor::new(ppm), image::ImageFormat::Pnm).ok()?.to_rgb8())
 }
 

@@ -339,9 +339,10 @@ pub fn group_counter_runs(
     }
 }
 
-/// A PDF, parsed once ([`pdf::load`] says why one does not load): an
-/// image-only one is read as a scan; a text one by its text layer, with the
-/// pages only OCR can read rendered and read as scans.
+/// A PDF, parsed once ([`pdf::load`] says why one does not load), its
+/// pages routed by [`pdf::route`]: an image-only one is read as a scan; a
+/// text one by its text layer, with the pages only OCR can read read as
+/// scans among them.
 #[cfg(feature = "ocr")]
 fn read_pdf(
     info: SourceInfo,
@@ -350,21 +351,19 @@ fn read_pdf(
     opts: &ScanOptions,
 ) -> Result<Document, DocumentError> {
     let doc = pdf::load(bytes, budget)?;
-    if pdf::is_image_only(&doc, budget)? {
-        let read = scan::read_pdf(&doc, bytes, budget, &opts.params)?;
-        let info = SourceInfo { kind: "scanned-pdf", ..info };
-        return Ok(Document { info, doc: read.doc.clone(), scan: Some(Box::new(read)) });
-    }
-    match scan::pdf_ocr::read(&doc, bytes, budget, &opts.params)? {
-        scan::pdf_ocr::PdfRead::Text(pages) => {
-            Ok(Document { info, doc: crate::layout::pages_to_doc(&pages), scan: None })
+    let (kind, read) = match pdf::route::pages(&doc, bytes, budget)? {
+        pdf::route::PdfPages::Text(pages) => {
+            return Ok(Document { info, doc: crate::layout::pages_to_doc(&pages), scan: None })
         }
-        scan::pdf_ocr::PdfRead::Ocr(read) => Ok(Document {
-            info: SourceInfo { kind: "pdf-ocr", ..info },
-            doc: read.doc.clone(),
-            scan: Some(read),
-        }),
-    }
+        pdf::route::PdfPages::Scan(images) => {
+            ("scanned-pdf", scan::read_pages(images, &opts.params)?)
+        }
+        pdf::route::PdfPages::Mixed { text, images } => {
+            ("pdf-ocr", scan::read_among_text(text, images, &opts.params)?)
+        }
+    };
+    let info = SourceInfo { kind, ..info };
+    Ok(Document { info, doc: read.doc.clone(), scan: Some(Box::new(read)) })
 }
 
 #[cfg(feature = "ocr")]

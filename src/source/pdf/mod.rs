@@ -1,27 +1,36 @@
-//! Source: text-layer PDFs. PDF bytes → one [`Page`] per page: words with
-//! boxes and ruling lines, in points, origin top-left, y down (the input of
-//! [`crate::layout::pages_to_doc`]).
+//! Source: PDFs, every one of them. PDF bytes → one [`Page`] per page:
+//! words with boxes and ruling lines, in points, origin top-left, y down
+//! (the input of [`crate::layout::pages_to_doc`]); or, for pages only OCR
+//! can read, page images for the scan reader.
 //!
-//! Every PDF is parsed once, by [`load`] (the one place its errors are
-//! said); [`is_image_only`] tells a scan, whose page images the scan reader
-//! takes from the parsed file (`scan::pdf`), from a text PDF.
+//! Every PDF is parsed once, by [`load`], the one place its errors are
+//! said: damaged, truncated, encrypted (with a password needed to open it
+//! or not: both refused, whatever the pages hold, see
+//! [`READ_OWNER_ONLY_ENCRYPTED`]). [`route`] then decides for each page
+//! whether its text layer, its own image ([`images`]) or a rendering
+//! ([`render`]) reads it.
 //!
-//! Steps: load with lopdf ([`lexer`] tokenizes content streams, [`interp`]
-//! runs them with fonts from [`font`] and [`cmap`]), then [`words`] groups
-//! glyphs into words and merges rule pieces. Whatever is wrong with the file
-//! becomes one [`DocumentError`]: encrypted, damaged, truncated, empty. Pages
-//! that need OCR (text that cannot be decoded, or no text layer) are listed
-//! by [`read_layer`]; with the `ocr` feature `scan::pdf_ocr` renders and
-//! reads them, without it [`read`] refuses the file naming them. No panic
-//! escapes: lopdf runs under `catch_unwind`, and every loop over document
-//! data has a limit.
+//! Steps of the text layer: [`lexer`] tokenizes content streams, [`interp`]
+//! runs them with fonts from [`font`] and [`cmap`], then [`words`] groups
+//! glyphs into words and merges rule pieces. Whatever else is wrong with
+//! the file becomes one [`DocumentError`]: empty, too large, undecodable.
+//! Pages that need OCR (text that cannot be decoded, or no text layer) are
+//! listed by [`read_layer`]; without the `ocr` feature [`read`] refuses the
+//! file naming them. No panic escapes: lopdf runs under `catch_unwind`, and
+//! every loop over document data has a limit.
 
 mod cmap;
 mod font;
 mod geom;
+#[cfg(feature = "ocr")]
+pub mod images;
 mod interp;
 mod lexer;
 mod objects;
+#[cfg(feature = "ocr")]
+pub mod render;
+#[cfg(feature = "ocr")]
+pub mod route;
 mod unicode;
 mod words;
 
@@ -46,9 +55,9 @@ const MIN_CHARS: usize = 8;
 const MAX_PARENTS: usize = 32;
 
 /// Whether a PDF that opens without a password (owner password only) is
-/// read. Issue 3 asks for an error on every encrypted PDF; flip this to read
-/// them, as viewers do.
-const READ_OWNER_ONLY_ENCRYPTED: bool = false;
+/// read. Issue 3 asks for an error on every encrypted PDF, scanned or not;
+/// flip this to read them, as viewers do.
+pub const READ_OWNER_ONLY_ENCRYPTED: bool = false;
 
 /// The text layer of every page, and the pages it does not serve.
 #[derive(Clone, Debug)]
@@ -114,13 +123,9 @@ fn parser_failed() -> DocumentError {
 }
 
 /// Whether a PDF parsed by [`load`] is a scan, read by OCR page by page
-/// (`scan::pdf`): it opens without decryption and no page draws text.
-/// More pages than the budget allows, or a page whose content inflates
-/// past it, is an error here already.
+/// ([`route`]): no page draws text. More pages than the budget allows, or a
+/// page whose content inflates past it, is an error here already.
 pub fn is_image_only(doc: &Document, budget: &Budget) -> Result<bool, DocumentError> {
-    if doc.is_encrypted() {
-        return Ok(false);
-    }
     for (i, id) in page_ids(doc, budget)?.into_iter().enumerate() {
         if shows_text(doc, id, i + 1, budget)? {
             return Ok(false);
@@ -131,18 +136,29 @@ pub fn is_image_only(doc: &Document, budget: &Budget) -> Result<bool, DocumentEr
 
 /// Parses a PDF, its object and cross-reference streams inflated through
 /// the budget (lopdf decodes them while loading): the one place a PDF is
-/// parsed, and its errors said.
+/// parsed, and its errors said. An encrypted PDF is refused here, before
+/// any page is looked at, so that a scan and a text PDF get the same
+/// answer.
 pub fn load(bytes: &[u8], budget: &Budget) -> Result<Document, DocumentError> {
     let options = LoadOptions {
         max_decompressed_size: Some(budget.inflate_limit()),
         ..LoadOptions::default()
     };
-    Document::load_mem_with_options(bytes, options).map_err(|e| match e {
+    let doc = Document::load_mem_with_options(bytes, options).map_err(|e| match e {
         lopdf::Error::Decompress(lopdf::DecompressError::MemoryLimitExceeded { .. }) => {
             DocumentError::Inflate { what: "an object stream".into(), limit: budget.max_inflate }
         }
         e => load_error(bytes, &e.to_string()),
-    })
+    })?;
+    // lopdf decrypts a file that opens with the empty user password and
+    // drops `/Encrypt` from the trailer; one that needs a password keeps it.
+    if doc.trailer.get(b"Encrypt").is_ok() && doc.encryption_state.is_none() {
+        return Err(DocumentError::PdfPassword);
+    }
+    if doc.was_encrypted() && !READ_OWNER_ONLY_ENCRYPTED {
+        return Err(DocumentError::PdfEncrypted);
+    }
+    Ok(doc)
 }
 
 /// The page objects in page order, counted before any is read: more than
@@ -157,29 +173,9 @@ pub fn page_ids(doc: &Document, budget: &Budget) -> Result<Vec<ObjectId>, Docume
 
 fn read_pages(doc: &Document, budget: &Budget) -> Result<TextLayer, DocumentError> {
     let params = &WordParams::default();
-    // lopdf decrypts a file that opens with the empty user password and
-    // drops `/Encrypt` from the trailer; one that needs a password keeps it.
-    if doc.trailer.get(b"Encrypt").is_ok() && doc.encryption_state.is_none() {
-        return Err(DocumentError::PdfPassword);
-    }
-    if doc.was_encrypted() && !READ_OWNER_ONLY_ENCRYPTED {
-        return Err(DocumentError::PdfEncrypted);
-    }
     let ids = page_ids(doc, budget)?;
     if ids.is_empty() {
-        let count = doc
-            .catalog()
-            .ok()
-            .and_then(|c| get(doc, c, b"Pages"))
-            .and_then(|p| p.as_dict().ok())
-            .and_then(|p| get(doc, p, b"Count"))
-            .and_then(num)
-            .unwrap_or(0.0);
-        return Err(if count > 0.0 {
-            DocumentError::PdfDamaged("its page tree is broken".into())
-        } else {
-            DocumentError::PdfNoPages
-        });
+        return Err(no_pages(doc));
     }
     let mut fonts = FontCache::default();
     let mut pages = Vec::with_capacity(ids.len());
@@ -198,6 +194,24 @@ fn read_pages(doc: &Document, budget: &Budget) -> Result<TextLayer, DocumentErro
         pages.push(page);
     }
     Ok(TextLayer { pages, undecodable, scanned })
+}
+
+/// Why a PDF has no page to read: none, or a page tree that says it has
+/// some but leads to none.
+fn no_pages(doc: &Document) -> DocumentError {
+    let count = doc
+        .catalog()
+        .ok()
+        .and_then(|c| get(doc, c, b"Pages"))
+        .and_then(|p| p.as_dict().ok())
+        .and_then(|p| get(doc, p, b"Count"))
+        .and_then(num)
+        .unwrap_or(0.0);
+    if count > 0.0 {
+        DocumentError::PdfDamaged("its page tree is broken".into())
+    } else {
+        DocumentError::PdfNoPages
+    }
 }
 
 /// Why lopdf could not load the file: truncated files lack their trailer.

@@ -11,6 +11,7 @@
 //! touch or overlap merged (Word strokes every cell's border separately, so
 //! most rules arrive as several overlapping pieces).
 
+use crate::geom::{merge_collinear, Collinear, MergedAt, Seg as Line};
 use crate::layout::{Rect, Rule, Word};
 
 use super::interp::{Glyph, Seg};
@@ -136,67 +137,26 @@ fn flush_line(
     line.clear();
 }
 
-/// Merges collinear, touching segments into rules.
+/// Merges collinear, touching segments into rules: horizontal ones first,
+/// each at the mean position of its pieces.
 pub fn rules(segs: &[Seg]) -> Vec<Rule> {
-    let (mut hs, mut vs): (Vec<Seg>, Vec<Seg>) =
-        segs.iter().partition(|s| s.x1 - s.x0 >= s.y1 - s.y0);
-    let mut out = Vec::new();
-    hs.sort_by(|a, b| a.y0.total_cmp(&b.y0).then(a.x0.total_cmp(&b.x0)));
-    merge(
-        &hs,
-        |s| (s.y0, s.x0, s.x1),
-        |at, from, to| Rule { x0: from, y0: at, x1: to, y1: at },
-        &mut out,
-    );
-    vs.sort_by(|a, b| a.x0.total_cmp(&b.x0).then(a.y0.total_cmp(&b.y0)));
-    merge(
-        &vs,
-        |s| (s.x0, s.y0, s.y1),
-        |at, from, to| Rule { x0: at, y0: from, x1: at, y1: to },
-        &mut out,
-    );
-    out
-}
-
-/// `segs` sorted by position; `key` gives (position, from, to) along the axis.
-fn merge(
-    segs: &[Seg],
-    key: impl Fn(&Seg) -> (f32, f32, f32),
-    make: impl Fn(f32, f32, f32) -> Rule,
-    out: &mut Vec<Rule>,
-) {
-    // Group by position (within SAME_LINE of the group's first), then sort
-    // each group along the axis and join runs.
-    let mut i = 0;
-    while i < segs.len() {
-        let at = key(&segs[i]).0;
-        let mut j = i;
-        while j < segs.len() && key(&segs[j]).0 - at <= SAME_LINE {
-            j += 1;
-        }
-        let mut group: Vec<(f32, f32, f32)> = segs[i..j].iter().map(&key).collect();
-        group.sort_by(|a, b| a.1.total_cmp(&b.1));
-        let mut run: Option<(f32, f32, f32, usize)> = None; // (sum of positions, from, to, count)
-        for (pos, from, to) in group {
-            match run.as_mut() {
-                Some(r) if from <= r.2 + JOIN => {
-                    r.0 += pos;
-                    r.2 = r.2.max(to);
-                    r.3 += 1;
-                }
-                _ => {
-                    if let Some(r) = run.take() {
-                        out.push(make(r.0 / r.3 as f32, r.1, r.2));
-                    }
-                    run = Some((pos, from, to, 1));
-                }
-            }
-        }
-        if let Some(r) = run {
-            out.push(make(r.0 / r.3 as f32, r.1, r.2));
-        }
-        i = j;
-    }
+    let p = Collinear { same_line: SAME_LINE, join: JOIN, at: MergedAt::Pieces };
+    let (hs, vs): (Vec<&Seg>, Vec<&Seg>) = segs.iter().partition(|s| s.x1 - s.x0 >= s.y1 - s.y0);
+    let hs = hs.iter().map(|s| Line { at: s.y0, from: s.x0, to: s.x1 }).collect();
+    let vs = vs.iter().map(|s| Line { at: s.x0, from: s.y0, to: s.y1 }).collect();
+    let h = merge_collinear(hs, p).into_iter().map(|l| Rule {
+        x0: l.from,
+        y0: l.at,
+        x1: l.to,
+        y1: l.at,
+    });
+    let v = merge_collinear(vs, p).into_iter().map(|l| Rule {
+        x0: l.at,
+        y0: l.from,
+        x1: l.at,
+        y1: l.to,
+    });
+    h.chain(v).collect()
 }
 
 #[cfg(test)]

@@ -3,11 +3,12 @@
 //! rule-guided rereading and the debug view need.
 //!
 //! # Steps
-//! 0. [`input`], [`pdf`]: decode every page to gray, with its resolution;
-//!    refuse decompression bombs before decoding. [`render`]: pages the
-//!    file's own images do not give are rendered by `pdftoppm`; text PDFs
-//!    with pages only OCR can read go through [`pdf_ocr`]. [`redtext`]: of
-//!    a colour page's red ink, only seals stay dropped.
+//! 0. [`input`]: decode every page to gray, with its resolution; refuse
+//!    decompression bombs before decoding. A PDF's pages come as images
+//!    from `crate::source::pdf::route` (decoded from the file or rendered),
+//!    never as PDF objects; a text PDF's pages only OCR can read are read
+//!    among its text pages ([`read_among_text`]). [`redtext`]: of a colour
+//!    page's red ink, only seals stay dropped.
 //! 1. [`margins`]: the dark margins of a scanner's lid around the sheet
 //!    whitened. [`prep`]: flatten the illumination, deskew, binarize
 //!    (Sauvola).
@@ -44,12 +45,9 @@ pub mod lines;
 pub mod margins;
 pub mod ocr;
 pub mod orient;
-pub mod pdf;
-pub mod pdf_ocr;
 pub mod prep;
 pub mod read;
 pub mod redtext;
-pub mod render;
 pub mod resample;
 pub mod text;
 pub mod tsv;
@@ -535,16 +533,34 @@ pub fn read_bytes(
     read_pages(input::sources(bytes, budget, &mut PixelCount::default())?, params)
 }
 
-/// Reads an image-only PDF (see `crate::source::pdf::is_image_only`),
-/// parsed by `crate::source::pdf::load`; `bytes` are its bytes, for
-/// `pdftoppm`.
-pub fn read_pdf(
-    doc: &lopdf::Document,
-    bytes: &[u8],
-    budget: &Budget,
+/// Reads the pages of a text PDF that only OCR can read (`images`, with
+/// their 1-based page numbers) among the pages its text layer serves
+/// (`text`): one document of all pages, in page order.
+pub fn read_among_text(
+    text: Vec<Page>,
+    images: Vec<(usize, PageSource)>,
     params: &ScanParams,
 ) -> Result<ScanDoc, DocumentError> {
-    read_pages(pdf::page_sources(doc, bytes, budget)?, params)
+    let (wanted, sources): (Vec<usize>, Vec<PageSource>) = images.into_iter().unzip();
+    let mut read = read_pages(sources, params)?;
+    // `read_pages` numbers the pages it is given 1, 2, …; give them theirs.
+    for (page, &n) in read.pages.iter_mut().zip(&wanted) {
+        page.number = n;
+    }
+    for (scan, &n) in read.scans.iter_mut().zip(&wanted) {
+        scan.page = n;
+    }
+    for cell in &mut read.cells {
+        cell.page = wanted.get(cell.page.wrapping_sub(1)).copied().unwrap_or(cell.page);
+    }
+    let mut pages: Vec<Page> = text.into_iter().chain(std::mem::take(&mut read.pages)).collect();
+    pages.sort_by_key(|p| p.number);
+    // One layout for all pages, so that a table split across a text page and
+    // an OCR'd page still joins; the scan tolerances, which exact text-layer
+    // rules meet as well.
+    read.doc = layout::pages_to_doc_with(&pages, &layout_params());
+    read.pages = pages;
+    Ok(read)
 }
 
 /// Reads several page images as one report, in the order given; their

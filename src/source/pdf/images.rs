@@ -1,172 +1,90 @@
-//! Scan stage 0b: image-only PDFs. PDF bytes → one [`PageImage`] per page:
-//! the largest image XObject on the page, decoded from the PDF itself.
+//! Source: the page images of image-only PDFs. A page of a parsed PDF →
+//! its [`PageImage`]: the one image XObject the page draws large, decoded
+//! from the PDF itself, turned upright.
 //!
 //! Supported: DCTDecode (JPEG, through `image`), FlateDecode/LZW 8-bit gray,
 //! RGB or CMYK and 1-bit, CCITTFaxDecode group 4 (wrapped in a one-strip
 //! TIFF and decoded by the `tiff` crate). Any other page (JBIG2 or JPX
-//! images, an image that does not decode, no image at all) is rendered by
-//! `pdftoppm` ([`super::render`]) when it is installed, else the file fails
-//! with one message naming every such page, why, and poppler-utils. The page resolution is
-//! the image's width over the page's width in inches.
+//! images, an image that does not decode, no image at all) is to be
+//! rendered ([`super::route`] decides, [`super::render`] renders). The page
+//! resolution is the image's width over the page's width in inches.
 
 use image::GrayImage;
 use lopdf::xobject::PdfImage;
 use lopdf::{Document, Object, ObjectId};
 
-use super::input::{from_rgb, to_gray, unpack_bits, PageImage, PageSource};
-use super::render::{render_page, rendered_size, RenderError, RENDER_DPI};
-use crate::budget::{Budget, PixelCount};
+use super::{drawn_images, Drawn};
+use crate::budget::Budget;
 use crate::error::DocumentError;
-use crate::source::pdf::{drawn_images, page_ids, page_list, Drawn};
+use crate::source::scan::input::{self, from_rgb, to_gray, unpack_bits, PageImage};
 
-/// How a page's image is had.
-enum Plan<'a> {
-    /// The one image the page draws large, decoded here, turned upright.
-    Own { img: PdfImage<'a>, placed: Option<Drawn>, turn: u8 },
-    /// Rendered by `pdftoppm`, for this reason.
-    Render(String),
+/// The one image a page draws large, to be decoded here and turned upright.
+pub struct Own<'a> {
+    img: PdfImage<'a>,
+    placed: Option<Drawn>,
+    turn: u8,
 }
 
-/// The page images of an image-only PDF, to be decoded as they are read.
-/// Every page is planned and counted first (pages and pixels against the
-/// budget). A page whose image the reader cannot take from the file itself
-/// is rendered by `pdftoppm`; without it the file is refused naming every
-/// such page, as a text PDF's pages for OCR are (one line that says all
-/// there is to fix).
-pub fn page_sources<'a>(
-    doc: &'a Document,
-    bytes: &'a [u8],
-    budget: &'a Budget,
-) -> Result<Vec<PageSource<'a>>, DocumentError> {
-    let ids = page_ids(doc, budget)?;
-    if ids.is_empty() {
-        return Err(DocumentError::Scan("the PDF has no pages".into()));
+impl Own<'_> {
+    /// Its size in pixels, as the PDF declares it.
+    pub fn size(&self) -> (u64, u64) {
+        (self.img.width.max(0) as u64, self.img.height.max(0) as u64)
     }
-    let mut count = PixelCount::default();
-    let mut plans = Vec::with_capacity(ids.len());
-    for (i, &id) in ids.iter().enumerate() {
-        let plan = plan_page(doc, id, i + 1, budget)?;
-        let (w, h) = match &plan {
-            Plan::Own { img, .. } => (img.width.max(0) as u64, img.height.max(0) as u64),
-            Plan::Render(_) => rendered_size(page_size_pt(doc, id).unwrap_or((595.0, 842.0))),
-        };
-        count.add(w, h, budget)?;
-        plans.push(plan);
-    }
-    let unread: Vec<usize> = plans
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| matches!(p, Plan::Render(_)))
-        .map(|(i, _)| i + 1)
-        .collect();
-    let mut reasons: Vec<&str> = Vec::new();
-    for plan in &plans {
-        if let Plan::Render(reason) = plan {
-            if !reasons.contains(&reason.as_str()) {
-                reasons.push(reason);
-            }
-        }
-    }
-    let why = reasons.join("; ");
-    Ok(plans
-        .into_iter()
-        .zip(ids)
-        .enumerate()
-        .map(|(i, (plan, id))| {
-            let (unread, why) = (unread.clone(), why.clone());
-            Box::new(move || {
-                let number = i + 1;
-                let reason = match plan {
-                    Plan::Own { img, placed, turn } => {
-                        match own_image(doc, id, &img, placed, turn, budget) {
-                            Ok(page) => return Ok(page),
-                            Err(reason) => reason,
-                        }
-                    }
-                    Plan::Render(reason) => reason,
-                };
-                let size = page_size_pt(doc, id).unwrap_or((595.0, 842.0));
-                render_page(bytes, number, size, budget)
-                    .map(|(gray, red)| PageImage::new(gray, RENDER_DPI as f32, red))
-                    .map_err(|e| match e {
-                        // The planned pages, and this one if decoding its
-                        // own image failed.
-                        RenderError::Missing => {
-                            let mut pages = unread;
-                            let mut why = why;
-                            if !pages.contains(&number) {
-                                pages.push(number);
-                                pages.sort_unstable();
-                                why = [why.as_str(), reason.as_str()]
-                                    .into_iter()
-                                    .filter(|w| !w.is_empty())
-                                    .collect::<Vec<_>>()
-                                    .join("; ");
-                            }
-                            DocumentError::PdfNeedsRenderer { pages: page_list(&pages), why }
-                        }
-                        RenderError::TooLarge(e) => e,
-                        RenderError::Failed(m) => DocumentError::Scan(format!(
-                            "page {number}: {reason}, and rendering it failed: {m}"
-                        )),
-                    })
-            }) as PageSource<'a>
-        })
-        .collect())
 }
 
 /// Whether the page's image can be decoded here, and which it is: the one
-/// image the page draws large. Several (a scan cut into strips, pages
-/// pasted side by side), one inside a form or one drawn at an angle are
-/// left to the renderer, which puts them together as a viewer would.
-fn plan_page<'a>(
+/// image the page draws large; `Ok(Err(reason))` when the page is to be
+/// rendered instead. Several (a scan cut into strips, pages pasted side by
+/// side), one inside a form or one drawn at an angle are left to the
+/// renderer, which puts them together as a viewer would.
+pub fn plan_page<'a>(
     doc: &'a Document,
     id: ObjectId,
     number: usize,
     budget: &Budget,
-) -> Result<Plan<'a>, DocumentError> {
+) -> Result<Result<Own<'a>, String>, DocumentError> {
     let images = doc.get_page_images(id).unwrap_or_default();
     let drawn = drawn_images(doc, id, number, budget)?;
     let largest = drawn.iter().map(Drawn::area).fold(0.0, f32::max);
     let big: Vec<&Drawn> =
         drawn.iter().filter(|d| largest > 0.0 && d.area() >= 0.1 * largest).collect();
     if big.len() > 1 {
-        return Ok(Plan::Render(format!("{} images make up the page", big.len())));
+        return Ok(Err(format!("{} images make up the page", big.len())));
     }
     let (img, placed) = match big.first() {
         Some(d) => match images.into_iter().find(|i| i.id == d.id) {
             Some(img) => (img, Some(**d)),
-            None => return Ok(Plan::Render("its image is drawn from inside a form".into())),
+            None => return Ok(Err("its image is drawn from inside a form".into())),
         },
         None => match images.into_iter().max_by_key(|i| i.width.saturating_mul(i.height)) {
             Some(img) => (img, None),
-            None => return Ok(Plan::Render("it has neither text nor an image".into())),
+            None => return Ok(Err("it has neither text nor an image".into())),
         },
     };
     let turn = match placed.map(quarter_turns) {
-        Some(None) => return Ok(Plan::Render("its image is drawn at an angle or mirrored".into())),
+        Some(None) => return Ok(Err("its image is drawn at an angle or mirrored".into())),
         Some(Some(t)) => t,
         None => 0,
     };
     if let Some(f @ ("JBIG2Decode" | "JPXDecode")) =
         img.filters.as_ref().and_then(|f| f.last()).map(String::as_str)
     {
-        return Ok(Plan::Render(format!("a {f} image, which xxgk does not decode itself")));
+        return Ok(Err(format!("a {f} image, which xxgk does not decode itself")));
     }
-    Ok(Plan::Own { img, placed, turn })
+    Ok(Ok(Own { img, placed, turn }))
 }
 
 /// The page's image, decoded here: `Err(reason)` when this reader cannot
 /// (the page is to be rendered instead).
-fn own_image(
+pub fn own_image(
     doc: &Document,
     id: ObjectId,
-    img: &PdfImage,
-    placed: Option<Drawn>,
-    turn: u8,
+    own: &Own,
     budget: &Budget,
 ) -> Result<PageImage, String> {
-    let (w, h) = (img.width.max(0) as u64, img.height.max(0) as u64);
+    let Own { img, placed, turn } = own;
+    let (placed, turn) = (*placed, *turn);
+    let (w, h) = own.size();
     let filters: Vec<String> = img.filters.clone().unwrap_or_default();
     let Ok(stream) = doc.get_object(img.id).and_then(Object::as_stream) else {
         return Err("its image is not a stream".into());
@@ -356,7 +274,7 @@ fn ccitt(stream: &lopdf::Stream, w: u32, h: u32, budget: &Budget) -> Result<Gray
     let black_is_1 =
         parms.and_then(|p| p.get(b"BlackIs1").ok()).and_then(|o| o.as_bool().ok()).unwrap_or(false);
     let tiff = wrap_g4(&stream.content, cols.max(w), rows);
-    let pages = super::input::decode(&tiff, budget).map_err(|e| e.to_string())?;
+    let pages = input::decode(&tiff, budget).map_err(|e| e.to_string())?;
     let g = pages.into_iter().next().map(|p| p.gray).ok_or("empty CCITT image")?;
     // The TIFF says 0 is white (the CCITT convention); BlackIs1 only says
     // how the PDF's own samples are to be read, which `Decode` handles.
@@ -402,6 +320,14 @@ pub fn wrap_g4(data: &[u8], w: u32, h: u32) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first page of an image-only PDF, as the scan reader gets it.
+    fn first_image(doc: &Document, bytes: &[u8], budget: &Budget) -> PageImage {
+        match super::super::route::pages(doc, bytes, budget).unwrap() {
+            super::super::route::PdfPages::Scan(mut pages) => pages.remove(0)().unwrap(),
+            _ => panic!("not read as a scan"),
+        }
+    }
 
     /// Page space has y down: a row drawn down the page is a quarter turn
     /// clockwise; mirrored or tilted drawings are left to the renderer.
@@ -453,7 +379,7 @@ mod tests {
             let budget = Budget::default();
             let parsed = crate::source::pdf::load(&bytes, &budget).unwrap();
             assert!(crate::source::pdf::is_image_only(&parsed, &budget).unwrap());
-            let got = page_sources(&parsed, &bytes, &budget).unwrap().remove(0)().unwrap();
+            let got = first_image(&parsed, &bytes, &budget);
             assert_eq!((got.gray.width(), got.gray.height()), (w, h));
             assert_eq!(
                 (got.gray.get_pixel(2, 5)[0], got.gray.get_pixel(300, 5)[0]),
@@ -486,7 +412,7 @@ mod tests {
         doc.save_to(&mut bytes).unwrap();
         let budget = Budget::default();
         let doc = crate::source::pdf::load(&bytes, &budget).unwrap();
-        let got = page_sources(&doc, &bytes, &budget).unwrap().remove(0)().unwrap();
+        let got = first_image(&doc, &bytes, &budget);
         assert_eq!((got.gray.width(), got.gray.height(), got.dpi), (600, 300, 300.0));
         assert_eq!((got.gray.get_pixel(100, 50)[0], got.gray.get_pixel(500, 250)[0]), (0, 255));
     }
@@ -508,7 +434,7 @@ mod tests {
         }
         let data = enc.finish().unwrap().finish();
         let tiff = wrap_g4(&data, w as u32, h as u32);
-        let g = super::super::input::decode(&tiff, &Budget::default()).unwrap().remove(0).gray;
+        let g = input::decode(&tiff, &Budget::default()).unwrap().remove(0).gray;
         for y in 0..h {
             for x in 0..w {
                 assert_eq!(g.get_pixel(x as u32, y as u32)[0] == 0, black(x, y), "pixel {x},{y}");

@@ -1,4 +1,4 @@
-//! Scan stage 0c: PDF pages rendered by poppler's `pdftoppm`, for pages the
+//! Source: PDF pages rendered by poppler's `pdftoppm`, for pages the
 //! reader cannot take from the file itself (JBIG2 or JPEG 2000 images, text
 //! whose fonts cannot be decoded, text drawn as outlines, pages without an
 //! image). In: the PDF's bytes and a 1-based page. Out: the page as gray
@@ -16,9 +16,9 @@ use std::time::{Duration, Instant};
 
 use image::GrayImage;
 
-use super::input::{check_size, to_gray};
 use crate::budget::Budget;
 use crate::error::DocumentError;
+use crate::source::scan::input::{check_size, to_gray};
 
 /// OCR reads 300 dpi pages well (`BENCHMARKS.md`); more only costs time.
 pub const RENDER_DPI: u32 = 300;
