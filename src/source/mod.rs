@@ -11,6 +11,7 @@
 //! through [`crate::layout`]). Kinds without a reader yet are recognized by
 //! their bytes and refused with a clear reason.
 
+mod boxes;
 pub mod docx;
 pub mod evidence;
 pub mod html;
