@@ -569,14 +569,20 @@ fn positional(values: &[&Token], header: &[Option<HeaderCell>]) -> Option<Vec<Op
 /// blank line after nearly every cell (plain `pdftotext`, which prints a
 /// table cell by cell, each a paragraph of its own). Then the region is read
 /// as one stream of cells that labels split into rows, as raw text is.
+/// A paragraph of lines of text alone is one cell wrapped (pdfminer prints
+/// a header cell `结果` / `维持` as a paragraph of two lines).
 fn is_cell_stream(lines: &[Line]) -> bool {
     let (mut segments, mut single, mut cells) = (0usize, 0usize, 0usize);
+    let mut wrapped = true;
     for line in lines {
-        cells += line.cells.iter().filter(|c| !c.text.is_empty()).count();
+        let texts: Vec<&str> =
+            line.cells.iter().map(|c| c.text.as_str()).filter(|t| !t.is_empty()).collect();
+        cells += texts.len();
+        wrapped &= texts.len() <= 1 && texts.iter().all(|t| classify(t) == TokenClass::Text);
         if line.row_end {
             segments += 1;
-            single += usize::from(cells <= 1);
-            cells = 0;
+            single += usize::from(cells <= 1 || wrapped);
+            (cells, wrapped) = (0, true);
         }
     }
     segments >= 10 && single * 10 >= segments * 8
@@ -1182,6 +1188,32 @@ mod tests {
                 vec!["14", "0", "0", "14"],
                 vec!["140", "0", "1", "4"]
             ]
+        );
+    }
+
+    /// 表四 as pdfminer.six's `pdf2txt.py` prints a Chromium PDF
+    /// (../shared/eval/e2 r2027-0000, pdf-chrome): every cell a paragraph,
+    /// the two-line header cells (`结果` / `维持`) too, then the fifteen
+    /// numbers. The header paragraphs do not make it a table of rows.
+    #[test]
+    fn pdfminer_paragraphs_of_wrapped_headers_are_a_cell_stream() {
+        let mut text = "⾏政复议\n\n⾏政诉讼\n\n".to_string();
+        for group in ["", "未经复议直接起诉\n\n复议后起诉\n\n", ""] {
+            text += group;
+            text += "结果\n维持\n\n结果\n纠正\n\n其他\n结果\n\n尚未\n审结\n\n总计\n\n";
+        }
+        for n in ["2", "0", "0", "1", "3", "0", "0", "0", "0", "0", "1", "0", "0", "0", "1"] {
+            text += &format!("{n}\n\n");
+        }
+        let lines = crate::source::text::read(&text).lines;
+        assert!(is_cell_stream(&lines));
+        let ts = crate::template::TemplateSet::builtin().expect("models");
+        let read = read_table(&lines, ts.table("2021", "s4").expect("s4"), false);
+        let [unit] = &read.units[..] else { panic!("{:?}", read.units.len()) };
+        let row_order: Vec<&str> = unit.candidates[0].iter().map(|c| c.cell.raw.as_str()).collect();
+        assert_eq!(
+            row_order,
+            ["2", "0", "0", "1", "3", "0", "0", "0", "0", "0", "1", "0", "0", "0", "1"]
         );
     }
 
