@@ -569,14 +569,20 @@ fn positional(values: &[&Token], header: &[Option<HeaderCell>]) -> Option<Vec<Op
 /// blank line after nearly every cell (plain `pdftotext`, which prints a
 /// table cell by cell, each a paragraph of its own). Then the region is read
 /// as one stream of cells that labels split into rows, as raw text is.
+/// A paragraph of lines of text alone is one cell wrapped (pdfminer prints
+/// a header cell `结果` / `维持` as a paragraph of two lines).
 fn is_cell_stream(lines: &[Line]) -> bool {
     let (mut segments, mut single, mut cells) = (0usize, 0usize, 0usize);
+    let mut wrapped = true;
     for line in lines {
-        cells += line.cells.iter().filter(|c| !c.text.is_empty()).count();
+        let texts: Vec<&str> =
+            line.cells.iter().map(|c| c.text.as_str()).filter(|t| !t.is_empty()).collect();
+        cells += texts.len();
+        wrapped &= texts.len() <= 1 && texts.iter().all(|t| classify(t) == TokenClass::Text);
         if line.row_end {
             segments += 1;
-            single += usize::from(cells <= 1);
-            cells = 0;
+            single += usize::from(cells <= 1 || wrapped);
+            (cells, wrapped) = (0, true);
         }
     }
     segments >= 10 && single * 10 >= segments * 8
@@ -747,6 +753,8 @@ fn flat_unit(rows: &[LRow], t: &Template, flattened: bool) -> Option<Unit> {
     let (i, row) = rows.iter().enumerate().max_by_key(|(_, r)| {
         (r.values().iter().filter(|v| v.kind != Kind::Blank).count(), usize::MAX - r.line())
     })?;
+    let interleaved = interleaved_run(rows, t);
+    let row = interleaved.as_ref().unwrap_or(row);
     let values = row.values();
     let count = values.iter().filter(|v| v.kind != Kind::Blank).count();
     let glued_run = count == 1 && values.iter().any(|v| is_digit_run(v) && v.text.len() > widest);
@@ -788,6 +796,43 @@ fn flat_unit(rows: &[LRow], t: &Template, flattened: bool) -> Option<Unit> {
         pruned: forms > candidates_len,
         forms,
     })
+}
+
+/// The numbers of a table printed as one run with a header before each
+/// number (pdfminer prints 表四 so: `结 果 维 持 2 结 果 纠 正 0 …`), as one
+/// row: when no row holds more than one number and the region holds
+/// exactly one number per field. Where the text before every number ends
+/// with a column's header, each number goes to the first field of its
+/// column still free (pdfminer may print a group's 总计 after the next
+/// group's cells); otherwise the numbers stay in printed order.
+fn interleaved_run(rows: &[LRow], t: &Template) -> Option<LRow> {
+    let numbered: Vec<&LRow> = rows.iter().filter(|r| !r.values().is_empty()).collect();
+    let single =
+        numbered.iter().all(|r| r.values().len() == 1 && r.values()[0].kind == Kind::Value);
+    if !single || numbered.len() != t.fields.len() || numbered.len() < 2 {
+        return None;
+    }
+    let printed: Vec<Token> = numbered.iter().map(|r| r.values()[0].clone()).collect();
+    let column_of = |r: &LRow| {
+        let before: String = r.texts().map(|x| x.core.as_str()).collect();
+        let named: Vec<usize> = (0..t.columns.len())
+            .filter(|&c| {
+                t.columns[c].cores.iter().any(|h| !h.is_empty() && before.ends_with(h.as_str()))
+            })
+            .collect();
+        (named.len() == 1).then(|| named[0])
+    };
+    let mut slots: Vec<Option<Token>> = vec![None; t.fields.len()];
+    for (r, tok) in numbered.iter().zip(&printed) {
+        let free = column_of(r).and_then(|c| {
+            (0..t.fields.len()).find(|&f| t.fields[f].column == c && slots[f].is_none())
+        });
+        let Some(f) = free else {
+            return Some(LRow { tokens: printed });
+        };
+        slots[f] = Some(tok.clone());
+    }
+    Some(LRow { tokens: slots.into_iter().flatten().collect() })
 }
 
 /// For a table whose data rows tile its fields with equal widths and one
@@ -1182,6 +1227,54 @@ mod tests {
                 vec!["14", "0", "0", "14"],
                 vec!["140", "0", "1", "4"]
             ]
+        );
+    }
+
+    /// 表四 as pdfminer.six's `pdf2txt.py` prints a Chromium PDF
+    /// (../shared/eval/e2 r2027-0000, pdf-chrome): every cell a paragraph,
+    /// the two-line header cells (`结果` / `维持`) too, then the fifteen
+    /// numbers. The header paragraphs do not make it a table of rows.
+    #[test]
+    fn pdfminer_paragraphs_of_wrapped_headers_are_a_cell_stream() {
+        let mut text = "⾏政复议\n\n⾏政诉讼\n\n".to_string();
+        for group in ["", "未经复议直接起诉\n\n复议后起诉\n\n", ""] {
+            text += group;
+            text += "结果\n维持\n\n结果\n纠正\n\n其他\n结果\n\n尚未\n审结\n\n总计\n\n";
+        }
+        for n in ["2", "0", "0", "1", "3", "0", "0", "0", "0", "0", "1", "0", "0", "0", "1"] {
+            text += &format!("{n}\n\n");
+        }
+        let lines = crate::source::text::read(&text).lines;
+        assert!(is_cell_stream(&lines));
+        let ts = crate::template::TemplateSet::builtin().expect("models");
+        let read = read_table(&lines, ts.table("2021", "s4").expect("s4"), false);
+        let [unit] = &read.units[..] else { panic!("{:?}", read.units.len()) };
+        let row_order: Vec<&str> = unit.candidates[0].iter().map(|c| c.cell.raw.as_str()).collect();
+        assert_eq!(
+            row_order,
+            ["2", "0", "0", "1", "3", "0", "0", "0", "0", "0", "1", "0", "0", "0", "1"]
+        );
+    }
+
+    /// 表四 as pdfminer prints a LibreOffice PDF (../shared/eval/e2
+    /// r2027-0000, pdf-lo): one character a line, each number after its
+    /// header, and 未经复议直接起诉's 总计 after the next group's cells. Each
+    /// number goes to its header's column, the groups filled in order.
+    #[test]
+    fn pdfminer_numbers_after_their_headers_go_to_their_columns() {
+        let printed = "行政复议 行政诉讼 结 果 维 持 2 结 果 纠 正 0 其 他 结 果 0 尚 未 审 结 1 \
+                       未经复议直接起诉 复议后起诉 总 计 3 结 果 维 持 0 结 果 纠 正 0 其 他 结 果 0 \
+                       尚 未 审 结 0 结 果 维 持 1 结 果 纠 正 0 其 他 结 果 0 尚 未 审 结 0 总 计 0 \
+                       总 计 1";
+        let text: String = printed.split(' ').map(|w| format!("{w}\n\n")).collect();
+        let lines = crate::source::text::read(&text).lines;
+        let ts = crate::template::TemplateSet::builtin().expect("models");
+        let read = read_table(&lines, ts.table("2019", "s4").expect("s4"), false);
+        let [unit] = &read.units[..] else { panic!("{:?}", read.units.len()) };
+        let first: Vec<&str> = unit.candidates[0].iter().map(|c| c.cell.raw.as_str()).collect();
+        assert_eq!(
+            first,
+            ["2", "0", "0", "1", "3", "0", "0", "0", "0", "0", "1", "0", "0", "0", "1"]
         );
     }
 

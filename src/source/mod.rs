@@ -11,6 +11,7 @@
 //! through [`crate::layout`]). Kinds without a reader yet are recognized by
 //! their bytes and refused with a clear reason.
 
+mod boxes;
 pub mod docx;
 pub mod evidence;
 pub mod html;
@@ -92,7 +93,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, DocumentError> {
         return if had_errors { Err(DocumentError::NotText) } else { Ok(text.into_owned()) };
     }
     let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t.to_string(),
+        Ok(t) => unmangle_latin1(t).unwrap_or_else(|| t.to_string()),
         Err(_) => {
             let (text, _, had_errors) = encoding_rs::GB18030.decode(bytes);
             if had_errors {
@@ -109,6 +110,48 @@ pub fn decode(bytes: &[u8]) -> Result<String, DocumentError> {
         return Err(DocumentError::NotText);
     }
     Ok(text)
+}
+
+/// GBK text that a tool decoded as Latin-1 and wrote out as UTF-8 (`lynx
+/// -dump` of a page that does not declare its charset: `Ë³µÂÇø` for
+/// 顺德区), decoded again as GBK; None when `text` is not such text.
+///
+/// Such text has no CJK character and its other characters are all in
+/// U+00A0..U+00FF. The tool may have dropped bytes it took for controls
+/// (0x80..0x9F), so a byte that cannot start a pair becomes `?`: a lost
+/// byte garbles a character or two of a label, never a digit (a lead byte
+/// followed by a digit would otherwise start a GB18030 four-byte sequence
+/// and swallow it).
+fn unmangle_latin1(text: &str) -> Option<String> {
+    let high = text.chars().filter(|c| !c.is_ascii()).count();
+    if high < 16 || text.chars().any(|c| !c.is_ascii() && !('\u{a0}'..='\u{ff}').contains(&c)) {
+        return None;
+    }
+    let raw: Vec<u8> = text.chars().map(|c| c as u32 as u8).collect();
+    let mut bytes = Vec::with_capacity(raw.len());
+    let (mut i, mut high_pairs) = (0, 0);
+    while i < raw.len() {
+        let b = raw[i];
+        if b.is_ascii() {
+            bytes.push(b);
+            i += 1;
+        } else if raw.get(i + 1).is_some_and(|&t| t >= 0x40 && t != 0x7f) && b != 0xff {
+            high_pairs += usize::from(raw[i + 1] >= 0xa1);
+            bytes.extend_from_slice(&raw[i..i + 2]);
+            i += 2;
+        } else {
+            bytes.push(b'?');
+            i += 1;
+        }
+    }
+    // Chinese in GBK is pairs of high bytes (GB2312: A1..F7, A1..FE); real
+    // Latin-1 text (French, say) has its accented letters between ASCII.
+    if high_pairs * 2 * 10 < high * 8 {
+        return None;
+    }
+    let (decoded, _, _) = encoding_rs::GB18030.decode(&bytes);
+    let cjk = decoded.chars().filter(|&c| crate::value::is_cjk(c)).count();
+    (cjk * 2 * 10 >= high * 8).then(|| decoded.into_owned())
 }
 
 /// Reads a file into a [`Document`].
@@ -452,5 +495,24 @@ mod tests {
         assert_eq!(sniff(b"\n<div class=\"content\"><p>\xb9\xe6\xd5\xc2</p></div>"), "html");
         assert_eq!(sniff(b"\xff\xfe<\0h\0t\0m\0l\0>\0"), "html");
         assert_eq!(sniff("一、总体情况\n<p>不是网页</p>".as_bytes()), "text");
+    }
+
+    /// GBK read as Latin-1 and written as UTF-8 (`lynx -dump` of a page
+    /// without a charset): decoded again; a byte the tool dropped garbles
+    /// its character, never the digits after it.
+    #[test]
+    fn gbk_seen_as_latin1_is_decoded_again() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("规章 0 0 15\n行政许可 18 -3 218\n申请人情况");
+        let mangled: String = gbk.iter().map(|&b| b as char).collect();
+        assert_eq!(
+            decode(mangled.as_bytes()).expect("text"),
+            "规章 0 0 15\n行政许可 18 -3 218\n申请人情况"
+        );
+        // 许 is D0ED: drop its second byte, as lynx drops 0x80..0x9F.
+        let dropped = mangled.replacen('\u{ed}', "", 1);
+        let text = decode(dropped.as_bytes()).expect("text");
+        assert!(text.contains(" 18 -3 218\n"), "{text}");
+        let french = "Données générales: à revoir, été, château, forêt, où, déjà vu. ".repeat(3);
+        assert_eq!(decode(french.as_bytes()).expect("text"), french);
     }
 }

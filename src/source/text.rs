@@ -30,10 +30,9 @@ pub fn read(text: &str) -> TextDoc {
     let cjk = cjk_columns(text);
     let mut lines: Vec<Line> = Vec::new();
     let mut prev_indented_text = false;
-    for (i, raw) in text.split('\n').enumerate() {
+    for (number, raw) in super::boxes::join_bands(text) {
         let raw = raw.trim_end_matches('\r').replace('\u{c}', "");
         let (shape, cells) = split_line(&raw, cjk);
-        let number = i + 1;
         match shape {
             Shape::Blank => {
                 if let Some(last) = lines.last_mut() {
