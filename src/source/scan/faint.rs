@@ -65,6 +65,17 @@ pub fn quantile(hist: &[usize; 256], q: f32) -> u8 {
         .unwrap_or(255)
 }
 
+/// `ink` (the binarization of `gray`) with the strokes too pale for it
+/// added ([`add_faint`]) and specks dropped ([`drop_specks`]): where a
+/// table's rules are continued across a faded band, and where a cell with
+/// no `ink` is looked at again.
+pub fn with_faint(gray: &GrayImage, ink: &[bool], dpi: f32) -> Vec<bool> {
+    let mut faint = ink.to_vec();
+    add_faint(gray, dpi, &Paper::of(gray.as_raw()), &mut faint);
+    drop_specks(&mut faint, gray.width(), gray.height(), dpi);
+    faint
+}
+
 /// Adds to `ink` the strokes too pale for the binarization: in the parts
 /// of the page with no dark ink (darker than [`DARK_INK`]) within
 /// [`DARK_REACH_MM`], the pixels of the page smoothed by a 3×3 binomial

@@ -373,7 +373,7 @@ fn read_as_is(
     let t1 = t0.elapsed();
     let (w, h) = prepared.gray.dimensions();
     let mut ink = prepared.ink;
-    let mut faint = prepared.faint;
+    let mut faint = faint::with_faint(&prepared.gray, &ink, dpi);
     // Rules crossing a faded band are lost to the binarization there, and
     // the rows and columns they bound with them: they are continued in the
     // faint ink, and a table's outer border lost whole is drawn again

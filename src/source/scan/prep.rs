@@ -13,8 +13,6 @@
 
 use image::GrayImage;
 
-use super::faint;
-
 /// Preprocessing parameters; defaults suit 150–600 dpi office scans.
 #[derive(Clone, Debug)]
 pub struct PrepParams {
@@ -52,10 +50,6 @@ pub struct Prepared {
     pub gray: GrayImage,
     /// Ink = true, same size as `gray`, row-major.
     pub ink: Vec<bool>,
-    /// `ink` with the strokes too pale for it added and specks dropped
-    /// (see [`faint`]): where a table's rules are continued across a
-    /// faded band, and where a cell with no `ink` is looked at again.
-    pub faint: Vec<bool>,
     /// The skew that was removed, degrees (positive: the scan was rotated
     /// counter-clockwise).
     pub skew_deg: f32,
@@ -99,11 +93,7 @@ pub fn prepare(gray: &GrayImage, dpi: f32, params: &PrepParams) -> Prepared {
     lap("rotate");
     let ink = sauvola(&gray, window, params.sauvola_k, paper.cap);
     lap("sauvola");
-    let mut faint = ink.clone();
-    faint::add_faint(&gray, dpi, &faint::Paper::of(gray.as_raw()), &mut faint);
-    faint::drop_specks(&mut faint, gray.width(), gray.height(), dpi);
-    lap("faint");
-    Prepared { gray, skew_deg: if skew.abs() < 0.05 { 0.0 } else { skew }, ink, faint, faded }
+    Prepared { gray, skew_deg: if skew.abs() < 0.05 { 0.0 } else { skew }, ink, faded }
 }
 
 /// Divides out the background: max filter over `window` px on an image

@@ -67,8 +67,8 @@ pub struct PageInput<'a> {
     pub number: usize,
     pub gray: &'a GrayImage,
     pub ink: &'a [bool],
-    /// `ink` with the strokes too pale for it (see `prep::Prepared`): a
-    /// cell with no `ink` is looked at again in it.
+    /// `ink` with the strokes too pale for it (see `faint::with_faint`):
+    /// a cell with no `ink` is looked at again in it.
     pub faint: &'a [bool],
     pub dpi: f32,
     pub segments: &'a [Segment],
@@ -285,7 +285,7 @@ pub fn read_page(
     Ok((page, cells))
 }
 
-/// What a reading of a cell seen only in the faint ink (`prep::Prepared`)
+/// What a reading of a cell seen only in the faint ink (`faint.rs`)
 /// may score at most: under [`UNSURE`], so that it stands only when a rule
 /// confirms it and is otherwise in review. Faint ink is ink by contrast
 /// alone, and noise or a neighbour's blur can add a stroke to it.
