@@ -198,8 +198,10 @@ fn fold_confidence(r: &mut Report, cells: &[ReadCell], unruled: &[usize], owner:
     let mut placed_only = vec![0usize; unruled.len()];
     // Per page with sealed value cells: how many, and how many unconfirmed.
     let mut sealed: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
+    let read_pages: BTreeSet<usize> = cells.iter().map(|c| c.page).collect();
     for f in 0..r.cells.len() {
         let Some(ci) = owner.get(f).copied().flatten() else {
+            unowned(r, f, &read_pages);
             continue;
         };
         let read = &cells[ci];
@@ -250,6 +252,34 @@ fn fold_confidence(r: &mut Report, cells: &[ReadCell], unruled: &[usize], owner:
     for (page, (cells, n)) in sealed {
         r.warnings.push(Warning::new("sealed-cells", format!("page {page}: red ink (a seal) covers {cells} value cell{}, read with the red dropped; {}", if cells == 1 { "" } else { "s" }, rest(n))));
     }
+}
+
+/// A value read on an OCR'd page but from no cell the reader read (from
+/// a cell of the layout without a box, or outside every read cell) has no
+/// OCR confidence to fold in, and nothing says it is a number the reader
+/// saw: a garbled cell "9好呈TIPT…" of a noisy scan gave its leading 9 as a
+/// value. Unless a rule confirms it, it is capped below
+/// [`LOW_CONFIDENCE`] with a `low-confidence` warning naming it. (Values
+/// on the pages a reader did not OCR, a text PDF's, have boxes there.)
+fn unowned(r: &mut Report, f: usize, read_pages: &BTreeSet<usize>) {
+    let c = &r.cells[f];
+    let on_read_page = match c.loc {
+        Some(Loc::Box { page, .. }) => read_pages.contains(&page),
+        _ => !read_pages.is_empty(),
+    };
+    if c.value.is_none() || c.status != Status::Read || !on_read_page || in_ok_check(r, f) {
+        return;
+    }
+    let id = r.field_ids[f].clone();
+    let raw = c.raw.clone().unwrap_or_default();
+    let c = &mut r.cells[f];
+    c.confidence = c.confidence.min(LOW_CONFIDENCE - 0.01);
+    r.warnings.push(Warning::field(
+        "low-confidence",
+        &id,
+        c.loc,
+        format!("{id}: {raw:?} was read in OCR'd text outside the cells read one by one, and no rule confirms it"),
+    ));
 }
 
 /// An inferred value takes the confidence of its best derivation: of the

@@ -10,7 +10,7 @@
 use image::{imageops, GrayImage, Luma};
 
 use super::ocr::{with_engines, Engines, Psm};
-use super::read::{crop_padded, is_number, CellRead, UNSURE};
+use super::read::{crop_cell, is_number, CellRead, UNSURE};
 use super::ScanDoc;
 use crate::findings::{Report, Warning};
 use crate::source::evidence::{Evidence, ReadCell};
@@ -82,7 +82,7 @@ fn alternatives(scan: &ScanDoc, cell: &CellRead) -> Vec<String> {
     let Some(page) = scan.scans.iter().find(|s| s.page == cell.page) else {
         return out;
     };
-    let crop = crop_padded(&page.gray, cell.ink, 0.5);
+    let crop = crop_cell(&page.gray, cell.ink, 0.5);
     let dpi = page.dpi as u32;
     let rereads = with_engines(|e: &mut Engines| -> Vec<String> {
         let mut got = Vec::new();

@@ -22,7 +22,7 @@
 use super::cache::InkCache;
 use super::ocr::{Engines, OcrError};
 use super::read::{
-    crop_padded, first_reading_seen, ink_box, median_height, read_text_seen, read_unsure_value,
+    crop_cell, first_reading_seen, ink_box, median_height, read_text_seen, read_unsure_value,
     strip_trailing_digits, under_seal, CellRead, NumberRead, PageInput, PxBox, ReadParams, Reading,
     MAX_NUMBER_ASPECT, NARROW, TALLER,
 };
@@ -77,7 +77,7 @@ pub fn read_page(
             first[i] = Some(first_reading_seen(
                 engines,
                 p,
-                &crop_padded(p.gray, ink, params.pad),
+                &crop_cell(p.gray, ink, params.pad),
                 ink,
                 params,
                 &mut numbers_seen,
@@ -122,7 +122,7 @@ pub fn read_page(
     };
     for unit in units(&found, &is_number) {
         let ink = unit.iter().map(|&i| found[i].1).reduce(union).unwrap_or_default();
-        let crop = crop_padded(p.gray, ink, params.pad);
+        let crop = crop_cell(p.gray, ink, params.pad);
         let read = match unit.as_slice() {
             [i] if first[*i].as_ref().is_some_and(|n| n.sure(params)) => {
                 first[*i].clone().map(|n| (n.text, n.confidence, true, n.symbols))

@@ -128,6 +128,97 @@ fn candidates(ink: &[bool], w: u32, h: u32, dpi: f32, p: &LineParams) -> Vec<Seg
     segs
 }
 
+/// The rules of `faint` (found in the ink with faint strokes added) that
+/// continue a rule of `found` (the same line, within a pixel or two),
+/// added to it: a rule crossing a faded band is found on both sides of
+/// it and now across it too. A faint rule with no rule of dark ink on its
+/// line is left out: faint text, fattened, can make runs as long.
+pub fn extend_collinear(found: &mut Vec<Segment>, faint: &[Segment]) {
+    let more: Vec<Segment> = faint
+        .iter()
+        .filter(|f| {
+            found.iter().any(|s| {
+                s.horizontal == f.horizontal && (s.at - f.at).abs() <= 2.0f32.max(s.thickness)
+            })
+        })
+        .copied()
+        .collect();
+    found.extend(more);
+}
+
+/// Closes the frames of tables whose border a scan lost (a faded band
+/// along the table's edge): where [`FRAME_RULES`] or more rules of one
+/// direction end at the same place (within a millimetre), none between
+/// them runs on past it, and no rule across runs there, a rule is added
+/// along their ends, from the first to the last. Rows ruled to the
+/// table's right edge with that edge gone left the last column out of the
+/// grid, and its values unread. Only an outer edge is closed: no rule
+/// across lies beyond it (a faded band inside a table ends every rule
+/// together too, and a rule drawn there cut the table's rows apart). Given
+/// only the rules of tables found already: the strokes of a large bold
+/// title end together too, and a frame drawn along them made a table of
+/// the title (scan_48). Returns whether a rule was added.
+pub fn close_frames(segs: &mut Vec<Segment>, dpi: f32) -> bool {
+    let tol = px_per_mm(dpi);
+    let mut added = Vec::new();
+    for horizontal in [true, false] {
+        let along: Vec<&Segment> = segs.iter().filter(|s| s.horizontal == horizontal).collect();
+        let across: Vec<&Segment> = segs.iter().filter(|s| s.horizontal != horizontal).collect();
+        for end in [false, true] {
+            let at = |s: &Segment| if end { s.to } else { s.from };
+            let mut ends: Vec<&Segment> = along.clone();
+            ends.sort_by(|a, b| at(a).total_cmp(&at(b)));
+            let mut i = 0;
+            while i < ends.len() {
+                let mut j = i + 1;
+                while j < ends.len() && at(ends[j]) - at(ends[i]) <= tol {
+                    j += 1;
+                }
+                let group = &ends[i..j];
+                i = j;
+                if group.len() < FRAME_RULES {
+                    continue;
+                }
+                let x = group.iter().map(|s| at(s)).sum::<f32>() / group.len() as f32;
+                let from = group.iter().map(|s| s.at).fold(f32::MAX, f32::min);
+                let to = group.iter().map(|s| s.at).fold(f32::MIN, f32::max);
+                // An edge: no rule between them runs on past it (where
+                // rules broken by noise happen to end together, others do).
+                let reach = FRAME_NEAR_MM * tol;
+                let beyond = |s: &&Segment| s.from < x - reach && s.to > x + reach;
+                if along.iter().filter(|s| s.at > from && s.at < to).any(beyond) {
+                    continue;
+                }
+                // An outer edge: no rule across lies beyond it.
+                let past = |c: &&&Segment| if end { c.at > x + reach } else { c.at < x - reach };
+                if across.iter().filter(past).any(|c| c.to > from && c.from < to) {
+                    continue;
+                }
+                // Covered already by rules across, for most of its length?
+                let covered: f32 = across
+                    .iter()
+                    .filter(|c| (c.at - x).abs() <= FRAME_NEAR_MM * tol)
+                    .map(|c| (c.to.min(to) - c.from.max(from)).max(0.0))
+                    .sum();
+                if covered >= 0.9 * (to - from) {
+                    continue;
+                }
+                let thickness = group.iter().map(|s| s.thickness).fold(1.0, f32::max);
+                added.push(Segment { horizontal: !horizontal, at: x, from, to, thickness });
+            }
+        }
+    }
+    let closed = !added.is_empty();
+    segs.extend(added);
+    closed
+}
+
+/// Rules ending together that make a table's edge.
+const FRAME_RULES: usize = 3;
+/// A rule across this near the ends (mm) is the edge already: rules
+/// ending a little beyond it must not make a column of their own.
+const FRAME_NEAR_MM: f32 = 2.5;
+
 /// Clears the pixels of `segs` (and a pixel and a half around them).
 pub fn erase(ink: &mut [bool], w: u32, h: u32, segs: &[Segment]) {
     let (w, h) = (w as usize, h as usize);
@@ -246,6 +337,33 @@ fn join(mut segs: Vec<Segment>, gap: f32) -> Vec<Segment> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rule(horizontal: bool, at: f32, from: f32, to: f32) -> Segment {
+        Segment { horizontal, at, from, to, thickness: 2.0 }
+    }
+
+    /// Rows ruled to a right edge that faded away: the edge is drawn along
+    /// their ends. Columns ending together at a faded band inside the
+    /// table, with the table's rows going on below it: nothing is drawn.
+    #[test]
+    fn only_a_lost_outer_edge_is_closed() {
+        // 200 dpi: 7.9 px per mm. Rows at y 100..400 from x 100 to 900,
+        // columns at x 100, 400 and 700 down to y 400; no edge at x 900.
+        let rows = (0..4).map(|k| rule(true, 100.0 + 100.0 * k as f32, 100.0, 900.0));
+        let cols = [100.0, 400.0, 700.0].map(|x| rule(false, x, 100.0, 400.0));
+        let mut segs: Vec<Segment> = rows.chain(cols).collect();
+        assert!(close_frames(&mut segs, 200.0));
+        assert_eq!(segs.last(), Some(&rule(false, 900.0, 100.0, 400.0)));
+        // The inner columns end at y 250 (a faded band from there), while
+        // the rows at y 300 and 400 run on below it to the right edge.
+        let rows = (0..4).map(|k| rule(true, 100.0 + 100.0 * k as f32, 100.0, 900.0));
+        let cols = [100.0, 400.0, 700.0].map(|x| rule(false, x, 100.0, 250.0));
+        let edges = [rule(false, 100.0, 250.0, 400.0), rule(false, 900.0, 100.0, 400.0)];
+        let mut segs: Vec<Segment> = rows.chain(cols).chain(edges).collect();
+        let before = segs.len();
+        assert!(!close_frames(&mut segs, 200.0));
+        assert_eq!(segs.len(), before);
+    }
 
     /// A 3x2 grid drawn 2 px thick with a short text-like blob: six rules
     /// found, the blob kept, the rules erased.

@@ -11,10 +11,12 @@
 //!    page's red ink, only seals stay dropped.
 //! 1. [`margins`]: the dark margins of a scanner's lid around the sheet
 //!    whitened. [`prep`]: flatten the illumination, deskew, binarize
-//!    (Sauvola).
-//! 2. [`lines`]: ruling lines by long runs, erased from the ink; then the
-//!    grid of each table with merged cells (`layout::find_grids`, the same
-//!    lattice `pages_to_doc` builds), so that each cell can be cropped.
+//!    (Sauvola); [`faint`]: beside that ink, the ink with the strokes too
+//!    pale for it (a faded band), for a table's rules and empty cells.
+//! 2. [`lines`]: ruling lines by long runs (continued in the faint ink, a
+//!    lost outer border drawn again), erased from the ink; then the grid of each table with merged cells
+//!    (`layout::find_grids`, the same lattice `pages_to_doc` builds), so
+//!    that each cell can be cropped.
 //! 3. [`read`] with [`ocr`]: every cell on its own tight crop (numbers with
 //!    a digits-only engine in single-line mode, labels with chi_sim); text
 //!    outside tables line by line, only the lines that can matter
@@ -36,6 +38,7 @@ pub mod blobs;
 pub mod cache;
 pub mod debug;
 pub mod evidence;
+pub mod faint;
 pub mod fallback;
 pub mod geometry;
 pub mod head;
@@ -368,24 +371,28 @@ fn read_as_is(
     let t1 = t0.elapsed();
     let (w, h) = prepared.gray.dimensions();
     let mut ink = prepared.ink;
-    let found = lines::find(&ink, w, h, dpi, &params.lines);
-    let mut tables = find_grids(&to_rules(&found, dpi), &layout_params());
-    tables.retain(can_be_table);
+    let mut faint = faint::with_faint(&prepared.gray, &ink, dpi);
+    // Rules crossing a faded band are lost to the binarization there, and
+    // the rows and columns they bound with them: they are continued in the
+    // faint ink, and a table's outer border lost whole is drawn again
+    // along the ends of its rules.
+    let mut found = lines::find(&ink, w, h, dpi, &params.lines);
+    lines::extend_collinear(&mut found, &lines::find(&faint, w, h, dpi, &params.lines));
+    let grids_of = |segs: &[lines::Segment]| {
+        let mut tables = find_grids(&to_rules(segs, dpi), &layout_params());
+        tables.retain(can_be_table);
+        tables
+    };
+    let mut tables = grids_of(&found);
+    let pt = 72.0 / dpi;
     // Only rules of a table are rules: crossing strokes elsewhere (a large
     // bold title) stay ink, or OCR would read the title with holes.
-    let near = prep::px_per_mm(dpi);
-    let pt = 72.0 / dpi;
-    let in_table = |s: &lines::Segment| {
-        let (along, across) = ((s.from + s.to) / 2.0, s.at);
-        let (x, y) = if s.horizontal { (along, across) } else { (across, along) };
-        tables.iter().any(|t| {
-            x >= t.bbox.x0 / pt - near
-                && x <= t.bbox.x1 / pt + near
-                && y >= t.bbox.y0 / pt - near
-                && y <= t.bbox.y1 / pt + near
-        })
-    };
-    let mut segments: Vec<lines::Segment> = found.into_iter().filter(in_table).collect();
+    let mut segments: Vec<lines::Segment> =
+        found.into_iter().filter(|s| in_tables(&tables, s, dpi)).collect();
+    if lines::close_frames(&mut segments, dpi) {
+        tables = grids_of(&segments);
+        segments.retain(|s| in_tables(&tables, s, dpi));
+    }
     if tables.is_empty() {
         // Without a grid, long solid rules are still rules (a table ruled
         // between rows only): erased, they do not glue the text lines next
@@ -393,6 +400,7 @@ fn read_as_is(
         segments = lines::free_rules(&ink, w, h, dpi, &params.lines, MIN_FREE_RULE_MM);
     }
     lines::erase(&mut ink, w, h, &segments);
+    lines::erase(&mut faint, w, h, &segments);
     let mut clean = prepared.gray;
     whiten_rules(&mut clean, &segments);
     // Free rules make no grid; the layout is given only the grids' rules.
@@ -402,6 +410,7 @@ fn read_as_is(
         number,
         gray: &clean,
         ink: &ink,
+        faint: &faint,
         dpi,
         segments: &segments,
         rules: &rules,
@@ -458,6 +467,20 @@ fn read_as_is(
         unlined,
         unjudged: None,
         faded: prepared_faded,
+    })
+}
+
+/// Whether the middle of `s` (pixels) lies in one of `tables` (points),
+/// within a millimetre.
+fn in_tables(tables: &[Grid], s: &lines::Segment, dpi: f32) -> bool {
+    let (near, pt) = (prep::px_per_mm(dpi), 72.0 / dpi);
+    let (along, across) = ((s.from + s.to) / 2.0, s.at);
+    let (x, y) = if s.horizontal { (along, across) } else { (across, along) };
+    tables.iter().any(|t| {
+        x >= t.bbox.x0 / pt - near
+            && x <= t.bbox.x1 / pt + near
+            && y >= t.bbox.y0 / pt - near
+            && y <= t.bbox.y1 / pt + near
     })
 }
 

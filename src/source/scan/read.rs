@@ -67,6 +67,9 @@ pub struct PageInput<'a> {
     pub number: usize,
     pub gray: &'a GrayImage,
     pub ink: &'a [bool],
+    /// `ink` with the strokes too pale for it (see `faint::with_faint`):
+    /// a cell with no `ink` is looked at again in it.
+    pub faint: &'a [bool],
     pub dpi: f32,
     pub segments: &'a [Segment],
     /// `segments` in points.
@@ -124,13 +127,21 @@ pub fn read_page(
         // then ink clearly taller than digits (Chinese text, a wrapped
         // label) or too wide for any number is left for chi_sim (`None`).
         let mut found: Vec<(usize, PxBox)> = Vec::new();
+        // Cells whose only ink is faint (a faded band): read in the faint
+        // ink, and never surely (see [`FAINT_CONFIDENCE`]).
+        let mut faint_only: Vec<usize> = Vec::new();
         for (k, c) in t.cells.iter().enumerate() {
             let (x0, y0, x1, y1) = to_px(c.rect);
             let inner = (x0 + inset, y0 + inset, x1 - inset, y1 - inset);
             if let Some(ink) = ink_box(p.ink, w, h, inner, p.dpi) {
                 found.push((k, ink));
+            } else if let Some(ink) = ink_box(p.faint, w, h, inner, p.dpi) {
+                found.push((k, ink));
+                faint_only.push(k);
             }
         }
+        let in_faint = PageInput { ink: p.faint, ..*p };
+        let page_for = |k: usize| if faint_only.contains(&k) { &in_faint } else { p };
         let aspect = |b: PxBox| (b.2 - b.0) as f32 / (b.3 - b.1).max(1) as f32;
         found.sort_by(|a, b| {
             (aspect(a.1) > NARROW).cmp(&(aspect(b.1) > NARROW)).then(a.0.cmp(&b.0))
@@ -138,7 +149,8 @@ pub fn read_page(
         let mut first: Vec<(usize, PxBox, GrayImage, Option<NumberRead>)> = Vec::new();
         let mut digit_h: Option<u32> = None;
         for (k, ink) in found {
-            let crop = crop_padded(p.gray, ink, params.pad);
+            let p = page_for(k);
+            let crop = crop_cell(p.gray, ink, params.pad);
             if digit_h.is_none() && aspect(ink) > NARROW {
                 digit_h = median_height(
                     first
@@ -200,6 +212,7 @@ pub fn read_page(
         let digit_h = median_height(first.iter().filter(|f| sure(&f.3)).map(|f| f.1));
         let one_line = |b: PxBox| digit_h.is_some_and(|d| (b.3 - b.1) <= 2 * d);
         for (k, ink, crop, n) in first {
+            let p = page_for(k);
             let c = &t.cells[k];
             let value_column = votes[c.col].0 * 2 > votes[c.col].1
                 || (row_votes[c.row].0 > 0 && row_votes[c.row].0 * 2 >= row_votes[c.row].1);
@@ -242,6 +255,9 @@ pub fn read_page(
                 tracing::debug!(target: "xxgk::cells", "    ink wider than {text:?}: a digit lost?");
                 confidence = confidence.min(WIDER_THAN_DIGITS_CONFIDENCE);
             }
+            if faint_only.contains(&k) {
+                confidence = confidence.min(FAINT_CONFIDENCE);
+            }
             let rect = c.rect;
             let px_rect = (rect.x0 / pt, rect.y0 / pt, rect.x1 / pt, rect.y1 / pt);
             let ink_pt = to_rect((ink.0 as f32, ink.1 as f32, ink.2 as f32, ink.3 as f32));
@@ -268,6 +284,12 @@ pub fn read_page(
     };
     Ok((page, cells))
 }
+
+/// What a reading of a cell seen only in the faint ink (`faint.rs`)
+/// may score at most: under [`UNSURE`], so that it stands only when a rule
+/// confirms it and is otherwise in review. Faint ink is ink by contrast
+/// alone, and noise or a neighbour's blur can add a stroke to it.
+const FAINT_CONFIDENCE: f32 = 0.85;
 
 /// (text, confidence, is a number, symbols with alternatives)
 pub(super) type Reading = (String, f32, bool, Vec<Symbol>);
@@ -357,7 +379,7 @@ fn first_reading(
         // The digits engine often reads a short minus as a digit or drops
         // it: read the digits alone and put the sign back.
         let rest = (rest_x, ink.1, ink.2, ink.3);
-        let m = read_number(engines, &crop_padded(p.gray, rest, params.pad), rest, dpi)?;
+        let m = read_number(engines, &crop_cell(p.gray, rest, params.pad), rest, dpi)?;
         if m.shaped && !m.text.starts_with('-') {
             n = NumberRead {
                 text: format!("-{}", m.text),
@@ -474,8 +496,7 @@ pub(super) fn read_unsure_value(
                 p.dpi,
             );
             if let Some(digits) = digits.filter(|_| t.0.chars().any(|c| c.is_ascii_digit())) {
-                let n =
-                    read_number(engines, &crop_padded(p.gray, digits, params.pad), digits, dpi)?;
+                let n = read_number(engines, &crop_cell(p.gray, digits, params.pad), digits, dpi)?;
                 tracing::debug!(target: "xxgk::cells", "    unit {unit:?} cut at {cut}: {:?} {:.2} for {glyphs} pieces",
                         n.text, n.confidence);
                 if n.sure(params) && n.text.chars().count() == glyphs {
@@ -494,6 +515,18 @@ pub(super) fn read_unsure_value(
     let mut best = match first {
         Some(f) => f,
         None => first_reading(engines, p, crop, ink, params)?,
+    };
+    // A leading minus sign is read apart, as in the first reading: the
+    // rereads read the digits after it and put the sign back (else a
+    // reread of "-11" without its sign outscored the first reading).
+    let digits_crop;
+    let (crop, ink, sign) = match leading_dash(p.ink, p.gray.width(), ink) {
+        Some(rest_x) => {
+            let rest = (rest_x, ink.1, ink.2, ink.3);
+            digits_crop = crop_cell(p.gray, rest, params.pad);
+            (&digits_crop, rest, "-")
+        }
+        None => (crop, ink, ""),
     };
     // Word and raw-line modes return nothing on crops this small: enlarged.
     let big = imageops::resize(
@@ -517,9 +550,10 @@ pub(super) fn read_unsure_value(
             break;
         }
         let got = engines.numbers.read(img, psm, d)?;
-        let t = join_words(&got, true);
+        let digits = join_words(&got, true);
         let conf = min_conf(&got);
-        let shaped = is_number(&t) && fits_number_shape(&t, ink);
+        let shaped = is_number(&digits) && fits_number_shape(&digits, ink);
+        let t = if digits.starts_with('-') { digits } else { format!("{sign}{digits}") };
         tracing::debug!(target: "xxgk::cells", "    reread {psm:?}: {t:?} {conf:.2}");
         if shaped && (!best.shaped || conf > best.confidence) {
             best = NumberRead {
@@ -742,6 +776,23 @@ pub fn ink_box(
 
 /// A crop of `b` with a white border of `pad` times the ink height.
 pub fn crop_padded(gray: &GrayImage, b: (u32, u32, u32, u32), pad: f32) -> GrayImage {
+    padded(gray, b, pad, |_| {})
+}
+
+/// [`crop_padded`] of a table cell, its ink darkened when pale
+/// ([`stretch_pale`]). Not for titles and text lines: their thin strokes
+/// read as they are.
+pub fn crop_cell(gray: &GrayImage, b: (u32, u32, u32, u32), pad: f32) -> GrayImage {
+    padded(gray, b, pad, stretch_pale)
+}
+
+/// A crop of `b`, changed by `adjust` before its white border is added.
+fn padded(
+    gray: &GrayImage,
+    b: (u32, u32, u32, u32),
+    pad: f32,
+    adjust: impl Fn(&mut GrayImage),
+) -> GrayImage {
     let (w, h) = (b.2.saturating_sub(b.0).max(1), b.3.saturating_sub(b.1).max(1));
     let p = ((h as f32 * pad).round() as u32).max(4);
     let mut out = GrayImage::from_pixel(w + 2 * p, h + 2 * p, Luma([255]));
@@ -749,10 +800,39 @@ pub fn crop_padded(gray: &GrayImage, b: (u32, u32, u32, u32), pad: f32) -> GrayI
     let y0 = b.1.min(gray.height().saturating_sub(1));
     let w = w.min(gray.width() - x0);
     let h = h.min(gray.height() - y0);
-    let view = imageops::crop_imm(gray, x0, y0, w, h).to_image();
+    let mut view = imageops::crop_imm(gray, x0, y0, w, h).to_image();
+    adjust(&mut view);
     imageops::replace(&mut out, &view, p as i64, p as i64);
     out
 }
+
+/// Pale ink (a faded copy, a faded band across a scan) goes to Tesseract
+/// as dark as ink scanned well: its recognizer sees gray levels, and on
+/// strokes at 150 on paper at 240 it returned nothing for a plain "11"
+/// (scan_57). A crop whose darkest ink (its 2nd percentile) is lighter
+/// than [`PALE_INK`] is stretched linearly from that ink to its paper
+/// (95th percentile): ink to [`INK_TO`], paper to white. Crops of ink
+/// scanned well are left as they are. (The padding is white already and
+/// stays white.)
+fn stretch_pale(view: &mut GrayImage) {
+    let hist = super::faint::histogram(view.as_raw());
+    let at = |q: f32| super::faint::quantile(&hist, q);
+    let (ink, paper) = (at(0.02), at(0.95));
+    if ink <= PALE_INK || paper < ink.saturating_add(MIN_STRETCH_SPAN) {
+        return;
+    }
+    let scale = (255.0 - INK_TO) / (paper - ink) as f32;
+    for v in view.iter_mut() {
+        *v = ((*v as f32 - ink as f32) * scale + INK_TO).clamp(0.0, 255.0).round() as u8;
+    }
+}
+
+/// Ink darker than this is read as it is.
+const PALE_INK: u8 = 100;
+/// What pale ink is stretched to: ink scanned well.
+const INK_TO: f32 = 40.0;
+/// Less contrast than this between ink and paper is no ink (a blank crop).
+const MIN_STRETCH_SPAN: u8 = 25;
 
 #[cfg(test)]
 mod tests {
