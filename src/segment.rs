@@ -10,11 +10,11 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::doc::{Cell, Line, TextDoc};
-use crate::normalize::{core, fuzzy_contains, nfkc, similarity};
+use crate::normalize::{core, nfkc, similarity};
 use crate::template::TemplateSet;
 use crate::title::{
-    clean_title, looks_like_org, organization_from_title, year_in, years_in, FUZZY_TITLE_KEYS,
-    ORG_SUFFIXES, TITLE_KEY_SIMILARITY,
+    clean_title, looks_like_org, names_a_report_fuzzily, organization_from_title, year_in,
+    years_in, ORG_SUFFIXES,
 };
 
 /// A heading must be at least this close to a known title.
@@ -239,8 +239,7 @@ fn strip_artifacts(t: &str) -> &str {
 const TITLE_KEYS: [&str; 2] = ["政府信息公开", "报告"];
 
 fn names_a_report(t: &str) -> bool {
-    TITLE_KEYS.iter().all(|k| t.contains(k))
-        || FUZZY_TITLE_KEYS.iter().all(|k| fuzzy_contains(t, k, TITLE_KEY_SIMILARITY))
+    TITLE_KEYS.iter().all(|k| t.contains(k)) || names_a_report_fuzzily(t)
 }
 
 /// The title line, and the line before it when that line holds the
@@ -264,20 +263,25 @@ fn find_title(doc: &TextDoc, before: usize) -> (Option<String>, Option<String>) 
             .unwrap_or_else(|| short_title(&l.text))
     };
     let has_keys = |t: &str| TITLE_KEYS.iter().all(|k| t.contains(k));
-    let joined = |i: usize, l: &Line| {
+    // The line with the short lines after it joined until `done`.
+    let join_until = |i: usize, l: &Line, done: &dyn Fn(&str) -> bool| {
         let mut t = title_text(l);
         // pdftotext -raw may put each full-width digit of the year on a line.
         for next in doc.lines.iter().skip(i + 1).take(6).map(title_text) {
-            if has_keys(&t) || next.chars().count() > 16 {
+            if done(&t) || next.chars().count() > 16 {
                 break;
             }
             t.push_str(&next);
         }
-        if has_keys(&t) {
-            t
-        } else {
-            title_text(l)
-        }
+        done(&t).then_some(t)
+    };
+    // The keys as printed first; a scan's title in large type, wrapped, is
+    // OCR'd with a character of its keys garbled as often as not (…2019年
+    // 政府信 / 上恩公开工作年度报生): then the keys found by similarity.
+    let joined = |i: usize, l: &Line| {
+        join_until(i, l, &has_keys)
+            .or_else(|| join_until(i, l, &names_a_report))
+            .unwrap_or_else(|| title_text(l))
     };
     let titles: Vec<(usize, String)> = candidates
         .map(|(i, l)| (i, joined(i, l)))
@@ -422,6 +426,21 @@ mod tests {
         );
         assert_eq!(year_in(garbled), None);
         assert_eq!(organization_from_title("电话6930100年政府信息公开", None), None);
+        // The year garbled past recognition: the organ's line of its own
+        // still names it. A speck before the year names nothing.
+        assert_eq!(
+            organization_from_title(
+                "202(0年政府信息公开工作年度报重",
+                Some("某州市某区某街道办事处")
+            )
+            .as_deref(),
+            Some("某州市某区某街道办事处")
+        );
+        assert_eq!(organization_from_title("|2019年政府信息公开工作年度报和", None), None);
+        assert_eq!(
+            organization_from_title("|2019年政府信息公开工作年度报和", Some("某某镇")).as_deref(),
+            Some("某某镇")
+        );
     }
 
     /// See: samples/pdf/pdf_06_gbk_2019.pdf, where the wrapped line was
@@ -473,6 +492,21 @@ mod tests {
         // Inside a page flattened into one line, after a breadcrumb.
         let page = format!("当前位置：首页 > 政府信息公开 > 年度报告 | 发布时间：2025-01-25 | **某某区长安镇人民政府2024年政府信息公开工作年度报告** {}", "正文".repeat(30));
         assert_eq!(title(&page), want);
+    }
+
+    /// A scan's wrapped title in large type, a character of each key
+    /// misread, one key split by OCR (e2 scans): still the title, joined.
+    #[test]
+    fn a_wrapped_title_garbled_by_ocr() {
+        let title = |text: &str| find_title(&read(text), 8).0;
+        assert_eq!(
+            title("某某区长安镇人民政府2019年政府信\n上恩公开工作年度报生\n一、总体情况\n"),
+            Some("某某区长安镇人民政府2019年政府信上恩公开工作年度报生".to_string())
+        );
+        assert_eq!(
+            title("某某区茶园街道2021年政府信息公开工作年\n度报各\n下总体情况\n"),
+            Some("某某区茶园街道2021年政府信息公开工作年度报各".to_string())
+        );
     }
 
     #[test]

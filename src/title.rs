@@ -11,6 +11,17 @@ pub const FUZZY_TITLE_KEYS: [&str; 2] = ["政府信息公开", "年度报告"];
 
 pub const TITLE_KEY_SIMILARITY: f32 = 0.75;
 
+/// The keys as one phrase: a longer stretch forgives more, so a title
+/// whose first key OCR split (政府信上恩公开工作年度报生) is still found.
+pub const TITLE_PHRASE: &str = "政府信息公开工作年度报告";
+
+/// Whether a line as OCR may garble it names a report: both keys, or
+/// the phrase, by similarity.
+pub fn names_a_report_fuzzily(t: &str) -> bool {
+    FUZZY_TITLE_KEYS.iter().all(|k| fuzzy_contains(t, k, TITLE_KEY_SIMILARITY))
+        || fuzzy_contains(t, TITLE_PHRASE, TITLE_KEY_SIMILARITY)
+}
+
 /// The organization and year a title line gives on its own (no line
 /// before it); for checking another reading of the same title.
 pub fn title_parts(line: &str) -> (Option<String>, Option<i32>) {
@@ -109,12 +120,19 @@ pub fn year_mark(title: &str) -> Option<(usize, usize)> {
 }
 
 pub fn organization_from_title(title: &str, org_line: Option<&str>) -> Option<String> {
-    let (pos, year_len) = year_mark(title)?;
+    // A year OCR garbled past recognition (202(0年) hides where the organ's
+    // name ends, but not a name on a line of its own.
+    let Some((pos, year_len)) = year_mark(title) else {
+        return org_line.map(str::to_string);
+    };
     // "XX局关于2021年…", "XX局（2021年）…": the organ is before the year,
     // without the connective; "政府信息公开工作年度报告（2021年）" has none.
     let before = title[..pos].trim_end_matches(['(', '（', ' ']);
     let before = before.strip_suffix("关于").unwrap_or(before).trim();
-    if !before.is_empty()
+    // A name has characters: a speck OCR read before a title standing
+    // alone (|2019年…) is none.
+    let cjk = |t: &str| t.chars().filter(|c| crate::value::is_cjk(*c)).count();
+    if cjk(before) >= 2
         && !before.contains("报告")
         && !fuzzy_contains(before, FUZZY_TITLE_KEYS[0], TITLE_KEY_SIMILARITY)
     {
@@ -123,7 +141,7 @@ pub fn organization_from_title(title: &str, org_line: Option<&str>) -> Option<St
     let after = &title[pos + year_len + '年'.len_utf8()..];
     let end = fuzzy_find(after, FUZZY_TITLE_KEYS[0], TITLE_KEY_SIMILARITY).unwrap_or(after.len());
     let name = after[..end].trim_start_matches(['度']);
-    if name.chars().filter(|c| crate::value::is_cjk(*c)).count() >= 2 {
+    if cjk(name) >= 2 {
         return Some(name.to_string());
     }
     org_line.map(str::to_string)

@@ -334,6 +334,37 @@ fn pages_named_by_a_counter_are_grouped_into_reports() {
     }
 }
 
+/// The pages of one report named on the command line by a counter
+/// (page-01.jpg page-02.jpg page-03.jpg): one report, named FIRST-LAST,
+/// exact. Before, each page was a report of its own: only a folder's
+/// pages were grouped.
+#[test]
+fn pages_named_by_a_counter_on_the_command_line_are_one_report() {
+    let dir = crate::util::TempDir::new("counter-args");
+    let stem = "scan_34_200_2019";
+    let pages: Vec<String> = (1..=3)
+        .map(|k| {
+            let to = dir.0.join(format!("page-0{k}.jpg"));
+            std::fs::copy(root().join(format!("samples/scanned/{stem}.p{k}.jpg")), &to).unwrap();
+            to.to_string_lossy().to_string()
+        })
+        .collect();
+    let mut args = vec!["extract"];
+    args.extend(pages.iter().map(String::as_str));
+    let out = xxgk(&args);
+    let got: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let path = got["source"]["path"].as_str().unwrap_or_else(|| panic!("one report: {got}"));
+    assert_eq!(Path::new(path).file_name().unwrap(), "page-01-page-03");
+    let truth: Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join(format!("samples/scanned/{stem}.truth.json")))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(got["values"], truth["values"]);
+    assert_eq!(got["organization"], truth["organization"]);
+}
+
 fn crc32(data: &[u8]) -> u32 {
     let mut c = !0u32;
     for &b in data {

@@ -90,14 +90,12 @@ pub fn discover(
     let walk_with = Walk { exclude: exclude.as_deref(), roots: &roots, follow_links, grouping };
     let mut found = Discovery::default();
     let files: Vec<PathBuf> = paths.iter().filter(|p| !p.is_dir()).cloned().collect();
-    for group in crate::source::group_inputs(&files) {
-        let (path, pages) = if group.len() > 1 {
-            (crate::source::scan_report_name(&group), group)
-        } else {
-            (group[0].clone(), Vec::new())
-        };
-        let name = path.file_name().map_or_else(|| PathBuf::from("input"), PathBuf::from);
-        found.inputs.push(Input { path, rel: name, problem: None, pages });
+    // Page images named on the command line are grouped as in a folder
+    // (see `Walk::walk`): `page-01.png page-02.png …` of one report were
+    // each a report of their own.
+    for input in grouped(&files, grouping) {
+        let name = input.path.file_name().map_or_else(|| PathBuf::from("input"), PathBuf::from);
+        found.inputs.push(Input { rel: name, ..input });
     }
     for arg in paths {
         if !arg.is_dir() {
@@ -177,25 +175,9 @@ impl Walk<'_> {
                 Err(why) => found.not_inputs.push((path, why)),
             }
         }
-        // Page images of one report (NAME.p1.jpg, NAME.p2.jpg, …) are one
-        // input, reported under NAME; pages named by a counter
-        // (IMG_1000.jpg, …) are grouped into reports by their content or
-        // --pages-per-report.
-        let groups = crate::source::group_inputs(&files);
-        let grouping = self.grouping;
-        for group in crate::source::group_counter_runs(
-            groups,
-            &grouping.pages,
-            &grouping.scan,
-            &grouping.budget,
-        ) {
-            let (path, pages) = if group.len() > 1 {
-                (crate::source::scan_report_name(&group), group)
-            } else {
-                (group[0].clone(), Vec::new())
-            };
-            let name = path.file_name().map_or_else(|| PathBuf::from("input"), PathBuf::from);
-            found.inputs.push(Input { path, rel: rel.join(name), problem: None, pages });
+        for input in grouped(&files, self.grouping) {
+            let name = input.path.file_name().map_or_else(|| PathBuf::from("input"), PathBuf::from);
+            found.inputs.push(Input { rel: rel.join(name), ..input });
         }
     }
 
@@ -217,6 +199,25 @@ impl Walk<'_> {
             Err("a symbolic link to a file outside the input folders, not followed (--follow-links follows it)")
         }
     }
+}
+
+/// `files` (of one folder, or named on the command line) as inputs, `rel`
+/// left empty: page images of one report (NAME.p1.jpg, NAME.p2.jpg, …) are
+/// one input, reported under NAME; pages named by a counter (IMG_1000.jpg,
+/// …) are grouped into reports by their content or --pages-per-report.
+fn grouped(files: &[PathBuf], grouping: &Grouping) -> Vec<Input> {
+    let groups = crate::source::group_inputs(files);
+    crate::source::group_counter_runs(groups, &grouping.pages, &grouping.scan, &grouping.budget)
+        .into_iter()
+        .map(|group| {
+            let (path, pages) = if group.len() > 1 {
+                (crate::source::scan_report_name(&group), group)
+            } else {
+                (group[0].clone(), Vec::new())
+            };
+            Input { path, rel: PathBuf::new(), problem: None, pages }
+        })
+        .collect()
 }
 
 /// Extension first; content when the extension says nothing.

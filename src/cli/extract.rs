@@ -42,18 +42,30 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
         .output
         .as_deref()
         .is_some_and(|o| o.is_dir() || o.as_os_str().to_string_lossy().ends_with('/'));
-    // Page images of one report given together (NAME.p1.jpg NAME.p2.jpg) are
-    // one input, not a batch.
-    let reports = xxgk::source::group_inputs(&args.paths).len();
+    if args.format == Format::Xlsx && args.output.is_none() {
+        bail!("--format xlsx writes a workbook: give -o FILE.xlsx (or -o DIR)");
+    }
+    let extract = args.read.options()?;
+    let grouping = batch::Grouping {
+        pages: xxgk::source::PageGrouping {
+            pages_per_report: args.pages_per_report.map(|n| n as usize),
+            first_section: templates.sections.first().map(|s| s.cores.clone()).unwrap_or_default(),
+        },
+        scan: extract.scan.clone(),
+        budget: extract.budget,
+    };
+    // The output folder is never walked (only a folder is skipped, so a
+    // file named by -o changes nothing).
+    let found = batch::discover(&args.paths, args.output.as_deref(), args.follow_links, &grouping);
+    // Page images of one report given together (NAME.p1.jpg NAME.p2.jpg, or
+    // named by a counter) are one input, not a batch.
+    let reports = found.inputs.len();
     // -o DIR: a folder in every format; several inputs or a folder: a
     // folder of JSON files, unless a format asks for one file.
     let to_folder = args.output.is_some()
         && (out_is_dir
             || (args.format == Format::Json
                 && (reports > 1 || args.paths.iter().any(|p| p.is_dir()))));
-    if args.format == Format::Xlsx && args.output.is_none() {
-        bail!("--format xlsx writes a workbook: give -o FILE.xlsx (or -o DIR)");
-    }
     if let Some(o) = args.output.as_deref().filter(|o| to_folder && o.exists() && !o.is_dir()) {
         bail!(
             "{} is a file; with a folder or several inputs, -o names an output folder",
@@ -78,22 +90,11 @@ pub fn run(args: ExtractArgs, templates: &TemplateSet) -> Result<u8> {
         decisions,
         jobs: args.jobs.unwrap_or(0),
         force: args.force,
-        extract: args.read.options()?,
+        extract,
         out_dir: args.output.clone().filter(|_| to_folder),
         worker: Some(worker),
         shard: args.shard,
     };
-
-    let grouping = batch::Grouping {
-        pages: xxgk::source::PageGrouping {
-            pages_per_report: args.pages_per_report.map(|n| n as usize),
-            first_section: templates.sections.first().map(|s| s.cores.clone()).unwrap_or_default(),
-        },
-        scan: options.extract.scan.clone(),
-        budget: options.extract.budget,
-    };
-    let found =
-        batch::discover(&args.paths, options.out_dir.as_deref(), args.follow_links, &grouping);
     let mut inputs = found.inputs;
     if let Some(shard) = args.shard {
         inputs.retain(|i| shard.owns(&i.rel));

@@ -127,9 +127,10 @@ struct ExtractArgs {
     /// folders (named files are always taken; links to folders never).
     #[arg(long)]
     follow_links: bool,
-    /// In folders, page images named by a counter (IMG_1000.jpg …,
-    /// scan0001.tif …) are grouped into reports where a page shows a
-    /// report's title or first section; with this, every N of them instead.
+    /// Page images named by a counter (IMG_1000.jpg …, scan0001.tif …), in
+    /// a folder or named together, are grouped into reports where a page
+    /// shows a report's title or first section; with this, every N of them
+    /// instead.
     /// Pages named NAME.p1.jpg, NAME.p2.jpg… are always one report.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pages_per_report: Option<u64>,

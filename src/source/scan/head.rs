@@ -15,7 +15,8 @@ use super::{at_working_dpi, can_be_table, layout_params, lines, margins, prep, t
 use super::{PageImage, ScanParams};
 use crate::error::DocumentError;
 use crate::layout::find_grids;
-use crate::normalize::{core, fuzzy_contains, similarity};
+use crate::normalize::{core, similarity};
+use crate::title::names_a_report_fuzzily;
 
 /// Head lines read per page: a title of two lines, a subtitle, a date or
 /// a document number, and the first heading.
@@ -30,10 +31,7 @@ pub struct PageStart {
     pub first_section: bool,
 }
 
-/// The title's words: a line holding both, each as OCR may garble it (one
-/// character in four), is a report's title.
-const TITLE_WORDS: [&str; 2] = ["政府信息公开", "年度报告"];
-/// How close a stretch of a line must be to a title word or heading.
+/// How close a line must be to the first section's heading.
 const MIN_SIMILARITY: f32 = 0.75;
 
 /// Reads the head of a page image. `first_section`: the first section's
@@ -68,14 +66,21 @@ pub fn page_start(
     })
     .and_then(|r| r)
     .map_err(|e| DocumentError::Scan(e.to_string()))?;
-    let mut start = PageStart::default();
-    for l in &read {
-        let c = core(&l.word.text);
-        start.title |= TITLE_WORDS.iter().all(|k| fuzzy_contains(&c, k, MIN_SIMILARITY));
-        start.first_section |=
-            first_section.iter().any(|s| similarity(&c, &core(s)) >= MIN_SIMILARITY);
-    }
-    Ok(start)
+    let texts: Vec<String> = read.iter().map(|l| core(&l.word.text)).collect();
+    Ok(PageStart {
+        title: names_a_report(&texts),
+        first_section: texts
+            .iter()
+            .any(|c| first_section.iter().any(|s| similarity(c, &core(s)) >= MIN_SIMILARITY)),
+    })
+}
+
+/// Whether a line, or a line with the next (a title wrapped in two, its
+/// keys split: …2019年政府信 / 息公开工作年度报告), names a report as OCR
+/// may garble it.
+fn names_a_report(lines: &[String]) -> bool {
+    let pairs = lines.windows(2).map(|w| w.concat());
+    lines.iter().cloned().chain(pairs).any(|t| names_a_report_fuzzily(&t))
 }
 
 /// Groups a run of page heads into reports: a page starts a new report
@@ -103,12 +108,20 @@ mod tests {
 
     #[test]
     fn a_garbled_title_is_still_a_title() {
-        let ok = |t: &str| TITLE_WORDS.iter().all(|k| fuzzy_contains(&core(t), k, MIN_SIMILARITY));
-        assert!(ok("贵阳市云岩区中山乡人民政府2021年政府信息公开工作年度报告"));
-        assert!(ok("2021年政府信息公开工作年度报重"));
-        assert!(ok("2023年政府倍息公开工作年度报旧"));
-        assert!(!ok("(二)依申请公开。严格按照《条例》规定的程序和时限受理、办理政府信息公开申请"));
-        assert!(!ok("四、政府信息公开行政复议、行政诉讼情况"));
+        let ok = |t: &[&str]| names_a_report(&t.iter().map(|l| core(l)).collect::<Vec<_>>());
+        assert!(ok(&["贵阳市云岩区中山乡人民政府2021年政府信息公开工作年度报告"]));
+        assert!(ok(&["2021年政府信息公开工作年度报重"]));
+        assert!(ok(&["2023年政府倍息公开工作年度报旧"]));
+        // Wrapped, a key split across the lines, and garbled.
+        assert!(ok(&[
+            "一、总体情况",
+            "骂州市草页区长安镇人民政府2019年政府信",
+            "上恩公开工作年度报生"
+        ]));
+        assert!(!ok(&[
+            "(二)依申请公开。严格按照《条例》规定的程序和时限受理、办理政府信息公开申请"
+        ]));
+        assert!(!ok(&["四、政府信息公开行政复议、行政诉讼情况", "(一)主动公开情况"]));
     }
 
     #[test]

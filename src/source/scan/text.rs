@@ -218,6 +218,8 @@ pub fn bands(
         }
     }
     out.extend(cur);
+    tracing::debug!(target: "xxgk::lines", "bands up to {max_mm} mm: {:?}",
+        out.iter().map(|b| (b.y0, b.y1, b.x0, b.x1)).collect::<Vec<_>>());
     out.retain(|b| (b.y1 - b.y0) as f32 >= 1.8 * mm && (b.y1 - b.y0) as f32 <= max_mm * mm);
     let in_table = |x: u32, y: u32| {
         tables.iter().any(|t| {
@@ -248,13 +250,16 @@ pub fn bands(
 /// paper beyond a shifted sheet), the flattening leaves a strip of ink
 /// down the sheet's edge, and divided out, the shadow's noise leaves
 /// specks beside it: both run through every row of the page, so the text
-/// lines merged into one band and were lost, the title with them.
+/// lines merged into one band and were lost, the title with them. Nor
+/// pieces at the image's edge ([`EDGE_MM`]).
 fn text_ink(ink: &[bool], w: u32, h: u32, dpi: f32) -> Vec<bool> {
     let mm = px_per_mm(dpi);
     let (tall, speck) = ((MAX_LINE_MM * mm) as usize, (MIN_PIECE_MM2 * mm * mm) as usize);
+    let edge = (EDGE_MM * mm) as usize;
     let mut out = ink.to_vec();
     each_piece(ink, w as usize, h as usize, |b, cells| {
-        if b.3 - b.1 + 1 > tall || cells.len() < speck {
+        let at_edge = b.2 < edge || b.0 + edge >= w as usize;
+        if b.3 - b.1 + 1 > tall || cells.len() < speck || at_edge {
             for &i in cells {
                 out[i] = false;
             }
@@ -262,6 +267,13 @@ fn text_ink(ink: &[bool], w: u32, h: u32, dpi: f32) -> Vec<bool> {
     });
     out
 }
+
+/// Ink this close to the image's left or right edge is no text: a
+/// report's margins are 15 mm or more, and there a shadow along the
+/// sheet's edge leaves pieces too small to be dropped as a strip (see
+/// [`text_ink`]), one above the other: every line of the page beside them
+/// merged into one band, title and all.
+const EDGE_MM: f32 = 8.0;
 
 /// The smallest piece of ink that counts towards a text line, mm²: noise
 /// specks are a pixel or a few, a full stop in 10.5 pt type about 0.2 mm².
@@ -386,5 +398,27 @@ mod tests {
         }
         let got = bands(&ink, w, h, 127.0, &[(0.0, 40.0, 99.0, 89.0)], MAX_LINE_MM);
         assert_eq!(got, vec![Band { y0: 10, y1: 20, x0: 5, x1: 60, gap: 0 }]);
+    }
+
+    /// A shadow along the sheet's edge leaves small pieces of ink one
+    /// above the other (e2 r2027-0006, scan200-pdf): they joined every
+    /// line of the page into one band, too tall to be a line.
+    #[test]
+    fn ink_at_the_edge_joins_no_lines() {
+        let (w, h) = (200u32, 100u32);
+        let mut ink = vec![false; (w * h) as usize];
+        // At 5 px/mm: two text lines 2 mm high, 4 mm apart; pieces of 3 x 3
+        // px down the right edge, a pixel apart.
+        for (x, y) in (60..140).flat_map(|x| (10..20).chain(40..50).map(move |y| (x, y))) {
+            ink[(y * w + x) as usize] = true;
+        }
+        for y in (0..h).filter(|y| y % 4 != 3) {
+            for x in 195..198 {
+                ink[(y * w + x) as usize] = true;
+            }
+        }
+        let got: Vec<(u32, u32)> =
+            bands(&ink, w, h, 127.0, &[], MAX_LINE_MM).iter().map(|b| (b.y0, b.y1)).collect();
+        assert_eq!(got, vec![(10, 20), (40, 50)]);
     }
 }
