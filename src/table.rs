@@ -761,9 +761,13 @@ fn flat_unit(rows: &[LRow], t: &Template, flattened: bool) -> Option<Unit> {
     // A table's row of one cell per field, however many are blank.
     let one_cell_per_field = values.len() == t.fields.len()
         && values.iter().all(|v| matches!(v.loc, Loc::Cell { .. } | Loc::Box { .. }));
-    if count <= widest && !glued_run && !one_cell_per_field {
-        return None;
-    }
+    let mut gathered = None;
+    let (i, row, count) = if count <= widest && !glued_run && !one_cell_per_field {
+        let run = gathered.insert(gather_values(rows, t.fields.len())?);
+        (rows.iter().position(|r| r.has_values())?, &*run, t.fields.len())
+    } else {
+        (i, row, count)
+    };
     let fields: Vec<usize> = (0..t.fields.len()).collect();
     let spec = RowSpec {
         kinds: t.fields.iter().map(|f| t.columns[f.column].kind).collect(),
@@ -783,6 +787,19 @@ fn flat_unit(rows: &[LRow], t: &Template, flattened: bool) -> Option<Unit> {
             candidates.push(down);
             preferred = Some(0);
             forms = forms.max(2);
+        }
+    }
+    if gathered.is_some() {
+        // Numbers gathered from around the header characters are a reading
+        // only where the table's rules hold with it, never values kept from
+        // a failed one.
+        let holds = |c: &Vec<CellRead>| {
+            !breaks_rule(&c.iter().map(|r| r.cell.value).collect::<Vec<_>>(), &spec.checks)
+        };
+        preferred = preferred.filter(|&k| holds(&candidates[k])).map(|_| 0);
+        candidates.retain(holds);
+        if candidates.is_empty() {
+            return None;
         }
     }
     let candidates_len = candidates.len();
@@ -833,6 +850,17 @@ fn interleaved_run(rows: &[LRow], t: &Template) -> Option<LRow> {
         slots[f] = Some(tok.clone());
     }
     Some(LRow { tokens: slots.into_iter().flatten().collect() })
+}
+
+/// Every number of a region, when there are exactly as many as the table
+/// has fields and no blanks among them: plain `pdftotext` prints 表四's
+/// vertical header characters between its groups of numbers
+/// (`2 0 0 1 3 结 果 维 持 … 0 0 0 0 0 复议后起诉 … 1 0 0 0 1`), so no
+/// single row holds the run. Read as one run, row by row or column by
+/// column, and the rules choose.
+fn gather_values(rows: &[LRow], n: usize) -> Option<LRow> {
+    let tokens: Vec<Token> = rows.iter().flat_map(|r| r.values()).cloned().collect();
+    (tokens.len() == n && tokens.iter().all(|v| v.kind == Kind::Value)).then_some(LRow { tokens })
 }
 
 /// For a table whose data rows tile its fields with equal widths and one
@@ -896,6 +924,14 @@ fn local_checks(t: &Template, fields: &[usize]) -> Vec<(Vec<usize>, Vec<usize>)>
 fn breaks_local_rule(parts: &[&str], checks: &[(Vec<usize>, Vec<usize>)]) -> bool {
     let values: Vec<Option<crate::decimal::Dec>> =
         parts.iter().map(|p| crate::decimal::Dec::parse(p)).collect();
+    breaks_rule(&values, checks)
+}
+
+/// Whether some rule of `checks` with all its operands present fails.
+fn breaks_rule(
+    values: &[Option<crate::decimal::Dec>],
+    checks: &[(Vec<usize>, Vec<usize>)],
+) -> bool {
     checks.iter().any(|(l, r)| {
         let side = |s: &[usize]| {
             s.iter().map(|&k| values[k]).collect::<Option<Vec<_>>>().map(crate::decimal::Dec::sum)

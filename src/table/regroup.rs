@@ -17,7 +17,7 @@
 //!   column by column or its labels gathered apart: no number in it is
 //!   attributed to a row (null, with a warning), never by guess.
 
-use super::{Kind, LRow, Token};
+use super::{Kind, LRow, Token, HEADER_MATCH};
 use crate::normalize::similarity;
 use crate::template::{RowKind, Template};
 
@@ -57,7 +57,7 @@ pub(super) fn regroup(rows: Vec<LRow>, t: &Template) -> Vec<LRow> {
             out.push(LRow { tokens: chunk.to_vec() });
         }
     }
-    let out = pair_bunches(out, t);
+    let out = labels_before(pair_bunches(out, t), t);
     // A label printed after its numbers: [numbers] [label] → one row.
     let mut joined: Vec<LRow> = Vec::with_capacity(out.len());
     let mut k = 0;
@@ -77,6 +77,121 @@ pub(super) fn regroup(rows: Vec<LRow>, t: &Template) -> Vec<LRow> {
         }
     }
     joined
+}
+
+/// A chain of labels each followed by a row of numbers without a label
+/// (`[L1] [N1] [L2] [N2]`: mutool prints a label wrapped over three lines
+/// as a block of its own, its numbers as the next) pairs each label with
+/// the numbers after it: read the other way, each label with the numbers
+/// before it, the last numbers would have no label. So only a chain that
+/// opens with a label and closes with numbers (no unlabeled numbers before
+/// or after it, no label after it), its labels in template order. The
+/// label's wrapped lines go with it, on rows of their own or before the
+/// numbers (`1.本机关不掌握相关政府` / `信息 11 2 … 13`): text naming no row
+/// that makes the label closer to its template label.
+fn labels_before(rows: Vec<LRow>, t: &Template) -> Vec<LRow> {
+    // A row's own label (its last text) matching one data row; a wrapped
+    // label is sure only with its other lines.
+    let label_of = |r: &LRow| -> Option<usize> {
+        // A column header row names several columns (其他, 总计), not a row.
+        let headers = r
+            .texts()
+            .filter(|tok| {
+                t.columns
+                    .iter()
+                    .flat_map(|c| &c.cores)
+                    .any(|l| similarity(&tok.core, l) >= HEADER_MATCH)
+            })
+            .count();
+        if headers >= 2 {
+            return None;
+        }
+        let texts: Vec<&str> = r.texts().map(|tok| tok.text.as_str()).collect();
+        let (j, s) = (0..texts.len())
+            .filter_map(|k| best_data_row(&crate::normalize::core(&texts[k..].concat()), t))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .filter(|_| !r.has_values())?;
+        (s >= super::LABEL_MATCH).then_some(j)
+    };
+    let unlabeled = |r: &LRow| r.texts().next().is_none() && r.has_values();
+    let mut out: Vec<LRow> = Vec::with_capacity(rows.len());
+    let mut k = 0;
+    while k < rows.len() {
+        // (label row and its wrapped lines, numbers row) pairs from k.
+        let mut pairs: Vec<(std::ops::Range<usize>, usize)> = Vec::new();
+        let mut at = k;
+        let mut last_label = None;
+        while let Some(j) = rows.get(at).and_then(label_of) {
+            let mut end = at + 1;
+            while rows.get(end).is_some_and(|r| !r.has_values() && wraps(&rows[at..=end], j, t)) {
+                end += 1;
+            }
+            let numbers = rows
+                .get(end)
+                .is_some_and(|r| unlabeled(r) || (r.has_values() && wraps(&rows[at..=end], j, t)));
+            let sure = label_score(&rows[at..=end.min(rows.len() - 1)], j, t) >= SURE_LABEL;
+            if last_label.is_some_and(|l| l >= j) || !numbers || !sure {
+                break;
+            }
+            pairs.push((at..end, end));
+            last_label = Some(j);
+            at = end + 1;
+        }
+        let bounded = !out.last().is_some_and(unlabeled)
+            && rows.get(at).is_none_or(|r| !unlabeled(r) && label_of(r).is_none());
+        if pairs.is_empty() || !bounded {
+            out.push(rows[k].clone());
+            k += 1;
+            continue;
+        }
+        for (label, numbers) in pairs {
+            let mut row =
+                LRow { tokens: rows[label].iter().flat_map(|r| r.tokens.clone()).collect() };
+            row.tokens.extend(rows[numbers].tokens.iter().cloned());
+            out.push(row);
+        }
+        k = at;
+    }
+    out
+}
+
+/// Whether the texts of the last of `rows` (naming no data row, not a layout
+/// line's) continue the label of template row `j` that the first opens: the
+/// label with them is closer to the template's than without.
+fn wraps(rows: &[LRow], j: usize, t: &Template) -> bool {
+    let Some((last, before)) = rows.split_last() else {
+        return false;
+    };
+    last.texts().next().is_some()
+        && last.texts().all(|tok| !tok.layout)
+        && sure_data_rows(last, t).is_empty()
+        && label_score(rows, j, t) > label_score(before, j, t)
+}
+
+/// Similarity to template row `j`'s label of the texts of `rows` (the
+/// first row's from where its label starts: group labels may come first).
+fn label_score(rows: &[LRow], j: usize, t: &Template) -> f32 {
+    let Some((first, rest)) = rows.split_first() else {
+        return 0.0;
+    };
+    let own: Vec<&str> = first.texts().map(|tok| tok.text.as_str()).collect();
+    let after: String = rest.iter().flat_map(|r| r.texts()).map(|tok| tok.text.as_str()).collect();
+    (0..own.len())
+        .map(|k| {
+            let c = crate::normalize::core(&(own[k..].concat() + &after));
+            t.rows[j].cores.iter().map(|l| similarity(&c, l)).fold(0.0, f32::max)
+        })
+        .fold(0.0, f32::max)
+}
+
+/// The data row a label's core is most similar to, and how similar.
+fn best_data_row(core: &str, t: &Template) -> Option<(usize, f32)> {
+    t.rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.kind == RowKind::Data)
+        .map(|(j, r)| (j, r.cores.iter().map(|c| similarity(core, c)).fold(0.0, f32::max)))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
 }
 
 /// A bunch of k row labels, in template order, followed by exactly k rows
@@ -137,16 +252,7 @@ pub(super) fn sure_data_rows_of(tokens: &[&Token], t: &Template) -> Vec<usize> {
     tokens
         .iter()
         .filter_map(|tok| {
-            t.rows
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.kind == RowKind::Data)
-                .map(|(j, r)| {
-                    (j, r.cores.iter().map(|c| similarity(&tok.core, c)).fold(0.0, f32::max))
-                })
-                .filter(|(_, s)| *s >= SURE_LABEL)
-                .max_by(|a, b| a.1.total_cmp(&b.1))
-                .map(|(j, _)| j)
+            best_data_row(&tok.core, t).filter(|(_, s)| *s >= SURE_LABEL).map(|(j, _)| j)
         })
         .collect()
 }
@@ -220,6 +326,46 @@ pub(super) mod tests {
         assert_eq!(values(&read, t, "unable.not_held"), ["11", "2", "0", "0", "0", "0", "13"]);
         assert_eq!(values(&read, t, "unable.unclear"), ["3", "1", "0", "0", "0", "0", "4"]);
         assert_eq!(values(&read, t, "carried_forward"), ["3", "1", "0", "0", "0", "0", "4"]);
+    }
+
+    /// mutool prints a label wrapped over several lines as a block of its
+    /// own, its numbers as the next block, or the label's last line with
+    /// the numbers: each label takes the numbers after it (read the other
+    /// way, the last numbers would have no label).
+    #[test]
+    fn a_label_printed_before_its_numbers_takes_them() {
+        let ts = TemplateSet::builtin().expect("models");
+        let t = ts.table("2021", "s3").expect("s3");
+        let block = |cells: &[&str]| {
+            let mut l = lines(cells);
+            for line in &mut l {
+                line.row_end = false;
+            }
+            l.last_mut().expect("cells").row_end = true;
+            l
+        };
+        let mut l = block(&["8.属于行政查询事项", "1", "0", "0", "0", "0", "0", "1"]);
+        l.extend(block(&["1.本机关不掌握相关政府"]));
+        l.extend(block(&["信息", "11", "2", "0", "0", "0", "0", "13"]));
+        l.extend(block(&["2.没有现成信息需要另行制作", "0", "0", "0", "0", "0", "0", "0"]));
+        l.extend(block(&[
+            "1.申请人无正当理由逾期",
+            "不补正、行政机关不再处",
+            "理其政府信息公开申请",
+        ]));
+        l.extend(block(&["1", "0", "0", "0", "0", "0", "1"]));
+        l.extend(block(&[
+            "2.申请人逾期未按收费通",
+            "知要求缴纳费用、行政机",
+            "关不再处理其政府信息公",
+            "开申请",
+        ]));
+        l.extend(block(&["0", "0", "0", "0", "0", "0", "0"]));
+        l.extend(block(&["3.其他", "0", "0", "0", "0", "0", "0", "0"]));
+        let read = crate::table::read_table(&l, t, false);
+        assert_eq!(values(&read, t, "unable.not_held"), ["11", "2", "0", "0", "0", "0", "13"]);
+        assert_eq!(values(&read, t, "other.no_correction"), ["1", "0", "0", "0", "0", "0", "1"]);
+        assert_eq!(values(&read, t, "other.unpaid_fee"), ["0"; 7]);
     }
 
     /// pdfminer prints tables column by column, labels first: no number is
