@@ -753,21 +753,28 @@ fn flat_unit(rows: &[LRow], t: &Template, flattened: bool) -> Option<Unit> {
     let (i, row) = rows.iter().enumerate().max_by_key(|(_, r)| {
         (r.values().iter().filter(|v| v.kind != Kind::Blank).count(), usize::MAX - r.line())
     })?;
-    let interleaved = interleaved_run(rows, t);
-    let row = interleaved.as_ref().unwrap_or(row);
-    let values = row.values();
-    let count = values.iter().filter(|v| v.kind != Kind::Blank).count();
-    let glued_run = count == 1 && values.iter().any(|v| is_digit_run(v) && v.text.len() > widest);
-    // A table's row of one cell per field, however many are blank.
-    let one_cell_per_field = values.len() == t.fields.len()
-        && values.iter().all(|v| matches!(v.loc, Loc::Cell { .. } | Loc::Box { .. }));
-    let mut gathered = None;
-    let (i, row, count) = if count <= widest && !glued_run && !one_cell_per_field {
-        let run = gathered.insert(gather_values(rows, t.fields.len())?);
-        (rows.iter().position(|r| r.has_values())?, &*run, t.fields.len())
-    } else {
-        (i, row, count)
+    let holds_the_table = |row: &LRow| {
+        let values = row.values();
+        let count = values.iter().filter(|v| v.kind != Kind::Blank).count();
+        let glued_run =
+            count == 1 && values.iter().any(|v| is_digit_run(v) && v.text.len() > widest);
+        // A table's row of one cell per field, however many are blank.
+        let one_cell_per_field = values.len() == t.fields.len()
+            && values.iter().all(|v| matches!(v.loc, Loc::Cell { .. } | Loc::Box { .. }));
+        count > widest || glued_run || one_cell_per_field
     };
+    // No one row holds the table: its numbers gathered from the region,
+    // placed by their headers where each names its column, else as printed.
+    let gathered = match header_placed_run(rows, t) {
+        Some(run) => Some(run),
+        None if !holds_the_table(row) => Some(gather_values(rows, t.fields.len())?),
+        None => None,
+    };
+    let (i, row) = match &gathered {
+        Some(run) => (rows.iter().position(|r| r.has_values())?, run),
+        None => (i, row),
+    };
+    let count = row.values().iter().filter(|v| v.kind != Kind::Blank).count();
     let fields: Vec<usize> = (0..t.fields.len()).collect();
     let spec = RowSpec {
         kinds: t.fields.iter().map(|f| t.columns[f.column].kind).collect(),
@@ -790,9 +797,8 @@ fn flat_unit(rows: &[LRow], t: &Template, flattened: bool) -> Option<Unit> {
         }
     }
     if gathered.is_some() {
-        // Numbers gathered from around the header characters are a reading
-        // only where the table's rules hold with it, never values kept from
-        // a failed one.
+        // Numbers gathered from the region are a reading only where the
+        // table's rules hold with it, never values kept from a failed one.
         let holds = |c: &Vec<CellRead>| {
             !breaks_rule(&c.iter().map(|r| r.cell.value).collect::<Vec<_>>(), &spec.checks)
         };
@@ -815,21 +821,19 @@ fn flat_unit(rows: &[LRow], t: &Template, flattened: bool) -> Option<Unit> {
     })
 }
 
-/// The numbers of a table printed as one run with a header before each
-/// number (pdfminer prints 表四 so: `结 果 维 持 2 结 果 纠 正 0 …`), as one
-/// row: when no row holds more than one number and the region holds
-/// exactly one number per field. Where the text before every number ends
-/// with a column's header, each number goes to the first field of its
-/// column still free (pdfminer may print a group's 总计 after the next
-/// group's cells); otherwise the numbers stay in printed order.
-fn interleaved_run(rows: &[LRow], t: &Template) -> Option<LRow> {
+/// The numbers of a table printed one by one with a header before each
+/// (pdfminer prints 表四 so: `结 果 维 持 2 结 果 纠 正 0 …`), placed by those
+/// headers: when every number's row holds that one number, the region holds
+/// one number per field, and the text before each ends with one column's
+/// header, each number goes to the first field of its column still free
+/// (pdfminer may print a group's 总计 after the next group's cells).
+fn header_placed_run(rows: &[LRow], t: &Template) -> Option<LRow> {
     let numbered: Vec<&LRow> = rows.iter().filter(|r| !r.values().is_empty()).collect();
     let single =
         numbered.iter().all(|r| r.values().len() == 1 && r.values()[0].kind == Kind::Value);
     if !single || numbered.len() != t.fields.len() || numbered.len() < 2 {
         return None;
     }
-    let printed: Vec<Token> = numbered.iter().map(|r| r.values()[0].clone()).collect();
     let column_of = |r: &LRow| {
         let before: String = r.texts().map(|x| x.core.as_str()).collect();
         let named: Vec<usize> = (0..t.columns.len())
@@ -840,14 +844,10 @@ fn interleaved_run(rows: &[LRow], t: &Template) -> Option<LRow> {
         (named.len() == 1).then(|| named[0])
     };
     let mut slots: Vec<Option<Token>> = vec![None; t.fields.len()];
-    for (r, tok) in numbered.iter().zip(&printed) {
-        let free = column_of(r).and_then(|c| {
-            (0..t.fields.len()).find(|&f| t.fields[f].column == c && slots[f].is_none())
-        });
-        let Some(f) = free else {
-            return Some(LRow { tokens: printed });
-        };
-        slots[f] = Some(tok.clone());
+    for r in &numbered {
+        let c = column_of(r)?;
+        let f = (0..t.fields.len()).find(|&f| t.fields[f].column == c && slots[f].is_none())?;
+        slots[f] = Some(r.values()[0].clone());
     }
     Some(LRow { tokens: slots.into_iter().flatten().collect() })
 }
@@ -1280,16 +1280,21 @@ mod tests {
         for n in ["2", "0", "0", "1", "3", "0", "0", "0", "0", "0", "1", "0", "0", "0", "1"] {
             text += &format!("{n}\n\n");
         }
-        let lines = crate::source::text::read(&text).lines;
-        assert!(is_cell_stream(&lines));
-        let ts = crate::template::TemplateSet::builtin().expect("models");
-        let read = read_table(&lines, ts.table("2021", "s4").expect("s4"), false);
-        let [unit] = &read.units[..] else { panic!("{:?}", read.units.len()) };
-        let row_order: Vec<&str> = unit.candidates[0].iter().map(|c| c.cell.raw.as_str()).collect();
+        assert!(is_cell_stream(&crate::source::text::read(&text).lines));
         assert_eq!(
-            row_order,
+            first_reading_of_s4(&text, "2021"),
             ["2", "0", "0", "1", "3", "0", "0", "0", "0", "0", "1", "0", "0", "0", "1"]
         );
+    }
+
+    /// The raw texts of the first reading of 表四 read from `text`, which
+    /// must give one unit.
+    fn first_reading_of_s4(text: &str, edition: &str) -> Vec<String> {
+        let lines = crate::source::text::read(text).lines;
+        let ts = crate::template::TemplateSet::builtin().expect("models");
+        let read = read_table(&lines, ts.table(edition, "s4").expect("s4"), false);
+        let [unit] = &read.units[..] else { panic!("{:?}", read.units.len()) };
+        unit.candidates[0].iter().map(|c| c.cell.raw.clone()).collect()
     }
 
     /// 表四 as pdfminer prints a LibreOffice PDF (../shared/eval/e2
@@ -1303,13 +1308,8 @@ mod tests {
                        尚 未 审 结 0 结 果 维 持 1 结 果 纠 正 0 其 他 结 果 0 尚 未 审 结 0 总 计 0 \
                        总 计 1";
         let text: String = printed.split(' ').map(|w| format!("{w}\n\n")).collect();
-        let lines = crate::source::text::read(&text).lines;
-        let ts = crate::template::TemplateSet::builtin().expect("models");
-        let read = read_table(&lines, ts.table("2019", "s4").expect("s4"), false);
-        let [unit] = &read.units[..] else { panic!("{:?}", read.units.len()) };
-        let first: Vec<&str> = unit.candidates[0].iter().map(|c| c.cell.raw.as_str()).collect();
         assert_eq!(
-            first,
+            first_reading_of_s4(&text, "2019"),
             ["2", "0", "0", "1", "3", "0", "0", "0", "0", "0", "1", "0", "0", "0", "1"]
         );
     }
